@@ -1,0 +1,88 @@
+"""The JSON API (/api/v1/), django-ninja. Modules add routers with `api.add_router`."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from laomo.core import audit
+
+from .services import api_token_authenticate
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="劳模服务管理平台 API",
+    version="1",
+    description=(
+        "laomo 的 JSON 接口。认证:`Authorization: Bearer <token>`,令牌由 "
+        "`manage.py create_api_token USERNAME` 生成。所有数据按令牌所属用户的数据范围过滤;"
+        '错误统一为 `{"message": ..., "extra": {...}}`。'
+    ),
+    auth=BearerAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+class ErrorOut(Schema):
+    message: str
+    extra: dict = {}
+
+
+def error(request, message: str, status: int, extra: dict | None = None):
+    return api.create_response(request, {"message": message, "extra": extra or {}}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return error(request, "未认证:请在 Authorization 头中提供有效的 Bearer 令牌。", 401)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    user = getattr(request, "user", None)
+    audit.record(actor=user, action="permission.denied", result="denied", object_type="api",
+                 object_id=request.path[:64], object_repr=request.path[:200],
+                 changes={"method": request.method, "reason": str(exc)[:200]})
+    return error(request, str(exc) or "没有权限。", 403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error(request, "对象不存在或不在您的数据范围内。", 404)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation(request, exc):
+    return error(request, "请求参数有误。", 422, {"errors": exc.errors})
+
+
+@api.exception_handler(ValidationError)
+def on_model_validation(request, exc):
+    extra = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return error(request, "数据校验未通过。", 422, {"errors": extra})
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    return error(request, str(exc), exc.status_code)
+
+
+def register_routers():
+    from laomo.api.routers_core import router as core_router
+
+    api.add_router("/", core_router)
+
+
+register_routers()

@@ -1,0 +1,49 @@
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import Router, Schema
+
+from laomo.core.years import current_year
+from laomo.reports.selectors import OrgNotFound, report_org, summary
+
+router = Router(tags=["基础"])
+
+
+class OrgOut(Schema):
+    code: str
+    name: str
+    kind: str
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    roles: list[str]
+    data_scope: str
+    org: OrgOut | None
+
+
+@router.get("/me", response=MeOut, summary="当前用户")
+def me(request):
+    user = request.user
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "roles": sorted(user.role_codes),
+        "data_scope": user.scope_level,
+        "org": user.org,
+    }
+
+
+@router.get("/reports/summary", summary="年度汇总数据(DESIGN.md §7)")
+def reports_summary(request, year: int | None = None, org: str | None = None):
+    """The year's figures for `org` (default: the caller's unit) and every unit below it.
+
+    Sections appear as modules land. Counts are integers, money and hours decimal strings.
+    """
+    if not request.user.has_perm("core.view_business"):
+        raise PermissionDenied("您没有查看统计报表的权限。")
+    try:
+        unit = report_org(user=request.user, code=org)
+    except OrgNotFound as exc:
+        raise Http404(str(exc)) from exc
+    return summary(user=request.user, year=year or current_year(), org=unit)

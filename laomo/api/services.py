@@ -1,0 +1,36 @@
+from django.db import transaction
+from django.utils import timezone
+
+from laomo.core import audit
+
+from .models import ApiToken, hash_token
+
+
+@transaction.atomic
+def api_token_create(*, actor, user, name: str = "") -> tuple[ApiToken, str]:
+    raw = ApiToken.generate()
+    token = ApiToken.objects.create(user=user, name=name, key_hash=hash_token(raw), prefix=raw[:10])
+    audit.record(actor=actor, action="api_token.create", obj=token, org=user.org,
+                 object_repr=f"{user.username} {token.prefix}…", changes={"user": user.username, "name": name})
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(actor=actor, action="api_token.revoke", obj=token, org=token.user.org,
+                 object_repr=f"{token.user.username} {token.prefix}…")
+    return token
+
+
+def api_token_authenticate(raw: str):
+    """The active user of a token, or None. Touches last_used_at at most once a minute."""
+    token = (ApiToken.objects.select_related("user", "user__org")
+             .filter(key_hash=hash_token(raw), revoked_at__isnull=True).first())
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,21 @@
+"""Dashboard cards: each module registers a function that returns cards for a user, year and unit."""
+
+from collections.abc import Callable
+
+_CARD_PROVIDERS: list[tuple[int, Callable]] = []
+
+
+def register_cards(order: int):
+    def decorator(fn):
+        _CARD_PROVIDERS.append((order, fn))
+        _CARD_PROVIDERS.sort(key=lambda item: item[0])
+        return fn
+
+    return decorator
+
+
+def cards_for(*, user, year: int, org) -> list[dict]:
+    cards = []
+    for _, provider in _CARD_PROVIDERS:
+        cards.extend(provider(user=user, year=year, org=org) or [])
+    return cards

@@ -1,0 +1,71 @@
+"""Deterministic demo data, built through services (Zulip's populate_db style).
+
+Each module adds a step with `@demo_step(order)`; a step receives the seeded `random.Random`,
+the demo users and the org units by code.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+DEMO_PASSWORD = "Laomo@2022demo"
+
+# (username, full name, role, org code)
+DEMO_USERS = [
+    ("city", "市总工会·王敏", "city_staff", "331100"),
+    ("liandu", "莲都区总·李强", "county_staff", "331102"),
+    ("qingyuan", "庆元县总·吴芳", "county_staff", "331126"),
+    ("longquan", "龙泉市总·范斌", "county_staff", "331181"),
+    ("leader", "庆元医疗队队长", "team_leader", "331126"),
+    ("worker", "劳模本人", "worker", "331126"),
+    ("viewer", "市领导·陈", "viewer", "331100"),
+    ("sysadmin", "系统管理员", "sysadmin", "331100"),
+    ("secadmin", "安全管理员", "secadmin", "331100"),
+    ("auditor", "审计管理员", "auditor", "331100"),
+]
+
+_STEPS: list[tuple[int, str, Callable]] = []
+
+
+@dataclass
+class DemoContext:
+    rng: random.Random
+    users: dict
+    orgs: dict
+    log: list[str] = field(default_factory=list)
+
+
+def demo_step(order: int, name: str):
+    def decorator(fn):
+        _STEPS.append((order, name, fn))
+        _STEPS.sort(key=lambda s: s[0])
+        return fn
+
+    return decorator
+
+
+def populate(*, seed: int = 2022, if_empty: bool = False, stdout=None) -> list[str]:
+    from laomo.orgs.models import OrgUnit, User
+    from laomo.orgs.services import user_create
+
+    if User.objects.filter(username="city").exists():
+        return ["演示数据已存在,跳过。"]
+    if if_empty and User.objects.exists():
+        return ["数据库中已有用户,跳过演示数据。"]
+    orgs = {o.code: o for o in OrgUnit.objects.all()}
+    ctx = DemoContext(rng=random.Random(seed), users={}, orgs=orgs)
+    with transaction.atomic():
+        for username, full_name, role, org_code in DEMO_USERS:
+            user, _ = user_create(actor=None, username=username, full_name=full_name, org=orgs[org_code],
+                                  roles=[role], password=DEMO_PASSWORD, must_change_password=False)
+            ctx.users[username] = user
+        ctx.log.append(f"演示账号 {len(DEMO_USERS)} 个,密码均为 {DEMO_PASSWORD}")
+        for _, name, step in _STEPS:
+            step(ctx)
+            if stdout is not None:
+                stdout.write(f"  已生成:{name}")
+    return ctx.log

@@ -1,0 +1,80 @@
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from . import audit
+from .request_context import client_ip, reset_current_ip, set_current_ip
+
+# Paths a logged-in user may open before finishing the second factor or a forced password change.
+_OPEN_PREFIXES = ("/static/", "/accounts/logout/", "/accounts/2fa/", "/accounts/password/", "/api/", "/favicon")
+
+
+def password_expired(user) -> bool:
+    """Periodic password change, when a deployment turns it on (LAOMO_PASSWORD_MAX_AGE_DAYS > 0)."""
+    days = settings.LAOMO_PASSWORD_MAX_AGE_DAYS
+    if days <= 0:
+        return False
+    changed = user.password_changed_at or user.date_joined
+    return timezone.now() - changed > timedelta(days=days)
+
+
+class SessionPolicyMiddleware:
+    """Absolute session timeout, enforced second factor, forced password change, refusal audit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = set_current_ip(client_ip(request))
+        try:
+            redirect_response = self._policy(request)
+            if redirect_response is not None:
+                return redirect_response
+            return self.get_response(request)
+        finally:
+            reset_current_ip(token)
+
+    def _policy(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        now = int(time.time())
+        started = request.session.get("login_at")
+        if started is None:
+            request.session["login_at"] = now
+        elif now - int(started) > settings.LAOMO_SESSION_ABSOLUTE_SECONDS:
+            audit.record(actor=user, action="auth.session_expired", obj=user)
+            logout(request)
+            messages.info(request, "登录已超过最长有效时间,请重新登录。")
+            return redirect(settings.LOGIN_URL)
+        if request.path.startswith(_OPEN_PREFIXES):
+            return None
+        from laomo.orgs.twofactor import has_confirmed_device, needs_second_factor
+
+        if needs_second_factor(user) and not user.is_verified():
+            target = "otp_verify" if has_confirmed_device(user) else "otp_setup"
+            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        if user.must_change_password:
+            messages.warning(request, "请先修改初始密码。")
+            return redirect("password_change")
+        if password_expired(user):
+            messages.warning(request, f"密码已使用超过 {settings.LAOMO_PASSWORD_MAX_AGE_DAYS} 天,请修改密码。")
+            return redirect("password_change")
+        return None
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            user = getattr(request, "user", None)
+            audit.record(
+                actor=user, action="permission.denied", result="denied",
+                object_type="url", object_id=request.path[:64], object_repr=request.path[:200],
+                changes={"method": request.method, "reason": str(exception)[:200]},
+            )
+        return None

@@ -1,0 +1,38 @@
+"""The module navigation of the shell; a module's entry appears when its app is installed."""
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+from .permissions import has_capability
+
+# (label, icon, url name, app label, capabilities — any of them shows the entry)
+NAV = [
+    ("工作台", "speedometer2", "dashboard", "core", None),
+    ("劳模库", "person-badge", "workers:list", "workers", ("view_business", "self_service")),
+    ("宣讲活动", "megaphone", "outreach:index", "outreach", ("view_business",)),
+    ("志愿服务", "heart-pulse", "volunteering:index", "volunteering", ("view_business", "lead_team")),
+    ("创新工作室", "lightbulb", "studios:index", "studios", ("view_business",)),
+    ("关爱慰问", "gift", "care:index", "care", ("view_business",)),
+    ("疗休养", "airplane", "retreats:index", "retreats", ("view_business", "self_service")),
+    ("统计报表", "bar-chart", "reports:summary", "reports", ("view_business",)),
+    ("组织机构", "diagram-3", "orgs:org_list", "orgs", ("manage_orgs",)),
+    ("用户管理", "people", "orgs:user_list", "orgs", ("manage_users", "manage_security")),
+    ("安全管理", "shield-lock", "orgs:security", "orgs", ("manage_security",)),
+    ("审计日志", "journal-text", "core:audit_list", "core", ("read_audit",)),
+]
+
+
+def nav_for(user, path: str) -> list[dict]:
+    items = []
+    for label, icon, url_name, app_label, caps in NAV:
+        if app_label != "core" and not any(c.label == app_label for c in apps.get_app_configs()):
+            continue
+        if caps and not any(has_capability(user, c) for c in caps):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        active = path == url if url == "/" else path.startswith(url)
+        items.append({"label": label, "icon": icon, "url": url, "active": active})
+    return items

@@ -1,0 +1,39 @@
+from datetime import datetime, time
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import AuditEntry, Job
+
+
+def audit_list(*, user, actor: str = "", action: str = "", obj: str = "", result: str = "",
+               date_from=None, date_to=None) -> QuerySet[AuditEntry]:
+    """The audit log, for the auditor only (the caller checks the capability)."""
+    qs = AuditEntry.objects.select_related("org").order_by("-id")
+    if actor:
+        qs = qs.filter(actor_username__icontains=actor)
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if obj:
+        qs = qs.filter(Q(object_repr__icontains=obj) | Q(object_id=obj) | Q(object_type=obj))
+    if result:
+        qs = qs.filter(result=result)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(created_at__gte=timezone.make_aware(datetime.combine(date_from, time.min), tz))
+    if date_to:
+        qs = qs.filter(created_at__lte=timezone.make_aware(datetime.combine(date_to, time.max), tz))
+    return qs
+
+
+def audit_actions() -> list[str]:
+    return list(AuditEntry.objects.order_by().values_list("action", flat=True).distinct()[:200])
+
+
+def job_get(*, user, job_id) -> Job | None:
+    """A job is visible to its owner only."""
+    return Job.objects.filter(pk=job_id, owner=user).first()
+
+
+def job_list(*, user, limit: int = 20) -> QuerySet[Job]:
+    return Job.objects.filter(owner=user).order_by("-created_at")[:limit]

@@ -1,0 +1,133 @@
+"""Every URL pattern × every role × (GET, POST), enumerated from the URL conf.
+
+A view protected with `capability_required` declares its capabilities; a role without any of them
+must get 403, a role with one must not. Anonymous users are sent to the login page (pages) or get
+401 (API). A new URL with path parameters fails here until it gets a sample in SAMPLE_KWARGS.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import login_client
+from laomo.orgs.roles import ROLE_CAPABILITIES, Role
+
+# Sample path arguments per URL name: callables receiving the fixtures dict.
+SAMPLE_KWARGS = {
+    "orgs:org_edit": lambda f: {"pk": f["orgs"]["331102"].pk},
+    "orgs:user_edit": lambda f: {"pk": f["users"]["county_staff_qy"].pk},
+    "orgs:user_toggle_active": lambda f: {"pk": f["users"]["county_staff_qy"].pk},
+    "orgs:user_reset_password": lambda f: {"pk": f["users"]["county_staff_qy"].pk},
+    "orgs:security_reset_2fa": lambda f: {"pk": f["users"]["county_staff_qy"].pk},
+    "core:job_detail": lambda f: {"job_id": f["job"].pk},
+    "core:job_download": lambda f: {"job_id": f["job"].pk},
+}
+# URLs outside the matrix, with the reason.
+EXEMPT = {
+    "login", "logout",  # authentication itself (tested in test_auth)
+}
+
+
+def _walk(resolver, prefix="", namespace=None):
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            if ns in ("api",) or "api/v1" in prefix + str(p.pattern):
+                continue  # the API has its own matrix below
+            yield from _walk(p, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern) and p.name:
+            name = f"{namespace}:{p.name}" if namespace else p.name
+            yield name, p
+
+
+def page_patterns():
+    return sorted({name: p for name, p in _walk(get_resolver())}.items())
+
+
+def _caps(view):
+    return getattr(view, "laomo_capabilities", None)
+
+
+@pytest.fixture
+def fixtures(orgs, users):
+    from laomo.core.models import Job
+
+    job = Job.objects.create(kind="reports.summary_xlsx", title="t", owner=users[Role.CITY_STAFF])
+    return {"orgs": orgs, "users": users, "job": job}
+
+
+ROLES = [r.value for r in Role]
+
+
+def test_it_has_samples_for_every_parameterized_url():
+    missing = [name for name, p in page_patterns()
+               if p.pattern.regex.groups and name not in SAMPLE_KWARGS and name not in EXEMPT]
+    assert not missing, f"add SAMPLE_KWARGS for {missing}"
+
+
+def _expected_allowed(view, role: str) -> bool | None:
+    caps = _caps(view)
+    if caps is None:
+        return None  # login only
+    return bool(ROLE_CAPABILITIES[Role(role)] & set(caps))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_it_enforces_capabilities_for_every_page(role, fixtures):
+    user = fixtures["users"][role]
+    client = login_client(user)
+    failures = []
+    for name, pattern in page_patterns():
+        if name in EXEMPT:
+            continue
+        kwargs = SAMPLE_KWARGS[name](fixtures) if name in SAMPLE_KWARGS else {}
+        url = reverse(name, kwargs=kwargs)
+        allowed = _expected_allowed(pattern.callback, role)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            status = response.status_code
+            if status >= 500:
+                failures.append(f"{method.upper()} {url}: {status}")
+            elif allowed is False and status != 403 and not (method == "get" and status == 405):
+                failures.append(f"{method.upper()} {url}: expected 403 for {role}, got {status}")
+            elif allowed is True and status == 403:
+                failures.append(f"{method.upper()} {url}: {role} refused")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_it_sends_anonymous_users_to_login(fixtures, client):
+    for name, _ in page_patterns():
+        if name in EXEMPT:
+            continue
+        kwargs = SAMPLE_KWARGS[name](fixtures) if name in SAMPLE_KWARGS else {}
+        url = reverse(name, kwargs=kwargs)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code in (302, 403, 405), (url, method, response.status_code)
+            if response.status_code == 302:
+                assert response["Location"].startswith("/accounts/login/"), url
+
+
+@pytest.mark.django_db
+def test_it_keeps_jobs_private_to_their_owner(fixtures):
+    other = login_client(fixtures["users"][Role.COUNTY_STAFF])
+    assert other.get(reverse("core:job_detail", kwargs={"job_id": fixtures["job"].pk})).status_code == 404
+    owner = login_client(fixtures["users"][Role.CITY_STAFF])
+    assert owner.get(reverse("core:job_detail", kwargs={"job_id": fixtures["job"].pk})).status_code == 200
+
+
+def api_paths():
+    from laomo.api.api import api
+
+    schema = api.get_openapi_schema()
+    return sorted((path, method) for path, ops in schema["paths"].items() for method in ops)
+
+
+@pytest.mark.django_db
+def test_it_requires_a_token_for_every_api_operation(client):
+    for path, method in api_paths():
+        url = path.replace("{", "").replace("}", "")
+        response = getattr(client, method)(url)
+        assert response.status_code == 401, (method, path, response.status_code)
+        assert set(response.json()) == {"message", "extra"}

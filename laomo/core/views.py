@@ -1,0 +1,78 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_POST
+
+from laomo.core.scope import scope_root
+
+from . import selectors
+from .dashboard import cards_for
+from .models import AuditResult
+from .permissions import capability_required
+from .years import parse_year, selected_year
+
+
+@login_required
+def dashboard(request):
+    year = selected_year(request)
+    org = scope_root(request.user)
+    cards = cards_for(user=request.user, year=year, org=org) if org is not None else []
+    return render(request, "core/dashboard.html", {
+        "cards": cards, "year": year, "org": org, "recent_jobs": selectors.job_list(user=request.user, limit=5),
+    })
+
+
+@require_POST
+@login_required
+def set_year(request):
+    year = parse_year(request.POST.get("year"))
+    if year is not None:
+        request.session["year"] = year
+    target = request.POST.get("next") or "/"
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+@capability_required("read_audit")
+def audit_list(request):
+    g = request.GET
+    entries = selectors.audit_list(
+        user=request.user, actor=g.get("actor", "").strip(), action=g.get("action", "").strip(),
+        obj=g.get("obj", "").strip(), result=g.get("result", ""),
+        date_from=parse_date(g.get("date_from") or "") if g.get("date_from") else None,
+        date_to=parse_date(g.get("date_to") or "") if g.get("date_to") else None,
+    )
+    page = Paginator(entries, 50).get_page(g.get("page"))
+    ctx = {"page": page, "filters": g, "actions": selectors.audit_actions(), "results": AuditResult.choices}
+    template = "core/partials/audit_rows.html" if request.htmx else "core/audit_list.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def job_detail(request, job_id):
+    job = selectors.job_get(user=request.user, job_id=job_id)
+    if job is None:
+        raise Http404("任务不存在")
+    template = "core/partials/job_status.html" if request.htmx else "core/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_download(request, job_id):
+    job = selectors.job_get(user=request.user, job_id=job_id)
+    if job is None or not job.result_file:
+        raise Http404("文件不存在")
+    return FileResponse(open(job.result_file, "rb"), as_attachment=True, filename=job.result_filename)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", {"message": str(exception or "")}, status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)

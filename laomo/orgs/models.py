@@ -1,0 +1,93 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from .roles import BUSINESS_ROLES, ROLE_SCOPE, DataScope, Role, widest_scope
+
+
+class OrgKind(models.TextChoices):
+    CITY = "city", "市"
+    CITY_DIRECT = "city_direct", "市本级/市直"
+    COUNTY = "county", "县(市、区)"
+    TOWNSHIP = "township", "乡镇(街道)"
+    ENTERPRISE = "enterprise", "企业"
+    INDUSTRY = "industry", "产业工会"
+
+
+class OrgUnit(models.Model):
+    """A node of the union org tree.
+
+    `path` is the chain of primary keys from the root, delimited (`/1/5/`), so a subtree is one
+    indexed prefix query on the path; it is never derived from the unit codes.
+    """
+
+    code = models.CharField("组织代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    kind = models.CharField("类型", max_length=16, choices=OrgKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "组织"
+        verbose_name_plural = "组织"
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(parent=models.F("id")), name="orgunit_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def is_within(self, other: "OrgUnit") -> bool:
+        """True when this unit is `other` or lies below it."""
+        return self.path.startswith(other.path)
+
+
+class User(AbstractUser):
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    org = models.ForeignKey(
+        OrgUnit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    data_scope = models.CharField(
+        "数据范围", max_length=16, choices=DataScope.choices, blank=True,
+        help_text="留空则按角色确定",
+    )
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @cached_property
+    def role_codes(self) -> frozenset[str]:
+        valid = set(Role.values)
+        return frozenset(g.name for g in self.groups.all() if g.name in valid)
+
+    def has_role(self, *roles) -> bool:
+        return bool(self.role_codes.intersection(roles))
+
+    @property
+    def role_labels(self) -> str:
+        return "、".join(Role(r).label for r in Role.values if r in self.role_codes)
+
+    @property
+    def scope_level(self) -> str:
+        if self.data_scope:
+            return self.data_scope
+        return widest_scope(ROLE_SCOPE[Role(r)] for r in self.role_codes) if self.role_codes else DataScope.NONE
+
+    @property
+    def has_business_access(self) -> bool:
+        return bool(self.role_codes & BUSINESS_ROLES)

@@ -1,0 +1,49 @@
+from django.db.models import Count, Q, QuerySet
+
+from laomo.core.scope import scope_root
+
+from .models import OrgUnit, User
+from .roles import DataScope
+
+
+def org_list(*, user, q: str = "") -> QuerySet[OrgUnit]:
+    """Org units for administration (sysadmin sees the whole tree)."""
+    qs = OrgUnit.objects.select_related("parent").annotate(user_count=Count("users"))
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(short_name__icontains=q))
+    return qs.order_by("path")
+
+
+def org_choices_for(*, user) -> QuerySet[OrgUnit]:
+    """Units a business user may pick (filters, record forms): their scope subtree."""
+    root = scope_root(user)
+    if root is None:
+        return OrgUnit.objects.none()
+    if user.scope_level == DataScope.UNIT or user.scope_level == DataScope.SELF:
+        return OrgUnit.objects.filter(pk=root.pk)
+    return OrgUnit.objects.filter(path__startswith=root.path, is_active=True).order_by("path")
+
+
+def org_subtree(org: OrgUnit) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(path__startswith=org.path)
+
+
+def org_get_by_code(code: str) -> OrgUnit | None:
+    return OrgUnit.objects.filter(code=code).first()
+
+
+def org_root() -> OrgUnit | None:
+    return OrgUnit.objects.filter(parent__isnull=True).order_by("id").first()
+
+
+def user_list(*, actor, q: str = "", role: str = "", org: OrgUnit | None = None, active: str = "") -> QuerySet[User]:
+    qs = User.objects.select_related("org").prefetch_related("groups")
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
+    if role:
+        qs = qs.filter(groups__name=role)
+    if org is not None:
+        qs = qs.filter(org__path__startswith=org.path)
+    if active in ("1", "0"):
+        qs = qs.filter(is_active=active == "1")
+    return qs.order_by("username").distinct()

@@ -1,0 +1,27 @@
+import tempfile
+
+from laomo.core.excel import write_xlsx
+from laomo.core.jobs import job_kind
+from laomo.orgs.models import OrgUnit, User
+
+from .labels import flatten_summary
+from .selectors import report_org, summary
+
+
+@job_kind("reports.summary_xlsx")
+def summary_xlsx(job, reporter, *, year: int, org: str):
+    user = User.objects.get(pk=job.owner_id)
+    unit = report_org(user=user, code=org)
+    children = list(OrgUnit.objects.filter(parent=unit, is_active=True).order_by("sort_order", "code"))
+    units = [unit] + children
+    reporter(0, len(units), "正在统计")
+    columns = []
+    for i, u in enumerate(units, start=1):
+        columns.append((u.name, flatten_summary(summary(user=user, year=year, org=u))))
+        reporter(i, len(units), f"已统计 {u.name}")
+    keys = [label for label, _ in columns[0][1]]
+    rows = [[key] + [dict(col)[key] for _, col in columns] for key in keys]
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        write_xlsx(tmp.name, ["指标"] + [name for name, _ in columns], rows, sheet_name=f"{year}年统计")
+        reporter.save_file(f"{unit.name}{year}年统计报表.xlsx", tmp.name)
+    return {"units": len(units), "year": year}

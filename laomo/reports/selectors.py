@@ -1,0 +1,35 @@
+from django.core.exceptions import PermissionDenied
+
+from laomo.core.scope import org_in_scope, scope_root
+from laomo.orgs.models import OrgUnit
+from laomo.orgs.roles import DataScope
+
+from .registry import sections
+
+
+def report_org(*, user, code: str | None) -> OrgUnit:
+    """The unit a report is for: `code` if the user may see it, else their scope's top."""
+    root = scope_root(user)
+    if root is None or user.scope_level == DataScope.SELF:
+        raise PermissionDenied("您没有查看统计报表的权限。")
+    if not code:
+        return user.org if user.org_id else root
+    org = OrgUnit.objects.filter(code=code).first()
+    if org is None:
+        raise OrgNotFound(code)
+    if not org_in_scope(user, org):
+        raise PermissionDenied("该单位不在您的数据范围内。")
+    return org
+
+
+class OrgNotFound(LookupError):
+    def __init__(self, code):
+        super().__init__(f"组织代码 {code} 不存在。")
+
+
+def summary(*, user, year: int, org: OrgUnit) -> dict:
+    """The year's figures for `org` and every unit below it (the caller resolved `org` in scope)."""
+    data = {"year": year, "org": org.code}
+    for name, fn in sections():
+        data[name] = fn(year=year, org=org)
+    return data

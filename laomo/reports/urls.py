@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.summary_page, name="summary"),
+    path("export/", views.summary_export, name="summary_export"),
+]

@@ -1,0 +1,276 @@
+"""Settings for laomo, read from the environment.
+
+Every variable is documented in `.env.example`. The embedded default (no variables set) runs on
+SQLite under `var/` with an embedded job queue; secrets are generated into `var/` on first use.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+VAR_DIR = Path(env_str("LAOMO_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def secret_from_env_or_file(name: str, filename: str, factory) -> str:
+    """A secret from `NAME`, from the file named by `NAME_FILE`, or generated into var/."""
+    if os.environ.get(name):
+        return os.environ[name]
+    path = Path(os.environ.get(f"{name}_FILE") or VAR_DIR / filename)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(factory())
+    return path.read_text().strip()
+
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+SECRET_KEY = secret_from_env_or_file("SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(64))
+# PII encryption keys: comma-separated Fernet keys, the first encrypts, all decrypt (rotation).
+LAOMO_PII_KEYS = [
+    k.strip() for k in secret_from_env_or_file("LAOMO_PII_KEYS", "pii_keys", _fernet_key).split(",") if k.strip()
+]
+# Key of the HMAC blind index used for exact lookup and de-duplication of PII.
+LAOMO_BLIND_INDEX_KEY = secret_from_env_or_file(
+    "LAOMO_BLIND_INDEX_KEY", "blind_index_key", lambda: secrets.token_hex(32)
+)
+
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# Behind HTTPS (production): secure cookies, HSTS, redirect. Off for the laptop default.
+LAOMO_HTTPS = env_bool("LAOMO_HTTPS", False)
+SECURE_SSL_REDIRECT = LAOMO_HTTPS
+SESSION_COOKIE_SECURE = LAOMO_HTTPS
+CSRF_COOKIE_SECURE = LAOMO_HTTPS
+SECURE_HSTS_SECONDS = 31536000 if LAOMO_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = LAOMO_HTTPS
+SECURE_HSTS_PRELOAD = LAOMO_HTTPS
+if env_bool("LAOMO_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "ninja",
+    "laomo.orgs",
+    "laomo.core",
+    "laomo.reports",
+    "laomo.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "laomo.core.middleware.SessionPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "laomo.urls"
+WSGI_APPLICATION = "laomo.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "laomo" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "laomo.core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# Database: SQLite under var/ by default; DATABASE_URL switches (postgres://...).
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'laomo.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;"
+            "PRAGMA foreign_keys=ON;PRAGMA cache_size=-64000;"
+        ),
+    }
+    if env_bool("LAOMO_SQLITE_FILE_TESTS"):
+        DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "orgs.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+# Passwords (等保2.0 8.1.4.1): length, common passwords, character classes.
+LAOMO_PASSWORD_COMPLEXITY = env_bool("LAOMO_PASSWORD_COMPLEXITY", True)
+LAOMO_PASSWORD_MAX_AGE_DAYS = env_int("LAOMO_PASSWORD_MAX_AGE_DAYS", 0)  # 0 = no periodic change
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "laomo.orgs.passwords.CharacterClassValidator"},
+]
+
+# Sessions: idle timeout 30 minutes, absolute 12 hours (ASVS 7.3.1, 7.3.2).
+SESSION_COOKIE_AGE = env_int("LAOMO_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+LAOMO_SESSION_ABSOLUTE_SECONDS = env_int("LAOMO_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+# Roles that must log in with a second factor (TOTP).
+LAOMO_2FA_REQUIRED_ROLES = env_list("LAOMO_2FA_REQUIRED_ROLES", "sysadmin,secadmin,auditor")
+
+# Lockout: 5 failures per username+IP lock for 15 minutes.
+AXES_FAILURE_LIMIT = env_int("LAOMO_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LAOMO_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_IPWARE_PROXY_COUNT = env_int("LAOMO_PROXY_COUNT", 0) or None
+if AXES_IPWARE_PROXY_COUNT is None:
+    del AXES_IPWARE_PROXY_COUNT
+
+OTP_TOTP_ISSUER = "劳模服务管理平台"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("LAOMO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "laomo" / "static",
+    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+]
+STATICFILES_DIRS = [d for d in STATICFILES_DIRS if Path(d[1] if isinstance(d, tuple) else d).exists()]
+MEDIA_ROOT = Path(env_str("LAOMO_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env_str(
+            "LAOMO_STATICFILES_STORAGE", "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+if env_str("LAOMO_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("LAOMO_S3_BUCKET"),
+            "endpoint_url": env_str("LAOMO_S3_ENDPOINT") or None,
+            "access_key": env_str("LAOMO_S3_ACCESS_KEY") or None,
+            "secret_key": env_str("LAOMO_S3_SECRET_KEY") or None,
+            "querystring_auth": True,
+            "default_acl": "private",
+        },
+    }
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+LAOMO_IMPORT_MAX_BYTES = env_int("LAOMO_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+
+# Job queue: huey on SQLite under var/ by default, on Redis when REDIS_URL is set.
+REDIS_URL = env_str("REDIS_URL")
+LAOMO_JOBS_IMMEDIATE = env_bool("LAOMO_JOBS_IMMEDIATE", False)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": env_str("LAOMO_HUEY_NAME", "laomo"),
+        "url": REDIS_URL,
+        "immediate": LAOMO_JOBS_IMMEDIATE,
+        "consumer": {"workers": env_int("LAOMO_JOB_WORKERS", 2), "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "laomo",
+        "filename": str(VAR_DIR / "jobs.sqlite3"),
+        "immediate": LAOMO_JOBS_IMMEDIATE,
+        "consumer": {"workers": env_int("LAOMO_JOB_WORKERS", 2), "worker_type": "thread"},
+    }
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}
+
+# Outbound notification hook (e.g. an SMS gateway); off unless a URL is configured.
+LAOMO_NOTIFY_WEBHOOK_URL = env_str("LAOMO_NOTIFY_WEBHOOK_URL")
+
+SILENCED_SYSTEM_CHECKS: list[str] = []

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole suite: lint, migrations check, deploy check, pytest on SQLite and on PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export DJANGO_SETTINGS_MODULE=laomo.settings
+
+echo "== ruff"
+.venv/bin/ruff check .
+
+echo "== makemigrations --check"
+$PY manage.py makemigrations --check --dry-run
+
+echo "== check --deploy (production settings)"
+DEBUG=0 LAOMO_HTTPS=1 ALLOWED_HOSTS=laomo.example.org \
+  SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+  $PY manage.py check --deploy --fail-level WARNING
+
+PG_URL=${TEST_DATABASE_URL_PG:-postgres://postgres@127.0.0.1:5432/test}
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  echo "PostgreSQL is down; starting it"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
+  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+
+echo "== pytest on SQLite"
+env -u DATABASE_URL $PY -m pytest -n 2 -q -p no:cacheprovider "$@"
+
+echo "== pytest on PostgreSQL"
+DATABASE_URL="$PG_URL" $PY -m pytest -n 2 -q -p no:cacheprovider "$@"
