@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "ninja",
     "laomo.orgs",
     "laomo.core",
+    "laomo.workers",
     "laomo.reports",
     "laomo.api",
 ]

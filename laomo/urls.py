@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/2fa/verify/", org_views.otp_verify, name="otp_verify"),
     path("system/", include("laomo.orgs.urls")),
     path("core/", include("laomo.core.urls")),
+    path("workers/", include("laomo.workers.urls")),
     path("reports/", include("laomo.reports.urls")),
     path("api/v1/", include("laomo.api.urls")),
 ]

@@ -34,6 +34,11 @@ def on_logout(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="laomo_audit_login_failed")
 def on_login_failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "")
+    if request is not None and getattr(request, "axes_locked_out", False):
+        # An attempt while the lockout lasts: refused without checking the password.
+        audit.record(action="auth.locked_attempt", username=username, object_type="orgs.user",
+                     object_repr=username, result="denied", ip=_ip(request))
+        return
     audit.record(action="auth.login_failed", username=username, object_type="orgs.user", object_repr=username,
                  result="failure", ip=_ip(request))
 

@@ -6,8 +6,11 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from laomo.orgs.twofactor import needs_second_factor
+
+    pending = needs_second_factor(user) and not user.is_verified()  # no menu before the second factor
     return {
-        "nav_items": nav_for(user, request.path),
+        "nav_items": [] if pending else nav_for(user, request.path),
         "selected_year": selected_year(request),
         "year_choices": year_choices(),
     }

@@ -8,7 +8,8 @@ from .permissions import has_capability
 # (label, icon, url name, app label, capabilities — any of them shows the entry)
 NAV = [
     ("工作台", "speedometer2", "dashboard", "core", None),
-    ("劳模库", "person-badge", "workers:list", "workers", ("view_business", "self_service")),
+    ("我的档案", "person-vcard", "workers:me", "workers", ("self_service",)),
+    ("劳模库", "person-badge", "workers:list", "workers", ("view_business",)),
     ("宣讲活动", "megaphone", "outreach:index", "outreach", ("view_business",)),
     ("志愿服务", "heart-pulse", "volunteering:index", "volunteering", ("view_business", "lead_team")),
     ("创新工作室", "lightbulb", "studios:index", "studios", ("view_business",)),

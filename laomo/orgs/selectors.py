@@ -47,3 +47,14 @@ def user_list(*, actor, q: str = "", role: str = "", org: OrgUnit | None = None,
     if active in ("1", "0"):
         qs = qs.filter(is_active=active == "1")
     return qs.order_by("username").distinct()
+
+
+def staff_responsible_for(org: OrgUnit) -> list[User]:
+    """Active county staff whose subtree holds `org` (nearest unit first); the city staff if none."""
+    ancestors = [int(pk) for pk in org.path.strip("/").split("/") if pk]
+    staff = list(User.objects.filter(is_active=True, groups__name="county_staff", org_id__in=ancestors)
+                 .select_related("org").distinct())
+    if staff:
+        deepest = max(u.org.depth for u in staff)
+        return [u for u in staff if u.org.depth == deepest]
+    return list(User.objects.filter(is_active=True, groups__name="city_staff").distinct())

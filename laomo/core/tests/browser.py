@@ -9,8 +9,13 @@ from urllib.parse import urlsplit
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 # Schemes that never leave the browser (inline images, blank pages).
 _LOCAL_SCHEMES = {"data", "blob", "about"}
@@ -19,8 +24,10 @@ _LOCAL_SCHEMES = {"data", "blob", "about"}
 def chromium_missing_message() -> str | None:
     if os.path.exists(CHROMIUM):
         return None
-    return (f"{CHROMIUM} not found: the browser tests need Debian's chromium "
-            "(run scripts/install_system_deps.sh; `playwright install` is not used).")
+    return (
+        f"{CHROMIUM} not found: the browser tests need Debian's chromium "
+        "(run scripts/install_system_deps.sh; `playwright install` is not used)."
+    )
 
 
 def launch(playwright):
@@ -60,5 +67,5 @@ def totp(secret_b32: str, *, at: float | None = None, step: int = 30, digits: in
     counter = int((time.time() if at is None else at) // step)
     mac = hmac.new(key, struct.pack(">Q", counter), "sha1").digest()
     offset = mac[-1] & 0x0F
-    code = (struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 10**digits
+    code = (struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF) % 10**digits
     return str(code).zfill(digits)

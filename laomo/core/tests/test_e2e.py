@@ -155,8 +155,9 @@ def test_it_makes_sysadmin_set_up_two_factor(page, context, live_server, orgs):
 
 def test_it_fits_the_dashboard_on_a_phone(browser, live_server, orgs):
     make_user("e_worker", Role.WORKER, orgs["331126"])
-    context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 740}, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     try:
         context.set_default_timeout(10_000)
         context.outside_requests = guard_outside_requests(context, live_server.url)

@@ -20,6 +20,15 @@ SAMPLE_KWARGS = {
     "orgs:security_reset_2fa": lambda f: {"pk": f["users"]["county_staff_qy"].pk},
     "core:job_detail": lambda f: {"job_id": f["job"].pk},
     "core:job_download": lambda f: {"job_id": f["job"].pk},
+    "workers:detail": lambda f: {"pk": f["worker"].pk},
+    "workers:edit": lambda f: {"pk": f["worker"].pk},
+    "workers:status": lambda f: {"pk": f["worker"].pk},
+    "workers:reveal": lambda f: {"pk": f["worker"].pk, "field": "id_number"},
+    "workers:honor_add": lambda f: {"pk": f["worker"].pk},
+    "workers:honor_remove": lambda f: {"pk": f["worker"].pk, "honor_pk": f["honor"].pk},
+    "workers:grant_login": lambda f: {"pk": f["worker"].pk},
+    "workers:import_result": lambda f: {"job_id": f["import_job"].pk},
+    "workers:import_commit": lambda f: {"job_id": f["import_job"].pk},
 }
 # URLs outside the matrix, with the reason.
 EXEMPT = {
@@ -51,8 +60,14 @@ def _caps(view):
 def fixtures(orgs, users):
     from laomo.core.models import Job
 
+    from laomo.workers.services import honor_add, worker_create
+
     job = Job.objects.create(kind="reports.summary_xlsx", title="t", owner=users[Role.CITY_STAFF])
-    return {"orgs": orgs, "users": users, "job": job}
+    import_job = Job.objects.create(kind="workers.import", title="t", owner=users[Role.CITY_STAFF], status="done",
+                                    result={"dry_run": True, "rows": 0})
+    worker = worker_create(actor=None, org=orgs["331102"], name="张三", id_number="331102196503120016")
+    honor = honor_add(actor=None, worker=worker, title="浙江省劳动模范", year=2015)
+    return {"orgs": orgs, "users": users, "job": job, "import_job": import_job, "worker": worker, "honor": honor}
 
 
 ROLES = [r.value for r in Role]

@@ -1,0 +1,33 @@
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Counter, Notification
+
+
+@transaction.atomic
+def counter_allocate(name: str, count: int = 1) -> range:
+    """Reserve `count` consecutive numbers of a named counter; safe under concurrent writers."""
+    Counter.objects.get_or_create(name=name)
+    counter = Counter.objects.select_for_update().get(name=name)
+    start = counter.value + 1
+    Counter.objects.filter(name=name).update(value=F("value") + count)
+    return range(start, start + count)
+
+
+def notify(*, recipients, text: str, url: str = "") -> int:
+    """Create one in-app notification per recipient (and hand it to the outbound hook, if any)."""
+    rows = [Notification(recipient=user, text=text[:300], url=url[:300]) for user in recipients]
+    Notification.objects.bulk_create(rows)
+    if rows:
+        from .outbound import send_outbound
+
+        transaction.on_commit(lambda: send_outbound(recipients=[r.recipient_id for r in rows], text=text, url=url))
+    return len(rows)
+
+
+def notifications_mark_read(*, user, ids=None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,77 @@
+"""Demo registry: about 3,000 workers across the ten units, a realistic level mix, through the importer."""
+
+import tempfile
+from datetime import date
+
+from laomo.core.demo import demo_step
+from laomo.core.excel import write_xlsx
+from laomo.core.idnumber import check_digit
+
+SURNAMES = "王李张刘陈杨吴赵周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华慧巧美金建平国新志海林斌宇浩凯秀兰春梅玉红霞云飞鹏俊峰亮文辉长久世法海菊淑莲夏钗惠萍雷学宝俊声"
+UNITS = [  # (region text as offices write it, GB/T 2260 code for ID numbers, weight)
+    ("市直", "331100", 8), ("莲都区", "331102", 14), ("青田", "331121", 10), ("缙云县", "331122", 11),
+    ("遂昌", "331123", 9), ("松阳县", "331124", 9), ("云和", "331125", 7), ("庆元县", "331126", 9),
+    ("景宁", "331127", 7), ("龙泉市", "331181", 12),
+]
+EMPLOYERS = ["丽水万控科技有限公司", "丽水丽宝安防科技有限公司", "国网丽水供电公司", "丽水市中心医院", "庆元县人民医院",
+             "龙泉青瓷研究所", "庆元县食用菌产业中心", "缙云县农业农村局", "遂昌县林业局", "青田县石雕厂", "松阳县茶叶站",
+             "云和木玩有限公司", "景宁畲族自治县人民医院", "莲都区紫金街道", "丽水学院"]
+SPECIALTIES = ["食用菌栽培、香菇", "电力检修、电器维修", "内科、量血压测血糖", "林业苗木栽培", "兽医、畜牧",
+               "蔬菜种植、病虫害防治", "法律咨询", "心理咨询", "机械维修", "青瓷烧制", "茶叶加工", "数控加工"]
+JOBS = ["高级技师", "车间主任", "主治医师", "工程师", "农艺师", "技术员", "总经理", "班组长", "教师", "护士长"]
+
+
+def demo_rows(rng, count: int = 3000):
+    rows = []
+    levels = [("全国劳动模范", 1), ("全国五一劳动奖章", 2), ("浙江省劳动模范", 8), ("浙江省先进工作者", 3),
+              ("浙江工匠", 3), ("丽水市劳动模范", 30), ("丽水市先进工作者", 8), ("丽水工匠", 5), ("{county}劳动模范", 40)]
+    level_pool = [title for title, weight in levels for _ in range(weight)]
+    unit_pool = [u for u in UNITS for _ in range(u[2])]
+    used = set()
+    for i in range(count):
+        region, code, _ = rng.choice(unit_pool)
+        birth = date(rng.randint(1945, 1992), rng.randint(1, 12), rng.randint(1, 28))
+        seq = f"{rng.randint(0, 99):02d}{rng.choice('13579' if i % 2 else '02468')}"
+        first17 = f"{code}{birth:%Y%m%d}{seq}"
+        if first17 in used:
+            continue
+        used.add(first17)
+        id_number = first17 + check_digit(first17) if i % 40 else ""  # some old records lack ID numbers
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+        county = region if region.endswith(("区", "县", "市")) else {
+            "市直": "丽水市", "青田": "青田县", "遂昌": "遂昌县", "云和": "云和县", "景宁": "景宁畲族自治县"}.get(region, region)
+        honors = []
+        for _ in range(rng.choice((1, 1, 1, 2))):
+            title = rng.choice(level_pool).format(county=county if county != "丽水市" else "莲都区")
+            year = rng.randint(max(1980, birth.year + 22), 2022)
+            honors.append(f"{year}年{title}")
+        rows.append([name, id_number, region, rng.choice(EMPLOYERS), rng.choice(JOBS), "、".join(honors),
+                     f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+                     "退休" if birth.year < 1962 else "在职"])
+    return rows
+
+
+@demo_step(10, "劳模库(约3000名劳模)")
+def demo_workers(ctx):
+    from laomo.orgs.models import OrgUnit
+
+    from .importer import roster_import
+    from .models import Worker
+
+    rows = demo_rows(ctx.rng)
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        write_xlsx(tmp.name, ["姓名", "身份证号", "所属地区", "工作单位", "职务", "荣誉称号", "联系电话", "在职状态"],
+                   rows, text_columns=["身份证号", "联系电话"])
+        result = roster_import(actor=ctx.users["city"], source=tmp.name, filename="demo.xlsx",
+                               org=OrgUnit.objects.get(code="331100"), dry_run=False)
+    # Specialties for matching service requests, and the self-service worker's own record.
+    workers = list(Worker.objects.order_by("id").only("id", "specialties"))
+    for worker in workers:
+        worker.specialties = ctx.rng.choice(SPECIALTIES)
+    Worker.objects.bulk_update(workers, ["specialties"], batch_size=2000)
+    me = Worker.objects.filter(org__code="331126", is_incomplete=False).order_by("id").first()
+    if me is not None:
+        Worker.objects.filter(pk=me.pk).update(user=ctx.users["worker"], name="叶长文", name_pinyin="yechangwen",
+                                               name_initials="ycw", specialties="食用菌栽培、香菇、烂棒防治")
+    ctx.log.append(f"劳模 {result.created_workers} 名,荣誉 {result.created_honors} 项")

@@ -1,0 +1,61 @@
+"""Roster export: the same columns the importer reads, so a full export re-imports with no change."""
+
+from django.utils import timezone
+
+from laomo.core.excel import write_xlsx
+
+from .models import EmploymentStatus, Honor
+
+HEADERS = ["劳模编号", "姓名", "性别", "民族", "出生日期", "身份证号", "联系电话", "所属地区", "工作单位", "职务",
+           "荣誉称号", "获评年份", "在职状态", "政治面貌", "学历", "通讯地址"]
+TEXT_COLUMNS = ["劳模编号", "身份证号", "联系电话", "出生日期"]
+SEX = {"M": "男", "F": "女"}
+STATUS = dict(EmploymentStatus.choices)
+
+
+def export_filename(full: bool) -> str:
+    return f"劳模名册{'(完整)' if full else ''}{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def honor_cell(honors) -> str:
+    """'2015年浙江省劳动模范、2010年丽水市劳动模范' — the year travels with each honor."""
+    return "、".join(f"{h.year}年{h.title}" if h.year else h.title for h in honors)
+
+
+def _rows(qs, full: bool):
+    chunk: list = []
+    for worker in qs.select_related("org").iterator(chunk_size=2000):
+        chunk.append(worker)
+        if len(chunk) == 2000:
+            yield from _chunk_rows(chunk, full)
+            chunk = []
+    if chunk:
+        yield from _chunk_rows(chunk, full)
+
+
+def _chunk_rows(workers, full: bool):
+    honors: dict[int, list] = {w.pk: [] for w in workers}
+    for h in (Honor.objects.filter(worker_id__in=list(honors), is_deleted=False)
+              .only("worker_id", "title", "year").order_by("-year", "id")):
+        honors[h.worker_id].append(h)
+    for w in workers:
+        yield [
+            w.worker_no, w.name, SEX.get(w.sex, ""), w.ethnicity,
+            w.birth_date.strftime("%Y-%m-%d") if w.birth_date else "",
+            (w.id_number if full else w.id_number_masked) or "",
+            (w.phone if full else w.phone_masked) or "",
+            w.org.short_name or w.org.name, w.employer, w.job_title, honor_cell(honors[w.pk]), "",
+            STATUS.get(w.employment_status, ""), w.political_status, w.education,
+            (w.address if full else ("***" if w.address else "")),
+        ]
+
+
+def write_roster(target, qs, *, full: bool) -> int:
+    return write_xlsx(target, HEADERS, _rows(qs, full), text_columns=TEXT_COLUMNS, sheet_name="劳模名册")
+
+
+def write_template(target) -> int:
+    example = [["", "张三", "男", "汉族", "1965-03-12", "331102196503120016", "138-0578-1234", "莲都区",
+                "丽水某某科技有限公司", "车间主任", "浙江省劳动模范", "2015", "在职", "中共党员", "大学专科",
+                "丽水市莲都区某路1号"]]
+    return write_xlsx(target, HEADERS, example, text_columns=TEXT_COLUMNS, sheet_name="劳模名册")

@@ -1,0 +1,403 @@
+"""Roster import (DESIGN.md §6): validate every row, then upsert all valid rows in one transaction.
+
+The natural key of a worker is the blind index of the normalized ID number; a row without an ID
+number matches an incomplete worker of the same name in the same unit. An honor's natural key is
+(worker, title, year). Importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from laomo.core import audit
+from laomo.core.excel import ExcelError, find_header, iter_data_rows, read_table, write_error_report
+from laomo.core.idnumber import IdNumberError, PhoneError, mask_id_number, mask_phone, normalize_phone, parse_id_number
+from laomo.orgs.models import OrgUnit
+
+from .models import LEVEL_RANK, EmploymentStatus, Honor, Worker
+from .parsing import (
+    HonorParseError,
+    ParseError,
+    parse_award_year,
+    parse_birth_date,
+    parse_honor,
+    parse_sex,
+    resolve_region,
+)
+from .services import allocate_worker_numbers, id_index, name_pinyin, phone_index, place_kind_from_orgs
+
+STATUS_WORDS = [
+    (("去世", "已故", "死亡", "病故"), EmploymentStatus.DECEASED),
+    (("离退休", "退休", "离休"), EmploymentStatus.RETIRED),
+    (("下岗", "买断"), EmploymentStatus.LAID_OFF),
+    (("自谋职业", "个体"), EmploymentStatus.SELF_EMPLOYED),
+    (("在职", "在岗"), EmploymentStatus.ACTIVE),
+    (("其他",), EmploymentStatus.OTHER),
+]
+MAX_LENGTHS = {"name": 50, "employer": 200, "job_title": 100, "ethnicity": 20, "political_status": 20,
+               "education": 20, "address": 500}
+UPDATABLE = ("name", "sex", "birth_date", "ethnicity", "employer", "job_title", "political_status", "education",
+             "employment_status", "org_id")
+
+
+@dataclass
+class PersonRow:
+    """One valid data row, normalized."""
+
+    row: int
+    name: str
+    org_id: int
+    id_number: str = ""
+    sex: str = ""
+    birth_date: date | None = None
+    ethnicity: str = ""
+    employer: str = ""
+    job_title: str = ""
+    phone: str = ""
+    address: str = ""
+    political_status: str = ""
+    education: str = ""
+    employment_status: str = ""
+    honors: list[tuple[str, str, str, int | None, date | None]] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created_workers: int = 0
+    updated_workers: int = 0
+    created_honors: int = 0
+    rejected_rows: int = 0
+    warnings: int = 0
+    errors_by_row: dict[int, list[str]] = field(default_factory=dict)
+    warnings_by_row: dict[int, list[str]] = field(default_factory=dict)
+    dry_run: bool = True
+    file_error: str = ""
+
+    def summary(self) -> dict:
+        return {"rows": self.rows, "created_workers": self.created_workers, "updated_workers": self.updated_workers,
+                "created_honors": self.created_honors, "rejected_rows": self.rejected_rows,
+                "warnings": self.warnings}
+
+
+def _status(text: str) -> str:
+    for words, status in STATUS_WORDS:
+        if any(w in text for w in words):
+            return status
+    raise ParseError(f"无法识别的在职状态“{text}”(可填:在职、离退休、下岗、自谋职业、去世、其他)")
+
+
+def _clean(value) -> str:
+    return re.sub(r"\s+", " ", str(value or "")).strip()
+
+
+class RosterImporter:
+    def __init__(self, *, actor, org: OrgUnit, progress=None):
+        self.actor = actor
+        self.org = org
+        self.progress = progress or (lambda done, total=None, message="": None)
+        self.place_kind = place_kind_from_orgs()
+        all_units = list(OrgUnit.objects.filter(is_active=True))
+        self.unit_codes: dict[str, str] = {}
+        for unit in all_units:
+            for name in {unit.name, unit.short_name, unit.name.removesuffix("总工会")} - {""}:
+                self.unit_codes.setdefault(name, unit.code)
+        self.units_by_code = {u.code: u for u in all_units}
+        self.today = timezone.localdate()
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def read(self, source, filename: str):
+        rows = read_table(source, filename)
+        header_index, columns = find_header(rows)
+        if "name" not in columns:
+            raise ExcelError("表头中没有“姓名”列。")
+        return rows, header_index, columns
+
+    # --- validation --------------------------------------------------------------------------------
+
+    def parse_row(self, number: int, cells: dict, result: ImportResult) -> PersonRow | None:
+        errors: list[str] = []
+        warnings: list[str] = []
+        get = lambda key: _clean(cells.get(key))  # noqa: E731
+        name = get("name").replace(" ", "")
+        if not name:
+            errors.append("姓名为空")
+        for key, limit in MAX_LENGTHS.items():
+            if len(get(key)) > limit:
+                errors.append(f"{key == 'name' and '姓名' or key}超过{limit}个字")
+        org = self.org
+        region = get("region")
+        if region:
+            code = resolve_region(region, self.unit_codes)
+            if code is None:
+                errors.append(f"无法识别所属地区“{region}”")
+            else:
+                unit = self.units_by_code[code]
+                if not unit.is_within(self.org):
+                    errors.append(f"所属地区“{region}”不在本次导入单位({self.org.name})范围内")
+                else:
+                    org = unit
+        person = PersonRow(row=number, name=name, org_id=org.pk)
+        typed_sex = typed_birth = None
+        try:
+            typed_sex = parse_sex(get("sex")) if get("sex") else None
+        except ParseError as exc:
+            errors.append(str(exc))
+        try:
+            typed_birth = parse_birth_date(get("birth_date"), today=self.today) if get("birth_date") else None
+        except ParseError as exc:
+            errors.append(str(exc))
+        raw_id = cells.get("id_number")
+        if raw_id not in (None, "") and str(raw_id).strip():
+            try:
+                info = parse_id_number(raw_id, today=self.today)
+            except IdNumberError as exc:
+                errors.append(str(exc))
+            else:
+                person.id_number, person.sex, person.birth_date = info.number, info.sex, info.birth_date
+                if typed_sex and typed_sex != info.sex:
+                    errors.append(f"性别与身份证号不符(身份证号显示为{'男' if info.sex == 'M' else '女'})")
+                if typed_birth and (typed_birth.year, typed_birth.month) != (info.birth_date.year,
+                                                                             info.birth_date.month):
+                    errors.append(f"出生日期与身份证号不符(身份证号显示为{info.birth_date:%Y-%m-%d})")
+        else:
+            person.sex, person.birth_date = typed_sex or "", typed_birth
+            warnings.append("未填写身份证号,已标记为待补全")
+        if get("phone"):
+            try:
+                person.phone = normalize_phone(cells.get("phone"))
+            except PhoneError as exc:
+                errors.append(str(exc))
+        year = award_date = None
+        if get("award_year"):
+            try:
+                year, award_date = parse_award_year(get("award_year"), today=self.today)
+            except ParseError as exc:
+                errors.append(str(exc))
+        if get("honor"):
+            try:
+                parsed = parse_honor(get("honor"), self.place_kind)
+            except HonorParseError as exc:
+                errors.append(str(exc))
+            else:
+                for h in parsed:
+                    honor_year = h.year or year
+                    if any(existing[2:4] == (h.title, honor_year) for existing in person.honors):
+                        warnings.append(f"荣誉“{h.title}”在本行重复填写,只计一次")
+                        continue
+                    person.honors.append((h.level, h.kind, h.title, honor_year, award_date if not h.year else None))
+                    if honor_year and person.birth_date and honor_year < person.birth_date.year + 16:
+                        warnings.append(f"荣誉“{h.title}”获评年份{honor_year}早于本人年满16周岁,请核对")
+        else:
+            warnings.append("未填写荣誉称号")
+        if get("employment_status"):
+            try:
+                person.employment_status = _status(get("employment_status"))
+            except ParseError as exc:
+                errors.append(str(exc))
+            if person.employment_status == EmploymentStatus.DECEASED:
+                errors.append("在职状态为去世的劳模请在系统中登记去世日期,不能通过导入标记")
+        for key in ("ethnicity", "employer", "job_title", "address", "political_status", "education"):
+            setattr(person, key, get(key))
+        if errors:
+            result.errors_by_row[number] = errors
+        if warnings:
+            result.warnings_by_row[number] = warnings
+        return None if errors else person
+
+    # --- the whole file ----------------------------------------------------------------------------
+
+    def run(self, source, filename: str, *, dry_run: bool) -> tuple[ImportResult, list, int]:
+        result = ImportResult(dry_run=dry_run)
+        try:
+            rows, header_index, columns = self.read(source, filename)
+        except ExcelError as exc:
+            result.file_error = str(exc)
+            return result, [], 0
+        data = list(iter_data_rows(rows, header_index, columns))
+        result.rows = len(data)
+        self.progress(0, len(data), "正在校验")
+        people: dict[tuple, PersonRow] = {}
+        for i, (number, cells) in enumerate(data, start=1):
+            person = self.parse_row(number, cells, result)
+            if person is not None:
+                key = ("id", person.id_number) if person.id_number else ("name", person.name, person.org_id)
+                if key in people:
+                    first = people[key]
+                    if person.id_number and first.name != person.name:
+                        result.errors_by_row[number] = [f"与第{first.row}行身份证号相同但姓名不同({first.name})"]
+                    else:
+                        self._merge(first, person)
+                        result.warnings_by_row.setdefault(number, []).append(
+                            f"与第{first.row}行为同一人,荣誉已合并")
+                else:
+                    people[key] = person
+            if i % 2000 == 0:
+                self.progress(i, len(data), "正在校验")
+        result.rejected_rows = len(result.errors_by_row)
+        with transaction.atomic():
+            self._apply(list(people.values()), result, dry_run=dry_run, filename=filename)
+            if dry_run:
+                transaction.set_rollback(True)
+        result.warnings = sum(len(v) for v in result.warnings_by_row.values())
+        return result, rows, header_index
+
+    @staticmethod
+    def _merge(first: PersonRow, other: PersonRow) -> None:
+        for honor in other.honors:
+            if all(h[2:4] != honor[2:4] for h in first.honors):
+                first.honors.append(honor)
+        for key in ("phone", "address", "employer", "job_title", "ethnicity", "political_status", "education",
+                    "employment_status"):
+            if not getattr(first, key) and getattr(other, key):
+                setattr(first, key, getattr(other, key))
+
+    def _existing(self, people: list[PersonRow]) -> tuple[dict, dict]:
+        by_index: dict[str, Worker] = {}
+        indexes = [id_index(p.id_number) for p in people if p.id_number]
+        for start in range(0, len(indexes), 900):
+            for w in Worker.objects.filter(id_number_index__in=indexes[start:start + 900]).select_related("org"):
+                by_index[w.id_number_index] = w
+        by_name: dict[tuple, Worker] = {}
+        names = sorted({p.name for p in people if not p.id_number})
+        for start in range(0, len(names), 900):
+            for w in Worker.objects.filter(id_number_index__isnull=True, is_deleted=False,
+                                           name__in=names[start:start + 900]).select_related("org"):
+                by_name.setdefault((w.name, w.org_id), w)
+        return by_index, by_name
+
+    def _apply(self, people: list[PersonRow], result: ImportResult, *, dry_run: bool, filename: str) -> None:
+        by_index, by_name = self._existing(people)
+        existing_honors: set[tuple] = set()
+        matched_ids = [w.pk for w in [*by_index.values(), *by_name.values()]]
+        for start in range(0, len(matched_ids), 900):
+            existing_honors.update(Honor.objects.filter(worker_id__in=matched_ids[start:start + 900], is_deleted=False)
+                                   .values_list("worker_id", "title", "year"))
+        new_people: list[PersonRow] = []
+        updates: list[tuple[Worker, dict]] = []
+        new_honors_for_existing: list[Honor] = []
+        touched_existing: set[int] = set()
+        for person in people:
+            worker = (by_index.get(id_index(person.id_number)) if person.id_number
+                      else by_name.get((person.name, person.org_id)))
+            if worker is None:
+                new_people.append(person)
+                continue
+            if not worker.org.is_within(self.org):
+                result.errors_by_row[person.row] = [
+                    f"该劳模已在{worker.org.name}登记(编号 {worker.worker_no}),不在本次导入单位范围内"]
+                result.rejected_rows += 1
+                continue
+            changes = self._changes(worker, person)
+            for level, kind, title, year, award_date in person.honors:
+                if (worker.pk, title, year) not in existing_honors:
+                    existing_honors.add((worker.pk, title, year))
+                    new_honors_for_existing.append(Honor(worker_id=worker.pk, level=level, kind=kind, title=title,
+                                                         year=year, award_date=award_date))
+                    touched_existing.add(worker.pk)
+            if changes:
+                updates.append((worker, changes))
+                touched_existing.add(worker.pk)
+        result.created_workers = len(new_people)
+        result.updated_workers = len(touched_existing)
+        result.created_honors = len(new_honors_for_existing) + sum(len(p.honors) for p in new_people)
+        if dry_run:
+            return
+        self.progress(0, len(people), "正在写入")
+        created = self._create_workers(new_people)
+        for worker, changes in updates:
+            before = {k: _audit_value(k, getattr(worker, k)) for k in changes}
+            for key, value in changes.items():
+                setattr(worker, key, value)
+            worker.save(update_fields=[*changes, "updated_at"] if "phone" not in changes
+                        else [*changes, "phone_index", "phone_masked", "updated_at"])
+            audit.record(actor=self.actor, action="worker.import_update", obj=worker, org=worker.org,
+                         changes=audit.diff(before, {k: _audit_value(k, v) for k, v in changes.items()}),
+                         username="import")
+        Honor.objects.bulk_create(new_honors_for_existing, batch_size=2000)
+        if touched_existing:
+            from .services import recompute_highest_levels
+
+            recompute_highest_levels(touched_existing)
+        audit.record(actor=self.actor, action="worker.import", object_type="workers.import", object_repr=filename,
+                     org=self.org, username="manage.py", changes={**result.summary(), "created_ids": len(created)})
+
+    def _changes(self, worker: Worker, person: PersonRow) -> dict:
+        """Fields the file fills in differently from the record (blank cells never erase data)."""
+        changes = {}
+        for key in ("name", "sex", "birth_date", "ethnicity", "employer", "job_title", "political_status",
+                    "education", "employment_status"):
+            value = getattr(person, key)
+            if value and getattr(worker, key) != value:
+                changes[key] = value
+        if person.org_id != worker.org_id and person.org_id != self.org.pk:
+            changes["org_id"] = person.org_id
+        if person.phone and person.phone != worker.phone:
+            changes["phone"] = person.phone
+            worker.phone_index, worker.phone_masked = phone_index(person.phone), mask_phone(person.phone)
+        if person.address and person.address != worker.address:
+            changes["address"] = person.address
+        if "name" in changes:
+            worker.name_pinyin, worker.name_initials = name_pinyin(person.name)
+            changes["name_pinyin"], changes["name_initials"] = worker.name_pinyin, worker.name_initials
+        return changes
+
+    def _create_workers(self, people: list[PersonRow]) -> list[Worker]:
+        numbers = allocate_worker_numbers(len(people)) if people else []
+        workers = []
+        for person, number in zip(people, numbers, strict=True):
+            pinyin, initials = name_pinyin(person.name)
+            worker = Worker(
+                worker_no=number, name=person.name, name_pinyin=pinyin, name_initials=initials, sex=person.sex,
+                birth_date=person.birth_date, ethnicity=person.ethnicity, employer=person.employer,
+                job_title=person.job_title, political_status=person.political_status, education=person.education,
+                employment_status=person.employment_status or EmploymentStatus.ACTIVE, org_id=person.org_id,
+                highest_level_rank=max((LEVEL_RANK[h[0]] for h in person.honors), default=0),
+            )
+            if person.id_number:
+                worker.id_number = person.id_number
+                worker.id_number_index = id_index(person.id_number)
+                worker.id_number_masked = mask_id_number(person.id_number)
+            if person.phone:
+                worker.phone = person.phone
+                worker.phone_index = phone_index(person.phone)
+                worker.phone_masked = mask_phone(person.phone)
+            if person.address:
+                worker.address = person.address
+            workers.append(worker)
+        created: list[Worker] = []
+        for start in range(0, len(workers), 2000):
+            created.extend(Worker.objects.bulk_create(workers[start:start + 2000]))
+            self.progress(start + min(2000, len(workers) - start), len(workers), "正在写入劳模")
+        honors = [Honor(worker_id=w.pk, level=level, kind=kind, title=title, year=year, award_date=award_date)
+                  for w, person in zip(created, people, strict=True)
+                  for level, kind, title, year, award_date in person.honors]
+        Honor.objects.bulk_create(honors, batch_size=2000)
+        return created
+
+
+def _audit_value(key: str, value):
+    if key == "phone":
+        return mask_phone(value or "")
+    if key == "address":
+        return "***" if value else ""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def roster_import(*, actor, source, filename: str, org: OrgUnit, dry_run: bool, progress=None,
+                  report_path=None) -> ImportResult:
+    """Import a roster file for `org` (rows go to the unit their region names, inside `org`)."""
+    importer = RosterImporter(actor=actor, org=org, progress=progress)
+    result, rows, header_index = importer.run(source, filename, dry_run=dry_run)
+    if report_path is not None and rows:
+        write_error_report(rows, header_index, {**{k: [f"提示:{m}" for m in v]
+                                                    for k, v in result.warnings_by_row.items()},
+                                                 **{k: v + [f"提示:{m}" for m in result.warnings_by_row.get(k, [])]
+                                                    for k, v in result.errors_by_row.items()}}, report_path)
+    return result

@@ -1,0 +1,35 @@
+"""Import and export jobs of the registry (run by the job queue, or in the foreground by the CLI)."""
+
+from pathlib import Path
+
+from django.urls import reverse
+
+from laomo.core.jobs import job_kind, jobs_dir
+from laomo.orgs.models import OrgUnit, User
+
+from .importer import roster_import
+
+
+def import_upload_path(job_id) -> Path:
+    return jobs_dir() / f"upload-{job_id}"
+
+
+@job_kind("workers.import")
+def import_job(job, reporter, *, upload: str, filename: str, org: str, dry_run: bool, preview_of: str = ""):
+    actor = User.objects.get(pk=job.owner_id)
+    unit = OrgUnit.objects.get(code=org)
+    report = jobs_dir() / f"{job.pk}-report.xlsx"
+    result = roster_import(actor=actor, source=upload, filename=filename, org=unit, dry_run=dry_run,
+                           progress=reporter, report_path=report)
+    if result.file_error:
+        raise ValueError(result.file_error)
+    if report.exists():
+        reporter.save_file(f"{Path(filename).stem}-{'预检' if dry_run else '导入'}报告.xlsx", report)
+    errors = sorted(result.errors_by_row.items())[:500]
+    warnings = sorted(result.warnings_by_row.items())[:500]
+    return {
+        **result.summary(), "dry_run": dry_run, "filename": filename, "org": org, "upload": upload,
+        "error_rows": [[row, msgs] for row, msgs in errors],
+        "warning_rows": [[row, msgs] for row, msgs in warnings],
+        "next_url": reverse("workers:import_result", args=[job.pk]),
+    }

@@ -1,0 +1,156 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
+from laomo.core.models import SoftDeleteModel, TimeStampedModel
+from laomo.core.pii import EncryptedTextField
+
+
+class HonorLevel(models.TextChoices):
+    NATIONAL = "national", "全国"
+    PROVINCIAL = "provincial", "省部级"
+    MUNICIPAL = "municipal", "市级"
+    COUNTY = "county", "县级"
+
+
+LEVEL_RANK = {HonorLevel.COUNTY: 1, HonorLevel.MUNICIPAL: 2, HonorLevel.PROVINCIAL: 3, HonorLevel.NATIONAL: 4}
+RANK_LEVEL = {rank: level for level, rank in LEVEL_RANK.items()}
+
+
+class HonorKind(models.TextChoices):
+    MODEL_WORKER = "model_worker", "劳动模范"
+    ADVANCED_WORKER = "advanced_worker", "先进工作者"
+    MAY_DAY_MEDAL = "may_day_medal", "五一劳动奖章"
+    CRAFTSMAN = "craftsman", "工匠"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class EmploymentStatus(models.TextChoices):
+    ACTIVE = "active", "在职"
+    RETIRED = "retired", "离退休"
+    LAID_OFF = "laid_off", "下岗(买断工龄)"
+    SELF_EMPLOYED = "self_employed", "自谋职业"
+    OTHER = "other", "其他"
+    DECEASED = "deceased", "去世"
+
+
+POLITICAL_STATUS_CHOICES = [
+    ("", "—"), ("中共党员", "中共党员"), ("中共预备党员", "中共预备党员"), ("共青团员", "共青团员"),
+    ("民主党派", "民主党派"), ("无党派人士", "无党派人士"), ("群众", "群众"),
+]
+EDUCATION_CHOICES = [
+    ("", "—"), ("研究生", "研究生"), ("大学本科", "大学本科"), ("大学专科", "大学专科"), ("中专/中技", "中专/中技"),
+    ("高中", "高中"), ("初中", "初中"), ("小学及以下", "小学及以下"),
+]
+
+
+class Worker(TimeStampedModel, SoftDeleteModel):
+    """A model worker (劳模) in the registry."""
+
+    worker_no = models.CharField("劳模编号", max_length=16, unique=True, editable=False)
+    name = models.CharField("姓名", max_length=50, db_index=True)
+    name_pinyin = models.CharField("姓名拼音", max_length=120, db_index=True, editable=False)
+    name_initials = models.CharField("拼音首字母", max_length=30, db_index=True, editable=False)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
+    ethnicity = models.CharField("民族", max_length=20, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    id_number = EncryptedTextField("身份证号", blank=True)
+    id_number_index = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    id_number_masked = models.CharField("身份证号(脱敏)", max_length=18, blank=True, editable=False)
+    phone = EncryptedTextField("联系电话", blank=True)
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_masked = models.CharField("联系电话(脱敏)", max_length=24, blank=True, editable=False)
+    address = EncryptedTextField("通讯地址", blank=True)
+    employer = models.CharField("工作单位", max_length=200, blank=True, db_index=True)
+    job_title = models.CharField("职务/职称", max_length=100, blank=True)
+    industry = models.CharField("行业", max_length=50, blank=True)
+    political_status = models.CharField("政治面貌", max_length=20, blank=True, choices=POLITICAL_STATUS_CHOICES)
+    education = models.CharField("学历", max_length=20, blank=True, choices=EDUCATION_CHOICES)
+    employment_status = models.CharField("在职状态", max_length=16, choices=EmploymentStatus.choices,
+                                         default=EmploymentStatus.ACTIVE, db_index=True)
+    status_date = models.DateField("状态变更日期", null=True, blank=True)
+    org = models.ForeignKey("orgs.OrgUnit", verbose_name="管理单位", on_delete=models.PROTECT,
+                            related_name="workers")
+    specialties = models.CharField("专长", max_length=300, blank=True,
+                                   help_text="多个专长用顿号或逗号分隔,如:食用菌栽培、香菇")
+    showcase_consent = models.BooleanField("同意公开展示", default=False)
+    showcase_consent_date = models.DateField("同意公开展示日期", null=True, blank=True)
+    note = models.TextField("备注", blank=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="worker")
+    # Derived from the honors by the services, never typed in (0 = no honor).
+    highest_level_rank = models.PositiveSmallIntegerField("最高荣誉级别", default=0, editable=False)
+    is_incomplete = models.GeneratedField(
+        expression=Q(id_number_index__isnull=True), output_field=models.BooleanField(), db_persist=True,
+        verbose_name="待补全",
+    )
+
+    class Meta:
+        verbose_name = "劳模"
+        verbose_name_plural = "劳模"
+        ordering = ["-highest_level_rank", "name_pinyin", "id"]
+        indexes = [
+            models.Index(fields=["org", "is_deleted", "-highest_level_rank", "name_pinyin", "id"],
+                         name="worker_list_idx"),
+            models.Index(fields=["is_deleted", "-highest_level_rank", "name_pinyin", "id"], name="worker_all_idx"),
+            models.Index(fields=["name", "birth_date"], name="worker_dup_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(employment_status="deceased") | Q(status_date__isnull=False),
+                name="worker_deceased_has_date",
+            ),
+            models.CheckConstraint(condition=Q(highest_level_rank__lte=4), name="worker_rank_range"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def highest_level(self) -> str | None:
+        return RANK_LEVEL.get(self.highest_level_rank)
+
+    @property
+    def highest_level_label(self) -> str:
+        level = self.highest_level
+        return HonorLevel(level).label if level else "—"
+
+    @property
+    def is_deceased(self) -> bool:
+        return self.employment_status == EmploymentStatus.DECEASED
+
+    @property
+    def specialty_list(self) -> list[str]:
+        import re
+
+        return [s for s in re.split(r"[、,,;;\s]+", self.specialties) if s]
+
+
+class Honor(TimeStampedModel, SoftDeleteModel):
+    worker = models.ForeignKey(Worker, verbose_name="劳模", on_delete=models.PROTECT, related_name="honors")
+    level = models.CharField("级别", max_length=16, choices=HonorLevel.choices)
+    kind = models.CharField("类别", max_length=20, choices=HonorKind.choices)
+    title = models.CharField("荣誉称号(原文)", max_length=100)
+    year = models.PositiveSmallIntegerField("获评年份", null=True, blank=True)
+    award_date = models.DateField("表彰日期", null=True, blank=True)
+    awarding_body = models.CharField("授予机关", max_length=100, blank=True)
+    document_no = models.CharField("表彰文号", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "荣誉"
+        verbose_name_plural = "荣誉"
+        ordering = ["-year", "id"]
+        constraints = [
+            # The natural key of an honor: an import of the same file twice adds nothing.
+            models.UniqueConstraint("worker", "title", Coalesce("year", 0), condition=Q(is_deleted=False),
+                                    name="honor_natural_key"),
+            models.CheckConstraint(condition=Q(year__isnull=True) | Q(year__gte=1950), name="honor_year_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.year or ''}{self.title}"

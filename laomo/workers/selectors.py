@@ -1,0 +1,136 @@
+"""Reads of the model-worker registry, always scoped by the user."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from laomo.core.idnumber import IdNumberError, normalize_id_number
+from laomo.core.scope import scope_queryset
+
+from .models import LEVEL_RANK, Honor, Worker
+
+_ID_LIKE = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9xX]$")
+_PINYIN = re.compile(r"^[a-zA-Z]+$")
+
+
+def worker_base(user) -> QuerySet[Worker]:
+    """Live workers the user may see: by org scope, or their own record for the `self` level."""
+    return scope_queryset(Worker.objects.filter(is_deleted=False), user, org_field="org", self_field="user")
+
+
+@dataclass
+class WorkerFilters:
+    q: str = ""
+    id_number: str = ""
+    org: object = None  # an OrgUnit inside the user's scope (subtree filter)
+    level: str = ""  # highest level
+    kind: str = ""  # has an honor of this kind
+    year_from: int | None = None
+    year_to: int | None = None
+    status: str = ""
+    incomplete: bool | None = None
+    sort: str = ""
+    min_level: str = ""  # this level and above
+
+
+SORTS = {
+    "": ("-highest_level_rank", "name_pinyin", "id"),
+    "name": ("name_pinyin", "id"),
+    "-name": ("-name_pinyin", "-id"),
+    "level": ("highest_level_rank", "name_pinyin", "id"),
+    "-level": ("-highest_level_rank", "name_pinyin", "id"),
+    "birth": ("birth_date", "id"),
+    "-birth": ("-birth_date", "id"),
+    "new": ("-id",),
+}
+
+
+def search_q(q: str) -> Q | None:
+    """Name, pinyin (zhangsan), initials (zs), employer, worker number, or an exact ID number."""
+    q = q.strip()
+    if not q:
+        return None
+    if _ID_LIKE.match(q):
+        from .services import id_index
+
+        try:
+            return Q(id_number_index=id_index(normalize_id_number(q)))
+        except IdNumberError:
+            return Q(pk__in=[])
+    if _PINYIN.match(q):
+        low = q.lower()
+        return Q(name_pinyin__startswith=low) | Q(name_initials__startswith=low) | Q(worker_no__iexact=q)
+    return Q(name__contains=q) | Q(employer__contains=q) | Q(worker_no__iexact=q)
+
+
+def worker_list(*, user, filters: WorkerFilters | None = None) -> QuerySet[Worker]:
+    f = filters or WorkerFilters()
+    qs = worker_base(user).select_related("org")
+    q = search_q(f.q)
+    if q is not None:
+        qs = qs.filter(q)
+    if f.id_number:
+        from .services import id_index
+
+        try:
+            qs = qs.filter(id_number_index=id_index(normalize_id_number(f.id_number)))
+        except IdNumberError:
+            qs = qs.none()
+    if f.org is not None:
+        qs = qs.filter(org__path__startswith=f.org.path)
+    if f.level in LEVEL_RANK:
+        qs = qs.filter(highest_level_rank=LEVEL_RANK[f.level])
+    elif f.level == "none":
+        qs = qs.filter(highest_level_rank=0)
+    if f.min_level in LEVEL_RANK:
+        qs = qs.filter(highest_level_rank__gte=LEVEL_RANK[f.min_level])
+    if f.kind or f.year_from or f.year_to:
+        honors = Honor.objects.filter(worker=OuterRef("pk"), is_deleted=False)
+        if f.kind:
+            honors = honors.filter(kind=f.kind)
+        if f.year_from:
+            honors = honors.filter(year__gte=f.year_from)
+        if f.year_to:
+            honors = honors.filter(year__lte=f.year_to)
+        qs = qs.filter(Exists(honors))
+    if f.status:
+        qs = qs.filter(employment_status=f.status)
+    if f.incomplete is not None:
+        qs = qs.filter(is_incomplete=f.incomplete)
+    return qs.order_by(*SORTS.get(f.sort, SORTS[""]))
+
+
+def worker_get(*, user, pk) -> Worker:
+    """One worker in the user's scope, or 404 (a guessed id outside the scope looks like a missing one)."""
+    worker = worker_base(user).select_related("org", "user").filter(pk=pk).first()
+    if worker is None:
+        raise Http404("劳模不存在或不在您的数据范围内")
+    return worker
+
+
+def worker_for_user(user) -> Worker | None:
+    """The worker record linked to a self-service login."""
+    return Worker.objects.filter(user=user, is_deleted=False).select_related("org").first()
+
+
+def honors_of(*, worker: Worker) -> QuerySet[Honor]:
+    return worker.honors.filter(is_deleted=False).order_by("-year", "id")
+
+
+def honors_for(workers) -> dict[int, list[Honor]]:
+    """Honors of a page of workers in one query (no N+1)."""
+    out: dict[int, list[Honor]] = {w.pk: [] for w in workers}
+    for honor in Honor.objects.filter(worker_id__in=list(out), is_deleted=False).order_by("-year", "id"):
+        out[honor.worker_id].append(honor)
+    return out
+
+
+def page_of(qs: QuerySet, *, page: int, per_page: int = 50) -> tuple[list, bool]:
+    """A page without COUNT(*): fetch one extra row to know whether a next page exists."""
+    page = max(1, page)
+    rows = list(qs[(page - 1) * per_page: page * per_page + 1])
+    return rows[:per_page], len(rows) > per_page

@@ -1,0 +1,381 @@
+"""Writes of the model-worker registry. Every function validates, saves and audits in one transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from pypinyin import Style, lazy_pinyin
+
+from laomo.core import audit
+from laomo.core.idnumber import (
+    IdNumberError,
+    PhoneError,
+    mask_id_number,
+    mask_phone,
+    mask_text,
+    normalize_phone,
+    parse_id_number,
+)
+from laomo.core.permissions import has_capability
+from laomo.core.pii import blind_index
+from laomo.core.scope import ensure_org_in_scope
+from laomo.core.services import counter_allocate, notify
+from laomo.orgs.models import OrgUnit
+
+from .models import LEVEL_RANK, EmploymentStatus, Honor, HonorKind, HonorLevel, Worker
+from .parsing import HonorParseError, parse_honor
+
+ID_PURPOSE = "id_number"
+PHONE_PURPOSE = "phone"
+
+# Fields a form or the API may set directly (PII handled separately).
+PLAIN_FIELDS = (
+    "name", "sex", "ethnicity", "birth_date", "employer", "job_title", "industry", "political_status",
+    "education", "specialties", "showcase_consent", "note",
+)
+PII_FIELDS = ("id_number", "phone", "address")
+
+
+# --- derived values ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def name_pinyin(name: str) -> tuple[str, str]:
+    """('zhangsan', 'zs') for 张三; non-Chinese characters are kept lower-cased."""
+    syllables = lazy_pinyin(name, style=Style.NORMAL, errors=lambda s: list(s.lower()))
+    full = "".join(syllables).lower()
+    initials = "".join(s[0] for s in syllables if s).lower()
+    return full[:120], initials[:30]
+
+
+def id_index(number: str) -> str:
+    return blind_index(number, purpose=ID_PURPOSE)
+
+
+def phone_index(phone: str) -> str:
+    return blind_index(phone.replace("-", ""), purpose=PHONE_PURPOSE) if phone else ""
+
+
+def allocate_worker_numbers(count: int) -> list[str]:
+    return [f"LM{n:07d}" for n in counter_allocate("worker_no", count)]
+
+
+def place_kind_from_orgs():
+    """`place_kind(name)` built from the org tree: a county-level unit is 'county', the city 'city'.
+
+    So 龙泉市劳动模范 is county-level because 龙泉市 is a county unit in the tree, while
+    丽水市劳动模范 is municipal; the 市 character decides nothing.
+    """
+    from .parsing import LISHUI_PLACES, Place, make_place_kind
+
+    places = list(LISHUI_PLACES)
+    for org in OrgUnit.objects.filter(kind__in=["city", "county"]).only("code", "name", "short_name", "kind"):
+        names = {org.short_name, org.name.removesuffix("总工会")} - {""}
+        for name in names:
+            places.append(Place(org.code, name, org.kind, ()))
+    return make_place_kind(places)
+
+
+def mask_for_audit(field: str, value) -> str:
+    if value in (None, ""):
+        return ""
+    if field == "id_number":
+        return mask_id_number(value)
+    if field == "phone":
+        return mask_phone(value)
+    return mask_text(str(value))
+
+
+# --- identity ------------------------------------------------------------------------------------------
+
+
+def apply_identity(worker: Worker, *, id_number: str, sex: str = "", birth_date: date | None = None) -> list[str]:
+    """Set the ID number and what it implies; returns warnings. Raises ValidationError (Chinese)."""
+    warnings: list[str] = []
+    if not id_number:
+        worker.id_number = ""
+        worker.id_number_index = None
+        worker.id_number_masked = ""
+        worker.sex = sex or worker.sex
+        worker.birth_date = birth_date or worker.birth_date
+        return ["未填写身份证号,已标记为待补全"]
+    try:
+        info = parse_id_number(id_number)
+    except IdNumberError as exc:
+        raise ValidationError({"id_number": str(exc)}) from exc
+    errors = {}
+    if birth_date and birth_date != info.birth_date:
+        # A month-only birth date (day 1) that matches year and month is consistent.
+        if not (birth_date.day == 1 and (birth_date.year, birth_date.month) == (info.birth_date.year,
+                                                                                  info.birth_date.month)):
+            errors["birth_date"] = f"出生日期与身份证号不符(身份证号显示为 {info.birth_date:%Y-%m-%d})。"
+    if sex and sex != info.sex:
+        errors["sex"] = f"性别与身份证号不符(身份证号显示为{'男' if info.sex == 'M' else '女'})。"
+    if errors:
+        raise ValidationError(errors)
+    worker.id_number = info.number
+    worker.id_number_index = id_index(info.number)
+    worker.id_number_masked = mask_id_number(info.number)
+    worker.sex = info.sex
+    worker.birth_date = info.birth_date
+    return warnings
+
+
+def apply_phone(worker: Worker, phone: str) -> None:
+    if not phone:
+        worker.phone, worker.phone_index, worker.phone_masked = "", "", ""
+        return
+    try:
+        normalized = normalize_phone(phone)
+    except PhoneError as exc:
+        raise ValidationError({"phone": str(exc)}) from exc
+    worker.phone = normalized
+    worker.phone_index = phone_index(normalized)
+    worker.phone_masked = mask_phone(normalized)
+
+
+def _check_duplicate_id(worker: Worker) -> None:
+    if worker.id_number_index is None:
+        return
+    other = Worker.objects.filter(id_number_index=worker.id_number_index).exclude(pk=worker.pk).first()
+    if other is not None:
+        raise ValidationError({"id_number": f"该身份证号已登记为劳模 {other.name}(编号 {other.worker_no})。"})
+
+
+def _check_actor_may_edit(actor, org: OrgUnit) -> None:
+    if actor is None:  # management commands and demo data run as the system
+        return
+    if not has_capability(actor, "edit_business"):
+        raise PermissionDenied("您没有维护劳模信息的权限。")
+    ensure_org_in_scope(actor, org)
+
+
+def _audit_snapshot(worker: Worker) -> dict:
+    snap = {f: getattr(worker, f) for f in PLAIN_FIELDS}
+    snap.update({f: mask_for_audit(f, getattr(worker, f)) for f in PII_FIELDS})
+    snap["org"] = worker.org.code if worker.org_id else ""
+    snap["employment_status"] = worker.employment_status
+    snap["status_date"] = worker.status_date
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in snap.items()}
+
+
+# --- workers -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def worker_create(*, actor, org: OrgUnit, name: str, id_number: str = "", phone: str = "", address: str = "",
+                  sex: str = "", birth_date: date | None = None, employment_status: str = EmploymentStatus.ACTIVE,
+                  status_date: date | None = None, **fields) -> Worker:
+    _check_actor_may_edit(actor, org)
+    worker = Worker(org=org, name=name.strip(), employment_status=employment_status, status_date=status_date)
+    for key, value in fields.items():
+        if key not in PLAIN_FIELDS:
+            raise TypeError(f"unknown worker field {key}")
+        setattr(worker, key, value)
+    apply_identity(worker, id_number=id_number, sex=sex, birth_date=birth_date)
+    apply_phone(worker, phone)
+    worker.address = address.strip()
+    worker.name_pinyin, worker.name_initials = name_pinyin(worker.name)
+    if worker.showcase_consent:
+        worker.showcase_consent_date = timezone.localdate()
+    worker.worker_no = allocate_worker_numbers(1)[0]
+    _check_duplicate_id(worker)
+    worker.full_clean(exclude=["id_number_index", "is_incomplete"])
+    worker.save()
+    audit.record(actor=actor, action="worker.create", obj=worker, org=org, changes=_audit_snapshot(worker))
+    return worker
+
+
+@transaction.atomic
+def worker_update(*, actor, worker: Worker, **changes) -> Worker:
+    """Update plain fields, PII (id_number, phone, address) and the managing unit (`org`)."""
+    worker = Worker.objects.select_for_update().select_related("org").get(pk=worker.pk)
+    _check_actor_may_edit(actor, worker.org)
+    before = _audit_snapshot(worker)
+    if "org" in changes and changes["org"] != worker.org:
+        _check_actor_may_edit(actor, changes["org"])  # a record cannot be moved out of scope
+        worker.org = changes.pop("org")
+    else:
+        changes.pop("org", None)
+    identity_keys = {"id_number", "sex", "birth_date"}
+    if identity_keys & set(changes):
+        apply_identity(
+            worker,
+            id_number=changes.pop("id_number", worker.id_number),
+            sex=changes.pop("sex", "") or "",
+            birth_date=changes.pop("birth_date", None),
+        )
+    if "phone" in changes:
+        apply_phone(worker, changes.pop("phone"))
+    if "address" in changes:
+        worker.address = (changes.pop("address") or "").strip()
+    consent_before = worker.showcase_consent
+    for key, value in changes.items():
+        if key not in PLAIN_FIELDS:
+            raise TypeError(f"unknown worker field {key}")
+        setattr(worker, key, value.strip() if isinstance(value, str) else value)
+    if worker.showcase_consent != consent_before:
+        worker.showcase_consent_date = timezone.localdate()
+    worker.name_pinyin, worker.name_initials = name_pinyin(worker.name)
+    _check_duplicate_id(worker)
+    worker.full_clean(exclude=["id_number_index", "is_incomplete"])
+    worker.save()
+    diff = audit.diff(before, _audit_snapshot(worker))
+    if diff:
+        audit.record(actor=actor, action="worker.update", obj=worker, org=worker.org, changes=diff)
+    return worker
+
+
+@transaction.atomic
+def worker_set_status(*, actor, worker: Worker, status: str, status_date: date | None) -> Worker:
+    """Retire, mark deceased (with date) or restore; a worker is never deleted."""
+    if status not in EmploymentStatus.values:
+        raise ValidationError({"employment_status": "未知的在职状态。"})
+    if status in (EmploymentStatus.DECEASED, EmploymentStatus.RETIRED) and status_date is None:
+        raise ValidationError({"status_date": "请填写状态变更日期(退休或去世日期)。"})
+    if status_date and status_date > timezone.localdate():
+        raise ValidationError({"status_date": "状态变更日期不能晚于今天。"})
+    worker = Worker.objects.select_for_update().select_related("org").get(pk=worker.pk)
+    _check_actor_may_edit(actor, worker.org)
+    before = {"employment_status": worker.employment_status, "status_date": str(worker.status_date or "")}
+    worker.employment_status, worker.status_date = status, status_date
+    worker.full_clean(exclude=["id_number_index", "is_incomplete"])
+    worker.save(update_fields=["employment_status", "status_date", "updated_at"])
+    audit.record(actor=actor, action="worker.status", obj=worker, org=worker.org,
+                 changes=audit.diff(before, {"employment_status": status, "status_date": str(status_date or "")}))
+    return worker
+
+
+def worker_reveal(*, actor, worker: Worker, field: str) -> str:
+    """The full value of a PII field for a user allowed to see it; every reveal is audited."""
+    if field not in PII_FIELDS:
+        raise ValidationError("未知字段。")
+    if not has_capability(actor, "reveal_pii"):
+        raise PermissionDenied("您没有查看完整个人信息的权限。")
+    ensure_org_in_scope(actor, worker.org)
+    value = getattr(worker, field)
+    audit.record(actor=actor, action="pii.reveal", obj=worker, org=worker.org,
+                 changes={"field": field, "masked": mask_for_audit(field, value)})
+    return value
+
+
+@transaction.atomic
+def worker_update_contact(*, actor, worker: Worker, phone: str, address: str) -> Worker:
+    """A worker corrects their own contact details; the county staff are notified."""
+    if worker.user_id is None or worker.user_id != actor.pk:
+        raise PermissionDenied("只能修改本人的联系方式。")
+    worker = Worker.objects.select_for_update().select_related("org").get(pk=worker.pk)
+    before = {"phone": mask_for_audit("phone", worker.phone), "address": mask_for_audit("address", worker.address)}
+    apply_phone(worker, phone)
+    worker.address = address.strip()
+    worker.save(update_fields=["phone", "phone_index", "phone_masked", "address", "updated_at"])
+    after = {"phone": mask_for_audit("phone", worker.phone), "address": mask_for_audit("address", worker.address)}
+    diff = audit.diff(before, after)
+    if diff:
+        audit.record(actor=actor, action="worker.self_update_contact", obj=worker, org=worker.org, changes=diff)
+        from django.urls import reverse
+
+        from laomo.orgs.selectors import staff_responsible_for
+
+        notify(recipients=staff_responsible_for(worker.org),
+               text=f"劳模 {worker.name} 更新了本人联系方式", url=reverse("workers:detail", args=[worker.pk]))
+    return worker
+
+
+@transaction.atomic
+def worker_grant_login(*, actor, worker: Worker, username: str) -> tuple:
+    """Give a worker a self-service account (role `worker`) linked to their record."""
+    from laomo.orgs.services import user_create
+
+    _check_actor_may_edit(actor, worker.org)
+    if worker.user_id:
+        raise ValidationError({"username": f"该劳模已有登录账号 {worker.user.username}。"})
+    user, password = user_create(actor=actor, username=username, org=worker.org, roles=["worker"],
+                                 full_name=worker.name)
+    Worker.objects.filter(pk=worker.pk).update(user=user)
+    worker.user = user
+    audit.record(actor=actor, action="worker.grant_login", obj=worker, org=worker.org,
+                 changes={"username": username})
+    return user, password
+
+
+# --- honors --------------------------------------------------------------------------------------------
+
+
+def recompute_highest_levels(worker_ids) -> None:
+    """Derive each worker's highest honor level from their live honors."""
+    worker_ids = list(worker_ids)
+    best: dict[int, int] = {pk: 0 for pk in worker_ids}
+    for start in range(0, len(worker_ids), 900):
+        chunk = worker_ids[start:start + 900]
+        for worker_id, level in (Honor.objects.filter(worker_id__in=chunk, is_deleted=False)
+                                 .values_list("worker_id", "level").distinct()):
+            best[worker_id] = max(best[worker_id], LEVEL_RANK[level])
+    by_rank: dict[int, list[int]] = {}
+    for pk, rank in best.items():
+        by_rank.setdefault(rank, []).append(pk)
+    for rank, pks in by_rank.items():
+        for start in range(0, len(pks), 900):
+            Worker.objects.filter(pk__in=pks[start:start + 900]).exclude(highest_level_rank=rank).update(
+                highest_level_rank=rank)
+
+
+def parse_honor_title(title: str) -> tuple[str, str, int | None]:
+    try:
+        parsed = parse_honor(title, place_kind_from_orgs())
+    except HonorParseError as exc:
+        raise ValidationError({"title": str(exc)}) from exc
+    if len(parsed) != 1:
+        raise ValidationError({"title": "请一次填写一个荣誉称号。"})
+    return parsed[0].level, parsed[0].kind, parsed[0].year
+
+
+@transaction.atomic
+def honor_add(*, actor, worker: Worker, title: str, year: int | None = None, award_date: date | None = None,
+              awarding_body: str = "", document_no: str = "", level: str = "", kind: str = "") -> Honor:
+    _check_actor_may_edit(actor, worker.org)
+    title = title.strip()
+    parsed_level, parsed_kind, parsed_year = parse_honor_title(title)
+    level = level or parsed_level
+    kind = kind or parsed_kind
+    year = year or (award_date.year if award_date else None) or parsed_year
+    if level not in HonorLevel.values or kind not in HonorKind.values:
+        raise ValidationError({"title": "荣誉级别或类别无效。"})
+    if year and worker.birth_date and year < worker.birth_date.year + 16:
+        raise ValidationError({"year": f"获评年份 {year} 早于本人年满16周岁,请核对。"})
+    if year and year > timezone.localdate().year:
+        raise ValidationError({"year": "获评年份不能晚于今年。"})
+    if Honor.objects.filter(worker=worker, title=title, year=year, is_deleted=False).exists():
+        raise ValidationError({"title": "该荣誉已登记。"})
+    honor = Honor(worker=worker, title=title, year=year, award_date=award_date, awarding_body=awarding_body.strip(),
+                  document_no=document_no.strip(), level=level, kind=kind)
+    honor.full_clean()
+    honor.save()
+    recompute_highest_levels([worker.pk])
+    audit.record(actor=actor, action="honor.create", obj=honor, org=worker.org,
+                 object_repr=f"{worker.name} {honor}", changes={"level": level, "kind": kind, "year": year})
+    return honor
+
+
+@transaction.atomic
+def honor_remove(*, actor, honor: Honor, reason: str) -> Honor:
+    worker = honor.worker
+    _check_actor_may_edit(actor, worker.org)
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写删除原因。"})
+    honor.is_deleted = True
+    honor.deleted_at = timezone.now()
+    honor.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
+    recompute_highest_levels([worker.pk])
+    audit.record(actor=actor, action="honor.delete", obj=honor, org=worker.org,
+                 object_repr=f"{worker.name} {honor}", changes={"reason": reason.strip()})
+    return honor
+
+
+def latest_award_year(worker: Worker) -> int | None:
+    return worker.honors.filter(is_deleted=False).aggregate(y=Max("year"))["y"]

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workers"
+
+urlpatterns = [
+    path("", views.worker_list, name="list"),
+    path("new/", views.worker_create, name="create"),
+    path("me/", views.my_profile, name="me"),
+    path("quality/", views.quality, name="quality"),
+    path("import/", views.import_upload, name="import"),
+    path("import/template/", views.import_template, name="import_template"),
+    path("import/<uuid:job_id>/", views.import_result, name="import_result"),
+    path("import/<uuid:job_id>/commit/", views.import_commit, name="import_commit"),
+    path("<int:pk>/", views.worker_detail, name="detail"),
+    path("<int:pk>/edit/", views.worker_edit, name="edit"),
+    path("<int:pk>/status/", views.worker_status, name="status"),
+    path("<int:pk>/reveal/<str:field>/", views.worker_reveal, name="reveal"),
+    path("<int:pk>/honors/add/", views.honor_add, name="honor_add"),
+    path("<int:pk>/honors/<int:honor_pk>/delete/", views.honor_remove, name="honor_remove"),
+    path("<int:pk>/grant-login/", views.worker_grant_login, name="grant_login"),
+]

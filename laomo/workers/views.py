@@ -1,0 +1,344 @@
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from laomo.core import audit
+from laomo.core.forms import apply_validation_error
+from laomo.core.jobs import job_create
+from laomo.core.permissions import capability_required, has_capability
+from laomo.core.scope import scope_root
+from laomo.core.selectors import job_get
+from laomo.orgs.selectors import org_choices_for
+
+from . import selectors, services
+from .export import export_filename, write_roster
+from .forms import (
+    ContactForm,
+    GrantLoginForm,
+    HonorForm,
+    ImportUploadForm,
+    StatusForm,
+    WorkerFilterForm,
+    WorkerForm,
+)
+from .jobs import import_upload_path
+from .models import Honor
+from .quality import quality_report
+from .timeline import timeline_for
+
+
+def _filters(request) -> tuple[WorkerFilterForm, selectors.WorkerFilters]:
+    form = WorkerFilterForm(request.GET or None, org_queryset=org_choices_for(user=request.user))
+    f = selectors.WorkerFilters()
+    if form.is_valid():
+        d = form.cleaned_data
+        f = selectors.WorkerFilters(
+            q=d["q"] or "", org=d["org"], level=d["level"] or "", kind=d["kind"] or "",
+            year_from=d["year_from"], year_to=d["year_to"], status=d["status"] or "",
+            incomplete={"1": True, "0": False}.get(d["incomplete"] or ""), sort=d["sort"] or "",
+            min_level=request.GET.get("min_level", ""),
+        )
+    return form, f
+
+
+@capability_required("view_business")
+def worker_list(request):
+    form, filters = _filters(request)
+    qs = selectors.worker_list(user=request.user, filters=filters)
+    if request.GET.get("format") == "xlsx":
+        full = request.GET.get("full") == "1"
+        if full and not has_capability(request.user, "export_pii"):
+            raise PermissionDenied("您没有导出完整个人信息的权限。")
+        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")
+        count = write_roster(tmp, qs, full=full)
+        audit.record(actor=request.user, action="worker.export_full" if full else "worker.export",
+                     object_type="workers.worker", object_repr=f"{count} 条",
+                     changes={"rows": count, "query": request.GET.urlencode()[:500]})
+        tmp.seek(0)
+        return FileResponse(tmp, as_attachment=True, filename=export_filename(full))
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    workers, has_next = selectors.page_of(qs, page=page)
+    honors = selectors.honors_for(workers)
+    for worker in workers:
+        worker.honor_list = honors[worker.pk]
+    params = request.GET.copy()
+    params.pop("page", None)
+    ctx = {"form": form, "workers": workers, "page": page, "has_next": has_next, "query": params.urlencode(),
+           "can_edit": has_capability(request.user, "edit_business"),
+           "can_export_full": has_capability(request.user, "export_pii")}
+    template = "workers/partials/worker_rows.html" if request.htmx else "workers/worker_list.html"
+    return render(request, template, ctx)
+
+
+@capability_required("view_business")
+def worker_detail(request, pk):
+    worker = selectors.worker_get(user=request.user, pk=pk)
+    return render(request, "workers/worker_detail.html", {
+        "worker": worker, "honors": selectors.honors_of(worker=worker),
+        "timeline": timeline_for(worker=worker, user=request.user),
+        "can_edit": has_capability(request.user, "edit_business"),
+        "can_reveal": has_capability(request.user, "reveal_pii"),
+        "honor_form": HonorForm(), "status_form": StatusForm(initial={"status": worker.employment_status}),
+        "grant_form": GrantLoginForm(),
+    })
+
+
+@require_POST
+@capability_required("reveal_pii")
+def worker_reveal(request, pk, field):
+    worker = selectors.worker_get(user=request.user, pk=pk)
+    value = services.worker_reveal(actor=request.user, worker=worker, field=field)
+    return render(request, "workers/partials/revealed.html", {"value": value or "(空)", "field": field})
+
+
+def _worker_form_view(request, worker=None):
+    orgs = org_choices_for(user=request.user)
+    initial = {}
+    if worker is not None:
+        initial = {f: getattr(worker, f) for f in services.PLAIN_FIELDS}
+        initial.update({"id_number": worker.id_number, "phone": worker.phone, "address": worker.address,
+                        "org": worker.org})
+    elif orgs.count() == 1:
+        initial["org"] = orgs.first()
+    form = WorkerForm(request.POST or None, initial=initial, org_queryset=orgs)
+    if request.htmx and request.POST.get("_validate"):
+        return _validate_inline(request, form, orgs, worker)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if worker is None:
+                worker = services.worker_create(actor=request.user, **data)
+                messages.success(request, f"已登记劳模 {worker.name}(编号 {worker.worker_no})。")
+            else:
+                worker = services.worker_update(actor=request.user, worker=worker, **data)
+                messages.success(request, f"已保存 {worker.name} 的信息。")
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return redirect("workers:detail", pk=worker.pk)
+    template = "workers/partials/worker_form_fields.html" if request.htmx else "workers/worker_form.html"
+    return render(request, template, {"form": form, "worker": worker})
+
+
+INLINE_FIELDS = ("id_number", "birth_date", "sex", "phone")
+
+
+def _validate_inline(request, form, orgs, worker):
+    """Check the identity fields as they are typed; fill birth date and sex from a valid ID number."""
+    from .models import Worker
+
+    data = request.POST.copy()
+    form.is_valid()
+    clean = getattr(form, "cleaned_data", {})
+    probe = Worker()
+    errors = {}
+    if "id_number" not in form.errors and "birth_date" not in form.errors:
+        try:
+            services.apply_identity(probe, id_number=(clean.get("id_number") or "").strip(),
+                                    sex=clean.get("sex") or "", birth_date=clean.get("birth_date"))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        else:
+            if probe.id_number:
+                data["birth_date"] = probe.birth_date.isoformat()
+                data["sex"] = probe.sex
+    if clean.get("phone") and "phone" not in form.errors:
+        try:
+            services.apply_phone(probe, clean["phone"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    shown = WorkerForm(data, org_queryset=orgs)
+    shown.is_valid()
+    for name in list(shown.errors):
+        if name not in INLINE_FIELDS:
+            del shown.errors[name]
+    for name, messages_ in errors.items():
+        for message in messages_:
+            shown.add_error(name, message)
+    return render(request, "workers/partials/worker_form_fields.html", {"form": shown, "worker": worker})
+
+
+@capability_required("edit_business")
+def worker_create(request):
+    return _worker_form_view(request)
+
+
+@capability_required("edit_business")
+def worker_edit(request, pk):
+    worker = selectors.worker_get(user=request.user, pk=pk)
+    if request.method == "GET":
+        audit.record(actor=request.user, action="pii.reveal", obj=worker, changes={"field": "edit_form"})
+    return _worker_form_view(request, worker)
+
+
+@require_POST
+@capability_required("edit_business")
+def worker_status(request, pk):
+    worker = selectors.worker_get(user=request.user, pk=pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.worker_set_status(actor=request.user, worker=worker, status=form.cleaned_data["status"],
+                                       status_date=form.cleaned_data["status_date"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已更新在职状态。")
+    else:
+        messages.error(request, "请选择状态并填写日期。")
+    return redirect("workers:detail", pk=worker.pk)
+
+
+@require_POST
+@capability_required("edit_business")
+def honor_add(request, pk):
+    worker = selectors.worker_get(user=request.user, pk=pk)
+    form = HonorForm(request.POST)
+    if form.is_valid():
+        try:
+            services.honor_add(actor=request.user, worker=worker, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+    if form.errors:
+        if request.htmx:
+            return render(request, "workers/partials/honor_form.html", {"honor_form": form, "worker": worker},
+                          status=422)
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    else:
+        messages.success(request, "已添加荣誉。")
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("workers:detail", args=[worker.pk])
+        return response
+    return redirect("workers:detail", pk=worker.pk)
+
+
+@require_POST
+@capability_required("edit_business")
+def honor_remove(request, pk, honor_pk):
+    worker = selectors.worker_get(user=request.user, pk=pk)
+    honor = get_object_or_404(Honor, pk=honor_pk, worker=worker, is_deleted=False)
+    try:
+        services.honor_remove(actor=request.user, honor=honor, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已删除荣誉“{honor.title}”。")
+    return redirect("workers:detail", pk=worker.pk)
+
+
+@require_POST
+@capability_required("edit_business")
+def worker_grant_login(request, pk):
+    worker = selectors.worker_get(user=request.user, pk=pk)
+    form = GrantLoginForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("workers:detail", pk=worker.pk)
+    try:
+        user, password = services.worker_grant_login(actor=request.user, worker=worker,
+                                                     username=form.cleaned_data["username"])
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("workers:detail", pk=worker.pk)
+    return render(request, "orgs/user_password.html", {"target": user, "password": password, "created": True})
+
+
+# --- import ----------------------------------------------------------------------------------------
+
+
+@capability_required("import_data")
+def import_upload(request):
+    orgs = org_choices_for(user=request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, org_queryset=orgs,
+                            initial={"org": scope_root(request.user)}, max_bytes=settings.LAOMO_IMPORT_MAX_BYTES)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = job_create(actor=request.user, kind="workers.import", title=f"导入预检:{upload.name}",
+                         params={"upload": "", "filename": upload.name, "org": form.cleaned_data["org"].code,
+                                 "dry_run": True})
+        path = import_upload_path(job.pk)
+        with open(path, "wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        job.params["upload"] = str(path)
+        job.save(update_fields=["params"])
+        return redirect("core:job_detail", job_id=job.pk)
+    return render(request, "workers/import_upload.html", {"form": form})
+
+
+@capability_required("import_data")
+def import_result(request, job_id):
+    job = job_get(user=request.user, job_id=job_id)
+    if job is None or job.kind != "workers.import" or not job.is_finished:
+        raise Http404("任务不存在")
+    if job.status != "done":
+        return redirect("core:job_detail", job_id=job.pk)
+    return render(request, "workers/import_result.html", {"job": job, "r": job.result,
+                                                          "warning_rows": job.result.get("warning_rows") or []})
+
+
+@require_POST
+@capability_required("import_data")
+def import_commit(request, job_id):
+    preview = job_get(user=request.user, job_id=job_id)
+    if preview is None or preview.kind != "workers.import" or not preview.result.get("dry_run"):
+        raise Http404("预检任务不存在")
+    if not preview.params.get("upload") or not Path(preview.params["upload"]).exists():
+        messages.error(request, "上传的文件已过期,请重新上传。")
+        return redirect("workers:import")
+    job = job_create(actor=request.user, kind="workers.import", title=f"导入:{preview.params['filename']}",
+                     params={**preview.params, "dry_run": False, "preview_of": str(preview.pk)})
+    return redirect("core:job_detail", job_id=job.pk)
+
+
+@capability_required("import_data")
+def import_template(request):
+    from .export import write_template
+
+    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")
+    write_template(tmp)
+    tmp.seek(0)
+    return FileResponse(tmp, as_attachment=True, filename="劳模名册导入模板.xlsx")
+
+
+# --- data quality ----------------------------------------------------------------------------------
+
+
+@capability_required("edit_business")
+def quality(request):
+    return render(request, "workers/quality.html", {"report": quality_report(user=request.user)})
+
+
+# --- self-service ----------------------------------------------------------------------------------
+
+
+@login_required
+def my_profile(request):
+    worker = selectors.worker_for_user(request.user)
+    if worker is None:
+        raise Http404("您的账号尚未关联劳模档案,请联系所在工会。")
+    form = ContactForm(request.POST or None, initial={"phone": worker.phone, "address": worker.address})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.worker_update_contact(actor=request.user, worker=worker, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "联系方式已更新,所在工会已收到通知。")
+            return redirect("workers:me")
+    return render(request, "workers/my_profile.html", {
+        "worker": worker, "honors": selectors.honors_of(worker=worker), "form": form,
+        "timeline": timeline_for(worker=worker, user=request.user),
+    })
