@@ -6,7 +6,6 @@ and axes' authentication machinery, which exposes them only as signals.
 
 import time
 
-from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -31,16 +30,28 @@ def on_logout(sender, request, user, **kwargs):
         audit.record(actor=user, action="auth.logout", obj=user, org=user.org, ip=_ip(request))
 
 
+def _already_locked(request, credentials) -> bool:
+    """Was the account locked before this attempt? (Runs before axes counts the attempt.)"""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    return AxesProxyHandler.is_locked(request, credentials)
+
+
 @receiver(user_login_failed, dispatch_uid="laomo_audit_login_failed")
 def on_login_failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "")
-    if request is not None and getattr(request, "axes_locked_out", False):
+    if request is not None and _already_locked(request, credentials):
         # An attempt while the lockout lasts: refused without checking the password.
         audit.record(action="auth.locked_attempt", username=username, object_type="orgs.user",
                      object_repr=username, result="denied", ip=_ip(request))
         return
     audit.record(action="auth.login_failed", username=username, object_type="orgs.user", object_repr=username,
                  result="failure", ip=_ip(request))
+
+
+# Imported after the login-failure receiver is connected, so that receiver runs before axes' own
+# (which marks the request locked out on the failure that reaches the limit).
+from axes.signals import user_locked_out  # noqa: E402
 
 
 @receiver(user_locked_out, dispatch_uid="laomo_audit_lockout")

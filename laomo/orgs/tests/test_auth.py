@@ -40,6 +40,8 @@ def test_it_locks_after_five_failures_for_that_username_and_ip(users):
     response = _login(client, "t_liandu", PASSWORD)
     assert response.status_code == 429 and "账号已临时锁定" in response.content.decode()
     assert AuditEntry.objects.filter(action="auth.lockout", actor_username="t_liandu").exists()
+    assert AuditEntry.objects.filter(action="auth.login_failed", actor_username="t_liandu").count() == 5
+    assert AuditEntry.objects.filter(action="auth.locked_attempt", actor_username="t_liandu").count() == 1
     # another IP is not locked out by this IP's failures
     assert _login(Client(), "t_liandu", PASSWORD, ip="10.0.0.10").status_code == 302
 
