@@ -59,7 +59,6 @@ def _caps(view):
 @pytest.fixture
 def fixtures(orgs, users):
     from laomo.core.models import Job
-
     from laomo.workers.services import honor_add, worker_create
 
     job = Job.objects.create(kind="reports.summary_xlsx", title="t", owner=users[Role.CITY_STAFF])
