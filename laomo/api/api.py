@@ -81,8 +81,10 @@ def on_http_error(request, exc):
 
 def register_routers():
     from laomo.api.routers_core import router as core_router
+    from laomo.api.routers_workers import router as workers_router
 
     api.add_router("/", core_router)
+    api.add_router("/", workers_router)
 
 
 register_routers()

@@ -3,7 +3,7 @@ from datetime import datetime, time
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import AuditEntry, Job
+from .models import AuditEntry, Job, Notification
 
 
 def audit_list(*, user, actor: str = "", action: str = "", obj: str = "", result: str = "",
@@ -37,3 +37,11 @@ def job_get(*, user, job_id) -> Job | None:
 
 def job_list(*, user, limit: int = 20) -> QuerySet[Job]:
     return Job.objects.filter(owner=user).order_by("-created_at")[:limit]
+
+
+def notification_list(*, user, limit: int = 100) -> list[Notification]:
+    return list(Notification.objects.filter(recipient=user).order_by("-created_at")[:limit])
+
+
+def unread_count(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:job_id>/download/", views.job_download, name="job_download"),
     path("year/", views.set_year, name="set_year"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

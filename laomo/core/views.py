@@ -11,6 +11,7 @@ from . import selectors
 from .dashboard import cards_for
 from .models import AuditResult
 from .permissions import capability_required
+from .services import notifications_mark_read
 from .years import parse_year, selected_year
 
 
@@ -64,6 +65,18 @@ def job_download(request, job_id):
     if job is None or not job.result_file:
         raise Http404("文件不存在")
     return FileResponse(open(job.result_file, "rb"), as_attachment=True, filename=job.result_filename)
+
+
+@login_required
+def notifications(request):
+    """The bell: the user's notifications, newest first; POST marks them read."""
+    if request.method == "POST":
+        notifications_mark_read(user=request.user)
+        if request.htmx:
+            return render(request, "core/partials/bell.html", {"unread": 0})
+        return redirect("core:notifications")
+    items = selectors.notification_list(user=request.user)
+    return render(request, "core/notifications.html", {"items": items})
 
 
 def error_403(request, exception=None):

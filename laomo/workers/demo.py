@@ -73,6 +73,8 @@ def demo_workers(ctx):
     Worker.objects.bulk_update(workers, ["specialties"], batch_size=2000)
     me = Worker.objects.filter(org__code="331126", is_incomplete=False).order_by("id").first()
     if me is not None:
-        Worker.objects.filter(pk=me.pk).update(user=ctx.users["worker"], name="叶长文", name_pinyin="yechangwen",
-                                               name_initials="ycw", specialties="食用菌栽培、香菇、烂棒防治")
+        from .services import worker_update
+
+        worker_update(actor=None, worker=me, name="叶长文", specialties="食用菌栽培、香菇、烂棒防治")
+        Worker.objects.filter(pk=me.pk).update(user=ctx.users["worker"])
     ctx.log.append(f"劳模 {result.created_workers} 名,荣誉 {result.created_honors} 项")

@@ -63,7 +63,9 @@ def search_q(q: str) -> Q | None:
             return Q(pk__in=[])
     if _PINYIN.match(q):
         low = q.lower()
-        return Q(name_pinyin__startswith=low) | Q(name_initials__startswith=low) | Q(worker_no__iexact=q)
+        # First reading by index-friendly prefix; other readings of heteronyms after a space.
+        return (Q(name_pinyin__startswith=low) | Q(name_initials__startswith=low) | Q(worker_no__iexact=q)
+                | Q(name_pinyin__contains=f" {low}") | Q(name_initials__contains=f" {low}"))
     return Q(name__contains=q) | Q(employer__contains=q) | Q(worker_no__iexact=q)
 
 

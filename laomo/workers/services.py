@@ -44,13 +44,43 @@ PII_FIELDS = ("id_number", "phone", "address")
 # --- derived values ----------------------------------------------------------------------------------
 
 
+# Surnames whose reading differs from the character's common reading.
+SURNAME_READINGS = {"曾": "zeng", "单": "shan", "仇": "qiu", "解": "xie", "乐": "yue", "查": "zha", "朴": "piao",
+                    "区": "ou", "盖": "ge", "缪": "miao", "翟": "zhai", "尉": "yu", "覃": "qin", "黑": "he",
+                    "种": "chong", "员": "yun", "能": "nai", "召": "shao", "繁": "po", "宿": "su", "祭": "zhai"}
+MAX_PINYIN_VARIANTS = 6
+
+
 @lru_cache(maxsize=65536)
 def name_pinyin(name: str) -> tuple[str, str]:
-    """('zhangsan', 'zs') for 张三; non-Chinese characters are kept lower-cased."""
-    syllables = lazy_pinyin(name, style=Style.NORMAL, errors=lambda s: list(s.lower()))
-    full = "".join(syllables).lower()
-    initials = "".join(s[0] for s in syllables if s).lower()
-    return full[:120], initials[:30]
+    """('zhangsan', 'zs') for 张三.
+
+    The first reading is the likely one (surname readings such as 曾 zeng, 单 shan fixed); other
+    readings of heteronyms follow after spaces (叶长文: 'yezhangwen yechangwen ...'), so a search
+    matches either reading: prefix on the first, ' '+query anywhere for the others.
+    """
+    from itertools import islice, product
+
+    from pypinyin import pinyin
+
+    primary = lazy_pinyin(name, style=Style.NORMAL, errors=lambda s: list(s.lower()))
+    if name and name[0] in SURNAME_READINGS and primary:
+        primary[0] = SURNAME_READINGS[name[0]]
+    readings = pinyin(name, style=Style.NORMAL, heteronym=True, errors=lambda s: list(s.lower()))
+    if len(readings) == len(primary):
+        readings = [[p] + [r for r in rs if r != p] for p, rs in zip(primary, readings, strict=True)]
+        variants = [list(v) for v in islice(product(*readings), MAX_PINYIN_VARIANTS)]
+    else:
+        variants = [primary]
+    fulls, initials = [], []
+    for variant in variants:
+        full = "".join(variant).lower()
+        initial = "".join(s[0] for s in variant if s).lower()
+        if full not in fulls:
+            fulls.append(full)
+        if initial not in initials:
+            initials.append(initial)
+    return " ".join(fulls)[:120].strip(), " ".join(initials)[:30].strip()
 
 
 def id_index(number: str) -> str:
