@@ -1,4 +1,5 @@
 import tempfile
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -265,15 +266,13 @@ def import_upload(request):
                             initial={"org": scope_root(request.user)}, max_bytes=settings.LAOMO_IMPORT_MAX_BYTES)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = job_create(actor=request.user, kind="workers.import", title=f"导入预检:{upload.name}",
-                         params={"upload": "", "filename": upload.name, "org": form.cleaned_data["org"].code,
-                                 "dry_run": True})
-        path = import_upload_path(job.pk)
+        path = import_upload_path(uuid.uuid4())  # saved before the job exists: it may start at once
         with open(path, "wb") as fh:
             for chunk in upload.chunks():
                 fh.write(chunk)
-        job.params["upload"] = str(path)
-        job.save(update_fields=["params"])
+        job = job_create(actor=request.user, kind="workers.import", title=f"导入预检:{upload.name}",
+                         params={"upload": str(path), "filename": upload.name,
+                                 "org": form.cleaned_data["org"].code, "dry_run": True})
         return redirect("core:job_detail", job_id=job.pk)
     return render(request, "workers/import_upload.html", {"form": form})
 

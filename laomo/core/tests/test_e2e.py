@@ -3,87 +3,22 @@
 Every test guards the browser context: no page may request anything from outside the server.
 """
 
-import importlib
-import os
-
 import pytest
-from django.apps import apps as django_apps
 
 from conftest import PASSWORD, make_user
 from laomo.orgs.roles import Role
 
-from .browser import chromium_missing_message, guard_outside_requests, launch, totp
-
-# Playwright's sync API runs an event loop in this thread; Django would refuse ORM calls otherwise.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from .browser import guard_outside_requests, totp
+from .e2e_fixtures import *  # noqa: F403  (browser, context, page, the org-tree restore)
+from .e2e_fixtures import assert_nothing_from_outside, login
 
 # transaction=True: the live server thread must see the test's data.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _seed_org_tree():
-    """The org tree the migrations seed (a no-op while it is there)."""
-    importlib.import_module("laomo.orgs.migrations.0002_seed_org_tree").seed(django_apps, None)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_org_tree(django_db_blocker):
-    # The flush after each transactional test empties every table, the migrations' org tree too
-    # (serialized_rollback does not help: under Playwright's greenlets Django hands out a fresh
-    # connection object without the serialized contents). Put the tree back for the tests after these.
-    yield
-    with django_db_blocker.unblock():
-        _seed_org_tree()
-
-
-@pytest.fixture(autouse=True)
-def _org_tree(transactional_db):
-    _seed_org_tree()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    missing = chromium_missing_message()
-    if missing:
-        pytest.fail(missing, pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    browser = launch(pw)
-    yield browser
-    browser.close()
-    pw.stop()
-
-
-@pytest.fixture
-def context(browser, live_server):
-    ctx = browser.new_context(locale="zh-CN")
-    ctx.set_default_timeout(10_000)
-    ctx.outside_requests = guard_outside_requests(ctx, live_server.url)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def page(context):
-    return context.new_page()
-
-
-def _login(page, live_server, username, password=PASSWORD):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-
-
-def _assert_nothing_from_outside(context):
-    assert context.outside_requests == [], f"requests outside the server: {context.outside_requests}"
-
-
 def test_it_logs_in_shows_dashboard_and_logs_out(page, context, live_server, orgs):
     make_user("e_liandu", Role.COUNTY_STAFF, orgs["331102"])
-    _login(page, live_server, "e_liandu")
+    login(page, live_server, "e_liandu")
 
     assert page.url.rstrip("/") == live_server.url
     assert page.get_by_role("heading", name="工作台").is_visible()
@@ -94,7 +29,7 @@ def test_it_logs_in_shows_dashboard_and_logs_out(page, context, live_server, org
     page.wait_for_url(f"{live_server.url}/accounts/login/**")
     assert page.get_by_label("用户名", exact=True).is_visible()
     assert page.locator("[data-testid=logout]").count() == 0
-    _assert_nothing_from_outside(context)
+    assert_nothing_from_outside(context)
 
 
 def test_it_locks_out_after_five_wrong_passwords(page, context, live_server, orgs):
@@ -102,22 +37,22 @@ def test_it_locks_out_after_five_wrong_passwords(page, context, live_server, org
 
     make_user("e_lock", Role.COUNTY_STAFF, orgs["331102"])
     for _ in range(5):
-        _login(page, live_server, "e_lock", "wrong-password-1")
+        login(page, live_server, "e_lock", "wrong-password-1")
     # the five wrong passwords are audited, and the fifth locks the account
     assert AuditEntry.objects.filter(action="auth.login_failed", actor_username="e_lock").count() == 5
     assert AuditEntry.objects.filter(action="auth.lockout", actor_username="e_lock").exists()
 
-    _login(page, live_server, "e_lock", PASSWORD)  # the right password no longer helps
+    login(page, live_server, "e_lock", PASSWORD)  # the right password no longer helps
     locked = page.get_by_test_id("locked-out")
     assert locked.is_visible()
     assert "账号已临时锁定" in locked.inner_text()
     assert page.locator("[data-testid=logout]").count() == 0  # not logged in
-    _assert_nothing_from_outside(context)
+    assert_nothing_from_outside(context)
 
 
 def test_it_refuses_another_countys_report_and_system_pages(page, context, live_server, orgs):
     make_user("e_scope", Role.COUNTY_STAFF, orgs["331102"])
-    _login(page, live_server, "e_scope")
+    login(page, live_server, "e_scope")
 
     response = page.goto(f"{live_server.url}/reports/?org=331126")
     assert response.status == 403
@@ -131,12 +66,12 @@ def test_it_refuses_another_countys_report_and_system_pages(page, context, live_
     response = page.goto(f"{live_server.url}/system/users/")
     assert response.status == 403
     assert page.get_by_role("heading", name="无权访问").is_visible()
-    _assert_nothing_from_outside(context)
+    assert_nothing_from_outside(context)
 
 
 def test_it_makes_sysadmin_set_up_two_factor(page, context, live_server, orgs):
     make_user("e_admin", Role.SYSADMIN, orgs["331100"])
-    _login(page, live_server, "e_admin")
+    login(page, live_server, "e_admin")
     assert page.url.startswith(f"{live_server.url}/accounts/2fa/setup/")
 
     # without the second factor the user list is out of reach: back to the set-up page
@@ -150,7 +85,7 @@ def test_it_makes_sysadmin_set_up_two_factor(page, context, live_server, orgs):
     assert "/accounts/2fa/" not in page.url
     assert page.locator("#lm-nav .nav-link", has_text="用户管理").first.is_visible()
     assert page.get_by_role("heading", name="无权访问").count() == 0
-    _assert_nothing_from_outside(context)
+    assert_nothing_from_outside(context)
 
 
 def test_it_fits_the_dashboard_on_a_phone(browser, live_server, orgs):
@@ -162,11 +97,11 @@ def test_it_fits_the_dashboard_on_a_phone(browser, live_server, orgs):
         context.set_default_timeout(10_000)
         context.outside_requests = guard_outside_requests(context, live_server.url)
         page = context.new_page()
-        _login(page, live_server, "e_worker")
+        login(page, live_server, "e_worker")
 
         assert page.get_by_role("heading", name="工作台").is_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375 + 1, f"horizontal scroll on a phone: scrollWidth={width}"
-        _assert_nothing_from_outside(context)
+        assert_nothing_from_outside(context)
     finally:
         context.close()
