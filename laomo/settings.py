@@ -107,6 +107,9 @@ INSTALLED_APPS = [
     "laomo.reports",
     "laomo.api",
 ]
+# Business modules: each is installed once its package exists (one app per domain, DESIGN.md §3).
+MODULE_APPS = ["outreach", "volunteering", "studios", "care", "retreats", "portal"]
+INSTALLED_APPS += [f"laomo.{name}" for name in MODULE_APPS if (BASE_DIR / "laomo" / name / "apps.py").exists()]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
@@ -17,6 +18,9 @@ urlpatterns = [
     path("reports/", include("laomo.reports.urls")),
     path("api/v1/", include("laomo.api.urls")),
 ]
+# Each installed business module serves its pages under /<module>/ (the portal: public pages).
+urlpatterns += [path(f"{name}/", include(f"laomo.{name}.urls")) for name in settings.MODULE_APPS
+                if f"laomo.{name}" in settings.INSTALLED_APPS]
 
 handler403 = "laomo.core.views.error_403"
 handler404 = "laomo.core.views.error_404"

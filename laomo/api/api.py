@@ -85,6 +85,15 @@ def register_routers():
 
     api.add_router("/", core_router)
     api.add_router("/", workers_router)
+    # Business modules bring their own router in laomo/<module>/api.py (`router`).
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.conf import settings
+
+    for name in settings.MODULE_APPS:
+        if f"laomo.{name}" in settings.INSTALLED_APPS and find_spec(f"laomo.{name}.api"):
+            api.add_router("/", import_module(f"laomo.{name}.api").router)
 
 
 register_routers()

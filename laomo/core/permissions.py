@@ -23,3 +23,9 @@ def capability_required(*capabilities: str):
         return wrapped
 
     return decorator
+
+
+def public_view(view):
+    """Mark a view of the public portal (no login); the role matrix checks it never errors."""
+    view.laomo_public = True
+    return view
