@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from laomo.core.idnumber import IdNumberError, normalize_id_number
+from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
 from laomo.core.scope import scope_queryset
 
 from .models import LEVEL_RANK, Honor, Worker
@@ -129,10 +130,3 @@ def honors_for(workers) -> dict[int, list[Honor]]:
     for honor in Honor.objects.filter(worker_id__in=list(out), is_deleted=False).order_by("-year", "id"):
         out[honor.worker_id].append(honor)
     return out
-
-
-def page_of(qs: QuerySet, *, page: int, per_page: int = 50) -> tuple[list, bool]:
-    """A page without COUNT(*): fetch one extra row to know whether a next page exists."""
-    page = max(1, page)
-    rows = list(qs[(page - 1) * per_page: page * per_page + 1])
-    return rows[:per_page], len(rows) > per_page
