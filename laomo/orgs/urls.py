@@ -16,4 +16,5 @@ urlpatterns = [
     path("security/", views.security, name="security"),
     path("security/unlock/", views.security_unlock, name="security_unlock"),
     path("security/users/<int:pk>/reset-2fa/", views.security_reset_2fa, name="security_reset_2fa"),
+    path("security/tokens/<int:pk>/revoke/", views.security_revoke_token, name="security_revoke_token"),
 ]

@@ -218,8 +218,23 @@ def security(request):
     from axes.models import AccessAttempt
 
     attempts = AccessAttempt.objects.order_by("-attempt_time")[:200]
+    from laomo.api.selectors import api_token_list
+
     totp_users = TOTPDevice.objects.filter(confirmed=True).select_related("user").order_by("user__username")
-    return render(request, "orgs/security.html", {"attempts": attempts, "totp_devices": totp_users})
+    return render(request, "orgs/security.html", {"attempts": attempts, "totp_devices": totp_users,
+                                                  "tokens": api_token_list()})
+
+
+@require_POST
+@capability_required("manage_security")
+def security_revoke_token(request, pk):
+    from laomo.api.models import ApiToken
+    from laomo.api.services import api_token_revoke
+
+    token = get_object_or_404(ApiToken, pk=pk, revoked_at__isnull=True)
+    api_token_revoke(actor=request.user, token=token)
+    messages.success(request, f"已吊销 {token.user.username} 的接口令牌 {token.prefix}…。")
+    return redirect("orgs:security")
 
 
 @require_POST

@@ -95,3 +95,12 @@ def test_it_publishes_openapi_and_local_docs(client):
     assert schema["openapi"].startswith("3.") and "/api/v1/me" in schema["paths"]
     page = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+
+
+@pytest.mark.django_db
+def test_it_lets_the_security_admin_revoke_a_token(client, users, clients):
+    token, raw = api_token_create(actor=None, user=users["viewer"])
+    assert token.prefix in clients["secadmin"].get("/system/security/").content.decode()
+    clients["secadmin"].post(f"/system/security/tokens/{token.pk}/revoke/")
+    assert client.get("/api/v1/me", **_auth(raw)).status_code == 401
+    assert AuditEntry.objects.filter(action="api_token.revoke", actor_username="t_secadmin").exists()

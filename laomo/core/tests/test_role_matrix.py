@@ -18,6 +18,7 @@ SAMPLE_KWARGS = {
     "orgs:user_toggle_active": lambda f: {"pk": f["users"]["county_staff_qy"].pk},
     "orgs:user_reset_password": lambda f: {"pk": f["users"]["county_staff_qy"].pk},
     "orgs:security_reset_2fa": lambda f: {"pk": f["users"]["county_staff_qy"].pk},
+    "orgs:security_revoke_token": lambda f: {"pk": f["token"].pk},
     "core:job_detail": lambda f: {"job_id": f["job"].pk},
     "core:job_download": lambda f: {"job_id": f["job"].pk},
     "workers:detail": lambda f: {"pk": f["worker"].pk},
@@ -89,7 +90,11 @@ def fixtures(orgs, users):
                                     result={"dry_run": True, "rows": 0})
     worker = worker_create(actor=None, org=orgs["331102"], name="张三", id_number="331102196503120016")
     honor = honor_add(actor=None, worker=worker, title="浙江省劳动模范", year=2015)
-    f = {"orgs": orgs, "users": users, "job": job, "import_job": import_job, "worker": worker, "honor": honor}
+    from laomo.api.services import api_token_create
+
+    token, _ = api_token_create(actor=None, user=users[Role.VIEWER])
+    f = {"token": token, "orgs": orgs, "users": users, "job": job, "import_job": import_job, "worker": worker,
+         "honor": honor}
     for matrix in _module_matrices():
         f.update(matrix.build(f) or {})
     return f
