@@ -9,7 +9,9 @@ PY=.venv/bin/python
 
 .venv/bin/python manage.py run_huey --quiet >> var/jobs.log 2>&1 &
 HUEY_PID=$!
-trap 'kill $HUEY_PID 2>/dev/null || true' EXIT INT TERM
+WEB_PID=""
+stop() { kill $HUEY_PID $WEB_PID 2>/dev/null || true; }
+trap stop EXIT INT TERM
 
 cat <<MSG
 
@@ -29,5 +31,7 @@ cat <<MSG
   按 Ctrl+C 停止。
 
 MSG
-exec_args=(--bind "${HOST}:${PORT}" --workers "$WORKERS" --threads 2 --timeout 120 --access-logfile - laomo.wsgi:application)
-.venv/bin/gunicorn "${exec_args[@]}"
+.venv/bin/gunicorn --bind "${HOST}:${PORT}" --workers "$WORKERS" --threads 2 --timeout 120 \
+  --access-logfile - laomo.wsgi:application &
+WEB_PID=$!
+wait -n $WEB_PID $HUEY_PID  # either one ending stops both

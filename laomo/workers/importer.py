@@ -92,8 +92,14 @@ def _status(text: str) -> str:
     raise ParseError(f"无法识别的在职状态“{text}”(可填:在职、离退休、下岗、自谋职业、去世、其他)")
 
 
+_NEUTRALIZED = re.compile(r"^'(?=[=+\-@])")
+DECEASED_BY_IMPORT = "在职状态为去世的劳模请在系统中登记去世日期,不能通过导入标记"
+
+
 def _clean(value) -> str:
-    return re.sub(r"\s+", " ", str(value or "")).strip()
+    text = re.sub(r"\s+", " ", str(value or "")).strip()
+    # Exports write formula-looking text with a leading ' (DESIGN.md §6): read it back as the text itself.
+    return _NEUTRALIZED.sub("", text)
 
 
 class RosterImporter:
@@ -109,6 +115,32 @@ class RosterImporter:
                 self.unit_codes.setdefault(name, unit.code)
         self.units_by_code = {u.code: u for u in all_units}
         self.today = timezone.localdate()
+        # Pure look-ups repeated on every row of a large roster, computed once per distinct value.
+        self._region_codes: dict[str, str | None] = {}
+        self._honors: dict[str, list | str] = {}  # honor cell -> parsed honors, or the error message
+        self._id_indexes: dict[str, str] = {}
+
+    def _resolve_region(self, region: str) -> str | None:
+        if region not in self._region_codes:
+            self._region_codes[region] = resolve_region(region, self.unit_codes)
+        return self._region_codes[region]
+
+    def _parse_honor(self, text: str) -> list:
+        if text not in self._honors:
+            try:
+                self._honors[text] = parse_honor(text, self.place_kind)
+            except HonorParseError as exc:
+                self._honors[text] = str(exc)
+        parsed = self._honors[text]
+        if isinstance(parsed, str):
+            raise HonorParseError(parsed)
+        return parsed
+
+    def _id_index(self, number: str) -> str:
+        index = self._id_indexes.get(number)
+        if index is None:
+            index = self._id_indexes[number] = id_index(number)
+        return index
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -124,7 +156,8 @@ class RosterImporter:
     def parse_row(self, number: int, cells: dict, result: ImportResult) -> PersonRow | None:
         errors: list[str] = []
         warnings: list[str] = []
-        get = lambda key: _clean(cells.get(key))  # noqa: E731
+        cleaned = {key: _clean(value) for key, value in cells.items()}
+        get = lambda key: cleaned.get(key, "")  # noqa: E731
         name = get("name").replace(" ", "")
         if not name:
             errors.append("姓名为空")
@@ -134,7 +167,7 @@ class RosterImporter:
         org = self.org
         region = get("region")
         if region:
-            code = resolve_region(region, self.unit_codes)
+            code = self._resolve_region(region)
             if code is None:
                 errors.append(f"无法识别所属地区“{region}”")
             else:
@@ -182,7 +215,7 @@ class RosterImporter:
                 errors.append(str(exc))
         if get("honor"):
             try:
-                parsed = parse_honor(get("honor"), self.place_kind)
+                parsed = self._parse_honor(get("honor"))
             except HonorParseError as exc:
                 errors.append(str(exc))
             else:
@@ -201,8 +234,8 @@ class RosterImporter:
                 person.employment_status = _status(get("employment_status"))
             except ParseError as exc:
                 errors.append(str(exc))
-            if person.employment_status == EmploymentStatus.DECEASED:
-                errors.append("在职状态为去世的劳模请在系统中登记去世日期,不能通过导入标记")
+            # 去世 is accepted only for a worker already registered as deceased (see _apply): an export
+            # of the registry re-imports with no change.
         for key in ("ethnicity", "employer", "job_title", "address", "political_status", "education"):
             setattr(person, key, get(key))
         if errors:
@@ -241,11 +274,12 @@ class RosterImporter:
             if i % 2000 == 0:
                 self.progress(i, len(data), "正在校验")
         result.rejected_rows = len(result.errors_by_row)
+        # Counted before _apply, which writes the batch audit entry with the summary.
+        result.warnings = sum(len(v) for v in result.warnings_by_row.values())
         with transaction.atomic():
             self._apply(list(people.values()), result, dry_run=dry_run, filename=filename)
             if dry_run:
                 transaction.set_rollback(True)
-        result.warnings = sum(len(v) for v in result.warnings_by_row.values())
         return result, rows, header_index
 
     @staticmethod
@@ -260,7 +294,7 @@ class RosterImporter:
 
     def _existing(self, people: list[PersonRow]) -> tuple[dict, dict]:
         by_index: dict[str, Worker] = {}
-        indexes = [id_index(p.id_number) for p in people if p.id_number]
+        indexes = [self._id_index(p.id_number) for p in people if p.id_number]
         for start in range(0, len(indexes), 900):
             for w in Worker.objects.filter(id_number_index__in=indexes[start:start + 900]).select_related("org"):
                 by_index[w.id_number_index] = w
@@ -284,8 +318,13 @@ class RosterImporter:
         new_honors_for_existing: list[Honor] = []
         touched_existing: set[int] = set()
         for person in people:
-            worker = (by_index.get(id_index(person.id_number)) if person.id_number
+            worker = (by_index.get(self._id_index(person.id_number)) if person.id_number
                       else by_name.get((person.name, person.org_id)))
+            deceased = person.employment_status == EmploymentStatus.DECEASED
+            if deceased and (worker is None or worker.employment_status != EmploymentStatus.DECEASED):
+                result.errors_by_row[person.row] = [DECEASED_BY_IMPORT]
+                result.rejected_rows += 1
+                continue
             if worker is None:
                 new_people.append(person)
                 continue
@@ -294,6 +333,12 @@ class RosterImporter:
                     f"该劳模已在{worker.org.name}登记(编号 {worker.worker_no}),不在本次导入单位范围内"]
                 result.rejected_rows += 1
                 continue
+            if worker.employment_status == EmploymentStatus.DECEASED and person.employment_status not in (
+                    "", EmploymentStatus.DECEASED):
+                # A status change of a deceased worker goes through worker_set_status (with its date).
+                person.employment_status = ""
+                result.warnings_by_row.setdefault(person.row, []).append("该劳模已登记去世,在职状态未更新")
+                result.warnings += 1
             changes = self._changes(worker, person)
             for level, kind, title, year, award_date in person.honors:
                 if (worker.pk, title, year) not in existing_honors:
@@ -362,7 +407,7 @@ class RosterImporter:
             )
             if person.id_number:
                 worker.id_number = person.id_number
-                worker.id_number_index = id_index(person.id_number)
+                worker.id_number_index = self._id_index(person.id_number)
                 worker.id_number_masked = mask_id_number(person.id_number)
             if person.phone:
                 worker.phone = person.phone

@@ -66,7 +66,8 @@ def search_q(q: str) -> Q | None:
         low = q.lower()
         # First reading by index-friendly prefix; other readings of heteronyms after a space.
         return (Q(name_pinyin__startswith=low) | Q(name_initials__startswith=low) | Q(worker_no__iexact=q)
-                | Q(name_pinyin__contains=f" {low}") | Q(name_initials__contains=f" {low}"))
+                | Q(name_pinyin__contains=f" {low}") | Q(name_initials__contains=f" {low}")
+                | Q(employer__icontains=q))
     return Q(name__contains=q) | Q(employer__contains=q) | Q(worker_no__iexact=q)
 
 
@@ -118,6 +119,13 @@ def worker_get(*, user, pk) -> Worker:
 def worker_for_user(user) -> Worker | None:
     """The worker record linked to a self-service login."""
     return Worker.objects.filter(user=user, is_deleted=False).select_related("org").first()
+
+
+def honor_get(*, worker: Worker, pk) -> Honor:
+    honor = honors_of(worker=worker).filter(pk=pk).first()
+    if honor is None:
+        raise Http404("荣誉不存在")
+    return honor
 
 
 def honors_of(*, worker: Worker) -> QuerySet[Honor]:

@@ -355,22 +355,23 @@ def recompute_highest_levels(worker_ids) -> None:
                 highest_level_rank=rank)
 
 
-def parse_honor_title(title: str) -> tuple[str, str, int | None]:
+def parse_honor_title(title: str) -> tuple[str, str, int | None, str]:
+    """(level, kind, year, title without the year) — the title is stored as the importer stores it, so
+    '2015年浙江省劳动模范' typed on the form and 浙江省劳动模范/2015 in a roster are the same honor."""
     try:
         parsed = parse_honor(title, place_kind_from_orgs())
     except HonorParseError as exc:
         raise ValidationError({"title": str(exc)}) from exc
     if len(parsed) != 1:
         raise ValidationError({"title": "请一次填写一个荣誉称号。"})
-    return parsed[0].level, parsed[0].kind, parsed[0].year
+    return parsed[0].level, parsed[0].kind, parsed[0].year, parsed[0].title
 
 
 @transaction.atomic
 def honor_add(*, actor, worker: Worker, title: str, year: int | None = None, award_date: date | None = None,
               awarding_body: str = "", document_no: str = "", level: str = "", kind: str = "") -> Honor:
     _check_actor_may_edit(actor, worker.org)
-    title = title.strip()
-    parsed_level, parsed_kind, parsed_year = parse_honor_title(title)
+    parsed_level, parsed_kind, parsed_year, title = parse_honor_title(title.strip())
     level = level or parsed_level
     kind = kind or parsed_kind
     year = year or (award_date.year if award_date else None) or parsed_year

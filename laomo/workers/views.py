@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -31,15 +31,18 @@ from .forms import (
     WorkerForm,
 )
 from .jobs import import_upload_path
-from .models import Honor
 from .quality import quality_report
 from .timeline import timeline_for
 
 
-def _filters(request) -> tuple[WorkerFilterForm, selectors.WorkerFilters]:
+def _filters(request) -> tuple[WorkerFilterForm, selectors.WorkerFilters | None]:
     form = WorkerFilterForm(request.GET or None, org_queryset=org_choices_for(user=request.user))
     f = selectors.WorkerFilters()
-    if form.is_valid():
+    if request.GET:
+        # A filter with an error (shown next to it) matches nothing: it must never widen the list
+        # or the export to the whole registry.
+        if not form.is_valid():
+            return form, None
         d = form.cleaned_data
         f = selectors.WorkerFilters(
             q=d["q"] or "", org=d["org"], level=d["level"] or "", kind=d["kind"] or "",
@@ -53,7 +56,11 @@ def _filters(request) -> tuple[WorkerFilterForm, selectors.WorkerFilters]:
 @capability_required("view_business")
 def worker_list(request):
     form, filters = _filters(request)
-    qs = selectors.worker_list(user=request.user, filters=filters)
+    qs = selectors.worker_list(user=request.user, filters=filters or selectors.WorkerFilters())
+    if filters is None:
+        if request.GET.get("format") == "xlsx":
+            return HttpResponse("筛选条件有误,请修改后再导出。", status=400, content_type="text/plain; charset=utf-8")
+        qs = qs.none()
     if request.GET.get("format") == "xlsx":
         full = request.GET.get("full") == "1"
         if full and not has_capability(request.user, "export_pii"):
@@ -229,7 +236,7 @@ def honor_add(request, pk):
 @capability_required("edit_business")
 def honor_remove(request, pk, honor_pk):
     worker = selectors.worker_get(user=request.user, pk=pk)
-    honor = get_object_or_404(Honor, pk=honor_pk, worker=worker, is_deleted=False)
+    honor = selectors.honor_get(worker=worker, pk=honor_pk)
     try:
         services.honor_remove(actor=request.user, honor=honor, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
