@@ -22,13 +22,17 @@ def honor_cell(honors) -> str:
     return "、".join(f"{h.year}年{h.title}" if h.year else h.title for h in honors)
 
 
-def _rows(qs, full: bool):
+def _rows(qs, full: bool, progress=None):
     chunk: list = []
+    done = 0
     for worker in qs.select_related("org").iterator(chunk_size=2000):
         chunk.append(worker)
         if len(chunk) == 2000:
             yield from _chunk_rows(chunk, full)
+            done += len(chunk)
             chunk = []
+            if progress is not None:
+                progress(done, None, f"已导出 {done} 条")
     if chunk:
         yield from _chunk_rows(chunk, full)
 
@@ -50,8 +54,8 @@ def _chunk_rows(workers, full: bool):
         ]
 
 
-def write_roster(target, qs, *, full: bool) -> int:
-    return write_xlsx(target, HEADERS, _rows(qs, full), text_columns=TEXT_COLUMNS, sheet_name="劳模名册")
+def write_roster(target, qs, *, full: bool, progress=None) -> int:
+    return write_xlsx(target, HEADERS, _rows(qs, full, progress), text_columns=TEXT_COLUMNS, sheet_name="劳模名册")
 
 
 def write_template(target) -> int:

@@ -106,3 +106,24 @@ class ImportUploadForm(forms.Form):
         if upload.size > self.max_bytes:
             raise forms.ValidationError(f"文件过大(上限 {self.max_bytes // (1024 * 1024)} MB)。")
         return upload
+
+
+def filters_from(data, *, user):
+    """(form, WorkerFilters) from query parameters; (form, None) when a filter has an error — an
+    invalid filter matches nothing, it never widens the list or an export to the whole registry."""
+    from laomo.orgs.selectors import org_choices_for
+
+    from .selectors import WorkerFilters
+
+    form = WorkerFilterForm(data or None, org_queryset=org_choices_for(user=user))
+    if not data:
+        return form, WorkerFilters()
+    if not form.is_valid():
+        return form, None
+    d = form.cleaned_data
+    return form, WorkerFilters(
+        q=d["q"] or "", org=d["org"], level=d["level"] or "", kind=d["kind"] or "",
+        year_from=d["year_from"], year_to=d["year_to"], status=d["status"] or "",
+        incomplete={"1": True, "0": False}.get(d["incomplete"] or ""), sort=d["sort"] or "",
+        min_level=data.get("min_level", ""),
+    )

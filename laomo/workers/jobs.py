@@ -33,3 +33,27 @@ def import_job(job, reporter, *, upload: str, filename: str, org: str, dry_run: 
         "warning_rows": [[row, msgs] for row, msgs in warnings],
         "next_url": reverse("workers:import_result", args=[job.pk]),
     }
+
+
+@job_kind("workers.export")
+def export_job(job, reporter, *, query: str, full: bool):
+    """The roster export of a list page's filters, for the job's owner and their scope."""
+    import tempfile
+
+    from django.http import QueryDict
+
+    from .export import export_filename
+    from .forms import filters_from
+    from .selectors import worker_list
+    from .services import worker_export
+
+    actor = User.objects.get(pk=job.owner_id)
+    _, filters = filters_from(QueryDict(query), user=actor)
+    if filters is None:
+        raise ValueError("筛选条件有误,请修改后再导出。")
+    qs = worker_list(user=actor, filters=filters)
+    reporter(0, qs.count(), "正在导出")
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        count = worker_export(actor=actor, qs=qs, full=full, target=tmp.name, query=query, progress=reporter)
+        reporter.save_file(export_filename(full), tmp.name)
+    return {"rows": count}

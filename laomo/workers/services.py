@@ -294,6 +294,16 @@ def worker_reveal(*, actor, worker: Worker, field: str) -> str:
     return value
 
 
+def worker_pii_for_edit(*, actor, worker: Worker) -> dict:
+    """The full PII values an edit form starts from; opening the form is a reveal, audited."""
+    if not has_capability(actor, "reveal_pii"):
+        raise PermissionDenied("您没有查看完整个人信息的权限。")
+    ensure_org_in_scope(actor, worker.org)
+    audit.record(actor=actor, action="pii.reveal", obj=worker, org=worker.org,
+                 changes={"field": "edit_form", "masked": mask_for_audit("id_number", worker.id_number)})
+    return {field: getattr(worker, field) for field in PII_FIELDS}
+
+
 @transaction.atomic
 def worker_update_contact(*, actor, worker: Worker, phone: str, address: str) -> Worker:
     """A worker corrects their own contact details; the county staff are notified."""
@@ -332,6 +342,18 @@ def worker_grant_login(*, actor, worker: Worker, username: str) -> tuple:
     audit.record(actor=actor, action="worker.grant_login", obj=worker, org=worker.org,
                  changes={"username": username})
     return user, password
+
+
+def worker_export(*, actor, qs, full: bool, target, query: str = "", progress=None) -> int:
+    """Write the scoped, filtered roster to `target`; full PII only with `export_pii`, always audited."""
+    from .export import write_roster
+
+    if full and not has_capability(actor, "export_pii"):
+        raise PermissionDenied("您没有导出完整个人信息的权限。")
+    count = write_roster(target, qs, full=full, progress=progress)
+    audit.record(actor=actor, action="worker.export_full" if full else "worker.export",
+                 object_type="workers.worker", object_repr=f"{count} 条", changes={"rows": count, "query": query[:500]})
+    return count
 
 
 # --- honors --------------------------------------------------------------------------------------------

@@ -5,13 +5,12 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from laomo.core import audit
 from laomo.core.forms import apply_validation_error
 from laomo.core.jobs import job_create
 from laomo.core.permissions import capability_required, has_capability
@@ -20,7 +19,7 @@ from laomo.core.selectors import job_get
 from laomo.orgs.selectors import org_choices_for
 
 from . import selectors, services
-from .export import export_filename, write_roster
+from .export import export_filename
 from .forms import (
     ContactForm,
     GrantLoginForm,
@@ -29,6 +28,7 @@ from .forms import (
     StatusForm,
     WorkerFilterForm,
     WorkerForm,
+    filters_from,
 )
 from .jobs import import_upload_path
 from .quality import quality_report
@@ -36,21 +36,7 @@ from .timeline import timeline_for
 
 
 def _filters(request) -> tuple[WorkerFilterForm, selectors.WorkerFilters | None]:
-    form = WorkerFilterForm(request.GET or None, org_queryset=org_choices_for(user=request.user))
-    f = selectors.WorkerFilters()
-    if request.GET:
-        # A filter with an error (shown next to it) matches nothing: it must never widen the list
-        # or the export to the whole registry.
-        if not form.is_valid():
-            return form, None
-        d = form.cleaned_data
-        f = selectors.WorkerFilters(
-            q=d["q"] or "", org=d["org"], level=d["level"] or "", kind=d["kind"] or "",
-            year_from=d["year_from"], year_to=d["year_to"], status=d["status"] or "",
-            incomplete={"1": True, "0": False}.get(d["incomplete"] or ""), sort=d["sort"] or "",
-            min_level=request.GET.get("min_level", ""),
-        )
-    return form, f
+    return filters_from(request.GET, user=request.user)
 
 
 @capability_required("view_business")
@@ -63,13 +49,15 @@ def worker_list(request):
         qs = qs.none()
     if request.GET.get("format") == "xlsx":
         full = request.GET.get("full") == "1"
-        if full and not has_capability(request.user, "export_pii"):
-            raise PermissionDenied("您没有导出完整个人信息的权限。")
+        if request.GET.get("job") == "1":  # big lists: a job with a progress bar
+            query = request.GET.copy()
+            for key in ("format", "job", "page"):
+                query.pop(key, None)
+            job = job_create(actor=request.user, kind="workers.export", title=f"导出劳模名册{'(完整)' if full else ''}",
+                             params={"query": query.urlencode(), "full": full})
+            return redirect("core:job_detail", job_id=job.pk)
         tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")
-        count = write_roster(tmp, qs, full=full)
-        audit.record(actor=request.user, action="worker.export_full" if full else "worker.export",
-                     object_type="workers.worker", object_repr=f"{count} 条",
-                     changes={"rows": count, "query": request.GET.urlencode()[:500]})
+        services.worker_export(actor=request.user, qs=qs, full=full, target=tmp, query=request.GET.urlencode())
         tmp.seek(0)
         return FileResponse(tmp, as_attachment=True, filename=export_filename(full))
     try:
@@ -115,8 +103,9 @@ def _worker_form_view(request, worker=None):
     initial = {}
     if worker is not None:
         initial = {f: getattr(worker, f) for f in services.PLAIN_FIELDS}
-        initial.update({"id_number": worker.id_number, "phone": worker.phone, "address": worker.address,
-                        "org": worker.org})
+        initial["org"] = worker.org
+        if request.method == "GET":
+            initial.update(services.worker_pii_for_edit(actor=request.user, worker=worker))
     elif orgs.count() == 1:
         initial["org"] = orgs.first()
     form = WorkerForm(request.POST or None, initial=initial, org_queryset=orgs)
@@ -185,8 +174,6 @@ def worker_create(request):
 @capability_required("edit_business")
 def worker_edit(request, pk):
     worker = selectors.worker_get(user=request.user, pk=pk)
-    if request.method == "GET":
-        audit.record(actor=request.user, action="pii.reveal", obj=worker, changes={"field": "edit_form"})
     return _worker_form_view(request, worker)
 
 

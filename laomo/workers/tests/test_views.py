@@ -717,3 +717,19 @@ def test_it_finds_an_employer_typed_in_latin_letters(clients, orgs):
     make_worker(orgs["331102"], "张三", employer="TCL集团")
     page = clients["city_staff"].get("/workers/", {"q": "TCL"}, HTTP_HX_REQUEST="true").content.decode()
     assert "张三" in page
+
+
+@pytest.mark.django_db
+def test_it_exports_a_big_list_as_a_job_with_the_same_filters(clients, orgs, users, django_capture_on_commit_callbacks):
+    make_worker(orgs["331102"], "张三", id_number=ID_ZHANG)
+    make_worker(orgs["331126"], "李四")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = clients["county_staff"].get("/workers/", {"format": "xlsx", "job": "1", "q": "张"})
+    job = Job.objects.get(owner=users["county_staff"], kind="workers.export")
+    assert response["Location"] == f"/core/jobs/{job.pk}/"
+    job.refresh_from_db()
+    assert job.status == "done" and job.result["rows"] == 1
+    download = clients["county_staff"].get(f"/core/jobs/{job.pk}/download/")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["张三"]
+    assert AuditEntry.objects.filter(action="worker.export", actor_username="t_liandu").exists()
