@@ -1,5 +1,7 @@
 """Shared fixtures: org units, one user per role, clients logged in as them (hc/test.py style)."""
 
+import uuid
+
 import pytest
 from django.test import Client
 
@@ -13,6 +15,9 @@ def _test_settings(settings):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A cache per test process and test: rate-limit counters never leak between tests or workers.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"laomo-test-{uuid.uuid4()}"}}
     from huey.contrib.djhuey import HUEY
 
     HUEY.immediate = True

@@ -268,6 +268,14 @@ else:
         "consumer": {"workers": env_int("LAOMO_JOB_WORKERS", 2), "worker_type": "thread"},
     }
 
+# Cache (rate limits of the public portal, throttles): shared by every app process — a file cache
+# under var/ for the embedded default, Redis at scale.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

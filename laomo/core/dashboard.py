@@ -15,7 +15,11 @@ def register_cards(order: int):
 
 
 def cards_for(*, user, year: int, org) -> list[dict]:
+    """Figure cards {label, value, url?, note?} and chart cards {label, chart: an ECharts option}."""
     cards = []
     for _, provider in _CARD_PROVIDERS:
         cards.extend(provider(user=user, year=year, org=org) or [])
+    for i, card in enumerate(cards):
+        if "chart" in card:
+            card.setdefault("chart_id", f"lm-chart-{i}")
     return cards

@@ -21,7 +21,8 @@ def dashboard(request):
     org = scope_root(request.user)
     cards = cards_for(user=request.user, year=year, org=org) if org is not None else []
     return render(request, "core/dashboard.html", {
-        "cards": cards, "year": year, "org": org, "recent_jobs": selectors.job_list(user=request.user, limit=5),
+        "cards": [c for c in cards if "chart" not in c], "charts": [c for c in cards if "chart" in c],
+        "year": year, "org": org, "recent_jobs": selectors.job_list(user=request.user, limit=5),
     })
 
 

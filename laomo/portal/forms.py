@@ -1,0 +1,22 @@
+from django import forms
+
+from laomo.volunteering.forms import RateForm, RequestInputForm
+
+
+class PortalRequestForm(RequestInputForm):
+    captcha_answer = forms.CharField(label="验证题", max_length=4,
+                                     widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    captcha_token = forms.CharField(widget=forms.HiddenInput, max_length=300)
+    website = forms.CharField(required=False, max_length=100, label="网址",
+                              widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["captcha_answer"].error_messages["required"] = "请填写验证题的答案。"
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label="查询码", max_length=16)
+
+
+__all__ = ["PortalRequestForm", "RateForm", "TrackForm"]

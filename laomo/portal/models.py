@@ -1,0 +1,1 @@
+# The portal keeps no data of its own: requests are volunteering.ServiceRequest.

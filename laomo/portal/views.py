@@ -1,0 +1,135 @@
+"""The public portal (no login): the landing page, the service request form, tracking and rating by code.
+
+Every page escapes what the public typed (Django's autoescape; nothing here is marked safe), every POST is
+rate-limited per IP, the form has an offline captcha, length limits and a honeypot, and a refused
+submission stores nothing."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from laomo.core.forms import apply_validation_error
+from laomo.core.permissions import public_view
+from laomo.core.request_context import client_ip
+from laomo.volunteering import services
+
+from . import guard, selectors
+from .forms import PortalRequestForm, RateForm, TrackForm
+
+TOO_MANY = "提交过于频繁:同一网络每分钟最多提交 {limit} 次,请稍后再试。本次提交未保存。"
+
+
+def _too_many(request, limit: int):
+    return render(request, "portal/limited.html", {"message": TOO_MANY.format(limit=limit)}, status=429)
+
+
+@public_view
+def index(request):
+    return render(request, "portal/index.html", {"track_form": TrackForm()})
+
+
+@public_view
+def request_form(request):
+    if request.method == "POST" and not guard.allow(request, "submit", guard.SUBMIT_LIMIT):
+        return _too_many(request, guard.SUBMIT_LIMIT)
+    form = PortalRequestForm(request.POST or None, org_queryset=selectors.public_orgs())
+    if request.method == "POST":
+        if form.is_valid():
+            d = dict(form.cleaned_data)
+            problem = guard.check_captcha(d.pop("captcha_token"), d.pop("captcha_answer"))
+            if d.pop("website"):
+                problem = "提交未通过校验,请刷新页面后重试。"  # a honeypot only robots fill in
+            if problem:
+                form.add_error("captcha_answer", problem)
+            else:
+                try:
+                    req = services.request_submit(actor=None, ip=client_ip(request), **d)
+                except ValidationError as exc:
+                    apply_validation_error(form, exc)
+                else:
+                    messages.success(request, "点单已提交,工会将在2个工作日内审核派单。"
+                                              "请记下查询码,凭码查询进度和评价。")
+                    return redirect("portal:track", code=req.tracking_code)
+        # A new question each time; what was typed stays.
+        data = form.data.copy()
+        captcha = guard.new_captcha()
+        data["captcha_token"], data["captcha_answer"] = captcha["token"], ""
+        form.data = data
+        return render(request, "portal/request_form.html", {"form": form, "captcha": captcha}, status=400)
+    captcha = guard.new_captcha()
+    form = PortalRequestForm(initial={"captcha_token": captcha["token"]}, org_queryset=selectors.public_orgs())
+    return render(request, "portal/request_form.html", {"form": form, "captcha": captcha})
+
+
+@public_view
+def track_lookup(request):
+    form = TrackForm(request.GET or None)
+    if request.GET:
+        if not guard.allow(request, "lookup", guard.LOOKUP_LIMIT):
+            return _too_many(request, guard.LOOKUP_LIMIT)
+        if form.is_valid() and selectors.request_by_code(form.cleaned_data["code"]) is not None:
+            return redirect("portal:track", code=form.cleaned_data["code"].strip().upper())
+        form.add_error("code", "未找到该查询码,请核对后重新输入。")
+    return render(request, "portal/track_lookup.html", {"form": form}, status=200 if not form.errors else 404)
+
+
+def _get(request, code):
+    if not guard.allow(request, "lookup", guard.LOOKUP_LIMIT):
+        return None, _too_many(request, guard.LOOKUP_LIMIT)
+    req = selectors.request_by_code(code)
+    if req is None:
+        raise Http404("未找到该查询码")
+    return req, None
+
+
+@public_view
+def track(request, code):
+    req, refused = _get(request, code)
+    if refused:
+        return refused
+    return render(request, "portal/track.html", {
+        "req": req, "events": selectors.request_events(req), "rate_form": RateForm(),
+        "can_rate": services.can_transition(req.status, "rate"),
+        "can_cancel": req.status in ("pending", "dispatched"),
+    })
+
+
+@require_POST
+@public_view
+def rate(request, code):
+    req, refused = _get(request, code)
+    if refused:
+        return refused
+    form = RateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_rate(actor=None, request=req, rating=form.cleaned_data["rating"],
+                                  comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            messages.error(request, ";".join(exc.messages))
+        else:
+            messages.success(request, "感谢您的评价!")
+            return redirect("portal:track", code=req.tracking_code)
+    else:
+        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
+    return render(request, "portal/track.html", {
+        "req": req, "events": selectors.request_events(req), "rate_form": form,
+        "can_rate": services.can_transition(req.status, "rate"), "can_cancel": False}, status=400)
+
+
+@require_POST
+@public_view
+def cancel(request, code):
+    req, refused = _get(request, code)
+    if refused:
+        return refused
+    try:
+        services.request_cancel(actor=None, request=req, reason=(request.POST.get("reason") or "群众撤回")[:300],
+                                by_requester=True)
+    except ValidationError as exc:
+        messages.error(request, ";".join(exc.messages))
+    else:
+        messages.success(request, "点单已取消。")
+    return redirect("portal:track", code=req.tracking_code)

@@ -1,0 +1,497 @@
+"""/api/v1 service teams, records, requests (transitions as actions) and mobilizations; scoped by the token's user."""
+
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from laomo.core.permissions import has_capability
+from laomo.core.scope import org_in_scope
+from laomo.orgs.models import OrgUnit
+
+from . import selectors, services
+from .models import ServiceRecord, ServiceRequest, ServiceTeam
+
+router = Router(tags=["志愿服务"])
+PAGE_SIZE = 50
+
+
+def _require_any(request, *capabilities):
+    if not any(has_capability(request.user, c) for c in capabilities):
+        raise PermissionDenied("您没有此操作的权限。")
+
+
+def _org(request, code: str) -> OrgUnit:
+    org = OrgUnit.objects.filter(code=code).first()
+    if org is None:
+        raise HttpError(422, f"组织代码 {code} 不存在。")
+    if not org_in_scope(request.user, org):
+        raise PermissionDenied("该单位不在您的数据范围内。")
+    return org
+
+
+def _next(request, page: int, has_next: bool) -> str | None:
+    if not has_next:
+        return None
+    params = request.GET.copy()
+    params["page"] = page + 1
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+# --- teams ---------------------------------------------------------------------------------------
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    team_type: str
+    parent_id: int | None
+    org: str
+    org_name: str
+    base: str
+    leader: str | None
+    founded_on: date
+    dissolved_on: date | None
+    is_active: bool
+
+
+class TeamPage(Schema):
+    items: list[TeamOut]
+    next: str | None
+
+
+class TeamIn(Schema):
+    name: str
+    team_type: str
+    org: str
+    founded_on: date
+    parent_id: int | None = None
+    base: str = ""
+    description: str = ""
+
+
+def _team(t: ServiceTeam) -> dict:
+    return {"id": t.pk, "name": t.name, "team_type": t.team_type, "parent_id": t.parent_id, "org": t.org.code,
+            "org_name": t.org.name, "base": t.base, "leader": t.leader.username if t.leader_id else None,
+            "founded_on": t.founded_on, "dissolved_on": t.dissolved_on, "is_active": t.is_active}
+
+
+@router.get("/service-teams", response=TeamPage, summary="志愿服务队列表")
+def team_list(request, q: str = "", team_type: str = "", org: str = "", active: str = "1", page: int = 1):
+    _require_any(request, "view_business", "lead_team")
+    filters = selectors.TeamFilters(q=q, team_type=team_type, org=_org(request, org) if org else None, active=active)
+    rows, has_next = selectors.page_of(selectors.team_list(user=request.user, filters=filters), page=page,
+                                       per_page=PAGE_SIZE)
+    return {"items": [_team(t) for t in rows], "next": _next(request, page, has_next)}
+
+
+@router.get("/service-teams/{team_id}", response=TeamOut, summary="服务队详情")
+def team_detail(request, team_id: int):
+    _require_any(request, "view_business", "lead_team")
+    return _team(selectors.team_get(user=request.user, pk=team_id))
+
+
+@router.post("/service-teams", response={201: TeamOut}, summary="建立服务队")
+def team_create(request, payload: TeamIn):
+    _require_any(request, "edit_business")
+    data = payload.dict()
+    data["org"] = _org(request, data["org"])
+    parent_id = data.pop("parent_id")
+    data["parent"] = selectors.team_get(user=request.user, pk=parent_id) if parent_id else None
+    team = services.team_create(actor=request.user, **data)
+    return Status(201, _team(selectors.team_get(user=request.user, pk=team.pk)))
+
+
+# --- records -------------------------------------------------------------------------------------
+
+
+class VolunteerOut(Schema):
+    name: str
+    worker_no: str | None
+    hours: str
+
+
+class RecordOut(Schema):
+    id: int
+    date: date
+    org: str
+    team_id: int | None
+    mobilization_id: int | None
+    team_type: str
+    place_kind: str
+    place: str
+    content: str
+    person_times: int
+    volunteers: list[VolunteerOut]
+    request_code: str | None = None
+
+
+class RecordPage(Schema):
+    items: list[RecordOut]
+    next: str | None
+
+
+class VolunteerIn(Schema):
+    worker_id: int | None = None
+    member_id: int | None = None
+    hours: str
+
+
+class RecordIn(Schema):
+    team_id: int | None = None
+    mobilization_id: int | None = None
+    date: date
+    place_kind: str
+    place: str
+    content: str
+    person_times: int
+    volunteers: list[VolunteerIn]
+
+
+def _record(r: ServiceRecord, volunteers) -> dict:
+    return {"id": r.pk, "date": r.date, "org": r.org.code, "team_id": r.team_id, "mobilization_id": r.mobilization_id,
+            "team_type": r.team_type, "place_kind": r.place_kind, "place": r.place, "content": r.content,
+            "person_times": r.person_times,
+            "volunteers": [{"name": v.name, "worker_no": v.worker.worker_no if v.worker_id else None,
+                            "hours": str(v.hours)} for v in volunteers]}
+
+
+def _volunteer_items(request, payload_volunteers, team):
+    from laomo.workers.models import Worker
+
+    from .models import TeamMember
+
+    items = []
+    for v in payload_volunteers:
+        if v.worker_id:
+            worker = Worker.objects.filter(pk=v.worker_id, is_deleted=False).first()
+            if worker is None:
+                raise HttpError(422, f"劳模 {v.worker_id} 不存在。")
+            items.append({"worker": worker, "hours": v.hours})
+        elif v.member_id:
+            member = TeamMember.objects.filter(pk=v.member_id, is_active=True, team=team).first() if team else None
+            if member is None:
+                raise HttpError(422, f"队员 {v.member_id} 不在该服务队。")
+            items.append({"member": member, "hours": v.hours})
+    return items
+
+
+@router.get("/service-records", response=RecordPage, summary="服务记录列表")
+def record_list(request, q: str = "", team_type: str = "", team_id: int | None = None, org: str = "",
+                date_from: date | None = None, date_to: date | None = None, year: int | None = None, page: int = 1):
+    _require_any(request, "view_business", "lead_team", "self_service")
+    team = selectors.team_get(user=request.user, pk=team_id) if team_id else None
+    filters = selectors.RecordFilters(q=q, team_type=team_type, team=team, org=_org(request, org) if org else None,
+                                      date_from=date_from, date_to=date_to, year=year)
+    rows, has_next = selectors.page_of(selectors.record_list(user=request.user, filters=filters), page=page,
+                                       per_page=PAGE_SIZE)
+    vols = selectors.volunteers_for(rows)
+    workers = {v.worker_id for vs in vols.values() for v in vs if v.worker_id}
+    from laomo.workers.models import Worker
+
+    numbers = dict(Worker.objects.filter(pk__in=workers).values_list("pk", "worker_no"))
+    items = []
+    for r in rows:
+        data = _record(r, [])
+        data["volunteers"] = [{"name": v.name, "worker_no": numbers.get(v.worker_id), "hours": str(v.hours)}
+                              for v in vols[r.pk]]
+        items.append(data)
+    return {"items": items, "next": _next(request, page, has_next)}
+
+
+@router.get("/service-records/{record_id}", response=RecordOut, summary="服务记录详情")
+def record_detail(request, record_id: int):
+    _require_any(request, "view_business", "lead_team", "self_service")
+    r = selectors.record_get(user=request.user, pk=record_id)
+    data = _record(r, r.volunteers.all())
+    req = ServiceRequest.objects.filter(record=r).only("tracking_code").first()
+    data["request_code"] = req.tracking_code if req else None
+    return data
+
+
+@router.post("/service-records", response={201: RecordOut}, summary="登记服务记录")
+def record_create(request, payload: RecordIn):
+    _require_any(request, "edit_business", "lead_team")
+    team = selectors.team_get(user=request.user, pk=payload.team_id) if payload.team_id else None
+    mobilization = (selectors.mobilization_get(user=request.user, pk=payload.mobilization_id)
+                    if payload.mobilization_id else None)
+    record = services.record_create(actor=request.user, team=team, mobilization=mobilization, date=payload.date,
+                                    place_kind=payload.place_kind, place=payload.place, content=payload.content,
+                                    person_times=payload.person_times,
+                                    volunteers=_volunteer_items(request, payload.volunteers, team))
+    r = selectors.record_get(user=request.user, pk=record.pk)
+    return Status(201, _record(r, r.volunteers.all()))
+
+
+# --- requests ------------------------------------------------------------------------------------
+
+
+class RequestOut(Schema):
+    id: int
+    tracking_code: str
+    org: str
+    channel: str
+    category: str
+    description: str
+    town: str
+    village: str
+    contact_name: str
+    contact_phone: str
+    preferred_date: date | None
+    status: str
+    team_id: int | None
+    worker_id: int | None
+    promised_date: date | None
+    received_at: datetime
+    dispatched_at: datetime | None
+    accepted_at: datetime | None
+    completed_at: datetime | None
+    rating: int | None
+    rating_comment: str
+    record_id: int | None
+    overdue: bool
+
+
+class RequestPage(Schema):
+    items: list[RequestOut]
+    next: str | None
+
+
+class RequestIn(Schema):
+    org: str
+    category: str
+    description: str
+    town: str
+    village: str = ""
+    contact_name: str
+    contact_phone: str
+    preferred_date: date | None = None
+    preferred_time: str = ""
+    channel: str = "phone"
+
+
+class DispatchIn(Schema):
+    team_id: int | None = None
+    worker_id: int | None = None
+    promised_date: date | None = None
+    note: str = ""
+    redispatch: bool = False
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class AcceptIn(Schema):
+    scheduled_at: datetime | None = None
+
+
+class CompleteIn(Schema):
+    date: date
+    place_kind: str
+    place: str
+    content: str
+    person_times: int
+    volunteers: list[VolunteerIn]
+
+
+class RateIn(Schema):
+    rating: int
+    comment: str = ""
+
+
+def _request(r: ServiceRequest, overdue: set) -> dict:
+    return {"id": r.pk, "tracking_code": r.tracking_code, "org": r.org.code, "channel": r.channel,
+            "category": r.category, "description": r.description, "town": r.town, "village": r.village,
+            "contact_name": r.contact_name_masked, "contact_phone": r.contact_phone_masked,
+            "preferred_date": r.preferred_date, "status": r.status, "team_id": r.team_id, "worker_id": r.worker_id,
+            "promised_date": r.promised_date, "received_at": r.received_at, "dispatched_at": r.dispatched_at,
+            "accepted_at": r.accepted_at, "completed_at": r.completed_at, "rating": r.rating,
+            "rating_comment": r.rating_comment, "record_id": r.record_id, "overdue": r.pk in overdue}
+
+
+def _overdue_ids(request, rows) -> set:
+    return set(selectors.request_base(request.user).filter(selectors.overdue_q(), pk__in=[r.pk for r in rows])
+               .values_list("pk", flat=True))
+
+
+def _one(request, pk: int) -> dict:
+    r = selectors.request_get(user=request.user, pk=pk)
+    return _request(r, _overdue_ids(request, [r]))
+
+
+@router.get("/service-requests", response=RequestPage, summary="群众点单列表")
+def request_list(request, q: str = "", status: str = "", category: str = "", org: str = "", overdue: bool = False,
+                 page: int = 1):
+    """Contact name and phone are always masked here (use the page's audited reveal for the full values)."""
+    _require_any(request, "view_business", "lead_team", "self_service")
+    filters = selectors.RequestFilters(q=q, status=status, category=category, overdue=overdue,
+                                       org=_org(request, org) if org else None)
+    rows, has_next = selectors.page_of(selectors.request_list(user=request.user, filters=filters), page=page,
+                                       per_page=PAGE_SIZE)
+    overdue_ids = _overdue_ids(request, rows)
+    return {"items": [_request(r, overdue_ids) for r in rows], "next": _next(request, page, has_next)}
+
+
+@router.get("/service-requests/{request_id}", response=RequestOut, summary="点单详情")
+def request_detail(request, request_id: int):
+    _require_any(request, "view_business", "lead_team", "self_service")
+    return _one(request, request_id)
+
+
+@router.post("/service-requests", response={201: RequestOut}, summary="登记点单(电话/现场)")
+def request_create(request, payload: RequestIn):
+    _require_any(request, "edit_business")
+    data = payload.dict()
+    data["org"] = _org(request, data["org"])
+    if data["channel"] not in ("phone", "visit"):
+        raise HttpError(422, "工作人员登记的点单来源须为 phone 或 visit。")
+    req = services.request_submit(actor=request.user, **data)
+    return Status(201, _one(request, req.pk))
+
+
+@router.post("/service-requests/{request_id}/dispatch", response=RequestOut, summary="派单(redispatch=true 为改派)")
+def request_dispatch(request, request_id: int, payload: DispatchIn):
+    _require_any(request, "edit_business")
+    req = selectors.request_get(user=request.user, pk=request_id)
+    team = selectors.team_choices(user=request.user).filter(pk=payload.team_id).first() if payload.team_id else None
+    if payload.team_id and team is None:
+        raise HttpError(422, "服务队不存在或已撤销。")
+    worker = (selectors.worker_choices(user=request.user).filter(pk=payload.worker_id).first()
+              if payload.worker_id else None)
+    if payload.worker_id and worker is None:
+        raise HttpError(422, "劳模不存在或不在您的数据范围内。")
+    services.request_dispatch(actor=request.user, request=req, team=team, worker=worker,
+                              promised_date=payload.promised_date, note=payload.note, redispatch=payload.redispatch)
+    return _one(request, request_id)
+
+
+@router.post("/service-requests/{request_id}/refuse", response=RequestOut, summary="不予受理(须填原因)")
+def request_refuse(request, request_id: int, payload: ReasonIn):
+    _require_any(request, "edit_business")
+    services.request_refuse(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id),
+                            reason=payload.reason)
+    return _one(request, request_id)
+
+
+@router.post("/service-requests/{request_id}/cancel", response=RequestOut, summary="取消点单")
+def request_cancel(request, request_id: int, payload: ReasonIn):
+    _require_any(request, "edit_business")
+    services.request_cancel(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id),
+                            reason=payload.reason)
+    return _one(request, request_id)
+
+
+@router.post("/service-requests/{request_id}/accept", response=RequestOut, summary="接单")
+def request_accept(request, request_id: int, payload: AcceptIn):
+    req = selectors.request_get(user=request.user, pk=request_id)
+    services.request_accept(actor=request.user, request=req, scheduled_at=payload.scheduled_at)
+    return _one(request, request_id)
+
+
+@router.post("/service-requests/{request_id}/decline", response=RequestOut, summary="退单(须填原因)")
+def request_decline(request, request_id: int, payload: ReasonIn):
+    req = selectors.request_get(user=request.user, pk=request_id)
+    services.request_decline(actor=request.user, request=req, reason=payload.reason)
+    return _one(request, request_id) if selectors.request_base(request.user).filter(pk=request_id).exists() else \
+        _request(ServiceRequest.objects.select_related("org").get(pk=request_id), set())
+
+
+@router.post("/service-requests/{request_id}/complete", response=RequestOut, summary="完成服务(登记服务记录)")
+def request_complete(request, request_id: int, payload: CompleteIn):
+    req = selectors.request_get(user=request.user, pk=request_id)
+    data = payload.dict()
+    data.pop("volunteers")
+    services.request_complete(actor=request.user, request=req,
+                              volunteers=_volunteer_items(request, payload.volunteers, req.team), **data)
+    return _one(request, request_id)
+
+
+@router.post("/service-requests/{request_id}/rate", response=RequestOut, summary="评单(代群众登记评价)")
+def request_rate(request, request_id: int, payload: RateIn):
+    _require_any(request, "edit_business")
+    services.request_rate(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id),
+                          rating=payload.rating, comment=payload.comment)
+    return _one(request, request_id)
+
+
+# --- mobilizations -------------------------------------------------------------------------------
+
+
+class RosterOut(Schema):
+    worker_no: str
+    name: str
+    post: str | None
+    duty_from: date
+    duty_to: date
+    role: str
+
+
+class MobilizationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    org: str
+    team_type: str
+    start_date: date
+    end_date: date | None
+    area: str
+    description: str
+    posts: list[str]
+    roster: list[RosterOut]
+    person_times: int
+
+
+class MobilizationPage(Schema):
+    items: list[MobilizationOut]
+    next: str | None
+
+
+class MobilizationIn(Schema):
+    name: str
+    kind: str
+    org: str
+    team_type: str
+    start_date: date
+    end_date: date | None = None
+    area: str
+    description: str = ""
+    posts: list[str] = []
+
+
+def _mobilization(m, *, full: bool = True) -> dict:
+    from django.db.models import Sum
+
+    roster = [{"worker_no": e.worker.worker_no, "name": e.worker.name, "post": e.post.name if e.post_id else None,
+               "duty_from": e.duty_from, "duty_to": e.duty_to, "role": e.role}
+              for e in selectors.roster_of(m)] if full else []
+    return {"id": m.pk, "name": m.name, "kind": m.kind, "org": m.org.code, "team_type": m.team_type,
+            "start_date": m.start_date, "end_date": m.end_date, "area": m.area, "description": m.description,
+            "posts": [p.name for p in m.posts.all()], "roster": roster,
+            "person_times": m.records.filter(is_deleted=False).aggregate(s=Sum("person_times"))["s"] or 0}
+
+
+@router.get("/mobilizations", response=MobilizationPage, summary="应急/专项行动列表")
+def mobilization_list(request, q: str = "", kind: str = "", org: str = "", year: int | None = None, page: int = 1):
+    """Items carry the posts and person-times; the roster is in the detail."""
+    _require_any(request, "view_business", "self_service")
+    qs = selectors.mobilization_list(user=request.user, q=q, kind=kind, org=_org(request, org) if org else None,
+                                     year=year).prefetch_related("posts")
+    rows, has_next = selectors.page_of(qs, page=page, per_page=PAGE_SIZE)
+    return {"items": [_mobilization(m, full=False) for m in rows], "next": _next(request, page, has_next)}
+
+
+@router.get("/mobilizations/{mobilization_id}", response=MobilizationOut, summary="行动详情(含值守名单)")
+def mobilization_detail(request, mobilization_id: int):
+    _require_any(request, "view_business", "self_service")
+    return _mobilization(selectors.mobilization_get(user=request.user, pk=mobilization_id))
+
+
+@router.post("/mobilizations", response={201: MobilizationOut}, summary="建立应急/专项行动")
+def mobilization_create(request, payload: MobilizationIn):
+    _require_any(request, "edit_business")
+    data = payload.dict()
+    data["org"] = _org(request, data["org"])
+    m = services.mobilization_create(actor=request.user, **data)
+    return Status(201, _mobilization(selectors.mobilization_get(user=request.user, pk=m.pk)))

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class VolunteeringConfig(AppConfig):
+    name = "laomo.volunteering"
+    verbose_name = "志愿服务"
+
+    def ready(self):
+        from . import demo, reports, timeline  # noqa: F401  (demo step, summary section, cards, timeline)

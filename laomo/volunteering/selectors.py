@@ -1,0 +1,513 @@
+"""Reads of the volunteering module, always scoped by the user.
+
+Staff (view_business) see their org subtree; a team leader (lead_team) sees the teams they lead and
+their sub-teams, those teams' records and the requests dispatched to them; a worker sees their own
+records and the requests dispatched to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
+from laomo.core.permissions import has_capability
+from laomo.core.scope import scope_q
+from laomo.workers.models import Worker
+
+from . import matching
+from .models import (
+    ASSIGNED_STATUSES,
+    Mobilization,
+    RequestStatus,
+    RosterEntry,
+    ServiceCertificate,
+    ServiceHours,
+    ServiceRecord,
+    ServiceRequest,
+    ServiceTeam,
+    TeamMember,
+    TeamType,
+)
+from .services import DISPATCH_DAYS
+
+NONE = Q(pk__in=[])
+
+
+def _tz():
+    return timezone.get_current_timezone()
+
+
+def day_start(d: date) -> datetime:
+    return timezone.make_aware(datetime.combine(d, time.min), _tz())
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    return day_start(date(year, 1, 1)), day_start(date(year + 1, 1, 1))
+
+
+def own_worker(user) -> Worker | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Worker.objects.filter(user=user, is_deleted=False).select_related("org").first()
+
+
+def led_team_ids(user) -> list[int]:
+    """Teams the user leads and their sub-teams."""
+    if not has_capability(user, "lead_team"):
+        return []
+    return list(ServiceTeam.objects.filter(Q(leader=user) | Q(parent__leader=user), is_deleted=False)
+                .values_list("pk", flat=True))
+
+
+def _staff_q(user, org_field: str) -> Q | None:
+    """The org-scope Q for users who may see business data; NONE for the others."""
+    if not has_capability(user, "view_business"):
+        return NONE
+    return scope_q(user, org_field=org_field)
+
+
+def _or(*qs: Q | None) -> Q | None:
+    """OR of scope Qs; None (no restriction) wins."""
+    out = NONE
+    for q in qs:
+        if q is None:
+            return None
+        out = out | q
+    return out
+
+
+# --- teams ---------------------------------------------------------------------------------------
+
+
+def team_base(user) -> QuerySet[ServiceTeam]:
+    q = _or(_staff_q(user, "org"), Q(pk__in=led_team_ids(user)) if has_capability(user, "lead_team") else NONE)
+    qs = ServiceTeam.objects.filter(is_deleted=False)
+    return qs if q is None else qs.filter(q)
+
+
+@dataclass
+class TeamFilters:
+    q: str = ""
+    team_type: str = ""
+    org: object = None
+    active: str = "1"
+
+
+def team_list(*, user, filters: TeamFilters | None = None) -> QuerySet[ServiceTeam]:
+    f = filters or TeamFilters()
+    qs = team_base(user).select_related("org", "parent", "leader").annotate(
+        member_count=Count("members", filter=Q(members__is_active=True), distinct=True))
+    if f.q.strip():
+        qs = qs.filter(Q(name__contains=f.q.strip()) | Q(base__contains=f.q.strip()))
+    if f.team_type:
+        qs = qs.filter(team_type=f.team_type)
+    if f.org is not None:
+        qs = qs.filter(org__path__startswith=f.org.path)
+    if f.active in ("1", "0"):
+        qs = qs.filter(is_active=f.active == "1")
+    return qs.order_by("org__path", "parent_id", "name", "id")
+
+
+def team_get(*, user, pk) -> ServiceTeam:
+    team = team_base(user).select_related("org", "parent", "leader").filter(pk=pk).first()
+    if team is None:
+        raise Http404("服务队不存在或不在您的数据范围内")
+    return team
+
+
+def team_members(*, team: ServiceTeam, active_only: bool = True) -> QuerySet[TeamMember]:
+    qs = team.members.select_related("worker")
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def team_choices(*, user) -> QuerySet[ServiceTeam]:
+    return team_base(user).filter(is_active=True).select_related("org").order_by("org__path", "name")
+
+
+def leader_choices(*, user):
+    from laomo.orgs.models import User
+
+    q = scope_q(user, org_field="org")
+    qs = User.objects.filter(is_active=True, groups__name="team_leader").distinct().order_by("username")
+    return qs if q is None else qs.filter(q)
+
+
+# --- records -------------------------------------------------------------------------------------
+
+
+def record_scope_q(user) -> Q | None:
+    q_staff = _staff_q(user, "org")
+    q_lead = Q(team_id__in=led_team_ids(user)) if has_capability(user, "lead_team") else NONE
+    worker = own_worker(user)
+    q_self = Q(Exists(ServiceHours.objects.filter(record=OuterRef("pk"), worker=worker))) if worker else NONE
+    return _or(q_staff, q_lead, q_self)
+
+
+def record_base(user) -> QuerySet[ServiceRecord]:
+    q = record_scope_q(user)
+    qs = ServiceRecord.objects.filter(is_deleted=False)
+    return qs if q is None else qs.filter(q)
+
+
+@dataclass
+class RecordFilters:
+    q: str = ""
+    team_type: str = ""
+    team: object = None
+    org: object = None
+    mobilization: object = None
+    date_from: date | None = None
+    date_to: date | None = None
+    year: int | None = None
+    worker: object = None
+
+
+def record_list(*, user, filters: RecordFilters | None = None) -> QuerySet[ServiceRecord]:
+    f = filters or RecordFilters()
+    qs = record_base(user).select_related("org", "team", "mobilization").annotate(
+        volunteer_count=Count("volunteers", distinct=True), hours_total=Sum("volunteers__hours"))
+    text = f.q.strip()
+    if text:
+        qs = qs.filter(Q(place__contains=text) | Q(content__contains=text) | Q(team__name__contains=text)
+                       | Q(volunteers__name=text)).distinct()
+    if f.team_type:
+        qs = qs.filter(team_type=f.team_type)
+    if f.team is not None:
+        qs = qs.filter(Q(team=f.team) | Q(team__parent=f.team))
+    if f.org is not None:
+        qs = qs.filter(org__path__startswith=f.org.path)
+    if f.mobilization is not None:
+        qs = qs.filter(mobilization=f.mobilization)
+    if f.year:
+        qs = qs.filter(date__gte=date(f.year, 1, 1), date__lt=date(f.year + 1, 1, 1))
+    if f.date_from:
+        qs = qs.filter(date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(date__lte=f.date_to)
+    if f.worker is not None:
+        qs = qs.filter(volunteers__worker=f.worker)
+    return qs.order_by("-date", "-id")
+
+
+def record_get(*, user, pk) -> ServiceRecord:
+    record = (record_base(user).select_related("org", "team", "mobilization", "recorded_by")
+              .prefetch_related(Prefetch("volunteers", queryset=ServiceHours.objects.select_related("worker")))
+              .filter(pk=pk).first())
+    if record is None:
+        raise Http404("服务记录不存在或不在您的数据范围内")
+    return record
+
+
+def volunteers_for(records) -> dict[int, list[ServiceHours]]:
+    out: dict[int, list[ServiceHours]] = {r.pk: [] for r in records}
+    for h in ServiceHours.objects.filter(record_id__in=list(out)).order_by("id"):
+        out[h.record_id].append(h)
+    return out
+
+
+def worker_hours(*, user, year: int, org=None, q: str = "") -> QuerySet:
+    """Volunteer hours per model worker in a year (rows: worker, records, hours), in the user's scope."""
+    records = record_base(user).filter(date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
+    if org is not None:
+        records = records.filter(org__path__startswith=org.path)
+    qs = ServiceHours.objects.filter(record__in=records, worker__isnull=False)
+    if q.strip():
+        qs = qs.filter(Q(worker__name__contains=q.strip()) | Q(worker__worker_no__iexact=q.strip()))
+    return (qs.values("worker_id", "worker__name", "worker__worker_no", "worker__org__name")
+            .annotate(records=Count("record", distinct=True), hours=Sum("hours"))
+            .order_by("-hours", "worker__worker_no"))
+
+
+# --- requests ------------------------------------------------------------------------------------
+
+
+def request_scope_q(user) -> Q | None:
+    q_staff = _staff_q(user, "org")
+    q_lead = Q(team_id__in=led_team_ids(user)) if has_capability(user, "lead_team") else NONE
+    worker = own_worker(user)
+    q_self = Q(worker=worker) if worker else NONE
+    return _or(q_staff, q_lead, q_self)
+
+
+def request_base(user) -> QuerySet[ServiceRequest]:
+    q = request_scope_q(user)
+    return ServiceRequest.objects.all() if q is None else ServiceRequest.objects.filter(q)
+
+
+def overdue_q(now=None) -> Q:
+    """Not dispatched within 2 days, or not done by the promised date."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return (Q(status=RequestStatus.PENDING, received_at__lt=now - timedelta(days=DISPATCH_DAYS))
+            | Q(status__in=ASSIGNED_STATUSES, promised_date__lt=today))
+
+
+@dataclass
+class RequestFilters:
+    q: str = ""
+    status: str = ""
+    category: str = ""
+    org: object = None
+    overdue: bool = False
+    team: object = None
+    channel: str = ""
+
+
+def request_list(*, user, filters: RequestFilters | None = None) -> QuerySet[ServiceRequest]:
+    f = filters or RequestFilters()
+    qs = request_base(user).select_related("org", "team", "worker")
+    text = f.q.strip()
+    if text:
+        if text.isdigit() and len(text) >= 7:
+            from laomo.core.idnumber import PhoneError, normalize_phone
+            from laomo.core.pii import blind_index
+
+            from .services import PHONE_PURPOSE
+
+            try:
+                qs = qs.filter(contact_phone_index=blind_index(normalize_phone(text), purpose=PHONE_PURPOSE))
+            except PhoneError:
+                qs = qs.none()
+        else:
+            qs = qs.filter(Q(tracking_code__iexact=text) | Q(description__contains=text) | Q(town__contains=text)
+                           | Q(village__contains=text))
+    if f.status == "open":
+        qs = qs.filter(status__in=[RequestStatus.PENDING, *ASSIGNED_STATUSES])
+    elif f.status:
+        qs = qs.filter(status=f.status)
+    if f.category:
+        qs = qs.filter(category=f.category)
+    if f.org is not None:
+        qs = qs.filter(org__path__startswith=f.org.path)
+    if f.overdue:
+        qs = qs.filter(overdue_q())
+    if f.team is not None:
+        qs = qs.filter(team=f.team)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    return qs.order_by("-received_at", "-id")
+
+
+def request_get(*, user, pk) -> ServiceRequest:
+    req = request_base(user).select_related("org", "team", "team__leader", "worker", "record").filter(pk=pk).first()
+    if req is None:
+        raise Http404("点单不存在或不在您的数据范围内")
+    return req
+
+
+def request_by_code(code: str) -> ServiceRequest | None:
+    """The public tracking page: exact, case-insensitive code (the code is the only key)."""
+    code = (code or "").strip().upper()
+    if not code or len(code) > 16:
+        return None
+    return ServiceRequest.objects.select_related("org", "team").filter(tracking_code=code).first()
+
+
+def request_events(req: ServiceRequest):
+    return list(req.events.order_by("created_at", "id"))
+
+
+def my_requests(*, user) -> QuerySet[ServiceRequest]:
+    """Requests dispatched to the user's worker record or to the teams they lead (the phone page)."""
+    worker = own_worker(user)
+    q = NONE
+    if worker is not None:
+        q |= Q(worker=worker)
+    teams = led_team_ids(user)
+    if teams:
+        q |= Q(team_id__in=teams)
+    return (ServiceRequest.objects.filter(q).select_related("org", "team", "worker")
+            .order_by("status", "promised_date", "-received_at"))
+
+
+# --- recommendations -----------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    kind: str  # "team" or "worker"
+    obj: object
+    score: int
+    open_load: int
+    reasons: list[str]
+    team: object = None  # for a worker: their matching team, if any
+
+
+def _county_path(org) -> str:
+    """Path of the county-level unit an org lies in (the org itself above county level)."""
+    parts = [p for p in org.path.strip("/").split("/") if p]
+    return "/" + "/".join(parts[:2]) + "/" if len(parts) >= 2 else org.path
+
+
+def recommend(*, user, request: ServiceRequest, limit_teams: int = 5, limit_workers: int = 8) -> dict:
+    """Teams and workers for a request, best first, each with the reasons shown to the clerk.
+
+    Team type matching the category (or the type the description implies), same county first,
+    specialties matching the description (bigrams and type keywords), fewer open requests first.
+    """
+    county = _county_path(request.org)
+    desc_types = matching.infer_types(request.description)
+    wanted = set(desc_types) | ({request.category} if request.category in TeamType.values else set())
+    teams = list(team_choices(user=user).filter(Q(team_type__in=wanted) | Q(org__path__startswith=county))
+                 .annotate(open_load=Count("requests", filter=Q(requests__status__in=ASSIGNED_STATUSES)))
+                 .select_related("org"))
+    team_candidates = []
+    for team in teams:
+        score, reasons = 0, []
+        if team.team_type == request.category:
+            score += 10
+            reasons.append(f"服务类型“{team.get_team_type_display()}”与点单类别一致")
+        elif team.team_type in desc_types:
+            score += 8
+            reasons.append(f"需求描述提到“{'、'.join(desc_types[team.team_type])}”,属{team.get_team_type_display()}")
+        if team.org.path.startswith(county):
+            score += 5
+            reasons.append(f"同县:{team.org.short_name or team.org.name}")
+        if team.open_load:
+            score -= 2 * team.open_load
+            reasons.append(f"当前在办 {team.open_load} 单")
+        else:
+            reasons.append("当前无在办点单")
+        if score > 0 and (team.team_type in wanted or not wanted):
+            team_candidates.append(Candidate("team", team, score, team.open_load, reasons))
+    team_candidates.sort(key=lambda c: (-c.score, c.open_load, c.obj.pk))
+
+    words = matching.search_words(request.description, request.category)
+    word_q = Q()
+    for word in words:
+        word_q |= Q(specialties__contains=word)
+    member_of = {}
+    for m in TeamMember.objects.filter(is_active=True, worker__isnull=False, team__is_active=True,
+                                       team__is_deleted=False, team__team_type__in=wanted).select_related("team"):
+        member_of.setdefault(m.worker_id, m.team)
+    worker_qs = (Worker.objects.filter(is_deleted=False).exclude(employment_status="deceased")
+                 .filter(word_q | Q(pk__in=list(member_of)) if words else Q(pk__in=list(member_of)))
+                 .select_related("org").only("id", "name", "worker_no", "specialties", "org__path", "org__name",
+                                              "org__short_name", "user_id"))
+    scope = scope_q(user, org_field="org")
+    rows = list(worker_qs[:2000])
+    loads = dict(ServiceRequest.objects.filter(status__in=ASSIGNED_STATUSES, worker_id__in=[w.pk for w in rows])
+                 .values_list("worker_id").annotate(n=Count("id")))
+    worker_candidates = []
+    for worker in rows:
+        score, reasons = matching.specialty_match(request.description, worker.specialties, request.category)
+        team = member_of.get(worker.pk)
+        if team is not None:
+            score += 4
+            reasons.append(f"{team.name}队员")
+        if score <= 0:
+            continue
+        if worker.org.path.startswith(county):
+            score += 5
+            reasons.append(f"同县:{worker.org.short_name or worker.org.name}")
+        load = loads.get(worker.pk, 0)
+        if load:
+            score -= 2 * load
+            reasons.append(f"当前在办 {load} 单")
+        else:
+            reasons.append("当前无在办点单")
+        if not worker.user_id:
+            reasons.append("无登录账号,接单需电话联系")
+        worker_candidates.append(Candidate("worker", worker, score, load, reasons, team=team))
+    if scope is not None:  # outside the clerk's scope only when matching well (city teams, neighbours)
+        visible = set(Worker.objects.filter(scope, pk__in=[c.obj.pk for c in worker_candidates])
+                      .values_list("pk", flat=True))
+        worker_candidates = [c for c in worker_candidates if c.obj.pk in visible]
+    worker_candidates.sort(key=lambda c: (-c.score, c.open_load, c.obj.pk))
+    return {"teams": team_candidates[:limit_teams], "workers": worker_candidates[:limit_workers]}
+
+
+# --- mobilizations -------------------------------------------------------------------------------
+
+
+def mobilization_base(user) -> QuerySet[Mobilization]:
+    worker = own_worker(user)
+    q_self = Q(Exists(RosterEntry.objects.filter(mobilization=OuterRef("pk"), worker=worker, is_active=True))) \
+        if worker else NONE
+    q = _or(_staff_q(user, "org"), q_self)
+    qs = Mobilization.objects.filter(is_deleted=False)
+    return qs if q is None else qs.filter(q)
+
+
+def mobilization_list(*, user, q: str = "", kind: str = "", org=None, year: int | None = None):
+    qs = mobilization_base(user).select_related("org").annotate(
+        roster_count=Count("roster", filter=Q(roster__is_active=True), distinct=True),
+        record_count=Count("records", filter=Q(records__is_deleted=False), distinct=True))
+    if q.strip():
+        qs = qs.filter(Q(name__contains=q.strip()) | Q(area__contains=q.strip()))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if org is not None:
+        qs = qs.filter(org__path__startswith=org.path)
+    if year:
+        qs = qs.filter(start_date__lte=date(year, 12, 31)).filter(Q(end_date__isnull=True)
+                                                                   | Q(end_date__gte=date(year, 1, 1)))
+    return qs.order_by("-start_date", "-id")
+
+
+def mobilization_get(*, user, pk) -> Mobilization:
+    m = mobilization_base(user).select_related("org").filter(pk=pk).first()
+    if m is None:
+        raise Http404("行动不存在或不在您的数据范围内")
+    return m
+
+
+def roster_of(m: Mobilization):
+    return m.roster.filter(is_active=True).select_related("worker", "post").order_by("duty_from", "id")
+
+
+# --- certificates --------------------------------------------------------------------------------
+
+
+def certificate_base(user) -> QuerySet[ServiceCertificate]:
+    worker = own_worker(user)
+    q = _or(_staff_q(user, "org"), Q(worker=worker) if worker else NONE)
+    return ServiceCertificate.objects.all() if q is None else ServiceCertificate.objects.filter(q)
+
+
+def certificate_list(*, user, q: str = "", org=None):
+    qs = certificate_base(user).select_related("worker", "org")
+    if q.strip():
+        qs = qs.filter(Q(number__iexact=q.strip()) | Q(worker__name__contains=q.strip())
+                       | Q(worker__worker_no__iexact=q.strip()))
+    if org is not None:
+        qs = qs.filter(org__path__startswith=org.path)
+    return qs.order_by("-issued_on", "-id")
+
+
+def certificate_get(*, user, pk) -> ServiceCertificate:
+    cert = certificate_base(user).select_related("worker", "org", "issued_by").filter(pk=pk).first()
+    if cert is None:
+        raise Http404("证明不存在或不在您的数据范围内")
+    return cert
+
+
+def worker_choices(*, user):
+    q = scope_q(user, org_field="org")
+    qs = Worker.objects.filter(is_deleted=False).exclude(employment_status="deceased")
+    return qs if q is None else qs.filter(q)
+
+
+# --- figures for pages ---------------------------------------------------------------------------
+
+
+def monthly_person_times(*, user, year: int, org=None) -> dict:
+    """{team_type: [12 monthly person-times]} of the records the user may see."""
+    qs = record_base(user).filter(date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
+    if org is not None:
+        qs = qs.filter(org__path__startswith=org.path)
+    series = {t: [0] * 12 for t in TeamType.values}
+    for row in qs.values("team_type", "date__month").annotate(n=Sum("person_times")).order_by():
+        series[row["team_type"]][row["date__month"] - 1] = row["n"] or 0
+    return series
+
+
+def hours_sum(qs) -> Decimal:
+    total = qs.aggregate(s=Sum("hours"))["s"] or Decimal("0")
+    return total.quantize(Decimal("0.01"))

@@ -1,0 +1,48 @@
+from django.urls import path
+
+from . import views
+
+app_name = "volunteering"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("me/", views.me, name="me"),
+    path("teams/", views.team_list, name="team_list"),
+    path("teams/new/", views.team_create, name="team_create"),
+    path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("teams/<int:pk>/edit/", views.team_edit, name="team_edit"),
+    path("teams/<int:pk>/dissolve/", views.team_dissolve, name="team_dissolve"),
+    path("teams/<int:pk>/members/add/", views.member_add, name="member_add"),
+    path("teams/<int:pk>/members/<int:member_pk>/remove/", views.member_remove, name="member_remove"),
+    path("records/", views.record_list, name="record_list"),
+    path("records/new/", views.record_create, name="record_create"),
+    path("records/<int:pk>/", views.record_detail, name="record_detail"),
+    path("records/<int:pk>/edit/", views.record_edit, name="record_edit"),
+    path("records/<int:pk>/delete/", views.record_delete, name="record_delete"),
+    path("records/<int:pk>/photos/add/", views.photo_add, name="photo_add"),
+    path("records/<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),
+    path("hours/", views.hours, name="hours"),
+    path("requests/", views.request_list, name="request_list"),
+    path("requests/new/", views.request_create, name="request_create"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/dispatch/", views.request_dispatch, name="request_dispatch"),
+    path("requests/<int:pk>/refuse/", views.request_refuse, name="request_refuse"),
+    path("requests/<int:pk>/cancel/", views.request_cancel, name="request_cancel"),
+    path("requests/<int:pk>/accept/", views.request_accept, name="request_accept"),
+    path("requests/<int:pk>/decline/", views.request_decline, name="request_decline"),
+    path("requests/<int:pk>/schedule/", views.request_schedule, name="request_schedule"),
+    path("requests/<int:pk>/complete/", views.request_complete, name="request_complete"),
+    path("requests/<int:pk>/rate/", views.request_rate, name="request_rate"),
+    path("requests/<int:pk>/reveal/", views.request_reveal, name="request_reveal"),
+    path("mobilizations/", views.mobilization_list, name="mobilization_list"),
+    path("mobilizations/new/", views.mobilization_create, name="mobilization_create"),
+    path("mobilizations/<int:pk>/", views.mobilization_detail, name="mobilization_detail"),
+    path("mobilizations/<int:pk>/edit/", views.mobilization_edit, name="mobilization_edit"),
+    path("mobilizations/<int:pk>/posts/add/", views.post_add, name="post_add"),
+    path("mobilizations/<int:pk>/roster/add/", views.roster_add, name="roster_add"),
+    path("mobilizations/<int:pk>/roster/<int:entry_pk>/remove/", views.roster_remove, name="roster_remove"),
+    path("certificates/", views.certificate_list, name="certificate_list"),
+    path("certificates/new/", views.certificate_create, name="certificate_create"),
+    path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),
+    path("certificates/<int:pk>/void/", views.certificate_void, name="certificate_void"),
+]
