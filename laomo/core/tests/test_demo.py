@@ -14,7 +14,7 @@ def test_it_builds_the_demo_through_services(capsys):
     assert "Laomo@2022demo" in out
     assert {u.username for u in User.objects.all()} >= {"city", "liandu", "worker", "sysadmin", "secadmin", "auditor"}
     assert User.objects.get(username="city").check_password("Laomo@2022demo")
-    assert 2900 <= Worker.objects.count() <= 3000
+    assert Worker.objects.count() >= 2900  # the registry, plus specialists other modules add
     assert Worker.objects.filter(org__code="331181").exists() and Worker.objects.filter(org__code="331101").exists()
     assert Honor.objects.filter(level="national").exists() and Honor.objects.filter(level="county").exists()
     assert Worker.objects.get(user__username="worker").name == "叶长文"
