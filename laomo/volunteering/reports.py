@@ -67,6 +67,17 @@ def volunteering_cards(*, user, year: int, org) -> list[dict]:
     overdue = requests.filter(overdue_q()).count()
     index = reverse("volunteering:index")
     queue = reverse("volunteering:request_list")
+    from .selectors import monthly_person_times
+
+    series = monthly_person_times(user=user, year=year, org=org if has_capability(user, "view_business") else None)
+    chart = {
+        "tooltip": {"trigger": "axis"}, "legend": {"type": "scroll", "top": 0},
+        "grid": {"left": 40, "right": 10, "top": 40, "bottom": 30},
+        "xAxis": {"type": "category", "data": [f"{m}月" for m in range(1, 13)]},
+        "yAxis": {"type": "value", "name": "人次"},
+        "series": [{"name": TeamType(t).label, "type": "bar", "stack": "pt", "data": v}
+                   for t, v in series.items() if any(v)],
+    }
     return [
         {"label": f"{year}年志愿服务人次", "value": person_times, "url": f"{index}?year={year}"},
         {"label": f"{year}年志愿服务时长(小时)", "value": str(hours.quantize(Decimal('0.01'))),
@@ -74,4 +85,5 @@ def volunteering_cards(*, user, year: int, org) -> list[dict]:
         {"label": "待审核点单", "value": pending, "url": f"{queue}?status=pending"},
         {"label": "超时点单", "value": overdue, "url": f"{queue}?overdue=1",
          "note": "2天未派单或超过承诺日期未完成"},
+        {"label": f"{year}年各类服务队服务人次(按月)", "chart": chart},
     ]
