@@ -38,7 +38,11 @@ def me(request):
 def reports_summary(request, year: int | None = None, org: str | None = None):
     """The year's figures for `org` (default: the caller's unit) and every unit below it.
 
-    Sections appear as modules land. Counts are integers, money and hours decimal strings.
+    Sections appear as modules land. Counts are integers, money and hours decimal strings. A record
+    counts in the year of its date, in its unit and every unit above it. studios: studios in being
+    during the year (founded by 31 Dec, not revoked before 1 Jan); mentorships: pairings active in the
+    year (started by 31 Dec, not ended before 1 Jan), grouped by the form derived from the mentor and
+    apprentice counts.
     """
     if not request.user.has_perm("core.view_business"):
         raise PermissionDenied("您没有查看统计报表的权限。")

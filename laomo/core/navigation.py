@@ -9,6 +9,8 @@ from .permissions import has_capability
 NAV = [
     ("工作台", "speedometer2", "dashboard", "core", None),
     ("我的档案", "person-vcard", "workers:me", "workers", ("self_service",)),
+    ("我的服务", "heart", "volunteering:me", "volunteering", ("self_service",)),
+    ("我的工作室", "lightbulb", "studios:me", "studios", ("self_service",)),
     ("劳模库", "person-badge", "workers:list", "workers", ("view_business",)),
     ("宣讲活动", "megaphone", "outreach:index", "outreach", ("view_business",)),
     ("志愿服务", "heart-pulse", "volunteering:index", "volunteering", ("view_business", "lead_team")),

@@ -14,6 +14,11 @@ LABELS = {
     "amount_by_type": "按类型金额", "hardship_surveyed": "困难调查人数",
     "retreats": "疗休养", "batches": "批次", "participants": "参加人数", "average_satisfaction": "平均满意度",
     "studios": "创新工作室", "mentorships": "传帮带结对", "mentorships_by_form": "按形式结对",
+    "one_to_one": "一带一", "one_to_many": "一带多", "many_to_one": "多带一", "many_to_many": "多带多",
+    "medical": "医疗卫生", "power": "电力", "fungus": "食用菌技术", "agriculture": "农技", "forestry": "林业",
+    "legal": "法律", "counselling": "心理咨询", "technical": "技术服务(综合)",
+    "spring_festival": "春节慰问", "hardship": "困难帮扶", "illness": "住院慰问", "elderly": "高龄慰问",
+    "bereavement": "吊唁", "other": "其他",
 }
 
 

@@ -207,8 +207,8 @@ def honor_add(request, pk):
             apply_validation_error(form, exc)
     if form.errors:
         if request.htmx:
-            return render(request, "workers/partials/honor_form.html", {"honor_form": form, "worker": worker},
-                          status=422)
+            # 200: htmx swaps only successful responses; the fragment carries the errors.
+            return render(request, "workers/partials/honor_form.html", {"honor_form": form, "worker": worker})
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
     else:
         messages.success(request, "已添加荣誉。")

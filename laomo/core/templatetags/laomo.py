@@ -2,8 +2,11 @@ from django import template
 
 register = template.Library()
 
-_INPUT_CLASSES = {"select": "form-select", "selectmultiple": "form-select", "checkbox": "form-check-input",
-                  "checkboxselectmultiple": "form-check-input", "radioselect": "form-check-input"}
+_INPUT_CLASSES = {
+    "select": "form-select", "selectmultiple": "form-select", "checkbox": "form-check-input",
+    "checkboxinput": "form-check-input", "checkboxselectmultiple": "form-check-input",
+    "radioselect": "form-check-input",
+}
 
 
 @register.filter

@@ -1,0 +1,74 @@
+"""The `retreats` section of the summary report (DESIGN.md §7), dashboard cards and timeline entries.
+
+A batch counts in the year of its start date, in the organizing unit (and every unit above it),
+once it was held (进行中 or 已完成). A participant counts in the year of the batch's start date, in
+the unit of the application (the worker's unit when applying) and above; a worker who attended two
+batches in a year counts once. The average satisfaction is the mean of the 总体满意度 ratings of
+those participants' surveys, exact to 2 places (a decimal string), or null without any survey.
+"""
+
+from django.db.models import Count, Sum
+from django.urls import reverse
+
+from laomo.core.dashboard import register_cards
+from laomo.reports.registry import register_section
+from laomo.workers.timeline import register_timeline
+
+from .models import HELD_STATUSES, ApplicationStatus, RetreatApplication, RetreatBatch, SurveyResponse
+from .selectors import average
+
+
+def figures(*, year: int, org) -> dict:
+    batches = RetreatBatch.objects.filter(is_deleted=False, status__in=HELD_STATUSES, start_date__year=year,
+                                          org__path__startswith=org.path).count()
+    attended = RetreatApplication.objects.filter(status=ApplicationStatus.ATTENDED, batch__is_deleted=False,
+                                                 batch__start_date__year=year, org__path__startswith=org.path)
+    participants = attended.aggregate(n=Count("worker", distinct=True))["n"]
+    surveys = SurveyResponse.objects.filter(application__in=attended).aggregate(n=Count("id"), total=Sum("overall"))
+    avg = average(surveys["total"], surveys["n"])
+    return {"batches": batches, "participants": participants,
+            "average_satisfaction": str(avg) if avg is not None else None}
+
+
+@register_section("retreats", order=50)
+def retreats_section(*, year: int, org) -> dict:
+    return figures(year=year, org=org)
+
+
+@register_cards(order=50)
+def retreat_cards(*, user, year: int, org) -> list[dict]:
+    if user.has_perm("core.view_business"):
+        f = figures(year=year, org=org)
+        url = reverse("retreats:index")
+        note = f"{f['batches']} 批次"
+        if f["average_satisfaction"] is not None:
+            note += f" · 满意度 {f['average_satisfaction']}"
+        return [{"label": f"{year}年疗休养人数", "value": f["participants"], "url": f"{url}?year={year}",
+                 "note": note}]
+    if user.has_perm("core.self_service"):
+        from laomo.workers.selectors import worker_for_user
+
+        from .selectors import open_batches_for
+
+        worker = worker_for_user(user)
+        if worker is None:
+            return []
+        return [{"label": "可报名的疗休养", "value": len(open_batches_for(worker)), "url": reverse("retreats:my"),
+                 "note": "点击查看条件并报名"}]
+    return []
+
+
+@register_timeline
+def retreat_timeline(*, worker, user):
+    staff = user.has_perm("core.view_business")
+    entries = []
+    for app in (RetreatApplication.objects.filter(worker=worker).exclude(batch__is_deleted=True)
+                .select_related("batch").order_by("-batch__start_date")):
+        batch = app.batch
+        url = reverse("retreats:batch_detail", args=[batch.pk]) if staff else reverse("retreats:my")
+        entries.append({"date": batch.start_date, "label": "疗休养",
+                        "title": f"{batch.name}({batch.destination},{app.get_status_display()})", "url": url})
+    return entries
+
+
+

@@ -1,0 +1,100 @@
+"""The `studios` section of the summary report (DESIGN.md §7) and the module's dashboard cards.
+
+Which records count in a year (the same rule for the report, the API and the cards):
+- a studio counts in every year it is in being: founded on or before 31 December and not revoked
+  before 1 January (a studio revoked during the year still counts in that year); studios being
+  cultivated (培育/创建中) count too. `by_level` groups those by their current 示范 level.
+- a mentorship counts in every year it is active in — started on or before 31 December and not
+  ended before 1 January (no end date = still running); so one started in the year counts, and so
+  does one started earlier and still running. `mentorships_by_form` groups them by the form derived
+  from the mentor and apprentice counts (one_to_one, one_to_many, many_to_one, many_to_many).
+Each record counts in the org of the record and every org above it.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+
+from laomo.core.dashboard import register_cards
+from laomo.reports.registry import register_section
+
+from .models import FORM_KEYS, LEVEL_KEYS, Mentorship, MentorshipForm, Studio
+from .selectors import (
+    achievement_base,
+    flag_annotations,
+    flag_q,
+    mentorship_base,
+    studio_base,
+    tech_help_base,
+    year_bounds,
+)
+
+COUNTING_RULE = (
+    "工作室:当年在册(创建日期不晚于当年12月31日、且未在当年1月1日前撤销,含培育/创建中)即计入当年;"
+    "传帮带结对:当年进行中即计入(开始日期不晚于当年12月31日、且结束日期为空或不早于当年1月1日,含当年开始的结对);"
+    "形式按师傅、徒弟人数推导。"
+)
+
+
+def studios_in_year(qs, year: int):
+    start, end = year_bounds(year)
+    return qs.filter(founded_date__lte=end).filter(Q(revoked_date__isnull=True) | Q(revoked_date__gte=start))
+
+
+def mentorships_in_year(qs, year: int):
+    return qs.active_in(*year_bounds(year))
+
+
+def by_form(qs) -> dict[str, int]:
+    """Counts per derived form, grouped in the database by the form expression."""
+    rows = qs.with_form().order_by().values("form_key").annotate(n=Count("id")).values_list("form_key", "n")
+    counts = dict(rows)
+    return {key: counts.get(key, 0) for key in FORM_KEYS}
+
+
+@register_section("studios", order=50)
+def studios_section(*, year: int, org) -> dict:
+    studios = studios_in_year(Studio.objects.filter(org__path__startswith=org.path), year)
+    figures = studios.aggregate(total=Count("id"),
+                                **{level: Count("id", filter=Q(level=level)) for level in LEVEL_KEYS})
+    mentorships = mentorships_in_year(
+        Mentorship.objects.filter(is_deleted=False, org__path__startswith=org.path), year)
+    forms = by_form(mentorships)
+    return {
+        "studios": figures["total"],
+        "by_level": {level: figures[level] for level in LEVEL_KEYS},
+        "mentorships": sum(forms.values()),
+        "mentorships_by_form": forms,
+    }
+
+
+@register_cards(order=50)
+def studio_cards(*, user, year: int, org) -> list[dict]:
+    if not user.has_perm("core.view_business"):
+        return []
+    start, end = year_bounds(year)
+    studios = studios_in_year(studio_base(user).filter(org__path__startswith=org.path), year)
+    flagged = (studios.annotate(**flag_annotations(year))
+               .filter(flag_q("no_project", year) | flag_q("no_result", year) | flag_q("failed", year)
+                       | flag_q("lead_low", year)).count())
+    achievements = achievement_base(user).filter(studio__org__path__startswith=org.path, achieved_date__gte=start,
+                                                 achieved_date__lte=end).aggregate(n=Count("id"),
+                                                                                   benefit=Sum("economic_benefit"))
+    mentorships = mentorships_in_year(mentorship_base(user).filter(org__path__startswith=org.path), year)
+    forms = by_form(mentorships)
+    help_figures = tech_help_base(user).filter(org__path__startswith=org.path, date__gte=start,
+                                               date__lte=end).aggregate(n=Count("id"), trainees=Sum("trainees_count"))
+    benefit = (achievements["benefit"] or Decimal("0")).quantize(Decimal("0.01"))
+    return [
+        {"label": f"{year}年创新工作室", "value": studios.count(),
+         "note": f"需关注 {flagged} 个", "url": f"{reverse('studios:index')}?flag=any"},
+        {"label": f"{year}年工作室成果", "value": achievements["n"], "note": f"经济效益 {benefit:,} 元",
+         "url": f"{reverse('studios:achievement_list')}?year={year}"},
+        {"label": f"{year}年传帮带结对", "value": sum(forms.values()),
+         "note": " · ".join(f"{MentorshipForm(k).label}{v}" for k, v in forms.items()),
+         "url": f"{reverse('studios:mentorship_list')}?year={year}"},
+        {"label": f"{year}年技术服务活动", "value": help_figures["n"],
+         "note": f"受训/受益 {help_figures['trainees'] or 0} 人次",
+         "url": f"{reverse('studios:tech_help_list')}?year={year}"},
+    ]

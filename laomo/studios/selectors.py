@@ -1,0 +1,445 @@
+"""Reads of the studios module, always scoped by the user (pages, exports, the API and cards use these)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
+from laomo.core.scope import scope_queryset
+from laomo.workers.models import Worker
+from laomo.workers.selectors import search_q as worker_search_q
+from laomo.workers.selectors import worker_base
+
+from .models import (
+    FORM_KEYS,
+    LIVE_STATUSES,
+    AssessmentResult,
+    Mentorship,
+    MentorshipCheckin,
+    MentorshipOutcome,
+    MentorshipParticipant,
+    ParticipantRole,
+    QuarterlyReport,
+    Studio,
+    StudioAchievement,
+    StudioMember,
+    StudioProject,
+    StudioStatusChange,
+    TechHelpActivity,
+    YearlyAssessment,
+)
+
+NOT_FOUND = "记录不存在或不在您的数据范围内"
+
+
+def year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _count(qs, fk: str = "studio") -> Coalesce:
+    """A correlated COUNT subquery (no join, so several counts never multiply each other)."""
+    sub = qs.order_by().values(fk).annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
+
+
+# --- studios ----------------------------------------------------------------------------------------
+
+
+def studio_base(user) -> QuerySet[Studio]:
+    return scope_queryset(Studio.objects.all(), user, org_field="org", self_field="lead__user")
+
+
+def flag_annotations(year: int) -> dict:
+    """Has a project running in `year`; has a recognized result in `year` or the year before; last assessment."""
+    start, end = year_bounds(year)
+    projects = StudioProject.objects.filter(studio=OuterRef("pk"), start_date__lte=end).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start))
+    results = StudioAchievement.objects.filter(studio=OuterRef("pk"), is_deleted=False, is_recognized=True,
+                                               achieved_date__gte=date(year - 1, 1, 1), achieved_date__lte=end)
+    last = YearlyAssessment.objects.filter(studio=OuterRef("pk"), year__lte=year).order_by("-year").values("result")
+    return {"has_project": Exists(projects), "has_result": Exists(results), "last_result": Subquery(last[:1])}
+
+
+FLAGS = {
+    "no_project": "本年度无攻关项目",
+    "no_result": "两年内无认定成果",
+    "failed": "最近一次考核不合格",
+    "lead_low": "领衔人荣誉低于市级",
+}
+
+
+def flag_q(flag: str, year: int) -> Q:
+    """The flag as a filter over `flag_annotations(year)`.
+
+    - no_project: a live studio founded by the end of `year` with no project running in it;
+    - no_result: a live studio founded before the two-year window (1 January of year-1) with no
+      recognized achievement dated in year-1 or year (a younger studio is still in its first cycle);
+    - failed: a live studio whose latest assessment up to `year` is 不合格;
+    - lead_low: a live studio whose lead's highest honor is below municipal level.
+    """
+    start, end = year_bounds(year)
+    live = Q(status__in=LIVE_STATUSES)
+    return {
+        "no_project": live & Q(founded_date__lte=end, has_project=False),
+        "no_result": live & Q(founded_date__lt=date(year - 1, 1, 1), has_result=False),
+        "failed": live & Q(last_result=AssessmentResult.FAIL),
+        "lead_low": live & Q(lead__highest_level_rank__lt=2),
+    }[flag]
+
+
+def flags_of(studio: Studio, year: int) -> list[tuple[str, str]]:
+    """The flags of a studio annotated with `flag_annotations(year)`."""
+    if studio.status not in LIVE_STATUSES:
+        return []
+    out = []
+    if studio.founded_date <= date(year, 12, 31) and not studio.has_project:
+        out.append(("no_project", FLAGS["no_project"]))
+    if studio.founded_date < date(year - 1, 1, 1) and not studio.has_result:
+        out.append(("no_result", FLAGS["no_result"]))
+    if studio.last_result == AssessmentResult.FAIL:
+        out.append(("failed", FLAGS["failed"]))
+    if studio.lead.highest_level_rank < 2:
+        out.append(("lead_low", FLAGS["lead_low"]))
+    return out
+
+
+@dataclass
+class StudioFilters:
+    q: str = ""
+    org: object = None
+    level: str = ""
+    studio_type: str = ""
+    status: str = ""
+    flag: str = ""
+    year: int = 0
+
+
+def studio_list(*, user, filters: StudioFilters | None = None) -> QuerySet[Studio]:
+    f = filters or StudioFilters()
+    year = f.year or timezone.localdate().year
+    qs = (studio_base(user).select_related("org", "lead").annotate(
+        **flag_annotations(year),
+        n_members=_count(StudioMember.objects.filter(studio=OuterRef("pk"), left_date__isnull=True)),
+        n_achievements=_count(StudioAchievement.objects.filter(studio=OuterRef("pk"), is_deleted=False)),
+    ))
+    if f.q.strip():
+        q = f.q.strip()
+        qs = qs.filter(Q(name__contains=q) | Q(host_enterprise__contains=q) | Q(lead__name__contains=q)
+                       | Q(specialty__contains=q))
+    if f.org is not None:
+        qs = qs.filter(org__path__startswith=f.org.path)
+    if f.level:
+        qs = qs.filter(level=f.level)
+    if f.studio_type:
+        qs = qs.filter(studio_type=f.studio_type)
+    if f.status == "live":
+        qs = qs.filter(status__in=LIVE_STATUSES)
+    elif f.status:
+        qs = qs.filter(status=f.status)
+    if f.flag == "any":
+        qs = qs.filter(flag_q("no_project", year) | flag_q("no_result", year) | flag_q("failed", year)
+                       | flag_q("lead_low", year))
+    elif f.flag in FLAGS:
+        qs = qs.filter(flag_q(f.flag, year))
+    return qs.order_by("org__path", "name", "id")
+
+
+def studio_get(*, user, pk, year: int | None = None) -> Studio:
+    studio = (studio_base(user).select_related("org", "lead", "lead__org")
+              .annotate(**flag_annotations(year or timezone.localdate().year)).filter(pk=pk).first())
+    if studio is None:
+        raise Http404(NOT_FOUND)
+    return studio
+
+
+def studio_choices(*, user) -> QuerySet[Studio]:
+    """Live studios the user may attach records to (forms, filters)."""
+    return studio_base(user).filter(status__in=LIVE_STATUSES).select_related("org").order_by("org__path", "name")
+
+
+def members_of(studio: Studio, *, current_only: bool = False) -> QuerySet[StudioMember]:
+    qs = studio.members.select_related("worker")
+    return qs.filter(left_date__isnull=True) if current_only else qs
+
+
+def projects_of(studio: Studio) -> QuerySet[StudioProject]:
+    return studio.projects.all()
+
+
+def status_history(studio: Studio) -> QuerySet[StudioStatusChange]:
+    return studio.status_changes.select_related("actor")
+
+
+def reports_of(studio: Studio) -> QuerySet[QuarterlyReport]:
+    return studio.quarterly_reports.all()
+
+
+def assessments_of(studio: Studio) -> QuerySet[YearlyAssessment]:
+    return studio.assessments.all()
+
+
+# --- achievements ------------------------------------------------------------------------------------
+
+
+def achievement_base(user) -> QuerySet[StudioAchievement]:
+    return scope_queryset(StudioAchievement.objects.filter(is_deleted=False), user, org_field="studio__org",
+                          self_field="studio__lead__user")
+
+
+@dataclass
+class AchievementFilters:
+    q: str = ""
+    org: object = None
+    studio: object = None
+    kind: str = ""
+    year: int | None = None
+    recognized: bool | None = None
+
+
+def achievement_list(*, user, filters: AchievementFilters | None = None) -> QuerySet[StudioAchievement]:
+    f = filters or AchievementFilters()
+    qs = achievement_base(user).select_related("studio", "studio__org").prefetch_related(
+        Prefetch("credited", queryset=StudioMember.objects.order_by("id")))
+    if f.q.strip():
+        q = f.q.strip()
+        qs = qs.filter(Q(title__contains=q) | Q(patent_no__contains=q) | Q(studio__name__contains=q))
+    if f.org is not None:
+        qs = qs.filter(studio__org__path__startswith=f.org.path)
+    if f.studio is not None:
+        qs = qs.filter(studio=f.studio)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.year:
+        start, end = year_bounds(f.year)
+        qs = qs.filter(achieved_date__gte=start, achieved_date__lte=end)
+    if f.recognized is not None:
+        qs = qs.filter(is_recognized=f.recognized)
+    return qs.order_by("-achieved_date", "-id")
+
+
+def achievements_of(studio: Studio) -> QuerySet[StudioAchievement]:
+    return (studio.achievements.filter(is_deleted=False)
+            .prefetch_related(Prefetch("credited", queryset=StudioMember.objects.order_by("id"))))
+
+
+def achievement_get(*, user, pk) -> StudioAchievement:
+    achievement = achievement_base(user).select_related("studio", "studio__org").filter(pk=pk).first()
+    if achievement is None:
+        raise Http404(NOT_FOUND)
+    return achievement
+
+
+# --- mentorships ------------------------------------------------------------------------------------
+
+
+def mentorship_base(user) -> QuerySet[Mentorship]:
+    return scope_queryset(Mentorship.objects.filter(is_deleted=False), user, org_field="org")
+
+
+@dataclass
+class MentorshipFilters:
+    q: str = ""
+    org: object = None
+    studio: object = None
+    form: str = ""
+    state: str = ""  # upcoming / active / ended, relative to today
+    year: int | None = None  # running at some time in the year
+
+
+def participants_prefetch() -> Prefetch:
+    return Prefetch("participants", queryset=MentorshipParticipant.objects.select_related("worker").order_by("role",
+                                                                                                             "id"))
+
+
+def mentorship_list(*, user, filters: MentorshipFilters | None = None, today: date | None = None):
+    f = filters or MentorshipFilters()
+    today = today or timezone.localdate()
+    qs = mentorship_base(user).with_form().select_related("org", "studio").prefetch_related(participants_prefetch())
+    if f.q.strip():
+        q = f.q.strip()
+        people = MentorshipParticipant.objects.filter(mentorship=OuterRef("pk")).filter(
+            Q(name__contains=q) | Q(employer__contains=q))
+        qs = qs.filter(Q(title__contains=q) | Q(skill__contains=q) | Exists(people))
+    if f.org is not None:
+        qs = qs.filter(org__path__startswith=f.org.path)
+    if f.studio is not None:
+        qs = qs.filter(studio=f.studio)
+    if f.form in FORM_KEYS:
+        qs = qs.filter(form_key=f.form)
+    if f.state == "upcoming":
+        qs = qs.filter(start_date__gt=today)
+    elif f.state == "active":
+        qs = qs.active_in(today, today)
+    elif f.state == "ended":
+        qs = qs.filter(end_date__lt=today)
+    if f.year:
+        qs = qs.active_in(*year_bounds(f.year))
+    return qs.order_by("-start_date", "-id")
+
+
+def mentorship_get(*, user, pk) -> Mentorship:
+    mentorship = (mentorship_base(user).with_form().select_related("org", "studio")
+                  .prefetch_related(participants_prefetch()).filter(pk=pk).first())
+    if mentorship is None:
+        raise Http404(NOT_FOUND)
+    return mentorship
+
+
+def checkins_of(mentorship: Mentorship) -> QuerySet[MentorshipCheckin]:
+    return mentorship.checkins.select_related("recorded_by")
+
+
+def outcomes_of(mentorship: Mentorship) -> QuerySet[MentorshipOutcome]:
+    return mentorship.outcomes.select_related("apprentice")
+
+
+def mentorships_of_studio(studio: Studio, *, user) -> QuerySet[Mentorship]:
+    return mentorship_base(user).filter(studio=studio).with_form().prefetch_related(participants_prefetch())
+
+
+# --- technical help -----------------------------------------------------------------------------------
+
+
+def tech_help_base(user) -> QuerySet[TechHelpActivity]:
+    return scope_queryset(TechHelpActivity.objects.filter(is_deleted=False), user, org_field="org")
+
+
+@dataclass
+class TechHelpFilters:
+    q: str = ""
+    org: object = None
+    studio: object = None
+    kind: str = ""
+    target_type: str = ""
+    year: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def tech_help_list(*, user, filters: TechHelpFilters | None = None) -> QuerySet[TechHelpActivity]:
+    f = filters or TechHelpFilters()
+    qs = tech_help_base(user).select_related("org", "studio").prefetch_related(
+        Prefetch("participants", queryset=Worker.objects.order_by("id").only("id", "name", "worker_no")))
+    if f.q.strip():
+        q = f.q.strip()
+        qs = qs.filter(Q(topic__contains=q) | Q(target_name__contains=q) | Q(problems_solved__contains=q))
+    if f.org is not None:
+        qs = qs.filter(org__path__startswith=f.org.path)
+    if f.studio is not None:
+        qs = qs.filter(studio=f.studio)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.target_type:
+        qs = qs.filter(target_type=f.target_type)
+    if f.year:
+        start, end = year_bounds(f.year)
+        qs = qs.filter(date__gte=start, date__lte=end)
+    if f.date_from:
+        qs = qs.filter(date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(date__lte=f.date_to)
+    return qs.order_by("-date", "-id")
+
+
+def tech_help_get(*, user, pk) -> TechHelpActivity:
+    activity = (tech_help_base(user).select_related("org", "studio")
+                .prefetch_related(Prefetch("participants", queryset=Worker.objects.select_related("org")))
+                .filter(pk=pk).first())
+    if activity is None:
+        raise Http404(NOT_FOUND)
+    return activity
+
+
+def tech_help_of_studio(studio: Studio, *, user) -> QuerySet[TechHelpActivity]:
+    return tech_help_base(user).filter(studio=studio).order_by("-date", "-id")
+
+
+# --- workers picked in forms ----------------------------------------------------------------------------
+
+_SPLIT = re.compile(r"[、,,;;\n\r]+")
+_WORKER_NO = re.compile(r"^LM\d{7}$", re.IGNORECASE)
+
+
+def split_names(text: str) -> list[str]:
+    return [t.strip() for t in _SPLIT.split(text or "") if t.strip()]
+
+
+@dataclass
+class Resolved:
+    found: dict  # token -> Worker
+    unknown: list[str]  # tokens matching no worker in scope
+    ambiguous: dict  # token -> [Worker, ...] (several workers of that name)
+
+    @property
+    def workers(self) -> list:
+        return list(dict.fromkeys(self.found.values()))
+
+
+def is_worker_no(token: str) -> bool:
+    return bool(_WORKER_NO.match(token))
+
+
+def resolve_workers(*, user, text: str = "", tokens: list[str] | None = None) -> Resolved:
+    """Tokens (劳模编号 or exact name, separated by 、 or commas) → workers in the user's scope, in two queries."""
+    tokens = list(dict.fromkeys(tokens if tokens is not None else split_names(text)))
+    numbers = [t.upper() for t in tokens if is_worker_no(t)]
+    names = [t for t in tokens if not is_worker_no(t)]
+    base = worker_base(user).select_related("org")
+    by_no = {w.worker_no: w for w in base.filter(worker_no__in=numbers)} if numbers else {}
+    by_name: dict[str, list] = {}
+    if names:
+        for w in base.filter(name__in=names).order_by("worker_no"):
+            by_name.setdefault(w.name, []).append(w)
+    out = Resolved({}, [], {})
+    for token in tokens:
+        if is_worker_no(token):
+            worker = by_no.get(token.upper())
+            if worker is not None:
+                out.found[token] = worker
+            else:
+                out.unknown.append(token)
+        elif len(by_name.get(token, [])) == 1:
+            out.found[token] = by_name[token][0]
+        elif by_name.get(token):
+            out.ambiguous[token] = by_name[token]
+        else:
+            out.unknown.append(token)
+    return out
+
+
+def worker_search(*, user, q: str, limit: int = 10) -> list[Worker]:
+    """Candidates for the “查找劳模” helper of the forms."""
+    query = worker_search_q(q)
+    if query is None:
+        return []
+    return list(worker_base(user).filter(query).select_related("org").order_by("-highest_level_rank", "name_pinyin",
+                                                                             "id")[:limit])
+
+
+# --- self-service --------------------------------------------------------------------------------------
+
+
+def my_studios(worker: Worker) -> QuerySet[Studio]:
+    member_of = StudioMember.objects.filter(studio=OuterRef("pk"), worker=worker, left_date__isnull=True)
+    return Studio.objects.filter(Q(lead=worker) | Exists(member_of)).select_related("org").order_by("-founded_date")
+
+
+def my_mentorships(worker: Worker) -> QuerySet[Mentorship]:
+    mine = MentorshipParticipant.objects.filter(mentorship=OuterRef("pk"), worker=worker)
+    return (Mentorship.objects.filter(is_deleted=False).filter(Exists(mine)).with_form()
+            .select_related("studio").prefetch_related(participants_prefetch()).order_by("-start_date"))
+
+
+def my_tech_help(worker: Worker, *, limit: int = 20) -> list[TechHelpActivity]:
+    return list(worker.tech_help_activities.filter(is_deleted=False).order_by("-date", "-id")[:limit])
+
+
+def mentor_role(mentorship: Mentorship, worker: Worker | None) -> bool:
+    return worker is not None and mentorship.participants.filter(worker=worker, role=ParticipantRole.MENTOR).exists()

@@ -1,0 +1,55 @@
+"""Role-matrix samples for the studios URLs (read by laomo/core/tests/test_role_matrix.py)."""
+
+from datetime import date
+
+SAMPLES = {
+    "studios:detail": lambda f: {"pk": f["studio"].pk},
+    "studios:edit": lambda f: {"pk": f["studio"].pk},
+    "studios:status": lambda f: {"pk": f["studio"].pk},
+    "studios:member_add": lambda f: {"pk": f["studio"].pk},
+    "studios:member_leave": lambda f: {"pk": f["studio"].pk, "member_pk": f["studio_member"].pk},
+    "studios:project_add": lambda f: {"pk": f["studio"].pk},
+    "studios:project_close": lambda f: {"pk": f["studio"].pk, "project_pk": f["studio_project"].pk},
+    "studios:achievement_add": lambda f: {"pk": f["studio"].pk},
+    "studios:report_add": lambda f: {"pk": f["studio"].pk},
+    "studios:assessment_add": lambda f: {"pk": f["studio"].pk},
+    "studios:achievement_evidence": lambda f: {"pk": f["achievement"].pk},
+    "studios:achievement_evidence_upload": lambda f: {"pk": f["achievement"].pk},
+    "studios:achievement_withdraw": lambda f: {"pk": f["achievement"].pk},
+    "studios:mentorship_detail": lambda f: {"pk": f["mentorship"].pk},
+    "studios:mentorship_edit": lambda f: {"pk": f["mentorship"].pk},
+    "studios:participant_add": lambda f: {"pk": f["mentorship"].pk},
+    "studios:participant_remove": lambda f: {"pk": f["mentorship"].pk, "participant_pk": f["apprentice"].pk},
+    "studios:checkin_add": lambda f: {"pk": f["mentorship"].pk},
+    "studios:outcome_add": lambda f: {"pk": f["mentorship"].pk},
+    "studios:mentorship_delete": lambda f: {"pk": f["mentorship"].pk},
+    "studios:my_checkin": lambda f: {"pk": f["mentorship"].pk},
+    "studios:tech_help_detail": lambda f: {"pk": f["tech_help"].pk},
+    "studios:tech_help_edit": lambda f: {"pk": f["tech_help"].pk},
+    "studios:tech_help_delete": lambda f: {"pk": f["tech_help"].pk},
+}
+
+
+def build(f) -> dict:
+    from laomo.studios import services
+    from laomo.workers.services import worker_create
+
+    org = f["orgs"]["331102"]
+    lead = f["worker"]
+    other = worker_create(actor=None, org=org, name="李师傅")
+    studio = services.studio_create(actor=None, org=org, name="矩阵测试工作室", studio_type="model_worker",
+                                    level="municipal", lead=lead, host_enterprise="丽水某公司",
+                                    founded_date=date(2020, 5, 1))
+    member = services.member_add(actor=None, studio=studio, worker=other)
+    project = services.project_add(actor=None, studio=studio, title="攻关", start_date=date(2021, 1, 5))
+    achievement = services.achievement_add(actor=None, studio=studio, kind="innovation", title="工装改进",
+                                           achieved_date=date(2021, 6, 1), credited=[member])
+    mentorship = services.mentorship_create(
+        actor=None, org=org, title="矩阵结对", goals="掌握技能", start_date=date(2021, 3, 1), mentors=[lead],
+        apprentices=[services.Person(name="王小明", employer="某厂"), other])
+    apprentice = mentorship.participants.get(worker=other)
+    tech_help = services.tech_help_create(actor=None, org=org, kind="training", topic="电工培训",
+                                          target_type="school", target_name="丽水职业技术学院",
+                                          date=date(2022, 4, 1), participants=[lead], trainees_count=30)
+    return {"studio": studio, "studio_member": member, "studio_project": project, "achievement": achievement,
+            "mentorship": mentorship, "apprentice": apprentice, "tech_help": tech_help}
