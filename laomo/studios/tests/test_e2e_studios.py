@@ -104,5 +104,5 @@ def test_it_creates_a_studio_an_achievement_and_a_mentorship(page, context, live
     assert _summary_value(page, "创新工作室/创新工作室") == "1"
     assert _summary_value(page, "创新工作室/按级别/市级") == "1"
     assert _summary_value(page, "创新工作室/传帮带结对") == "1"
-    assert _summary_value(page, "按形式结对/one_to_many") == "1"
+    assert _summary_value(page, "按形式结对/一带多") == "1"
     assert_nothing_from_outside(context)

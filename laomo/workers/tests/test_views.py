@@ -505,7 +505,7 @@ def test_it_adds_and_removes_honors_through_the_page(clients, registry):
     assert li.highest_level == "provincial"
     honor = li.honors.get(title="浙江省劳动模范")
     bad = clients["county_staff"].post(add, {"title": "优秀共产党员", "year": "2016"}, **HX)
-    assert bad.status_code == 422 and "无法识别的荣誉称号" in bad.content.decode()
+    assert bad.status_code == 200 and "无法识别的荣誉称号" in bad.content.decode()
     ok = clients["county_staff"].post(add, {"title": "全国劳模", "year": "2019"}, **HX)
     assert ok.status_code == 204 and ok["HX-Redirect"] == f"/workers/{li.pk}/"
     clients["county_staff"].post(f"/workers/{li.pk}/honors/{honor.pk}/delete/", {"reason": ""})
