@@ -1,0 +1,512 @@
+"""Reads of the outreach module, always scoped by the user (the same functions serve pages, exports and the API)."""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractMonth
+from django.http import Http404
+
+from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
+from laomo.core.scope import scope_q, scope_queryset
+
+from .models import (
+    Campaign,
+    Lecture,
+    LectureSpeaker,
+    LectureStatus,
+    MediaItem,
+    MediaReading,
+    Photo,
+    Pickup,
+    Platform,
+    PreShiftSession,
+    Showcase,
+    VenueType,
+)
+
+VENUES = [v for v, _ in VenueType.choices]
+
+
+def year_range(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+# --- campaigns -------------------------------------------------------------------------------------------
+
+
+def _ancestor_ids(org) -> list[int]:
+    return [int(pk) for pk in org.path.strip("/").split("/") if pk]
+
+
+def campaign_base(user) -> QuerySet[Campaign]:
+    """Campaigns in the user's scope, plus those run by the units above the user's unit (a city campaign
+    is joined by the counties: they may attach their lectures to it, but not edit it)."""
+    qs = Campaign.objects.filter(is_deleted=False)
+    q = scope_q(user, org_field="org")
+    if q is None:
+        return qs
+    if user.org_id and user.scope_level in ("subtree", "unit"):
+        q |= Q(org_id__in=_ancestor_ids(user.org))
+    return qs.filter(q)
+
+
+@dataclass
+class CampaignFilters:
+    q: str = ""
+    org: object = None
+    year: int | None = None
+
+
+def campaign_list(*, user, filters: CampaignFilters | None = None) -> QuerySet[Campaign]:
+    f = filters or CampaignFilters()
+    qs = campaign_base(user).select_related("org")
+    if f.q:
+        qs = qs.filter(Q(name__contains=f.q) | Q(theme__contains=f.q))
+    if f.org is not None:
+        qs = qs.filter(org__path__startswith=f.org.path)
+    if f.year:
+        start, end = year_range(f.year)
+        qs = qs.filter(start_date__lte=end, end_date__gte=start)
+    lectures = Lecture.objects.filter(campaign=OuterRef("pk"), is_deleted=False, status=LectureStatus.HELD)
+    lectures = scope_queryset(lectures, user, org_field="org")
+    counted = lectures.values("campaign").annotate(n=Count("id")).values("n")
+    return qs.annotate(lecture_count=Subquery(counted)).order_by("-start_date", "-id")
+
+
+def campaign_get(*, user, pk) -> Campaign:
+    campaign = campaign_base(user).select_related("org").filter(pk=pk).first()
+    if campaign is None:
+        raise Http404("活动不存在或不在您的数据范围内")
+    return campaign
+
+
+def campaign_choices(*, user) -> QuerySet[Campaign]:
+    return campaign_base(user).order_by("-start_date", "-id")
+
+
+# --- lectures --------------------------------------------------------------------------------------------
+
+
+def lecture_base(user) -> QuerySet[Lecture]:
+    """Live lectures in the user's scope (a worker: the lectures they spoke at)."""
+    return scope_queryset(Lecture.objects.filter(is_deleted=False), user, org_field="org",
+                          self_field="speakers__worker__user")
+
+
+@dataclass
+class LectureFilters:
+    q: str = ""
+    org: object = None
+    campaign: object = None
+    venue_type: str = ""
+    format: str = ""
+    status: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    worker: object = None  # a Worker: lectures where they spoke
+    year: int | None = None
+
+
+def _speakers_prefetch() -> Prefetch:
+    return Prefetch("speakers", queryset=LectureSpeaker.objects.select_related("worker").order_by("position", "id"))
+
+
+def lecture_list(*, user, filters: LectureFilters | None = None) -> QuerySet[Lecture]:
+    f = filters or LectureFilters()
+    qs = lecture_base(user).select_related("org", "campaign")
+    if f.q:
+        speakers = LectureSpeaker.objects.filter(lecture=OuterRef("pk")).filter(
+            Q(name__contains=f.q) | Q(worker__name__contains=f.q))
+        qs = qs.filter(Q(title__contains=f.q) | Q(venue_name__contains=f.q) | Exists(speakers))
+    if f.org is not None:
+        qs = qs.filter(org__path__startswith=f.org.path)
+    if f.campaign is not None:
+        qs = qs.filter(campaign=f.campaign)
+    if f.venue_type:
+        qs = qs.filter(venue_type=f.venue_type)
+    if f.format:
+        qs = qs.filter(format=f.format)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.date_from:
+        qs = qs.filter(date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(date__lte=f.date_to)
+    if f.year:
+        qs = qs.filter(date__range=year_range(f.year))
+    if f.worker is not None:
+        qs = qs.filter(Exists(LectureSpeaker.objects.filter(lecture=OuterRef("pk"), worker=f.worker)))
+    photos = Photo.objects.filter(lecture=OuterRef("pk"), is_deleted=False).values("lecture")
+    photos = photos.annotate(n=Count("pk")).values("n")
+    return qs.prefetch_related(_speakers_prefetch()).annotate(photo_count=Subquery(photos)).order_by("-date", "-id")
+
+
+def lecture_get(*, user, pk) -> Lecture:
+    lecture = (lecture_base(user).select_related("org", "campaign").prefetch_related(_speakers_prefetch())
+               .filter(pk=pk).first())
+    if lecture is None:
+        raise Http404("宣讲不存在或不在您的数据范围内")
+    return lecture
+
+
+def photos_of(owner) -> QuerySet[Photo]:
+    return owner.photos.filter(is_deleted=False).order_by("created_at")
+
+
+def photo_get(*, user, pk) -> Photo:
+    """A photo whose lecture or showcase the user may see (a guessed id elsewhere is a 404)."""
+    photo = (Photo.objects.filter(pk=pk, is_deleted=False)
+             .filter(Q(lecture__in=lecture_base(user)) | Q(showcase__in=showcase_base(user))).first())
+    if photo is None:
+        raise Http404("照片不存在或不在您的数据范围内")
+    return photo
+
+
+def lectures_calendar(*, user, year: int, month: int, filters: LectureFilters | None = None) -> list[list[dict]]:
+    """Weeks (Monday first) of days {date, in_month, lectures} for a month."""
+    f = filters or LectureFilters()
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    f.date_from, f.date_to, f.year = first, last, None
+    by_day: dict[date, list] = defaultdict(list)
+    for lecture in lecture_list(user=user, filters=f).order_by("date", "id"):
+        by_day[lecture.date].append(lecture)
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        weeks.append([{"date": d, "in_month": d.month == month, "lectures": by_day.get(d, [])} for d in week])
+    return weeks
+
+
+def lectures_by_month(*, user, year: int, org) -> dict[str, list[int]]:
+    """Held lectures per month (1–12) by venue type, for the chart."""
+    out = {v: [0] * 12 for v in VENUES}
+    rows = (lecture_base(user).filter(org__path__startswith=org.path, status=LectureStatus.HELD,
+                                      date__range=year_range(year))
+            .annotate(m=ExtractMonth("date")).values("m", "venue_type").annotate(n=Count("id")))
+    for row in rows:
+        out[row["venue_type"]][row["m"] - 1] = row["n"]
+    return out
+
+
+@dataclass
+class LeaderRow:
+    worker_id: int | None
+    name: str
+    org_name: str
+    lectures: int
+    audience: int
+    last_date: date | None
+    sessions: int = 0
+
+
+def speaker_leaderboard(*, user, date_from: date, date_to: date, org=None, limit: int | None = 100) -> list[LeaderRow]:
+    """Who lectured most in a period: held lectures and their audience (each speaker is credited with the
+    whole audience of a lecture they spoke at), with the 班前十分钟 they led."""
+    lectures = lecture_base(user).filter(status=LectureStatus.HELD, date__range=(date_from, date_to))
+    sessions = session_base(user).filter(date__range=(date_from, date_to))
+    if org is not None:
+        lectures = lectures.filter(org__path__startswith=org.path)
+        sessions = sessions.filter(org__path__startswith=org.path)
+    rows = (LectureSpeaker.objects.filter(lecture__in=lectures)
+            .values("worker_id", "worker__name", "worker__org__name", "name")
+            .annotate(n=Count("lecture_id", distinct=True), audience=Sum("lecture__audience"),
+                      last=Max("lecture__date")))
+    board = [LeaderRow(r["worker_id"], r["worker__name"] or r["name"], r["worker__org__name"] or "",
+                       r["n"], r["audience"] or 0, r["last"]) for r in rows]
+    session_counts = dict(sessions.filter(speaker__isnull=False).values_list("speaker_id")
+                          .annotate(n=Count("id")).values_list("speaker_id", "n"))
+    for row in board:
+        if row.worker_id:
+            row.sessions = session_counts.get(row.worker_id, 0)
+    board.sort(key=lambda r: (-r.lectures, -r.audience, r.name))
+    return board[:limit] if limit else board
+
+
+# --- media -----------------------------------------------------------------------------------------------
+
+
+def media_base(user) -> QuerySet[MediaItem]:
+    return scope_queryset(MediaItem.objects.filter(is_deleted=False), user, org_field="org")
+
+
+@dataclass
+class MediaFilters:
+    q: str = ""
+    org: object = None
+    platform: object = None
+    campaign: object = None
+    kind: str = ""
+    year: int | None = None
+    picked_up: bool | None = None
+
+
+def _latest_reading(field: str):
+    return Subquery(MediaReading.objects.filter(media_item=OuterRef("pk"), is_deleted=False)
+                    .order_by("-date", "-id").values(field)[:1])
+
+
+def media_list(*, user, filters: MediaFilters | None = None) -> QuerySet[MediaItem]:
+    f = filters or MediaFilters()
+    qs = media_base(user).select_related("org", "platform", "campaign", "lecture")
+    if f.q:
+        qs = qs.filter(Q(title__contains=f.q) | Q(note__contains=f.q))
+    if f.org is not None:
+        qs = qs.filter(org__path__startswith=f.org.path)
+    if f.platform is not None:
+        qs = qs.filter(platform=f.platform)
+    if f.campaign is not None:
+        qs = qs.filter(campaign=f.campaign)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.year:
+        qs = qs.filter(publish_date__range=year_range(f.year))
+    pickups = Pickup.objects.filter(media_item=OuterRef("pk"), is_deleted=False)
+    if f.picked_up is not None:
+        qs = qs.filter(Exists(pickups)) if f.picked_up else qs.exclude(Exists(pickups))
+    counted = pickups.values("media_item").annotate(n=Count("pk")).values("n")
+    return qs.annotate(latest_views=_latest_reading("views"), latest_date=_latest_reading("date"),
+                       pickup_count=Subquery(counted)).order_by("-publish_date", "-id")
+
+
+def media_get(*, user, pk) -> MediaItem:
+    item = media_base(user).select_related("org", "platform", "campaign", "lecture").filter(pk=pk).first()
+    if item is None:
+        raise Http404("传播作品不存在或不在您的数据范围内")
+    return item
+
+
+def reading_get(*, item: MediaItem, pk) -> MediaReading:
+    reading = item.readings.filter(pk=pk, is_deleted=False).first()
+    if reading is None:
+        raise Http404("读数不存在")
+    return reading
+
+
+def pickup_get(*, item: MediaItem, pk) -> Pickup:
+    pickup = item.pickups.filter(pk=pk, is_deleted=False).first()
+    if pickup is None:
+        raise Http404("采用记录不存在")
+    return pickup
+
+
+def readings_of(item: MediaItem) -> QuerySet[MediaReading]:
+    return item.readings.filter(is_deleted=False).order_by("-date", "-id")
+
+
+def pickups_of(item: MediaItem) -> QuerySet[Pickup]:
+    return item.pickups.filter(is_deleted=False).order_by("-date", "-id")
+
+
+def platform_all() -> QuerySet[Platform]:
+    return Platform.objects.order_by("sort_order", "id")
+
+
+def platform_by_name(name: str) -> Platform | None:
+    return Platform.objects.filter(name=name.strip()).first() if name else None
+
+
+def platform_get(pk) -> Platform:
+    platform = Platform.objects.filter(pk=pk).first()
+    if platform is None:
+        raise Http404("平台不存在")
+    return platform
+
+
+def platform_choices(*, keep=None) -> QuerySet[Platform]:
+    """Active platforms (and the one a record already uses, even if since switched off)."""
+    if keep is not None:
+        return Platform.objects.filter(Q(is_active=True) | Q(pk=keep)).order_by("sort_order", "id")
+    return Platform.objects.filter(is_active=True).order_by("sort_order", "id")
+
+
+def platform_list() -> QuerySet[Platform]:
+    return Platform.objects.annotate(item_count=Count("items", filter=Q(items__is_deleted=False))).order_by(
+        "sort_order", "id")
+
+
+def views_in_year(items: QuerySet[MediaItem], year: int) -> int:
+    """The year's online views: per media item, its latest reading dated in that year; summed."""
+    start, end = year_range(year)
+    latest_in_year = (MediaReading.objects.filter(media_item=OuterRef("media_item"), is_deleted=False,
+                                                  date__range=(start, end)).order_by("-date", "-id").values("id")[:1])
+    total = (MediaReading.objects.filter(is_deleted=False, date__range=(start, end), media_item__in=items)
+             .filter(id=Subquery(latest_in_year)).aggregate(total=Sum("views"))["total"])
+    return int(total or 0)
+
+
+# --- 班前十分钟 ------------------------------------------------------------------------------------------
+
+
+def session_base(user) -> QuerySet[PreShiftSession]:
+    return scope_queryset(PreShiftSession.objects.filter(is_deleted=False), user, org_field="org",
+                          self_field="speaker__user")
+
+
+@dataclass
+class SessionFilters:
+    q: str = ""
+    org: object = None
+    stage: str = ""
+    form: str = ""
+    shift: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    worker: object = None
+    campaign: object = None
+
+
+def session_list(*, user, filters: SessionFilters | None = None) -> QuerySet[PreShiftSession]:
+    f = filters or SessionFilters()
+    qs = session_base(user).select_related("org", "speaker", "campaign")
+    if f.q:
+        qs = qs.filter(Q(enterprise__contains=f.q) | Q(workshop__contains=f.q) | Q(topic__contains=f.q)
+                       | Q(speaker__name__contains=f.q) | Q(speaker_name__contains=f.q))
+    if f.org is not None:
+        qs = qs.filter(org__path__startswith=f.org.path)
+    if f.stage:
+        qs = qs.filter(stage=f.stage)
+    if f.form:
+        qs = qs.filter(forms__contains=f",{f.form},")
+    if f.shift:
+        qs = qs.filter(shift=f.shift)
+    if f.date_from:
+        qs = qs.filter(date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(date__lte=f.date_to)
+    if f.worker is not None:
+        qs = qs.filter(speaker=f.worker)
+    if f.campaign is not None:
+        qs = qs.filter(campaign=f.campaign)
+    return qs.order_by("-date", "-id")
+
+
+def session_get(*, user, pk) -> PreShiftSession:
+    session = session_base(user).select_related("org", "speaker", "campaign").filter(pk=pk).first()
+    if session is None:
+        raise Http404("班前十分钟记录不存在或不在您的数据范围内")
+    return session
+
+
+def enterprise_suggestions(*, user, limit: int = 200) -> list[str]:
+    """Enterprises that already ran sessions in the user's scope (for quick entry)."""
+    return list(session_base(user).values_list("enterprise", flat=True).distinct().order_by("enterprise")[:limit])
+
+
+def last_session(*, user, enterprise: str, workshop: str, shift: str) -> PreShiftSession | None:
+    return (session_base(user).filter(enterprise=enterprise, workshop=workshop, shift=shift)
+            .order_by("-date", "-id").first())
+
+
+# --- showcases -------------------------------------------------------------------------------------------
+
+
+def showcase_base(user) -> QuerySet[Showcase]:
+    return scope_queryset(Showcase.objects.filter(is_deleted=False), user, org_field="org",
+                          self_field="featured_workers__user")
+
+
+@dataclass
+class ShowcaseFilters:
+    q: str = ""
+    org: object = None
+    host_type: str = ""
+    open: bool | None = None
+    worker: object = None
+
+
+def showcase_list(*, user, filters: ShowcaseFilters | None = None) -> QuerySet[Showcase]:
+    f = filters or ShowcaseFilters()
+    qs = showcase_base(user).select_related("org")
+    if f.q:
+        qs = qs.filter(Q(name__contains=f.q) | Q(host_place__contains=f.q) | Q(address__contains=f.q))
+    if f.org is not None:
+        qs = qs.filter(org__path__startswith=f.org.path)
+    if f.host_type:
+        qs = qs.filter(host_type=f.host_type)
+    if f.open is not None:
+        qs = qs.filter(closed_date__isnull=f.open)
+    if f.worker is not None:
+        qs = qs.filter(featured_workers=f.worker)
+    photos = Photo.objects.filter(showcase=OuterRef("pk"), is_deleted=False).values("showcase")
+    photos = photos.annotate(n=Count("pk")).values("n")
+    return (qs.prefetch_related("featured_workers").annotate(photo_count=Subquery(photos))
+            .order_by("-opened_date", "-id"))
+
+
+def showcase_get(*, user, pk) -> Showcase:
+    showcase = showcase_base(user).select_related("org").prefetch_related("featured_workers").filter(pk=pk).first()
+    if showcase is None:
+        raise Http404("风采展示区不存在或不在您的数据范围内")
+    return showcase
+
+
+# --- workers to pick (speakers, featured workers) ----------------------------------------------------------
+
+
+def pickable_workers(*, user, keep=()) -> QuerySet:
+    """Workers a user may pick, plus those already on the record (kept when someone narrower edits it)."""
+    from laomo.workers.models import Worker
+    from laomo.workers.selectors import worker_base
+
+    keep = [pk for pk in keep if pk]
+    if not keep:
+        return worker_base(user)
+    return Worker.objects.filter(Q(pk__in=worker_base(user).values("pk")) | Q(pk__in=keep), is_deleted=False)
+
+
+def campaign_stats(*, user, campaign: Campaign) -> dict:
+    """What the user may see of a campaign: its lectures, held count and audience, the reach of its media."""
+    lectures = lecture_list(user=user, filters=LectureFilters(campaign=campaign))
+    held = lectures.filter(status=LectureStatus.HELD).aggregate(n=Count("id"), audience=Sum("audience"))
+    return {
+        "lectures": lectures, "lecture_total": lectures.count(), "held": held["n"],
+        "audience": int(held["audience"] or 0),
+        "online_views": views_in_year(media_base(user).filter(campaign=campaign), campaign.start_date.year),
+        "media_items": media_list(user=user, filters=MediaFilters(campaign=campaign)),
+    }
+
+
+# --- figures ---------------------------------------------------------------------------------------------
+
+
+def figures(*, lectures: QuerySet[Lecture], media: QuerySet[MediaItem], sessions: QuerySet[PreShiftSession],
+            year: int) -> dict:
+    """The outreach figures of a year from base querysets already restricted to a unit (and a user)."""
+    span = year_range(year)
+    held = lectures.filter(status=LectureStatus.HELD, date__range=span)
+    agg = held.aggregate(lectures=Count("id"), audience=Sum("audience"),
+                         **{f"v_{v}": Count("id", filter=Q(venue_type=v)) for v in VENUES})
+    return {
+        "lectures": agg["lectures"],
+        "audience": int(agg["audience"] or 0),
+        "online_views": views_in_year(media, year),
+        "pre_shift_sessions": sessions.filter(date__range=span).count(),
+        "lectures_by_venue": {v: agg[f"v_{v}"] for v in VENUES},
+    }
+
+
+def figures_for(*, user, year: int, org) -> dict:
+    """The figures a user sees for a unit in their scope."""
+    return figures(lectures=lecture_base(user).filter(org__path__startswith=org.path),
+                   media=media_base(user).filter(org__path__startswith=org.path),
+                   sessions=session_base(user).filter(org__path__startswith=org.path), year=year)
+
+
+# --- timeline --------------------------------------------------------------------------------------------
+
+
+def lectures_of_worker(*, user, worker) -> QuerySet[Lecture]:
+    return lecture_base(user).filter(Exists(LectureSpeaker.objects.filter(lecture=OuterRef("pk"), worker=worker)))
+
+
+def sessions_of_worker(*, user, worker) -> QuerySet[PreShiftSession]:
+    return session_base(user).filter(speaker=worker)
+
+
+def showcases_of_worker(*, user, worker) -> QuerySet[Showcase]:
+    return showcase_base(user).filter(featured_workers=worker)
