@@ -24,10 +24,18 @@ def workers_section(*, year: int, org) -> dict:
         total=Count("id"),
         **{level: Count("id", filter=Q(highest_level_rank=rank)) for level, rank in LEVEL_RANK.items()},
     )
-    return {
+    result = {
         "total": figures["total"],
         "by_level": {level: figures[level] for level in ("national", "provincial", "municipal", "county")},
     }
+    from django.apps import apps
+
+    if apps.is_installed("laomo.care"):
+        # Imported here so that the registry does not depend on the care module at import time.
+        from laomo.care.reports import in_hardship_count
+
+        result["in_hardship"] = in_hardship_count(workers=qs, year=year)
+    return result
 
 
 @register_cards(order=10)

@@ -1,0 +1,92 @@
+"""The `care` section of the summary report, `workers.in_hardship`, and the module's dashboard cards."""
+
+from datetime import date
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from laomo.core.dashboard import register_cards
+from laomo.core.permissions import has_capability
+from laomo.reports.registry import register_section
+
+from .models import IN_HARDSHIP, CareVisit, HardshipSurvey, SurveyStatus, VisitType
+from .money import fen_sum, money_display, money_str, yuan
+
+
+def year_range(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+@register_section("care", order=40)
+def care_section(*, year: int, org) -> dict:
+    """A visit counts in the year of its date, in the unit of the record and every unit above it."""
+    start, end = year_range(year)
+    visits = CareVisit.objects.filter(is_void=False, visit_date__gte=start, visit_date__lte=end,
+                                      org__path__startswith=org.path)
+    figures = visits.aggregate(
+        visits=Count("id"), workers=Count("worker", distinct=True), amount_fen=fen_sum("amount"),
+        **{f"t_{t}": fen_sum("amount", filter=Q(visit_type=t)) for t in VisitType.values},
+    )
+    surveyed = (HardshipSurvey.objects.filter(status=SurveyStatus.APPROVED, is_deleted=False, survey_date__gte=start,
+                                              survey_date__lte=end, org__path__startswith=org.path)
+                .values("worker_id").distinct().count())
+    return {
+        "visits": figures["visits"],
+        "workers_visited": figures["workers"],
+        "amount": money_str(yuan(figures["amount_fen"])),
+        "amount_by_type": {t: money_str(yuan(figures[f"t_{t}"])) for t in VisitType.values},
+        "hardship_surveyed": surveyed,
+    }
+
+
+def in_hardship_count(*, workers, year: int) -> int:
+    """Of `workers`, those whose latest approved survey on or before the end of `year` puts them in hardship."""
+    from .selectors import level_asof_subquery
+
+    return workers.annotate(care_level=level_asof_subquery(date(year, 12, 31))).filter(
+        care_level__in=IN_HARDSHIP).count()
+
+
+def county_money_chart(*, user, year: int, org) -> dict:
+    """An ECharts option: condolence money paid in the year per unit below `org` (money as decimal strings)."""
+    from .selectors import money_by_county
+
+    rows = money_by_county(user=user, year=year, org=org)
+    return {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 70, "right": 10, "top": 30, "bottom": 70},
+        "xAxis": {"type": "category", "data": [r["org"].short_name or r["org"].name for r in rows],
+                  "axisLabel": {"interval": 0, "rotate": 35}},
+        "yAxis": {"type": "value", "name": "元"},
+        "series": [{"name": "慰问金", "type": "bar", "data": [money_str(r["amount"]) for r in rows],
+                    "itemStyle": {"color": "#b71c1c"}}],
+    }
+
+
+@register_cards(order=40)
+def care_cards(*, user, year: int, org) -> list[dict]:
+    if not has_capability(user, "view_business"):
+        return []
+    from .selectors import in_hardship_now, visit_base
+
+    start, end = year_range(year)
+    visits = visit_base(user).filter(is_void=False, visit_date__gte=start, visit_date__lte=end,
+                                     org__path__startswith=org.path)
+    figures = visits.aggregate(n=Count("id"), workers=Count("worker", distinct=True), amount_fen=fen_sum("amount"))
+    index = reverse("care:index")
+    cards = [
+        {"label": f"{year}年慰问人次", "value": figures["n"], "url": f"{index}?year={year}",
+         "note": f"慰问劳模 {figures['workers']} 人"},
+        {"label": f"{year}年慰问金(元)", "value": money_display(yuan(figures["amount_fen"])),
+         "url": f"{reverse('care:ledger')}?year={year}"},
+        {"label": "困难劳模(当前)", "value": in_hardship_now(user=user, org=org),
+         "url": reverse("care:hardship") if has_capability(user, "edit_business") else index},
+    ]
+    cards.append({"label": f"{year}年各单位慰问金(元)", "chart": county_money_chart(user=user, year=year, org=org)})
+    if has_capability(user, "edit_business"):
+        from .selectors import survey_base
+
+        pending = survey_base(user).filter(status=SurveyStatus.SUBMITTED, org__path__startswith=org.path).count()
+        cards.append({"label": "待审核困难调查表", "value": pending,
+                      "url": f"{reverse('care:survey_list')}?status=submitted"})
+    return cards
