@@ -177,7 +177,7 @@ def campaign_create(*, actor, org: OrgUnit, **fields) -> CareCampaign:
 
 @transaction.atomic
 def campaign_update(*, actor, campaign: CareCampaign, **changes) -> CareCampaign:
-    campaign = CareCampaign.objects.select_for_update().select_related("org").get(pk=campaign.pk)
+    campaign = CareCampaign.objects.select_for_update(of=("self",)).select_related("org").get(pk=campaign.pk)
     _check_edit(actor, campaign.org)
     before = _campaign_snapshot(campaign)
     new_org = changes.pop("org", None)
@@ -202,7 +202,7 @@ def campaign_update(*, actor, campaign: CareCampaign, **changes) -> CareCampaign
 def campaign_set_status(*, actor, campaign: CareCampaign, status: str) -> CareCampaign:
     if status not in CampaignStatus.values:
         raise ValidationError({"status": "未知的活动状态。"})
-    campaign = CareCampaign.objects.select_for_update().select_related("org").get(pk=campaign.pk)
+    campaign = CareCampaign.objects.select_for_update(of=("self",)).select_related("org").get(pk=campaign.pk)
     _check_edit(actor, campaign.org)
     if campaign.status != status:
         before = campaign.status
@@ -241,7 +241,7 @@ def recipients_generate(*, actor, campaign: CareCampaign) -> GenerateResult:
     """
     from .selectors import eligible_workers
 
-    campaign = CareCampaign.objects.select_for_update().select_related("org").get(pk=campaign.pk)
+    campaign = CareCampaign.objects.select_for_update(of=("self",)).select_related("org").get(pk=campaign.pk)
     _check_edit(actor, campaign.org)
     _require_open(campaign)
     eligible = {w.pk: w for w in eligible_workers(campaign)}
@@ -299,7 +299,7 @@ def recipient_add(*, actor, campaign: CareCampaign, worker: Worker, reason: str,
                   planned_amount=None) -> CareRecipient:
     from .selectors import hardship_level_asof
 
-    campaign = CareCampaign.objects.select_for_update().select_related("org").get(pk=campaign.pk)
+    campaign = CareCampaign.objects.select_for_update(of=("self",)).select_related("org").get(pk=campaign.pk)
     worker = Worker.objects.select_related("org").get(pk=worker.pk)
     _recipient_scope(actor, campaign, worker.org)
     _require_open(campaign)
@@ -344,8 +344,9 @@ def recipient_add(*, actor, campaign: CareCampaign, worker: Worker, reason: str,
 def recipient_adjust(*, actor, recipient: CareRecipient, reason: str, status: str | None = None,
                      planned_amount=None) -> CareRecipient:
     """Move a worker out of (or back into) the list, or change the planned amount; a reason is required."""
-    campaign = CareCampaign.objects.select_for_update().select_related("org").get(pk=recipient.campaign_id)
-    recipient = CareRecipient.objects.select_for_update().select_related("worker", "org").get(pk=recipient.pk)
+    campaign = CareCampaign.objects.select_for_update(of=("self",)).select_related("org").get(pk=recipient.campaign_id)
+    recipient = (CareRecipient.objects.select_for_update(of=("self",))
+        .select_related("worker", "org").get(pk=recipient.pk))
     _recipient_scope(actor, campaign, recipient.org)
     _require_open(campaign)
     errors = {}
@@ -414,7 +415,7 @@ def bank_account_set(*, actor, worker: Worker, bank_name: str, account_number: s
         errors.update(exc.message_dict)
         number = ""
     _raise(errors)
-    account = WorkerBankAccount.objects.select_for_update().filter(worker=worker).first()
+    account = WorkerBankAccount.objects.select_for_update(of=("self",)).filter(worker=worker).first()
     before = {"bank_name": account.bank_name, "account": account.account_masked} if account else {}
     if account is None:
         account = WorkerBankAccount(worker=worker)
@@ -604,7 +605,7 @@ def visit_record(*, actor, worker: Worker, visit_date: date | None, method: str,
     paid_total = None
     if campaign is not None:
         # The lock: clerks paying from the same campaign queue here, then re-sum what is paid.
-        campaign = CareCampaign.objects.select_for_update().select_related("org").get(pk=campaign.pk)
+        campaign = CareCampaign.objects.select_for_update(of=("self",)).select_related("org").get(pk=campaign.pk)
         if actor is not None:
             from .selectors import campaign_base
 
@@ -672,7 +673,7 @@ def visits_record_batch(*, actor, campaign: CareCampaign, recipient_ids, visit_d
     """Record the visits of several recipients at once (e.g. after one bank batch transfer), each paid its
     planned amount. All or nothing: any refused row (no account, already paid, deceased, over budget)
     stores nothing and is reported by name."""
-    campaign = CareCampaign.objects.select_for_update().select_related("org").get(pk=campaign.pk)
+    campaign = CareCampaign.objects.select_for_update(of=("self",)).select_related("org").get(pk=campaign.pk)
     if actor is not None:
         from .selectors import campaign_base
 
@@ -768,8 +769,8 @@ def visit_void(*, actor, visit: CareVisit, reason: str) -> CareVisit:
     """Void a visit recorded in error (never deleted); its money leaves the campaign's paid total."""
     campaign = None
     if visit.campaign_id:
-        campaign = CareCampaign.objects.select_for_update().get(pk=visit.campaign_id)
-    visit = CareVisit.objects.select_for_update().select_related("worker", "org").get(pk=visit.pk)
+        campaign = CareCampaign.objects.select_for_update(of=("self",)).get(pk=visit.campaign_id)
+    visit = CareVisit.objects.select_for_update(of=("self",)).select_related("worker", "org").get(pk=visit.pk)
     _check_edit(actor, visit.org)
     reason = (reason or "").strip()
     if not reason:
@@ -870,7 +871,7 @@ def round_open(*, actor, org: OrgUnit, **fields) -> SurveyRound:
 
 @transaction.atomic
 def round_update(*, actor, survey_round: SurveyRound, status: str | None = None, **changes) -> SurveyRound:
-    survey_round = SurveyRound.objects.select_for_update().select_related("org").get(pk=survey_round.pk)
+    survey_round = SurveyRound.objects.select_for_update(of=("self",)).select_related("org").get(pk=survey_round.pk)
     _check_edit(actor, survey_round.org)
     before = {"threshold": money_str(survey_round.income_threshold), "status": survey_round.status,
               "end_date": _iso(survey_round.end_date), "factor": str(survey_round.marginal_factor)}
@@ -1039,7 +1040,8 @@ def survey_create(*, actor, survey_round: SurveyRound, worker: Worker, **data) -
 
 
 def _lock_survey(survey: HardshipSurvey) -> HardshipSurvey:
-    return (HardshipSurvey.objects.select_for_update().select_related("round", "round__org", "worker", "org")
+    return (HardshipSurvey.objects.select_for_update(of=("self",))
+        .select_related("round", "round__org", "worker", "org")
             .get(pk=survey.pk))
 
 
@@ -1095,7 +1097,8 @@ def surveys_submit_batch(*, actor, surveys) -> int:
     from laomo.orgs.selectors import staff_responsible_for
 
     ids = [s.pk for s in surveys]
-    locked = list(HardshipSurvey.objects.select_for_update().select_related("round", "round__org", "org", "worker")
+    locked = list(HardshipSurvey.objects.select_for_update(of=("self",))
+                  .select_related("round", "round__org", "org", "worker")
                   .filter(pk__in=ids))
     errors = []
     for s in locked:
@@ -1122,7 +1125,7 @@ def surveys_submit_batch(*, actor, surveys) -> int:
 def surveys_approve_batch(*, actor, surveys, comment: str = "") -> int:
     """The city approves several submitted forms at once."""
     ids = [s.pk for s in surveys]
-    locked = list(HardshipSurvey.objects.select_for_update().select_related("round", "round__org", "worker")
+    locked = list(HardshipSurvey.objects.select_for_update(of=("self",)).select_related("round", "round__org", "worker")
                   .filter(pk__in=ids))
     errors = []
     for s in locked:
@@ -1325,7 +1328,8 @@ def benefit_grants_bulk_record(*, actor, workers, benefit_type_code: str, year: 
 
 @transaction.atomic
 def benefit_grant_void(*, actor, grant: BenefitGrant, reason: str) -> BenefitGrant:
-    grant = BenefitGrant.objects.select_for_update().select_related("worker", "org", "benefit_type").get(pk=grant.pk)
+    grant = (BenefitGrant.objects.select_for_update(of=("self",))
+        .select_related("worker", "org", "benefit_type").get(pk=grant.pk))
     _check_edit(actor, grant.org)
     reason = (reason or "").strip()
     if not reason:

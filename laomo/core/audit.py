@@ -68,7 +68,7 @@ def record(
         org = getattr(actor, "org", None)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        head, _ = AuditHead.objects.select_for_update(of=("self",)).get_or_create(id=1)
         entry = AuditEntry(
             created_at=timezone.now(),
             actor=actor if authenticated else None,

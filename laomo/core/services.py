@@ -9,7 +9,7 @@ from .models import Counter, Notification
 def counter_allocate(name: str, count: int = 1) -> range:
     """Reserve `count` consecutive numbers of a named counter; safe under concurrent writers."""
     Counter.objects.get_or_create(name=name)
-    counter = Counter.objects.select_for_update().get(name=name)
+    counter = Counter.objects.select_for_update(of=("self",)).get(name=name)
     start = counter.value + 1
     Counter.objects.filter(name=name).update(value=F("value") + count)
     return range(start, start + count)

@@ -67,7 +67,7 @@ def org_create(*, actor, code: str, name: str, kind: str, parent: OrgUnit | None
 
 @transaction.atomic
 def org_update(*, actor, org: OrgUnit, **fields) -> OrgUnit:
-    org = OrgUnit.objects.select_for_update().get(pk=org.pk)
+    org = OrgUnit.objects.select_for_update(of=("self",)).get(pk=org.pk)
     before = {k: getattr(org, k) for k in fields}
     new_parent = fields.get("parent", org.parent)
     if new_parent is not None and (new_parent.pk == org.pk or new_parent.path.startswith(org.path)):

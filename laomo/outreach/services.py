@@ -166,7 +166,7 @@ def campaign_create(*, actor, org, name: str, start_date: date, end_date: date, 
 
 @transaction.atomic
 def campaign_update(*, actor, campaign: Campaign, **changes) -> Campaign:
-    campaign = Campaign.objects.select_for_update().select_related("org").get(pk=campaign.pk)
+    campaign = Campaign.objects.select_for_update(of=("self",)).select_related("org").get(pk=campaign.pk)
     _check_editor(actor, campaign.org)
     before = _snapshot(campaign, CAMPAIGN_FIELDS)
     if "org" in changes and changes["org"] != campaign.org:
@@ -188,7 +188,7 @@ def campaign_update(*, actor, campaign: Campaign, **changes) -> Campaign:
 
 @transaction.atomic
 def campaign_delete(*, actor, campaign: Campaign, reason: str) -> Campaign:
-    campaign = Campaign.objects.select_for_update().select_related("org").get(pk=campaign.pk)
+    campaign = Campaign.objects.select_for_update(of=("self",)).select_related("org").get(pk=campaign.pk)
     _check_editor(actor, campaign.org)
     used = (campaign.lectures.filter(is_deleted=False).count() + campaign.media_items.filter(is_deleted=False).count()
             + campaign.sessions.filter(is_deleted=False).count())
@@ -356,7 +356,7 @@ def lecture_create(*, actor, org, date: date, title: str, venue_type: str, speak
 
 @transaction.atomic
 def lecture_update(*, actor, lecture: Lecture, speakers=None, **changes) -> Lecture:
-    lecture = Lecture.objects.select_for_update().select_related("org", "campaign").get(pk=lecture.pk)
+    lecture = Lecture.objects.select_for_update(of=("self",)).select_related("org", "campaign").get(pk=lecture.pk)
     _check_editor(actor, lecture.org)
     before = _lecture_snapshot(lecture)
     if "org" in changes and changes["org"] != lecture.org:
@@ -389,7 +389,7 @@ def lecture_update(*, actor, lecture: Lecture, speakers=None, **changes) -> Lect
 
 @transaction.atomic
 def lecture_delete(*, actor, lecture: Lecture, reason: str) -> Lecture:
-    lecture = Lecture.objects.select_for_update().select_related("org").get(pk=lecture.pk)
+    lecture = Lecture.objects.select_for_update(of=("self",)).select_related("org").get(pk=lecture.pk)
     _check_editor(actor, lecture.org)
     if lecture.media_items.filter(is_deleted=False).exists():
         raise ValidationError({"reason": "该宣讲有关联的传播作品,请先删除或改挂传播作品。"})
@@ -541,7 +541,7 @@ def media_create(*, actor, org, title: str, platform, publish_date: date, kind: 
 
 @transaction.atomic
 def media_update(*, actor, item: MediaItem, **changes) -> MediaItem:
-    item = MediaItem.objects.select_for_update().select_related("org", "platform").get(pk=item.pk)
+    item = MediaItem.objects.select_for_update(of=("self",)).select_related("org", "platform").get(pk=item.pk)
     _check_editor(actor, item.org)
     before = _snapshot(item, MEDIA_FIELDS)
     if "org" in changes and changes["org"] != item.org:
@@ -564,7 +564,7 @@ def media_update(*, actor, item: MediaItem, **changes) -> MediaItem:
 
 @transaction.atomic
 def media_delete(*, actor, item: MediaItem, reason: str) -> MediaItem:
-    item = MediaItem.objects.select_for_update().select_related("org").get(pk=item.pk)
+    item = MediaItem.objects.select_for_update(of=("self",)).select_related("org").get(pk=item.pk)
     _check_editor(actor, item.org)
     _soft_delete(item, actor=actor, action="outreach.media.delete", reason=reason, org=item.org)
     return item
@@ -602,7 +602,7 @@ def _clean_reading(item: MediaItem, day: date | None, views) -> int:
 
 @transaction.atomic
 def reading_add(*, actor, item: MediaItem, date: date, views: int, note: str = "") -> MediaReading:
-    item = MediaItem.objects.select_for_update().select_related("org").get(pk=item.pk)
+    item = MediaItem.objects.select_for_update(of=("self",)).select_related("org").get(pk=item.pk)
     _check_editor(actor, item.org)
     views = _clean_reading(item, date, views)
     note = _text(note)
@@ -812,7 +812,7 @@ def session_create(*, actor, org, enterprise: str, date: date, topic: str, works
 
 @transaction.atomic
 def session_update(*, actor, session: PreShiftSession, **changes) -> PreShiftSession:
-    session = PreShiftSession.objects.select_for_update().select_related("org").get(pk=session.pk)
+    session = PreShiftSession.objects.select_for_update(of=("self",)).select_related("org").get(pk=session.pk)
     _check_editor(actor, session.org)
     before = _session_snapshot(session)
     already = session.speaker_id
@@ -832,7 +832,7 @@ def session_update(*, actor, session: PreShiftSession, **changes) -> PreShiftSes
 
 @transaction.atomic
 def session_delete(*, actor, session: PreShiftSession, reason: str) -> PreShiftSession:
-    session = PreShiftSession.objects.select_for_update().select_related("org").get(pk=session.pk)
+    session = PreShiftSession.objects.select_for_update(of=("self",)).select_related("org").get(pk=session.pk)
     _check_editor(actor, session.org)
     _soft_delete(session, actor=actor, action="outreach.session.delete", reason=reason, org=session.org)
     return session
@@ -1004,7 +1004,7 @@ def showcase_create(*, actor, org, name: str, host_type: str, host_place: str, o
 
 @transaction.atomic
 def showcase_update(*, actor, showcase: Showcase, featured_workers=None, **changes) -> Showcase:
-    showcase = Showcase.objects.select_for_update().select_related("org").get(pk=showcase.pk)
+    showcase = Showcase.objects.select_for_update(of=("self",)).select_related("org").get(pk=showcase.pk)
     _check_editor(actor, showcase.org)
     before = _showcase_snapshot(showcase)
     if "org" in changes and changes["org"] != showcase.org:
@@ -1029,7 +1029,7 @@ def showcase_update(*, actor, showcase: Showcase, featured_workers=None, **chang
 
 @transaction.atomic
 def showcase_delete(*, actor, showcase: Showcase, reason: str) -> Showcase:
-    showcase = Showcase.objects.select_for_update().select_related("org").get(pk=showcase.pk)
+    showcase = Showcase.objects.select_for_update(of=("self",)).select_related("org").get(pk=showcase.pk)
     _check_editor(actor, showcase.org)
     _soft_delete(showcase, actor=actor, action="outreach.showcase.delete", reason=reason, org=showcase.org)
     return showcase

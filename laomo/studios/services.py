@@ -239,7 +239,7 @@ def studio_create(*, actor, org, name: str, studio_type: str, level: str, lead: 
 @transaction.atomic
 def studio_update(*, actor, studio: Studio, **changes) -> Studio:
     """Change plain fields, the unit (`org`, within scope) or the lead (the old lead stays a core member)."""
-    studio = Studio.objects.select_for_update().select_related("org", "lead").get(pk=studio.pk)
+    studio = Studio.objects.select_for_update(of=("self",)).select_related("org", "lead").get(pk=studio.pk)
     _check_may_edit(actor, studio.org)
     if studio.status == StudioStatus.REVOKED:
         raise ValidationError({"__all__": "已撤销的工作室不能再修改。"})
@@ -287,7 +287,7 @@ def studio_update(*, actor, studio: Studio, **changes) -> Studio:
 @transaction.atomic
 def studio_transition(*, actor, studio: Studio, to_status: str, date: date | None, reason: str = "") -> Studio:
     """培育/创建中 → 已命名 → 复核中 → 已命名 (复核通过) or 已撤销 (with reason and date); 已撤销 is final."""
-    studio = Studio.objects.select_for_update().select_related("org", "lead").get(pk=studio.pk)
+    studio = Studio.objects.select_for_update(of=("self",)).select_related("org", "lead").get(pk=studio.pk)
     _check_may_edit(actor, studio.org)
     reason = (reason or "").strip()
     current = StudioStatus(studio.status)
@@ -749,7 +749,7 @@ MENTORSHIP_FIELDS = ("title", "skill", "goals", "start_date", "end_date", "studi
 
 @transaction.atomic
 def mentorship_update(*, actor, mentorship: Mentorship, **changes) -> Mentorship:
-    m = Mentorship.objects.select_for_update().select_related("org", "studio").get(pk=mentorship.pk)
+    m = Mentorship.objects.select_for_update(of=("self",)).select_related("org", "studio").get(pk=mentorship.pk)
     _check_may_edit(actor, m.org)
     before = _mentorship_snapshot(m)
     if "org" in changes and changes["org"] != m.org:
@@ -990,7 +990,7 @@ def tech_help_create(*, actor, org, kind: str, topic: str, target_type: str, tar
 
 @transaction.atomic
 def tech_help_update(*, actor, activity: TechHelpActivity, participants=None, **changes) -> TechHelpActivity:
-    a = TechHelpActivity.objects.select_for_update().select_related("org", "studio").get(pk=activity.pk)
+    a = TechHelpActivity.objects.select_for_update(of=("self",)).select_related("org", "studio").get(pk=activity.pk)
     _check_may_edit(actor, a.org)
     before_people = list(a.participants.all())
     before = _tech_help_snapshot(a, before_people)

@@ -234,7 +234,7 @@ def team_create(*, actor, org: OrgUnit, name: str, team_type: str, founded_on: d
 
 @transaction.atomic
 def team_update(*, actor, team: ServiceTeam, **changes) -> ServiceTeam:
-    team = ServiceTeam.objects.select_for_update().select_related("org", "leader").get(pk=team.pk)
+    team = ServiceTeam.objects.select_for_update(of=("self",)).select_related("org", "leader").get(pk=team.pk)
     _require_staff(actor, team.org)
     before = _team_snapshot(team)
     if "org" in changes and changes["org"] != team.org:
@@ -259,7 +259,7 @@ def team_update(*, actor, team: ServiceTeam, **changes) -> ServiceTeam:
 @transaction.atomic
 def team_dissolve(*, actor, team: ServiceTeam, dissolved_on: date, reason: str) -> ServiceTeam:
     """Teams are never deleted: a dissolved team keeps its records and counts until its dissolution date."""
-    team = ServiceTeam.objects.select_for_update().select_related("org").get(pk=team.pk)
+    team = ServiceTeam.objects.select_for_update(of=("self",)).select_related("org").get(pk=team.pk)
     _require_staff(actor, team.org)
     reason = _text(reason, "reason", "撤销原因", 200)
     if dissolved_on < team.founded_on:
@@ -305,7 +305,7 @@ def member_add(*, actor, team: ServiceTeam, worker=None, name: str = "", phone: 
 
 @transaction.atomic
 def member_remove(*, actor, member: TeamMember, left_on: date | None = None, reason: str = "") -> TeamMember:
-    member = TeamMember.objects.select_for_update().select_related("team__org").get(pk=member.pk)
+    member = TeamMember.objects.select_for_update(of=("self",)).select_related("team__org").get(pk=member.pk)
     _require_team_manager(actor, member.team)
     if not member.is_active:
         raise ValidationError({"member": "该队员已退出。"})
@@ -416,7 +416,8 @@ def record_create(*, actor, date: date, place_kind: str, place: str, content: st
 @transaction.atomic
 def record_update(*, actor, record: ServiceRecord, date: date, place_kind: str, place: str, content: str,
                   person_times: int, volunteers) -> ServiceRecord:
-    record = ServiceRecord.objects.select_for_update().select_related("org", "team", "mobilization").get(pk=record.pk)
+    record = (ServiceRecord.objects.select_for_update(of=("self",))
+        .select_related("org", "team", "mobilization").get(pk=record.pk))
     if record.is_deleted:
         raise ValidationError({"date": "该记录已删除。"})
     if not _may_record(actor, team=record.team, mobilization=record.mobilization, org=record.org, request=None):
@@ -454,7 +455,7 @@ def record_certified(record: ServiceRecord) -> bool:
 @transaction.atomic
 def record_remove(*, actor, record: ServiceRecord, reason: str) -> ServiceRecord:
     """Soft delete with a reason; a record linked to a completed request stays."""
-    record = ServiceRecord.objects.select_for_update().select_related("org", "team").get(pk=record.pk)
+    record = ServiceRecord.objects.select_for_update(of=("self",)).select_related("org", "team").get(pk=record.pk)
     if not _may_record(actor, team=record.team, mobilization=record.mobilization, org=record.org, request=None):
         raise PermissionDenied("您没有删除该服务记录的权限。")
     reason = _text(reason, "reason", "删除原因", 200)
@@ -608,7 +609,7 @@ def request_submit(*, actor, org: OrgUnit, category: str, description: str, town
 
 def _lock(req: ServiceRequest) -> ServiceRequest:
     """Lock the request row and read its current state (two clerks cannot both act on a stale copy)."""
-    return (ServiceRequest.objects.select_for_update()
+    return (ServiceRequest.objects.select_for_update(of=("self",))
             .select_related("org", "team", "team__parent", "worker", "worker__user", "team__leader",
                             "team__parent__leader")
             .get(pk=req.pk))
@@ -864,7 +865,7 @@ def mobilization_create(*, actor, org: OrgUnit, name: str, kind: str, team_type:
 
 @transaction.atomic
 def mobilization_update(*, actor, mobilization: Mobilization, **changes) -> Mobilization:
-    m = Mobilization.objects.select_for_update().select_related("org").get(pk=mobilization.pk)
+    m = Mobilization.objects.select_for_update(of=("self",)).select_related("org").get(pk=mobilization.pk)
     _require_staff(actor, m.org)
     before = {f: _iso(getattr(m, f)) for f in MOBILIZATION_FIELDS}
     for key, value in changes.items():
@@ -923,7 +924,8 @@ def roster_add(*, actor, mobilization: Mobilization, worker, duty_from: date, du
 
 @transaction.atomic
 def roster_remove(*, actor, entry: RosterEntry, reason: str) -> RosterEntry:
-    entry = RosterEntry.objects.select_for_update().select_related("mobilization__org", "worker").get(pk=entry.pk)
+    entry = (RosterEntry.objects.select_for_update(of=("self",))
+        .select_related("mobilization__org", "worker").get(pk=entry.pk))
     _require_staff(actor, entry.mobilization.org)
     reason = _text(reason, "reason", "移出原因", 200)
     entry.is_active = False
@@ -977,7 +979,7 @@ def certificate_issue(*, actor, worker, org: OrgUnit, period_from: date, period_
 
 @transaction.atomic
 def certificate_void(*, actor, certificate: ServiceCertificate, reason: str) -> ServiceCertificate:
-    cert = ServiceCertificate.objects.select_for_update().select_related("org").get(pk=certificate.pk)
+    cert = ServiceCertificate.objects.select_for_update(of=("self",)).select_related("org").get(pk=certificate.pk)
     _require_staff(actor, cert.org)
     if cert.is_void:
         raise ValidationError({"reason": "该证明已作废。"})

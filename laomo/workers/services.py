@@ -224,7 +224,7 @@ def worker_create(*, actor, org: OrgUnit, name: str, id_number: str = "", phone:
 @transaction.atomic
 def worker_update(*, actor, worker: Worker, **changes) -> Worker:
     """Update plain fields, PII (id_number, phone, address) and the managing unit (`org`)."""
-    worker = Worker.objects.select_for_update().select_related("org").get(pk=worker.pk)
+    worker = Worker.objects.select_for_update(of=("self",)).select_related("org").get(pk=worker.pk)
     _check_actor_may_edit(actor, worker.org)
     before = _audit_snapshot(worker)
     if "org" in changes and changes["org"] != worker.org:
@@ -270,7 +270,7 @@ def worker_set_status(*, actor, worker: Worker, status: str, status_date: date |
         raise ValidationError({"status_date": "请填写状态变更日期(退休或去世日期)。"})
     if status_date and status_date > timezone.localdate():
         raise ValidationError({"status_date": "状态变更日期不能晚于今天。"})
-    worker = Worker.objects.select_for_update().select_related("org").get(pk=worker.pk)
+    worker = Worker.objects.select_for_update(of=("self",)).select_related("org").get(pk=worker.pk)
     _check_actor_may_edit(actor, worker.org)
     before = {"employment_status": worker.employment_status, "status_date": str(worker.status_date or "")}
     worker.employment_status, worker.status_date = status, status_date
@@ -309,7 +309,7 @@ def worker_update_contact(*, actor, worker: Worker, phone: str, address: str) ->
     """A worker corrects their own contact details; the county staff are notified."""
     if worker.user_id is None or worker.user_id != actor.pk:
         raise PermissionDenied("只能修改本人的联系方式。")
-    worker = Worker.objects.select_for_update().select_related("org").get(pk=worker.pk)
+    worker = Worker.objects.select_for_update(of=("self",)).select_related("org").get(pk=worker.pk)
     before = {"phone": mask_for_audit("phone", worker.phone), "address": mask_for_audit("address", worker.address)}
     apply_phone(worker, phone)
     worker.address = address.strip()
