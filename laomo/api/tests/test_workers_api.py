@@ -129,6 +129,7 @@ def test_it_manages_honors(client, users, registry):
 @pytest.mark.django_db
 def test_it_counts_workers_in_the_summary(client, users, registry):
     city = client.get("/api/v1/reports/summary?year=2022", **_auth(users["city_staff"])).json()
-    assert city["workers"] == {"total": 2, "by_level": {"national": 0, "provincial": 1, "municipal": 0, "county": 1}}
+    assert city["workers"]["total"] == 2
+    assert city["workers"]["by_level"] == {"national": 0, "provincial": 1, "municipal": 0, "county": 1}
     county = client.get("/api/v1/reports/summary?year=2022", **_auth(users["county_staff"])).json()
     assert county["workers"]["total"] == 1
