@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
 from laomo.core.models import SoftDeleteModel, TimeStampedModel
@@ -95,9 +95,12 @@ class Worker(TimeStampedModel, SoftDeleteModel):
         verbose_name_plural = "劳模"
         ordering = ["-highest_level_rank", "name_pinyin", "id"]
         indexes = [
-            models.Index(fields=["org", "is_deleted", "-highest_level_rank", "name_pinyin", "id"],
-                         name="worker_list_idx"),
-            models.Index(fields=["is_deleted", "-highest_level_rank", "name_pinyin", "id"], name="worker_all_idx"),
+            # Partial on live rows: SQLite cannot use a leading is_deleted column for `WHERE NOT
+            # is_deleted`, so the default list order is walked on these instead of sorting every row.
+            models.Index("org", F("highest_level_rank").desc(), "name_pinyin", "id", condition=Q(is_deleted=False),
+                         name="worker_live_org_idx"),
+            models.Index(F("highest_level_rank").desc(), "name_pinyin", "id", condition=Q(is_deleted=False),
+                         name="worker_live_idx"),
             models.Index(fields=["name", "birth_date"], name="worker_dup_idx"),
         ]
         constraints = [

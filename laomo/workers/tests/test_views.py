@@ -733,3 +733,16 @@ def test_it_exports_a_big_list_as_a_job_with_the_same_filters(clients, orgs, use
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["张三"]
     assert AuditEntry.objects.filter(action="worker.export", actor_username="t_liandu").exists()
+
+
+@pytest.mark.django_db
+def test_it_walks_an_index_for_the_default_list_order(users):
+    """The first page must not sort the whole registry (no temp B-tree on SQLite, no Sort on PostgreSQL)."""
+    from laomo.workers.selectors import worker_list
+
+    qs = worker_list(user=users["city_staff"])[:51]
+    plan = qs.explain()
+    if connection.vendor == "sqlite":
+        assert "TEMP B-TREE" not in plan, plan
+    else:
+        assert "worker_live" in plan or "Index" in plan, plan
