@@ -1420,3 +1420,11 @@ def dict_item_save(*, actor, item: DictItem | None = None, kind: str | None = No
     audit.record(actor=actor, action="care.dict_item_save", obj=obj, org=None,
                  object_repr=f"{obj.get_kind_display()}:{obj.label}", changes=audit.diff(before, after))
     return obj
+
+
+def survey_reveal(*, actor, survey, field: str) -> None:
+    """Opening a survey's health and hardship details is a reveal of sensitive data: audited."""
+    if not has_capability(actor, "reveal_pii"):
+        raise PermissionDenied("您没有查看困难调查敏感信息的权限。")
+    audit.record(actor=actor, action="pii.reveal", obj=survey, org=survey.org,
+                 object_repr=f"{survey.round.name} · {survey.worker.name}", changes={"field": field})

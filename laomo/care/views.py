@@ -749,8 +749,7 @@ def survey_edit(request, pk):
     initial = {k: getattr(survey, k) for k in services.PLAIN_SURVEY_FIELDS}
     initial.update({k: survey.details.get(k) for k in services.SENSITIVE_SURVEY_FIELDS})
     if request.method == "GET" and not request.htmx:
-        audit.record(actor=request.user, action="pii.reveal", obj=survey, org=survey.org,
-                     object_repr=f"{survey.round.name} · {survey.worker.name}", changes={"field": "survey_edit_form"})
+        services.survey_reveal(actor=request.user, survey=survey, field="survey_edit_form")
     form = _survey_form(request, request.POST or None, initial=initial, editing=True)
     preview = ""
     if request.method == "POST" and form.is_valid():
@@ -780,11 +779,10 @@ def survey_detail(request, pk):
     reveal = _can(request, "reveal_pii")
     details = None
     if reveal:
-        audit.record(actor=request.user, action="pii.reveal", obj=survey, org=survey.org,
-                     object_repr=f"{survey.round.name} · {survey.worker.name}", changes={"field": "survey_details"})
+        services.survey_reveal(actor=request.user, survey=survey, field="survey_details")
         d = survey.details
-        health = {i.code: i.label for i in DictItem.objects.filter(kind=DictKind.HEALTH_CATEGORY)}
-        causes = {i.code: i.label for i in DictItem.objects.filter(kind=DictKind.HARDSHIP_CAUSE)}
+        health = {i.code: i.label for i in selectors.dict_items(DictKind.HEALTH_CATEGORY, active_only=False)}
+        causes = {i.code: i.label for i in selectors.dict_items(DictKind.HARDSHIP_CAUSE, active_only=False)}
         details = {
             "income_own": d.get("income_own"), "income_per_capita": d.get("income_per_capita"),
             "health": health.get(d.get("health_category", ""), d.get("health_category", "")),

@@ -28,6 +28,11 @@ def org_subtree(org: OrgUnit) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(path__startswith=org.path)
 
 
+def org_children(org: OrgUnit) -> QuerySet[OrgUnit]:
+    """The active units directly below `org` (quotas, per-county tables)."""
+    return OrgUnit.objects.filter(parent=org, is_active=True).order_by("sort_order", "code")
+
+
 def org_get_by_code(code: str) -> OrgUnit | None:
     return OrgUnit.objects.filter(code=code).first()
 

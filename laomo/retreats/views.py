@@ -21,8 +21,7 @@ from laomo.core.excel import write_xlsx
 from laomo.core.forms import apply_validation_error
 from laomo.core.pagination import page_number
 from laomo.core.permissions import capability_required, has_capability, public_view
-from laomo.orgs.models import OrgUnit
-from laomo.orgs.selectors import org_choices_for
+from laomo.orgs.selectors import org_children, org_choices_for
 from laomo.workers.models import Worker
 from laomo.workers.selectors import WorkerFilters, worker_for_user, worker_list
 
@@ -260,7 +259,7 @@ def batch_quotas(request, pk):
     batch = selectors.batch_get(user=request.user, pk=pk)
     if not selectors.is_organizer(request.user, batch):
         raise PermissionDenied("只有组织单位可以分配名额。")
-    orgs = OrgUnit.objects.filter(parent=batch.org, is_active=True).order_by("sort_order", "code")
+    orgs = org_children(batch.org)
     current = {q["org"].pk: q["quota"] for q in selectors.quotas_with_usage(user=request.user, batch=batch)}
     form = QuotaForm(request.POST or None, orgs=orgs, current=current)
     if request.method == "POST" and form.is_valid():

@@ -443,3 +443,10 @@ def my_tech_help(worker: Worker, *, limit: int = 20) -> list[TechHelpActivity]:
 
 def mentor_role(mentorship: Mentorship, worker: Worker | None) -> bool:
     return worker is not None and mentorship.participants.filter(worker=worker, role=ParticipantRole.MENTOR).exists()
+
+
+def apprentices_of(*, mentorship):
+    """The apprentices of a pairing fetched in the user's scope."""
+    from .models import MentorshipParticipant, ParticipantRole
+
+    return MentorshipParticipant.objects.filter(mentorship=mentorship, role=ParticipantRole.APPRENTICE).order_by("id")

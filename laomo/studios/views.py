@@ -585,7 +585,7 @@ def mentorship_edit(request, pk):
 
 
 def _apprentices(mentorship):
-    return MentorshipParticipant.objects.filter(mentorship=mentorship, role=ParticipantRole.APPRENTICE).order_by("id")
+    return selectors.apprentices_of(mentorship=mentorship)
 
 
 def _mentorship_ctx(request, mentorship, **bound) -> dict:

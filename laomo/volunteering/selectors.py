@@ -126,6 +126,21 @@ def team_members(*, team: ServiceTeam, active_only: bool = True) -> QuerySet[Tea
     return qs.filter(is_active=True) if active_only else qs
 
 
+def members_of_teams(*, team_ids) -> QuerySet[TeamMember]:
+    """Active members of the given teams (the caller fetched the teams in the user's scope)."""
+    return TeamMember.objects.filter(team_id__in=team_ids, is_active=True).select_related("worker")
+
+
+def workers_of_team_unit(*, team: ServiceTeam) -> QuerySet[Worker]:
+    """Registry workers of a team's unit and below, for its leader to pick members from."""
+    return Worker.objects.filter(is_deleted=False, org__path__startswith=team.org.path).order_by("name_pinyin")
+
+
+def hours_of_worker(*, worker: Worker) -> QuerySet[ServiceHours]:
+    """A worker's own service hours (their 我的服务 page)."""
+    return ServiceHours.objects.filter(worker=worker, record__is_deleted=False)
+
+
 def team_choices(*, user) -> QuerySet[ServiceTeam]:
     return team_base(user).filter(is_active=True).select_related("org").order_by("org__path", "name")
 

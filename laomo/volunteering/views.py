@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -173,10 +174,8 @@ def team_detail(request, pk):
 def _member_workers(user, team):
     if has_capability(user, "view_business"):
         return selectors.worker_choices(user=user).order_by("name_pinyin")
-    # A team leader picks among the workers of the team's unit.
-    from laomo.workers.models import Worker
-
-    return Worker.objects.filter(is_deleted=False, org__path__startswith=team.org.path).order_by("name_pinyin")
+    # A team leader picks among the workers of the team's unit (the team was fetched in their scope).
+    return selectors.workers_of_team_unit(team=team)
 
 
 @require_POST
@@ -283,10 +282,7 @@ def _volunteer_options(user, team=None, mobilization=None):
     """Choices for the volunteer rows: the team's members (and parent's), a mobilization's roster, the workers."""
     options, workers, members = [], {}, {}
     if team is not None:
-        teams = [team.pk] + ([team.parent_id] if team.parent_id else [])
-        from .models import TeamMember
-
-        for m in TeamMember.objects.filter(team_id__in=teams, is_active=True).select_related("worker"):
+        for m in selectors.members_of_teams(team_ids=[team.pk] + ([team.parent_id] if team.parent_id else [])):
             if m.worker_id:
                 workers[m.worker_id] = m.worker
                 options.append((f"w:{m.worker_id}", f"{m.name}({m.worker.worker_no})"))
@@ -680,9 +676,7 @@ def me(request):
            "reason_form": f.ReasonForm(), "schedule_form": f.ScheduleForm(),
            "led_teams": selectors.team_base(user).filter(pk__in=selectors.led_team_ids(user))}
     if worker is not None:
-        from .models import ServiceHours
-
-        mine = ServiceHours.objects.filter(worker=worker, record__is_deleted=False)
+        mine = selectors.hours_of_worker(worker=worker)
         ctx.update({
             "hours_year": selectors.hours_sum(mine.filter(record__date__year=year)),
             "records_year": mine.filter(record__date__year=year).count(),
@@ -860,7 +854,7 @@ def certificate_create(request):
                 return redirect("volunteering:certificate_detail", pk=cert.pk)
         else:
             lines = services.certificate_lines(**d)
-            preview = {"lines": lines, "hours": sum(float(x["hours"]) for x in lines)}
+            preview = {"lines": lines, "hours": sum((Decimal(x["hours"]) for x in lines), Decimal("0"))}
     return render(request, "volunteering/certificate_form.html", {"form": form, "preview": preview})
 
 
