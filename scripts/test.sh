@@ -26,5 +26,7 @@ fi
 echo "== pytest on SQLite"
 env -u DATABASE_URL $PY -m pytest -n 2 -q -p no:cacheprovider "$@"
 
-echo "== pytest on PostgreSQL"
-DATABASE_URL="$PG_URL" $PY -m pytest -n 2 -q -p no:cacheprovider "$@"
+# Browser flows and the heavy robustness suites (fuzzing, hostile files, a big concurrent import) run once,
+# on the embedded default; everything else runs on PostgreSQL as well.
+echo "== pytest on PostgreSQL (without the e2e and heavy suites, which ran on SQLite)"
+DATABASE_URL="$PG_URL" $PY -m pytest -n 2 -q -p no:cacheprovider -m "not e2e and not heavy" "$@"
