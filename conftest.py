@@ -23,6 +23,27 @@ def _test_settings(settings):
     HUEY.immediate = True
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _audit_triggers_lifted_for_flush():
+    """The flush that ends a transactional test (DELETE on SQLite, TRUNCATE on PostgreSQL) empties the
+    audit table too, which its append-only triggers refuse: lift them around the test flush only, in the
+    flush's transaction. Production code never flushes; `manage.py flush` is refused there, as it should be.
+    """
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from laomo.core import audit_triggers
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with audit_triggers.lifted(self.connection):
+            original(self, sql_list)
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture
 def orgs(db):
     from laomo.orgs.models import OrgUnit

@@ -66,6 +66,15 @@ LAOMO_PII_KEYS = [
 LAOMO_BLIND_INDEX_KEY = secret_from_env_or_file(
     "LAOMO_BLIND_INDEX_KEY", "blind_index_key", lambda: secrets.token_hex(32)
 )
+# Audit chain key(s) (issue 11): every audit entry is an HMAC-SHA256 under a key kept outside the
+# database, so that whoever can write the table cannot re-chain it. LAOMO_AUDIT_KEY, the file named by
+# LAOMO_AUDIT_KEY_FILE, or generated into var/audit_key (0600). Comma-separated for rotation: the first
+# signs new entries, all verify (an entry names its key by id); keep an old key as long as its entries.
+LAOMO_AUDIT_KEYS = [
+    k.strip()
+    for k in secret_from_env_or_file("LAOMO_AUDIT_KEY", "audit_key", lambda: secrets.token_hex(32)).split(",")
+    if k.strip()
+]
 
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")

@@ -1,4 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_audit_triggers(sender, using="default", **kwargs):
+    # After every migrate (and test flush): put the append-only triggers back if a later migration
+    # rebuilt the audit table (SQLite drops a table's triggers with it). Only once 0005 installed them.
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from . import audit_triggers
+
+    connection = connections[using]
+    if ("core", "0005_audit_append_only") in MigrationRecorder(connection).applied_migrations():
+        if not audit_triggers.installed(connection):
+            audit_triggers.install(connection)
 
 
 class CoreConfig(AppConfig):
@@ -10,3 +25,5 @@ class CoreConfig(AppConfig):
             auth_events,  # noqa: F401  (login/logout/lockout audit receivers)
             jobs,  # noqa: F401  (registers the huey task)
         )
+
+        post_migrate.connect(_ensure_audit_triggers, sender=self, dispatch_uid="laomo_core_audit_triggers")

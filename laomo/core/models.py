@@ -44,7 +44,11 @@ class AuditResult(models.TextChoices):
 
 
 class AuditEntry(models.Model):
-    """Append-only, hash-chained audit log (DESIGN.md §5). Written only by `core.audit.record`."""
+    """Append-only, HMAC-chained audit log (DESIGN.md §5). Written only by `core.audit.record`.
+
+    Database triggers refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL) of its rows
+    (`core.audit_triggers`); `hash` is an HMAC under `LAOMO_AUDIT_KEY`, named by `key_id`.
+    """
 
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -64,6 +68,7 @@ class AuditEntry(models.Model):
     result = models.CharField("结果", max_length=16, choices=AuditResult.choices, default=AuditResult.SUCCESS)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField("签名密钥", max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = "审计日志"
