@@ -12,7 +12,7 @@ from .models import Lecture, MediaItem, PreShiftSession
 @register_section("outreach", order=20)
 def outreach_section(*, year: int, org) -> dict:
     """A record counts in the year of its date, in its unit and every unit above it. Lectures: held ones;
-    online views: per media item of the unit, its latest reading dated in the year, summed."""
+    online views: gained in the year per media item of the unit, with the cumulative figure beside it."""
     return selectors.figures(
         lectures=Lecture.objects.filter(is_deleted=False, org__path__startswith=org.path),
         media=MediaItem.objects.filter(is_deleted=False, org__path__startswith=org.path),
@@ -32,6 +32,7 @@ def outreach_cards(*, user, year: int, org) -> list[dict]:
         {"label": f"{year}年宣讲场次", "value": f["lectures"], "note": f"受众 {f['audience']:,} 人次 · 查看按月图表",
          "url": f"{index}?year={year}&org={org.code}"},
         {"label": f"{year}年线上观看人次", "value": f"{f['online_views']:,}",
+         "note": f"累计 {f['online_views_cumulative']:,} 人次",
          "url": f"{reverse('outreach:media_list')}?org={org.pk}"},
         {"label": f"{year}年班前十分钟", "value": f["pre_shift_sessions"],
          "url": f"{reverse('outreach:session_list')}?org={org.pk}&date_from={year}-01-01&date_to={year}-12-31"},
