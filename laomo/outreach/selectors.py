@@ -334,14 +334,20 @@ def _views_on(on_or_before: date):
                     .order_by("-date", "-id").values("views")[:1])
 
 
+def media_with_views(items: QuerySet[MediaItem], year: int) -> QuerySet[MediaItem]:
+    """`items` annotated with `v_end` (latest reading by 31 December of `year`), `v_before` (latest before
+    1 January) and `v_gained` (their difference, never negative)."""
+    start, end = year_range(year)
+    return (items.annotate(v_end=Coalesce(_views_on(end), 0),
+                           v_before=Coalesce(_views_on(start - timedelta(days=1)), 0))
+            .annotate(v_gained=Greatest(F("v_end") - F("v_before"), Value(0))))
+
+
 def views_of_year(items: QuerySet[MediaItem], year: int) -> dict:
     """Online views of `items` (DESIGN.md §7): `gained` in the year — per item, its latest reading by 31 December
     minus its latest reading before 1 January, never negative — and `cumulative`, the latest readings by
     31 December summed. Gains of successive years add up to the cumulative figure."""
-    start, end = year_range(year)
-    annotated = items.annotate(v_end=Coalesce(_views_on(end), 0),
-                               v_before=Coalesce(_views_on(start - timedelta(days=1)), 0))
-    totals = annotated.aggregate(gained=Sum(Greatest(F("v_end") - F("v_before"), Value(0))), cumulative=Sum("v_end"))
+    totals = media_with_views(items, year).aggregate(gained=Sum("v_gained"), cumulative=Sum("v_end"))
     return {"gained": int(totals["gained"] or 0), "cumulative": int(totals["cumulative"] or 0)}
 
 

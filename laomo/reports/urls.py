@@ -7,4 +7,5 @@ app_name = "reports"
 urlpatterns = [
     path("", views.summary_page, name="summary"),
     path("export/", views.summary_export, name="summary_export"),
+    path("records/", views.records, name="records"),
 ]

@@ -1,29 +1,59 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from laomo.core.jobs import job_create
+from laomo.core.pagination import page_number, page_of
 from laomo.core.permissions import capability_required
-from laomo.core.years import selected_year
+from laomo.core.years import selected_year, year_choices
 from laomo.orgs.selectors import org_choices_for
 
-from .labels import flatten_summary
-from .selectors import OrgNotFound, report_org, summary
+from . import workspace
+from .drill import as_text, drill_for
+from .labels import label
+from .selectors import OrgNotFound, report_org
+
+RECORDS_PER_PAGE = 100
 
 
 @capability_required("view_business")
 def summary_page(request):
+    """The reports workspace: indicators × units, 同比, charts; every number links to its records."""
     year = selected_year(request)
     try:
         org = report_org(user=request.user, code=request.GET.get("org") or None)
     except OrgNotFound as exc:
         messages.error(request, str(exc))
         return redirect("reports:summary")
-    data = summary(user=request.user, year=year, org=org)
     return render(request, "reports/summary.html", {
-        "year": year, "org": org, "data": data, "rows": flatten_summary(data),
-        "orgs": org_choices_for(user=request.user),
+        "year": year, "org": org, "ws": workspace.build(user=request.user, year=year, org=org),
+        "orgs": org_choices_for(user=request.user), "years": year_choices(),
+    })
+
+
+@capability_required("view_business")
+def records(request):
+    """The records behind one figure of the workspace, with the figure recomputed from them."""
+    year = selected_year(request)
+    metric = request.GET.get("metric", "")
+    try:
+        org = report_org(user=request.user, code=request.GET.get("org") or None)
+    except OrgNotFound as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:summary")
+    drill = drill_for(metric, year=year, org=org)
+    if drill is None:
+        messages.error(request, "该指标没有可查看的明细记录。")
+        return redirect(f"{reverse('reports:summary')}?year={year}&org={org.code}")
+    rows, has_next = page_of(drill.qs, page=page_number(request), per_page=RECORDS_PER_PAGE)
+    return render(request, "reports/records.html", {
+        "year": year, "org": org, "metric": metric, "drill": drill, "figure": as_text(drill.figure()),
+        "count": drill.qs.count(), "title": " / ".join(label(k) for k in metric.split(".")),
+        "rows": [([(as_text(c.value(obj)), c.numeric) for c in drill.columns], drill.link(obj) if drill.link else None)
+                 for obj in rows],
+        "page": page_number(request), "has_next": has_next,
     })
 
 

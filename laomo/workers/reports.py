@@ -6,9 +6,10 @@ from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subque
 from django.urls import reverse
 
 from laomo.core.dashboard import register_cards
+from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 
-from .models import LEVEL_RANK, EmploymentStatus, Honor, Worker
+from .models import LEVEL_RANK, RANK_LEVEL, EmploymentStatus, Honor, HonorLevel, Worker
 from .selectors import worker_base
 
 
@@ -79,3 +80,33 @@ def worker_cards(*, user, year: int, org) -> list[dict]:
         {"label": f"{year}年获评荣誉", "value": honors, "url": f"{url}?year_from={year}&year_to={year}"},
         {"label": "待补全身份证号", "value": figures["incomplete"], "url": f"{url}?incomplete=1"},
     ]
+
+
+# --- the records behind the figures (reports workspace) ---------------------------------------------------
+
+WORKERS_NOTE = ("劳模总数按当年12月31日的在册情况统计:截至当年已获评的荣誉(按获评年份,无年份按表彰日期),"
+                "级别取截至当年的最高荣誉,当年12月31日前去世的不计;自首次获评荣誉之年起计入,与录入时间无关。")
+register_note("workers", WORKERS_NOTE)
+
+
+def _worker_columns() -> list[Column]:
+    return [Column("姓名", lambda w: w.name), Column("劳模编号", lambda w: w.worker_no),
+            Column("单位", lambda w: w.org.name),
+            Column("截至当年最高级别", lambda w: HonorLevel(RANK_LEVEL[w.rank_asof]).label if w.rank_asof else "—")]
+
+
+def _registry(year: int, org):
+    return registry_as_of(Worker.objects.filter(is_deleted=False, org__path__startswith=org.path), year)
+
+
+@register_drill("workers.total")
+def drill_total(*, year: int, org) -> Drill:
+    return Drill(qs=_registry(year, org).select_related("org"), columns=_worker_columns(), note=WORKERS_NOTE,
+                 link=lambda w: reverse("workers:detail", args=[w.pk]), measure="人数")
+
+
+@register_drill("workers.by_level.*")
+def drill_by_level(*, year: int, org, key: str) -> Drill:
+    return Drill(qs=_registry(year, org).filter(rank_asof=LEVEL_RANK[key]).select_related("org"),
+                 columns=_worker_columns(), note=WORKERS_NOTE,
+                 link=lambda w: reverse("workers:detail", args=[w.pk]), measure="人数")

@@ -122,8 +122,11 @@ def test_it_serves_the_same_figures_through_the_api(client, users, data):
 
 
 def test_it_shows_the_figures_on_the_report_page(users, data):
-    page = login_client(users["city_staff"]).get("/reports/?year=2022&org=331126").content.decode()
-    assert "宣讲宣传/宣讲场次" in page and "宣讲宣传/按场所宣讲/线上" in page
+    response = login_client(users["city_staff"]).get("/reports/?year=2022&org=331126")
+    page = response.content.decode()
+    assert "宣讲宣传" in page and "宣讲场次" in page and 'data-metric="outreach.lectures_by_venue.online"' in page
+    rows = {r.path: r for r in response.context["ws"].rows}
+    assert rows["outreach.lectures"].total.value == 2 and rows["outreach.lectures_by_venue.online"].total.value == 1
 
 
 def test_it_builds_dashboard_cards_in_the_users_scope(users, orgs, data):
