@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.summary_page, name="summary"),
     path("export/", views.summary_export, name="summary_export"),
     path("records/", views.records, name="records"),
+    path("annual/", views.annual_report, name="annual_report"),
 ]

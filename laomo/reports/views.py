@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from laomo.core.jobs import job_create
 from laomo.core.pagination import page_number, page_of
 from laomo.core.permissions import capability_required
-from laomo.core.years import selected_year, year_choices
+from laomo.core.years import parse_year, selected_year, year_choices
 from laomo.orgs.selectors import org_choices_for
 
 from . import workspace
@@ -57,14 +57,37 @@ def records(request):
     })
 
 
+def _posted_year(request) -> int:
+    """The year a report form posts (the page's year), else the one the user is looking at."""
+    return parse_year(request.POST.get("year")) or selected_year(request)
+
+
 @require_POST
 @capability_required("view_business")
 def summary_export(request):
-    year = selected_year(request)
+    year = _posted_year(request)
     try:
         org = report_org(user=request.user, code=request.POST.get("org") or None)
     except OrgNotFound as exc:
         raise PermissionDenied(str(exc)) from exc
     job = job_create(actor=request.user, kind="reports.summary_xlsx", title=f"{org.name}{year}年统计报表",
                      params={"year": year, "org": org.code})
+    return redirect("core:job_detail", job_id=job.pk)
+
+
+@require_POST
+@capability_required("view_business")
+def annual_report(request):
+    """Generate the annual report (年度工作总结) of a unit as a job: .docx (fmt=docx) or PDF (fmt=pdf)."""
+    year = _posted_year(request)
+    fmt = request.POST.get("fmt", "docx")
+    if fmt not in ("docx", "pdf"):
+        messages.error(request, "请选择 Word 或 PDF 格式。")
+        return redirect("reports:summary")
+    try:
+        org = report_org(user=request.user, code=request.POST.get("org") or None)
+    except OrgNotFound as exc:
+        raise PermissionDenied(str(exc)) from exc
+    job = job_create(actor=request.user, kind="reports.annual", title=f"{org.name}{year}年劳模工作总结({fmt.upper()})",
+                     params={"year": year, "org": org.code, "fmt": fmt})
     return redirect("core:job_detail", job_id=job.pk)
