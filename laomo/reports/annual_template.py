@@ -10,7 +10,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-
 COLUMNS = 8  # 单位 and the seven figures of laomo.reports.annual.UNIT_COLUMNS
 
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("export/", views.summary_export, name="summary_export"),
     path("records/", views.records, name="records"),
     path("annual/", views.annual_report, name="annual_report"),
+    path("provincial/", views.provincial_return, name="provincial_return"),
 ]

@@ -91,3 +91,17 @@ def annual_report(request):
     job = job_create(actor=request.user, kind="reports.annual", title=f"{org.name}{year}年劳模工作总结({fmt.upper()})",
                      params={"year": year, "org": org.code, "fmt": fmt})
     return redirect("core:job_detail", job_id=job.pk)
+
+
+@require_POST
+@capability_required("view_business")
+def provincial_return(request):
+    """Generate the provincial return (上报报表, fixed layout .xlsx with 同比) of a unit as a job."""
+    year = _posted_year(request)
+    try:
+        org = report_org(user=request.user, code=request.POST.get("org") or None)
+    except OrgNotFound as exc:
+        raise PermissionDenied(str(exc)) from exc
+    job = job_create(actor=request.user, kind="reports.provincial", title=f"{org.name}{year}年上报报表",
+                     params={"year": year, "org": org.code})
+    return redirect("core:job_detail", job_id=job.pk)
