@@ -42,7 +42,10 @@ def reports_summary(request, year: int | None = None, org: str | None = None):
     counts in the year of its date, in its unit and every unit above it. studios: studios in being
     during the year (founded by 31 Dec, not revoked before 1 Jan); mentorships: pairings active in the
     year (started by 31 Dec, not ended before 1 Jan), grouped by the form derived from the mentor and
-    apprentice counts.
+    apprentice counts. workers: the registry as of 31 December (honors awarded by then, the highest level from
+    those, people alive then; a person counts from the year of their first honor). outreach.online_views: views
+    gained in the year (latest reading by 31 Dec minus the latest before 1 Jan, never negative), with
+    online_views_cumulative beside it. previous_year: the same sections for the year before (for 同比).
     """
     if not request.user.has_perm("core.view_business"):
         raise PermissionDenied("您没有查看统计报表的权限。")
@@ -50,4 +53,4 @@ def reports_summary(request, year: int | None = None, org: str | None = None):
         unit = report_org(user=request.user, code=org)
     except OrgNotFound as exc:
         raise Http404(str(exc)) from exc
-    return summary(user=request.user, year=year or current_year(), org=unit)
+    return summary(user=request.user, year=year or current_year(), org=unit, previous=True)

@@ -7,7 +7,10 @@ from django.urls import reverse
 
 from laomo.core.dashboard import register_cards
 from laomo.core.permissions import has_capability
+from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
+from laomo.workers.models import Worker
+from laomo.workers.reports import registry_as_of
 
 from .models import IN_HARDSHIP, CareVisit, HardshipSurvey, SurveyStatus, VisitType
 from .money import fen_sum, money_display, money_str, yuan
@@ -17,19 +20,27 @@ def year_range(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
+def _visits(year: int, org):
+    start, end = year_range(year)
+    return CareVisit.objects.filter(is_void=False, visit_date__gte=start, visit_date__lte=end,
+                                    org__path__startswith=org.path)
+
+
+def _surveys(year: int, org):
+    start, end = year_range(year)
+    return HardshipSurvey.objects.filter(status=SurveyStatus.APPROVED, is_deleted=False, survey_date__gte=start,
+                                         survey_date__lte=end, org__path__startswith=org.path)
+
+
 @register_section("care", order=40)
 def care_section(*, year: int, org) -> dict:
     """A visit counts in the year of its date, in the unit of the record and every unit above it."""
-    start, end = year_range(year)
-    visits = CareVisit.objects.filter(is_void=False, visit_date__gte=start, visit_date__lte=end,
-                                      org__path__startswith=org.path)
+    visits = _visits(year, org)
     figures = visits.aggregate(
         visits=Count("id"), workers=Count("worker", distinct=True), amount_fen=fen_sum("amount"),
         **{f"t_{t}": fen_sum("amount", filter=Q(visit_type=t)) for t in VisitType.values},
     )
-    surveyed = (HardshipSurvey.objects.filter(status=SurveyStatus.APPROVED, is_deleted=False, survey_date__gte=start,
-                                              survey_date__lte=end, org__path__startswith=org.path)
-                .values("worker_id").distinct().count())
+    surveyed = _surveys(year, org).values("worker_id").distinct().count()
     return {
         "visits": figures["visits"],
         "workers_visited": figures["workers"],
@@ -90,3 +101,64 @@ def care_cards(*, user, year: int, org) -> list[dict]:
         cards.append({"label": "待审核困难调查表", "value": pending,
                       "url": f"{reverse('care:survey_list')}?status=submitted"})
     return cards
+
+
+# --- the records behind the figures (reports workspace) ---------------------------------------------------
+
+register_note("care", "慰问按慰问日期计入当年(作废的不计),计入所属单位及其上级;金额按分精确求和。"
+                      "困难调查人数为当年经审核的走访调查所涉劳模人数。")
+register_note("workers.in_hardship", "困难劳模:截至当年12月31日最近一次经审核的困难调查认定为困难的在册劳模。")
+
+
+def _visit_drill(qs, *, value=None, measure="人次") -> Drill:
+    return Drill(qs=qs.select_related("worker", "org"), value=value, measure=measure,
+                 columns=[Column("日期", lambda v: v.visit_date), Column("劳模", lambda v: v.worker.name),
+                          Column("慰问类型", lambda v: v.get_visit_type_display()),
+                          Column("单位", lambda v: v.org.name),
+                          Column("金额(元)", lambda v: v.amount, numeric=True)],
+                 link=lambda v: reverse("care:visit_detail", args=[v.pk]))
+
+
+def _amount(qs) -> str:
+    return money_str(yuan(qs.aggregate(fen=fen_sum("amount"))["fen"]))
+
+
+@register_drill("care.visits")
+def drill_visits(*, year: int, org) -> Drill:
+    return _visit_drill(_visits(year, org))
+
+
+@register_drill("care.amount")
+def drill_amount(*, year: int, org) -> Drill:
+    return _visit_drill(_visits(year, org), value=_amount, measure="慰问金额合计(元)")
+
+
+@register_drill("care.amount_by_type.*")
+def drill_amount_by_type(*, year: int, org, key: str) -> Drill:
+    return _visit_drill(_visits(year, org).filter(visit_type=key), value=_amount, measure="慰问金额合计(元)")
+
+
+def _worker_drill(qs) -> Drill:
+    return Drill(qs=qs.select_related("org"), measure="人数",
+                 columns=[Column("姓名", lambda w: w.name), Column("劳模编号", lambda w: w.worker_no),
+                          Column("单位", lambda w: w.org.name)],
+                 link=lambda w: reverse("workers:detail", args=[w.pk]))
+
+
+@register_drill("care.workers_visited")
+def drill_workers_visited(*, year: int, org) -> Drill:
+    return _worker_drill(Worker.objects.filter(pk__in=_visits(year, org).values("worker_id")))
+
+
+@register_drill("care.hardship_surveyed")
+def drill_surveyed(*, year: int, org) -> Drill:
+    return _worker_drill(Worker.objects.filter(pk__in=_surveys(year, org).values("worker_id")))
+
+
+@register_drill("workers.in_hardship")
+def drill_in_hardship(*, year: int, org) -> Drill:
+    from .selectors import level_asof_subquery  # as in in_hardship_count above
+
+    registry = registry_as_of(Worker.objects.filter(is_deleted=False, org__path__startswith=org.path), year)
+    qs = registry.annotate(care_level=level_asof_subquery(date(year, 12, 31))).filter(care_level__in=IN_HARDSHIP)
+    return _worker_drill(qs)

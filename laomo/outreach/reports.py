@@ -1,18 +1,21 @@
 """The `outreach` section of the summary report (DESIGN.md §7) and the module's dashboard cards."""
 
+from django.db.models import Sum
 from django.urls import reverse
 
 from laomo.core.dashboard import register_cards
+from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 
 from . import selectors
-from .models import Lecture, MediaItem, PreShiftSession
+from .models import Lecture, LectureStatus, MediaItem, PreShiftSession
+from .selectors import year_range
 
 
 @register_section("outreach", order=20)
 def outreach_section(*, year: int, org) -> dict:
     """A record counts in the year of its date, in its unit and every unit above it. Lectures: held ones;
-    online views: per media item of the unit, its latest reading dated in the year, summed."""
+    online views: gained in the year per media item of the unit, with the cumulative figure beside it."""
     return selectors.figures(
         lectures=Lecture.objects.filter(is_deleted=False, org__path__startswith=org.path),
         media=MediaItem.objects.filter(is_deleted=False, org__path__startswith=org.path),
@@ -32,6 +35,7 @@ def outreach_cards(*, user, year: int, org) -> list[dict]:
         {"label": f"{year}年宣讲场次", "value": f["lectures"], "note": f"受众 {f['audience']:,} 人次 · 查看按月图表",
          "url": f"{index}?year={year}&org={org.code}"},
         {"label": f"{year}年线上观看人次", "value": f"{f['online_views']:,}",
+         "note": f"累计 {f['online_views_cumulative']:,} 人次",
          "url": f"{reverse('outreach:media_list')}?org={org.pk}"},
         {"label": f"{year}年班前十分钟", "value": f["pre_shift_sessions"],
          "url": f"{reverse('outreach:session_list')}?org={org.pk}&date_from={year}-01-01&date_to={year}-12-31"},
@@ -54,3 +58,78 @@ def _lectures_chart(*, user, year: int, org) -> dict:
         "series": [{"name": label, "type": "bar", "stack": "venue", "data": by_month[v]}
                    for v, label in VenueType.choices],
     }
+
+
+# --- the records behind the figures (reports workspace) ---------------------------------------------------
+
+register_note("outreach", "宣讲按宣讲日期计入当年(仅已举办),计入组织单位及其上级;班前十分钟按日期计入。")
+VIEWS_NOTE = ("线上观看人次为当年新增:每件作品截至当年12月31日的最新读数减去上一年末的最新读数(不为负),"
+              "各年相加等于累计数;累计观看人次为截至当年12月31日的最新读数之和。")
+register_note("outreach.online_views", VIEWS_NOTE)
+register_note("outreach.online_views_cumulative", VIEWS_NOTE)
+
+
+def _held(year: int, org):
+    return (Lecture.objects.filter(is_deleted=False, org__path__startswith=org.path, status=LectureStatus.HELD,
+                                   date__range=year_range(year)).select_related("org"))
+
+
+_LECTURE_COLUMNS = [Column("日期", lambda x: x.date), Column("宣讲题目", lambda x: x.title),
+                    Column("场所类型", lambda x: x.get_venue_type_display()), Column("单位", lambda x: x.org.name),
+                    Column("受众人数", lambda x: x.audience, numeric=True)]
+
+
+def _lecture_drill(qs) -> Drill:
+    return Drill(qs=qs, columns=_LECTURE_COLUMNS, link=lambda x: reverse("outreach:lecture_detail", args=[x.pk]),
+                 measure="场次")
+
+
+@register_drill("outreach.lectures")
+def drill_lectures(*, year: int, org) -> Drill:
+    return _lecture_drill(_held(year, org))
+
+
+@register_drill("outreach.lectures_by_venue.*")
+def drill_lectures_by_venue(*, year: int, org, key: str) -> Drill:
+    return _lecture_drill(_held(year, org).filter(venue_type=key))
+
+
+@register_drill("outreach.audience")
+def drill_audience(*, year: int, org) -> Drill:
+    drill = _lecture_drill(_held(year, org))
+    drill.value = lambda qs: int(qs.aggregate(n=Sum("audience"))["n"] or 0)
+    drill.measure = "受众人数合计"
+    return drill
+
+
+@register_drill("outreach.pre_shift_sessions")
+def drill_sessions(*, year: int, org) -> Drill:
+    qs = PreShiftSession.objects.filter(is_deleted=False, org__path__startswith=org.path,
+                                        date__range=year_range(year)).select_related("org", "speaker")
+    return Drill(qs=qs, measure="场次",
+                 columns=[Column("日期", lambda x: x.date), Column("主题", lambda x: x.topic),
+                          Column("主讲", lambda x: x.speaker.name if x.speaker_id else x.speaker_name),
+                          Column("单位", lambda x: x.org.name)],
+                 link=lambda x: reverse("outreach:session_detail", args=[x.pk]))
+
+
+def _media_drill(year: int, org, field: str, label: str) -> Drill:
+    qs = selectors.media_with_views(MediaItem.objects.filter(is_deleted=False, org__path__startswith=org.path)
+                                    .select_related("org", "platform"), year).filter(**{f"{field}__gt": 0})
+    return Drill(qs=qs, measure=label,
+                 columns=[Column("标题", lambda x: x.title), Column("平台", lambda x: x.platform.name),
+                          Column("单位", lambda x: x.org.name),
+                          Column("当年新增", lambda x: x.v_gained, numeric=True),
+                          Column("累计", lambda x: x.v_end, numeric=True)],
+                 value=lambda qs: int(qs.aggregate(n=Sum(field))["n"] or 0),
+                 link=lambda x: reverse("outreach:media_detail", args=[x.pk]))
+
+
+@register_drill("outreach.online_views")
+def drill_views(*, year: int, org) -> Drill:
+    return _media_drill(year, org, "v_gained", "新增观看人次合计")
+
+
+@register_drill("outreach.online_views_cumulative")
+def drill_views_cumulative(*, year: int, org) -> Drill:
+    return _media_drill(year, org, "v_end", "累计观看人次合计")

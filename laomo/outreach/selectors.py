@@ -5,10 +5,10 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, ExtractMonth, Greatest
 from django.http import Http404
 
 from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
@@ -329,13 +329,31 @@ def platform_list() -> QuerySet[Platform]:
         "sort_order", "id")
 
 
-def views_in_year(items: QuerySet[MediaItem], year: int) -> int:
-    """The year's online views: per media item, its latest reading dated in that year; summed."""
+def _views_on(on_or_before: date):
+    return Subquery(MediaReading.objects.filter(media_item=OuterRef("pk"), is_deleted=False, date__lte=on_or_before)
+                    .order_by("-date", "-id").values("views")[:1])
+
+
+def media_with_views(items: QuerySet[MediaItem], year: int) -> QuerySet[MediaItem]:
+    """`items` annotated with `v_end` (latest reading by 31 December of `year`), `v_before` (latest before
+    1 January) and `v_gained` (their difference, never negative)."""
     start, end = year_range(year)
-    latest_in_year = (MediaReading.objects.filter(media_item=OuterRef("media_item"), is_deleted=False,
-                                                  date__range=(start, end)).order_by("-date", "-id").values("id")[:1])
-    total = (MediaReading.objects.filter(is_deleted=False, date__range=(start, end), media_item__in=items)
-             .filter(id=Subquery(latest_in_year)).aggregate(total=Sum("views"))["total"])
+    return (items.annotate(v_end=Coalesce(_views_on(end), 0),
+                           v_before=Coalesce(_views_on(start - timedelta(days=1)), 0))
+            .annotate(v_gained=Greatest(F("v_end") - F("v_before"), Value(0))))
+
+
+def views_of_year(items: QuerySet[MediaItem], year: int) -> dict:
+    """Online views of `items` (DESIGN.md §7): `gained` in the year — per item, its latest reading by 31 December
+    minus its latest reading before 1 January, never negative — and `cumulative`, the latest readings by
+    31 December summed. Gains of successive years add up to the cumulative figure."""
+    totals = media_with_views(items, year).aggregate(gained=Sum("v_gained"), cumulative=Sum("v_end"))
+    return {"gained": int(totals["gained"] or 0), "cumulative": int(totals["cumulative"] or 0)}
+
+
+def views_to_date(items: QuerySet[MediaItem]) -> int:
+    """The reach of `items` so far: each item's latest reading, summed."""
+    total = items.annotate(v=Coalesce(_views_on(date.max), 0)).aggregate(total=Sum("v"))["total"]
     return int(total or 0)
 
 
@@ -466,7 +484,7 @@ def campaign_stats(*, user, campaign: Campaign) -> dict:
     return {
         "lectures": lectures, "lecture_total": lectures.count(), "held": held["n"],
         "audience": int(held["audience"] or 0),
-        "online_views": views_in_year(media_base(user).filter(campaign=campaign), campaign.start_date.year),
+        "online_views": views_to_date(media_base(user).filter(campaign=campaign)),
         "media_items": media_list(user=user, filters=MediaFilters(campaign=campaign)),
     }
 
@@ -481,10 +499,12 @@ def figures(*, lectures: QuerySet[Lecture], media: QuerySet[MediaItem], sessions
     held = lectures.filter(status=LectureStatus.HELD, date__range=span)
     agg = held.aggregate(lectures=Count("id"), audience=Sum("audience"),
                          **{f"v_{v}": Count("id", filter=Q(venue_type=v)) for v in VENUES})
+    views = views_of_year(media, year)
     return {
         "lectures": agg["lectures"],
         "audience": int(agg["audience"] or 0),
-        "online_views": views_in_year(media, year),
+        "online_views": views["gained"],
+        "online_views_cumulative": views["cumulative"],
         "pre_shift_sessions": sessions.filter(date__range=span).count(),
         "lectures_by_venue": {v: agg[f"v_{v}"] for v in VENUES},
     }

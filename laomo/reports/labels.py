@@ -3,7 +3,8 @@
 LABELS = {
     "workers": "劳模", "total": "总数", "by_level": "按级别", "in_hardship": "困难劳模",
     "national": "全国级", "provincial": "省部级", "municipal": "市级", "county": "县级",
-    "outreach": "宣讲宣传", "lectures": "宣讲场次", "audience": "受众人数", "online_views": "线上观看人次",
+    "outreach": "宣讲宣传", "lectures": "宣讲场次", "audience": "受众人数", "online_views": "线上观看人次(年内新增)",
+    "online_views_cumulative": "线上累计观看人次",
     "pre_shift_sessions": "班前十分钟场次", "lectures_by_venue": "按场所宣讲",
     "agency": "机关", "school": "学校", "hospital": "医院", "enterprise": "企业", "community": "社区",
     "village": "农村", "online": "线上",

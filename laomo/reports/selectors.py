@@ -27,9 +27,14 @@ class OrgNotFound(LookupError):
         super().__init__(f"组织代码 {code} 不存在。")
 
 
-def summary(*, user, year: int, org: OrgUnit) -> dict:
-    """The year's figures for `org` and every unit below it (the caller resolved `org` in scope)."""
+def summary(*, user, year: int, org: OrgUnit, previous: bool = False) -> dict:
+    """The year's figures for `org` and every unit below it (the caller resolved `org` in scope).
+
+    With `previous`, the same sections for the year before are added under `previous_year`, so that a reader
+    computes 同比 from one response (the keys of DESIGN.md §7 keep their names and meaning)."""
     data = {"year": year, "org": org.code}
     for name, fn in sections():
         data[name] = fn(year=year, org=org)
+    if previous:
+        data["previous_year"] = {"year": year - 1, **{name: fn(year=year - 1, org=org) for name, fn in sections()}}
     return data

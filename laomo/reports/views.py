@@ -1,40 +1,107 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from laomo.core.jobs import job_create
+from laomo.core.pagination import page_number, page_of
 from laomo.core.permissions import capability_required
-from laomo.core.years import selected_year
+from laomo.core.years import parse_year, selected_year, year_choices
 from laomo.orgs.selectors import org_choices_for
 
-from .labels import flatten_summary
-from .selectors import OrgNotFound, report_org, summary
+from . import workspace
+from .drill import as_text, drill_for
+from .labels import label
+from .selectors import OrgNotFound, report_org
+
+RECORDS_PER_PAGE = 100
 
 
 @capability_required("view_business")
 def summary_page(request):
+    """The reports workspace: indicators × units, 同比, charts; every number links to its records."""
     year = selected_year(request)
     try:
         org = report_org(user=request.user, code=request.GET.get("org") or None)
     except OrgNotFound as exc:
         messages.error(request, str(exc))
         return redirect("reports:summary")
-    data = summary(user=request.user, year=year, org=org)
     return render(request, "reports/summary.html", {
-        "year": year, "org": org, "data": data, "rows": flatten_summary(data),
-        "orgs": org_choices_for(user=request.user),
+        "year": year, "org": org, "ws": workspace.build(user=request.user, year=year, org=org),
+        "orgs": org_choices_for(user=request.user), "years": year_choices(),
     })
+
+
+@capability_required("view_business")
+def records(request):
+    """The records behind one figure of the workspace, with the figure recomputed from them."""
+    year = selected_year(request)
+    metric = request.GET.get("metric", "")
+    try:
+        org = report_org(user=request.user, code=request.GET.get("org") or None)
+    except OrgNotFound as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:summary")
+    drill = drill_for(metric, year=year, org=org)
+    if drill is None:
+        messages.error(request, "该指标没有可查看的明细记录。")
+        return redirect(f"{reverse('reports:summary')}?year={year}&org={org.code}")
+    rows, has_next = page_of(drill.qs, page=page_number(request), per_page=RECORDS_PER_PAGE)
+    return render(request, "reports/records.html", {
+        "year": year, "org": org, "metric": metric, "drill": drill, "figure": as_text(drill.figure()),
+        "count": drill.qs.count(), "title": " / ".join(label(k) for k in metric.split(".")),
+        "rows": [([(as_text(c.value(obj)), c.numeric) for c in drill.columns], drill.link(obj) if drill.link else None)
+                 for obj in rows],
+        "page": page_number(request), "has_next": has_next,
+    })
+
+
+def _posted_year(request) -> int:
+    """The year a report form posts (the page's year), else the one the user is looking at."""
+    return parse_year(request.POST.get("year")) or selected_year(request)
 
 
 @require_POST
 @capability_required("view_business")
 def summary_export(request):
-    year = selected_year(request)
+    year = _posted_year(request)
     try:
         org = report_org(user=request.user, code=request.POST.get("org") or None)
     except OrgNotFound as exc:
         raise PermissionDenied(str(exc)) from exc
     job = job_create(actor=request.user, kind="reports.summary_xlsx", title=f"{org.name}{year}年统计报表",
+                     params={"year": year, "org": org.code})
+    return redirect("core:job_detail", job_id=job.pk)
+
+
+@require_POST
+@capability_required("view_business")
+def annual_report(request):
+    """Generate the annual report (年度工作总结) of a unit as a job: .docx (fmt=docx) or PDF (fmt=pdf)."""
+    year = _posted_year(request)
+    fmt = request.POST.get("fmt", "docx")
+    if fmt not in ("docx", "pdf"):
+        messages.error(request, "请选择 Word 或 PDF 格式。")
+        return redirect("reports:summary")
+    try:
+        org = report_org(user=request.user, code=request.POST.get("org") or None)
+    except OrgNotFound as exc:
+        raise PermissionDenied(str(exc)) from exc
+    job = job_create(actor=request.user, kind="reports.annual", title=f"{org.name}{year}年劳模工作总结({fmt.upper()})",
+                     params={"year": year, "org": org.code, "fmt": fmt})
+    return redirect("core:job_detail", job_id=job.pk)
+
+
+@require_POST
+@capability_required("view_business")
+def provincial_return(request):
+    """Generate the provincial return (上报报表, fixed layout .xlsx with 同比) of a unit as a job."""
+    year = _posted_year(request)
+    try:
+        org = report_org(user=request.user, code=request.POST.get("org") or None)
+    except OrgNotFound as exc:
+        raise PermissionDenied(str(exc)) from exc
+    job = job_create(actor=request.user, kind="reports.provincial", title=f"{org.name}{year}年上报报表",
                      params={"year": year, "org": org.code})
     return redirect("core:job_detail", job_id=job.pk)

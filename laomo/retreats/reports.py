@@ -11,23 +11,36 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 
 from laomo.core.dashboard import register_cards
+from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
+from laomo.workers.models import Worker
 from laomo.workers.timeline import register_timeline
 
 from .models import HELD_STATUSES, ApplicationStatus, RetreatApplication, RetreatBatch, SurveyResponse
 from .selectors import average
 
 
-def figures(*, year: int, org) -> dict:
-    batches = RetreatBatch.objects.filter(is_deleted=False, status__in=HELD_STATUSES, start_date__year=year,
-                                          org__path__startswith=org.path).count()
-    attended = RetreatApplication.objects.filter(status=ApplicationStatus.ATTENDED, batch__is_deleted=False,
-                                                 batch__start_date__year=year, org__path__startswith=org.path)
-    participants = attended.aggregate(n=Count("worker", distinct=True))["n"]
+def _batches(year: int, org):
+    return RetreatBatch.objects.filter(is_deleted=False, status__in=HELD_STATUSES, start_date__year=year,
+                                       org__path__startswith=org.path)
+
+
+def _attended(year: int, org):
+    return RetreatApplication.objects.filter(status=ApplicationStatus.ATTENDED, batch__is_deleted=False,
+                                             batch__start_date__year=year, org__path__startswith=org.path)
+
+
+def _satisfaction(attended) -> str | None:
     surveys = SurveyResponse.objects.filter(application__in=attended).aggregate(n=Count("id"), total=Sum("overall"))
     avg = average(surveys["total"], surveys["n"])
-    return {"batches": batches, "participants": participants,
-            "average_satisfaction": str(avg) if avg is not None else None}
+    return str(avg) if avg is not None else None
+
+
+def figures(*, year: int, org) -> dict:
+    attended = _attended(year, org)
+    return {"batches": _batches(year, org).count(),
+            "participants": attended.aggregate(n=Count("worker", distinct=True))["n"],
+            "average_satisfaction": _satisfaction(attended)}
 
 
 @register_section("retreats", order=50)
@@ -72,3 +85,35 @@ def retreat_timeline(*, worker, user):
 
 
 
+
+
+# --- the records behind the figures (reports workspace) ---------------------------------------------------
+
+register_note("retreats", "批次按出发日期计入当年(进行中或已完成),计入组织单位及其上级;参加人数按出行登记的劳模计,"
+                          "同一年参加两批的计一人;平均满意度为这些参加者问卷总体满意度的平均值。")
+
+
+@register_drill("retreats.batches")
+def drill_batches(*, year: int, org) -> Drill:
+    return Drill(qs=_batches(year, org).select_related("org"), measure="批次",
+                 columns=[Column("批次名称", lambda b: b.name), Column("出发日期", lambda b: b.start_date),
+                          Column("返回日期", lambda b: b.end_date), Column("组织单位", lambda b: b.org.name)],
+                 link=lambda b: reverse("retreats:batch_detail", args=[b.pk]))
+
+
+@register_drill("retreats.participants")
+def drill_participants(*, year: int, org) -> Drill:
+    workers = Worker.objects.filter(pk__in=_attended(year, org).values("worker_id")).select_related("org")
+    return Drill(qs=workers, measure="人数",
+                 columns=[Column("姓名", lambda w: w.name), Column("劳模编号", lambda w: w.worker_no),
+                          Column("单位", lambda w: w.org.name)],
+                 link=lambda w: reverse("workers:detail", args=[w.pk]))
+
+
+@register_drill("retreats.average_satisfaction")
+def drill_satisfaction(*, year: int, org) -> Drill:
+    attended = _attended(year, org).filter(survey__isnull=False).select_related("worker", "batch", "survey")
+    return Drill(qs=attended, measure="平均满意度", value=_satisfaction,
+                 columns=[Column("劳模", lambda a: a.worker.name), Column("批次", lambda a: a.batch.name),
+                          Column("总体满意度", lambda a: a.survey.overall, numeric=True)],
+                 link=lambda a: reverse("retreats:batch_detail", args=[a.batch_id]))

@@ -17,6 +17,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from laomo.core.dashboard import register_cards
+from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 
 from .models import FORM_KEYS, LEVEL_KEYS, Mentorship, MentorshipForm, Studio
@@ -98,3 +99,51 @@ def studio_cards(*, user, year: int, org) -> list[dict]:
          "note": f"受训/受益 {help_figures['trainees'] or 0} 人次",
          "url": f"{reverse('studios:tech_help_list')}?year={year}"},
     ]
+
+
+# --- the records behind the figures (reports workspace) ---------------------------------------------------
+
+register_note("studios", COUNTING_RULE)
+
+
+def _studios(year: int, org):
+    return studios_in_year(Studio.objects.filter(org__path__startswith=org.path), year).select_related("org", "lead")
+
+
+def _studio_drill(qs) -> Drill:
+    return Drill(qs=qs, measure="个",
+                 columns=[Column("工作室名称", lambda x: x.name), Column("示范级别", lambda x: x.get_level_display()),
+                          Column("领衔人", lambda x: x.lead.name), Column("所属工会", lambda x: x.org.name),
+                          Column("创建日期", lambda x: x.founded_date)],
+                 link=lambda x: reverse("studios:detail", args=[x.pk]))
+
+
+@register_drill("studios.studios")
+def drill_studios(*, year: int, org) -> Drill:
+    return _studio_drill(_studios(year, org))
+
+
+@register_drill("studios.by_level.*")
+def drill_studios_by_level(*, year: int, org, key: str) -> Drill:
+    return _studio_drill(_studios(year, org).filter(level=key))
+
+
+def _mentorships(year: int, org):
+    return mentorships_in_year(Mentorship.objects.filter(is_deleted=False, org__path__startswith=org.path), year)
+
+
+def _mentorship_drill(qs) -> Drill:
+    return Drill(qs=qs.select_related("org"), measure="对",
+                 columns=[Column("结对名称", lambda m: m.title), Column("所属工会", lambda m: m.org.name),
+                          Column("开始日期", lambda m: m.start_date), Column("结束日期", lambda m: m.end_date or "—")],
+                 link=lambda m: reverse("studios:mentorship_detail", args=[m.pk]))
+
+
+@register_drill("studios.mentorships")
+def drill_mentorships(*, year: int, org) -> Drill:
+    return _mentorship_drill(_mentorships(year, org))
+
+
+@register_drill("studios.mentorships_by_form.*")
+def drill_mentorships_by_form(*, year: int, org, key: str) -> Drill:
+    return _mentorship_drill(_mentorships(year, org).with_form().filter(form_key=key))

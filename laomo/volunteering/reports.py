@@ -4,10 +4,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from laomo.core.dashboard import register_cards
 from laomo.core.permissions import has_capability
+from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 
 from .models import RequestStatus, ServiceHours, ServiceRecord, ServiceRequest, ServiceTeam, TeamType
@@ -16,27 +18,43 @@ from .selectors import overdue_q, request_base, year_bounds
 TEAM_TYPE_KEYS = list(TeamType.values)
 
 
-def _teams_in_year(year: int, org) -> int:
+def _teams(year: int, org):
     """Teams in existence during the year: founded by its end, not dissolved before it began."""
     return ServiceTeam.objects.filter(is_deleted=False, org__path__startswith=org.path,
                                       founded_on__lte=date(year, 12, 31)).filter(
-        Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=date(year, 1, 1))).count()
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=date(year, 1, 1)))
+
+
+def _teams_in_year(year: int, org) -> int:
+    return _teams(year, org).count()
+
+
+def _records(year: int, org):
+    return ServiceRecord.objects.filter(is_deleted=False, org__path__startswith=org.path,
+                                        date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
+
+
+def _requests(org, field: str, year: int):
+    start, end = year_bounds(year)
+    return ServiceRequest.objects.filter(org__path__startswith=org.path, **{f"{field}__gte": start,
+                                                                            f"{field}__lt": end})
+
+
+def _average_rating(requests) -> float | None:
+    avg = requests.filter(rating__isnull=False).aggregate(a=Avg("rating"))["a"]
+    return None if avg is None else round(float(avg), 2)
 
 
 @register_section("volunteering", order=30)
 def volunteering_section(*, year: int, org) -> dict:
-    records = ServiceRecord.objects.filter(is_deleted=False, org__path__startswith=org.path,
-                                           date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
+    records = _records(year, org)
     figures = records.aggregate(
         n=Count("id"), pt_total=Sum("person_times"),
         **{f"pt_{t}": Sum("person_times", filter=Q(team_type=t)) for t in TEAM_TYPE_KEYS},
     )
     hours = ServiceHours.objects.filter(record__in=records).aggregate(s=Sum("hours"))["s"] or Decimal("0")
-    start, end = year_bounds(year)
-    requests = ServiceRequest.objects.filter(org__path__startswith=org.path)
-    received = requests.filter(received_at__gte=start, received_at__lt=end).count()
-    completed = requests.filter(completed_at__gte=start, completed_at__lt=end).count()
-    avg = requests.filter(rated_at__gte=start, rated_at__lt=end, rating__isnull=False).aggregate(a=Avg("rating"))["a"]
+    received = _requests(org, "received_at", year).count()
+    completed = _requests(org, "completed_at", year).count()
     return {
         "teams": _teams_in_year(year, org),
         "service_records": figures["n"],
@@ -46,7 +64,7 @@ def volunteering_section(*, year: int, org) -> dict:
         "requests": {
             "received": received,
             "completed": completed,
-            "average_rating": None if avg is None else round(float(avg), 2),
+            "average_rating": _average_rating(_requests(org, "rated_at", year)),
         },
     }
 
@@ -87,3 +105,82 @@ def volunteering_cards(*, user, year: int, org) -> list[dict]:
          "note": "2天未派单或超过承诺日期未完成"},
         {"label": f"{year}年各类服务队服务人次(按月)", "chart": chart},
     ]
+
+
+# --- the records behind the figures (reports workspace) ---------------------------------------------------
+
+register_note("volunteering", "服务记录按服务日期计入当年,计入记录单位及其上级;服务队按当年存续(当年12月31日前成立、"
+                              "未在当年1月1日前撤销)统计;点单按受理、完成、评价时间分别计入当年。")
+
+
+def _record_drill(qs, *, value=None, measure="记录数") -> Drill:
+    qs = qs.select_related("org", "team").annotate(hours=Coalesce(Sum("volunteers__hours"), Decimal("0")))
+    return Drill(qs=qs, value=value, measure=measure,
+                 columns=[Column("日期", lambda r: r.date),
+                          Column("服务队", lambda r: r.team.name if r.team_id else "—"),
+                          Column("服务类型", lambda r: r.get_team_type_display()), Column("单位", lambda r: r.org.name),
+                          Column("服务人次", lambda r: r.person_times, numeric=True),
+                          Column("志愿服务时长", lambda r: r.hours, numeric=True)],
+                 link=lambda r: reverse("volunteering:record_detail", args=[r.pk]))
+
+
+def _person_times(qs) -> int:
+    return int(qs.aggregate(n=Sum("person_times"))["n"] or 0)
+
+
+@register_drill("volunteering.teams")
+def drill_teams(*, year: int, org) -> Drill:
+    return Drill(qs=_teams(year, org).select_related("org"), measure="支",
+                 columns=[Column("队伍名称", lambda t: t.name), Column("服务类型", lambda t: t.get_team_type_display()),
+                          Column("单位", lambda t: t.org.name), Column("成立日期", lambda t: t.founded_on)],
+                 link=lambda t: reverse("volunteering:team_detail", args=[t.pk]))
+
+
+@register_drill("volunteering.service_records")
+def drill_records(*, year: int, org) -> Drill:
+    return _record_drill(_records(year, org))
+
+
+@register_drill("volunteering.person_times")
+def drill_person_times(*, year: int, org) -> Drill:
+    return _record_drill(_records(year, org), value=_person_times, measure="服务人次合计")
+
+
+@register_drill("volunteering.person_times_by_team_type.*")
+def drill_person_times_by_type(*, year: int, org, key: str) -> Drill:
+    return _record_drill(_records(year, org).filter(team_type=key), value=_person_times, measure="服务人次合计")
+
+
+@register_drill("volunteering.volunteer_hours")
+def drill_hours(*, year: int, org) -> Drill:
+    def hours(qs) -> str:
+        total = ServiceHours.objects.filter(record__in=qs.values("pk")).aggregate(s=Sum("hours"))["s"]
+        return str((total or Decimal("0")).quantize(Decimal("0.01")))
+
+    return _record_drill(_records(year, org), value=hours, measure="志愿服务时长合计(小时)")
+
+
+def _request_drill(qs, *, value=None, measure="件") -> Drill:
+    return Drill(qs=qs.select_related("org"), value=value, measure=measure,
+                 columns=[Column("查询码", lambda r: r.tracking_code),
+                          Column("类别", lambda r: r.get_category_display()),
+                          Column("受理单位", lambda r: r.org.name), Column("受理时间", lambda r: r.received_at),
+                          Column("完成时间", lambda r: r.completed_at or "—"),
+                          Column("评分", lambda r: r.rating if r.rating is not None else "—")],
+                 link=lambda r: reverse("volunteering:request_detail", args=[r.pk]))
+
+
+@register_drill("volunteering.requests.received")
+def drill_received(*, year: int, org) -> Drill:
+    return _request_drill(_requests(org, "received_at", year))
+
+
+@register_drill("volunteering.requests.completed")
+def drill_completed(*, year: int, org) -> Drill:
+    return _request_drill(_requests(org, "completed_at", year))
+
+
+@register_drill("volunteering.requests.average_rating")
+def drill_rating(*, year: int, org) -> Drill:
+    return _request_drill(_requests(org, "rated_at", year).filter(rating__isnull=False), value=_average_rating,
+                          measure="平均评分")

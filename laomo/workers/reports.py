@@ -2,27 +2,51 @@
 
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 
 from laomo.core.dashboard import register_cards
+from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 
-from .models import LEVEL_RANK, EmploymentStatus, Honor, Worker
+from .models import LEVEL_RANK, RANK_LEVEL, EmploymentStatus, Honor, HonorLevel, Worker
 from .selectors import worker_base
 
 
-def _living_in_year(year: int) -> Q:
-    """Workers on the registry during `year`: not deceased before it began."""
-    return ~Q(employment_status=EmploymentStatus.DECEASED) | Q(status_date__gte=date(year, 1, 1))
+def honors_by_end_of(year: int) -> Q:
+    """Honors awarded by 31 December of `year` (DESIGN.md §7): by their year, else their date; an honor with
+    neither (an old record) counts as awarded before any year asked for."""
+    return (Q(year__lte=year) | Q(year__isnull=True, award_date__lte=date(year, 12, 31))
+            | Q(year__isnull=True, award_date__isnull=True))
+
+
+def alive_at_end_of(year: int) -> Q:
+    """Workers alive on 31 December of `year`: not deceased, or deceased after that day."""
+    return ~Q(employment_status=EmploymentStatus.DECEASED) | Q(status_date__gt=date(year, 12, 31))
+
+
+def _rank_case() -> Case:
+    return Case(*(When(level=level, then=Value(rank)) for level, rank in LEVEL_RANK.items()),
+                output_field=IntegerField())
+
+
+def registry_as_of(workers, year: int):
+    """`workers` as the registry stood on 31 December of `year`, annotated with `rank_asof`, the highest level
+    of the honors awarded by then. A person is on it from the year of their first honor (whenever the record
+    was typed in) while alive; someone with no honor recorded is not (yet) counted."""
+    best = (Honor.objects.filter(worker=OuterRef("pk"), is_deleted=False).filter(honors_by_end_of(year))
+            .values("worker").annotate(best=Max(_rank_case())).values("best")[:1])
+    return (workers.filter(alive_at_end_of(year)).annotate(rank_asof=Subquery(best, output_field=IntegerField()))
+            .filter(rank_asof__isnull=False))
 
 
 @register_section("workers", order=10)
 def workers_section(*, year: int, org) -> dict:
-    qs = Worker.objects.filter(is_deleted=False, org__path__startswith=org.path).filter(_living_in_year(year))
+    base = Worker.objects.filter(is_deleted=False, org__path__startswith=org.path)
+    qs = registry_as_of(base, year)
     figures = qs.aggregate(
         total=Count("id"),
-        **{level: Count("id", filter=Q(highest_level_rank=rank)) for level, rank in LEVEL_RANK.items()},
+        **{level: Count("id", filter=Q(rank_asof=rank)) for level, rank in LEVEL_RANK.items()},
     )
     result = {
         "total": figures["total"],
@@ -56,3 +80,33 @@ def worker_cards(*, user, year: int, org) -> list[dict]:
         {"label": f"{year}年获评荣誉", "value": honors, "url": f"{url}?year_from={year}&year_to={year}"},
         {"label": "待补全身份证号", "value": figures["incomplete"], "url": f"{url}?incomplete=1"},
     ]
+
+
+# --- the records behind the figures (reports workspace) ---------------------------------------------------
+
+WORKERS_NOTE = ("劳模总数按当年12月31日的在册情况统计:截至当年已获评的荣誉(按获评年份,无年份按表彰日期),"
+                "级别取截至当年的最高荣誉,当年12月31日前去世的不计;自首次获评荣誉之年起计入,与录入时间无关。")
+register_note("workers", WORKERS_NOTE)
+
+
+def _worker_columns() -> list[Column]:
+    return [Column("姓名", lambda w: w.name), Column("劳模编号", lambda w: w.worker_no),
+            Column("单位", lambda w: w.org.name),
+            Column("截至当年最高级别", lambda w: HonorLevel(RANK_LEVEL[w.rank_asof]).label if w.rank_asof else "—")]
+
+
+def _registry(year: int, org):
+    return registry_as_of(Worker.objects.filter(is_deleted=False, org__path__startswith=org.path), year)
+
+
+@register_drill("workers.total")
+def drill_total(*, year: int, org) -> Drill:
+    return Drill(qs=_registry(year, org).select_related("org"), columns=_worker_columns(), note=WORKERS_NOTE,
+                 link=lambda w: reverse("workers:detail", args=[w.pk]), measure="人数")
+
+
+@register_drill("workers.by_level.*")
+def drill_by_level(*, year: int, org, key: str) -> Drill:
+    return Drill(qs=_registry(year, org).filter(rank_asof=LEVEL_RANK[key]).select_related("org"),
+                 columns=_worker_columns(), note=WORKERS_NOTE,
+                 link=lambda w: reverse("workers:detail", args=[w.pk]), measure="人数")

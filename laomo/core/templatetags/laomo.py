@@ -21,3 +21,23 @@ def bootstrap(form):
         if css.split()[0] not in existing:
             field.widget.attrs["class"] = f"{existing} {css}".strip()
     return form
+
+
+@register.filter
+def figure(value):
+    """A report figure as people read it: 14,147 · 1,234.50 · 4.5 · '-' for none."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    text = str(value)
+    places = len(text.split(".", 1)[1]) if "." in text else 0
+    return f"{number:,.{places}f}"

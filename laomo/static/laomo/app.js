@@ -9,3 +9,9 @@ document.body.addEventListener("htmx:responseError", function (evt) {
   }
   box.textContent = "操作失败(" + evt.detail.xhr.status + "),请刷新页面后重试。";
 });
+
+// Buttons marked data-print print the page (the reports workspace has a print stylesheet).
+document.addEventListener("click", function (evt) {
+  var button = evt.target.closest("[data-print]");
+  if (button) { window.print(); }
+});

@@ -1,0 +1,122 @@
+"""The reports workspace: every figure links to the records behind it, and those records give the same figure."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from laomo.care.tests.test_figures import data as care_data
+from laomo.outreach.tests.test_figures import data as outreach_data
+from laomo.reports import workspace
+from laomo.reports.drill import drill_for, has_drill
+from laomo.retreats.tests.test_reports import trips
+from laomo.studios.tests.test_figures import world
+from laomo.volunteering.tests.test_figures import data as volunteering_data
+from laomo.workers import services as worker_services
+from laomo.workers.tests.factories import make_id, make_worker
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def everything(orgs, users):
+    """The hand-counted records of every module's figure tests, in one database."""
+    outreach_data._get_wrapped_function()(orgs)
+    volunteering_data._get_wrapped_function()(orgs, users)
+    care_data._get_wrapped_function()(orgs)
+    trips._get_wrapped_function()(orgs)
+    world._get_wrapped_function()(orgs)
+    make_worker(orgs["331102"], "甲", id_number=make_id("331102", "19650101"),
+                honors=[("全国劳动模范", 2015), ("浙江省劳动模范", 2010)])
+    make_worker(orgs["331126"], "丁", id_number=make_id("331126", "19700101"), honors=[("庆元县劳动模范", 2023)])
+    make_worker(orgs["331101"], "己", id_number=make_id("331101", "19720101"), honors=[("丽水市先进工作者", 2022)])
+    dead = make_worker(orgs["331126"], "辛", id_number=make_id("331126", "19310101"), honors=[("浙江省劳动模范", 1990)])
+    worker_services.worker_set_status(actor=None, worker=dead, status="deceased", status_date=date(2023, 3, 1))
+
+
+def _same(figure, value) -> bool:
+    return workspace.number(figure) == workspace.number(value)
+
+
+def test_it_has_a_drill_for_every_figure_of_the_summary(everything, users, orgs):
+    ws = workspace.build(user=users["city_staff"], year=2022, org=orgs["331100"])
+    assert len(ws.rows) > 40
+    assert [r.path for r in ws.rows if not has_drill(r.path)] == []
+
+
+@pytest.mark.parametrize("year", [2022, 2023])
+def test_it_gives_every_figure_back_from_its_records(everything, users, orgs, year):
+    city = orgs["331100"]
+    ws = workspace.build(user=users["city_staff"], year=year, org=city)
+    checked = 0
+    for row in ws.rows:
+        for unit, cell in [(city, row.total)] + list(zip(ws.units, row.units, strict=True)):
+            drill = drill_for(row.path, year=year, org=unit)
+            assert _same(drill.figure(), cell.value), (row.path, unit.code, drill.figure(), cell.value)
+            if drill.value is None:
+                assert drill.qs.count() == cell.value
+            checked += 1
+    assert checked == len(ws.rows) * (len(ws.units) + 1)
+
+
+def test_it_shows_the_same_figure_and_count_on_the_records_page(everything, clients, orgs):
+    page = clients["city_staff"].get("/reports/", {"year": 2022})
+    ws = page.context["ws"]
+    samples = {"workers.total", "outreach.lectures", "outreach.audience", "outreach.online_views",
+               "volunteering.person_times", "volunteering.volunteer_hours", "care.amount", "retreats.participants",
+               "studios.mentorships_by_form.one_to_many", "volunteering.requests.average_rating"}
+    rows = {r.path: r for r in ws.rows}
+    for path in samples:
+        row = rows[path]
+        for cell in [row.total] + row.units:
+            assert cell.url, path
+            response = clients["city_staff"].get(cell.url)
+            assert response.status_code == 200
+            assert _same(response.context["drill"].figure(), cell.value), (path, cell.url)
+            body = response.content.decode()
+            assert f'data-testid="records-count">{response.context["count"]:,}<' in body
+    lectures = clients["city_staff"].get(rows["outreach.lectures"].total.url)
+    assert lectures.context["count"] == 5 and "宣讲题目" in lectures.content.decode()
+
+
+def test_it_adds_the_units_up_to_the_city(everything, users, orgs):
+    for year in (2022, 2023):
+        ws = workspace.build(user=users["city_staff"], year=year, org=orgs["331100"])
+        for row in ws.rows:
+            if not workspace.is_additive(row.path):
+                continue
+            parts = sum(workspace.number(c.value) for c in row.units) + (row.own or Decimal(0))
+            assert parts == workspace.number(row.total.value), (year, row.path)
+    # The one batch organized by the city itself is shown as the city's own part.
+    ws = workspace.build(user=users["city_staff"], year=2022, org=orgs["331100"])
+    assert {r.path: r.own for r in ws.rows}["retreats.batches"] == 1
+
+
+def test_it_compares_with_the_previous_year(everything, users, orgs):
+    ws = workspace.build(user=users["city_staff"], year=2023, org=orgs["331100"])
+    lectures = next(r for r in ws.rows if r.path == "outreach.lectures")
+    assert (lectures.total.value, lectures.previous) == (1, 5) and lectures.change == "-80.0%"
+    assert workspace.change(5, 0) is None and workspace.change("12.50", "10.00") == "+25.0%"
+    assert [c["id"] for c in ws.charts][-1] == "chart-series"
+    series = ws.charts[-1]["chart"]["series"]
+    assert series[0]["name"] == "宣讲场次" and series[0]["data"][-2:] == ["5", "1"]
+
+
+def test_it_keeps_a_county_to_its_own_figures(everything, clients):
+    response = clients["county_staff"].get("/reports/", {"year": 2022})
+    ws = response.context["ws"]
+    assert ws.org.code == "331102"
+    refused = clients["county_staff"].get("/reports/records/", {"metric": "outreach.lectures", "year": 2022,
+                                                                "org": "331126"})
+    assert refused.status_code == 403
+    own = clients["county_staff"].get("/reports/records/", {"metric": "outreach.lectures", "year": 2022})
+    assert own.status_code == 200 and own.context["count"] == 2
+    unknown = clients["county_staff"].get("/reports/records/", {"metric": "nothing.here", "year": 2022})
+    assert unknown.status_code == 302
+
+
+def test_it_renders_the_workspace_with_links_notes_and_charts(everything, clients):
+    body = clients["city_staff"].get("/reports/", {"year": 2022}).content.decode()
+    assert body.count('data-testid="figure-link"') > 40 * 11
+    assert "口径说明" in body and "当年12月31日" in body and 'data-testid="report-charts"' in body
+    assert 'data-metric="outreach.online_views_cumulative"' in body and "同比" in body

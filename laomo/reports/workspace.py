@@ -1,0 +1,165 @@
+"""The reports workspace: the year's figures of a unit and of each unit below it, with 同比, a five-year series,
+the counting rule of each figure and a link from every number to the records behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from laomo.orgs.models import OrgUnit
+
+from .drill import has_drill, note_for
+from .labels import label
+from .selectors import summary
+
+SERIES_YEARS = 5
+# Figures drawn per unit and over five years (path, chart title, unit of measure).
+CHARTED = [
+    ("outreach.lectures", "宣讲场次", "场"),
+    ("volunteering.person_times", "志愿服务人次", "人次"),
+    ("care.amount", "慰问金额", "元"),
+    ("workers.total", "在册劳模", "人"),
+]
+
+
+def flatten(data: dict, prefix: tuple[str, ...] = ()) -> list[tuple[str, object]]:
+    """[("section.key[.sub]", value)] for every figure of a summary, in its order (year/org/previous_year left out)."""
+    out: list[tuple[str, object]] = []
+    for key, value in data.items():
+        if not prefix and key in ("year", "org", "previous_year"):
+            continue
+        if isinstance(value, dict):
+            out.extend(flatten(value, prefix + (key,)))
+        else:
+            out.append((".".join(prefix + (key,)), value))
+    return out
+
+
+def number(value) -> Decimal | None:
+    """A figure as a number (counts are ints, money and hours decimal strings, averages floats or strings)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+# Distinct people counted per unit: one person may count in two units, so units need not add up to the total.
+DISTINCT_PEOPLE = {"care.workers_visited", "care.hardship_surveyed", "retreats.participants"}
+
+
+def is_additive(path: str) -> bool:
+    return not path.rsplit(".", 1)[-1].startswith("average_") and path not in DISTINCT_PEOPLE
+
+
+def change(current, previous) -> str | None:
+    """同比 as '+12.5%' / '-3.0%'; None when there is no base to compare with."""
+    now, before = number(current), number(previous)
+    if now is None or before is None or before == 0:
+        return None
+    pct = (now - before) / before * 100
+    return f"{pct:+.1f}%"
+
+
+def drill_url(path: str, *, year: int, org: OrgUnit) -> str | None:
+    if not has_drill(path):
+        return None
+    return f"{reverse('reports:records')}?{urlencode({'metric': path, 'year': year, 'org': org.code})}"
+
+
+@dataclass
+class Cell:
+    value: object
+    url: str | None
+
+
+@dataclass
+class Row:
+    path: str
+    label: str
+    note: str
+    total: Cell
+    units: list[Cell]
+    previous: object
+    change: str | None
+    section: str = ""
+    own: object = None  # the part recorded at the unit itself, when the units below do not add up to the total
+    depth: int = 0
+
+
+@dataclass
+class Workspace:
+    year: int
+    org: OrgUnit
+    units: list[OrgUnit]
+    rows: list[Row]
+    charts: list[dict] = field(default_factory=list)
+    has_own: bool = False
+
+
+def child_units(org: OrgUnit) -> list[OrgUnit]:
+    return list(OrgUnit.objects.filter(parent=org, is_active=True).order_by("sort_order", "code"))
+
+
+def _labels(path: str) -> tuple[str, int]:
+    keys = path.split(".")
+    return " / ".join(label(k) for k in keys[1:]) or label(keys[0]), len(keys) - 2
+
+
+def build(*, user, year: int, org: OrgUnit) -> Workspace:
+    units = child_units(org)
+    data = summary(user=user, year=year, org=org, previous=True)
+    per_unit = {u.pk: dict(flatten(summary(user=user, year=year, org=u))) for u in units}
+    previous = dict(flatten(data["previous_year"]))
+    rows = []
+    for path, value in flatten(data):
+        text, depth = _labels(path)
+        cells = [Cell(per_unit[u.pk].get(path), drill_url(path, year=year, org=u)) for u in units]
+        own = None
+        if units and is_additive(path):
+            total, parts = number(value), [number(c.value) for c in cells]
+            if total is not None and None not in parts and sum(parts) < total:
+                own = total - sum(parts)
+        rows.append(Row(path=path, label=text, note=note_for(path),
+                        total=Cell(value, drill_url(path, year=year, org=org)), units=cells,
+                        previous=previous.get(path), change=change(value, previous.get(path)), own=own, depth=depth,
+                        section=label(path.split(".")[0])))
+    workspace = Workspace(year=year, org=org, units=units, rows=rows, has_own=any(r.own for r in rows))
+    workspace.charts = charts(user=user, year=year, org=org, units=units, rows=rows)
+    return workspace
+
+
+def charts(*, user, year: int, org: OrgUnit, units: list[OrgUnit], rows: list[Row]) -> list[dict]:
+    """ECharts options: each charted figure per unit, and its five-year series for the unit."""
+    by_path = {r.path: r for r in rows}
+    out = []
+    names = [u.short_name or u.name for u in units]
+    for path, title, unit in CHARTED:
+        row = by_path.get(path)
+        if row is None or not units:
+            continue
+        out.append({"id": f"chart-units-{path.replace('.', '-')}", "label": f"{year}年各单位{title}",
+                    "chart": {"tooltip": {"trigger": "axis"},
+                              "grid": {"left": 60, "right": 10, "top": 30, "bottom": 70},
+                              "xAxis": {"type": "category", "data": names,
+                                        "axisLabel": {"interval": 0, "rotate": 35}},
+                              "yAxis": {"type": "value", "name": unit},
+                              "series": [{"name": title, "type": "bar",
+                                          "data": [str(number(c.value) or 0) for c in row.units]}]}})
+    years = list(range(year - SERIES_YEARS + 1, year + 1))
+    series_data = {y: dict(flatten(summary(user=user, year=y, org=org))) for y in years}
+    series = [{"name": title, "type": "line", "yAxisIndex": 1 if unit == "元" else 0,
+               "data": [str(number(series_data[y].get(path)) or 0) for y in years]}
+              for path, title, unit in CHARTED if path in by_path]
+    if series:
+        out.append({"id": "chart-series", "label": f"{org.short_name or org.name}近{SERIES_YEARS}年主要指标",
+                    "chart": {"tooltip": {"trigger": "axis"}, "legend": {"top": 0},
+                              "grid": {"left": 60, "right": 70, "top": 40, "bottom": 30},
+                              "xAxis": {"type": "category", "data": [f"{y}年" for y in years]},
+                              "yAxis": [{"type": "value", "name": "场/人次/人"}, {"type": "value", "name": "元"}],
+                              "series": series}})
+    return out
