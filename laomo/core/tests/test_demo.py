@@ -6,7 +6,7 @@ from laomo.orgs.models import User
 
 
 @pytest.mark.django_db
-def test_it_builds_the_demo_through_services(capsys):
+def test_it_builds_the_demo_through_services(capsys, tmp_path):
     from laomo.workers.models import Honor, Worker
 
     call_command("populate_demo", "--seed", "7")
@@ -21,3 +21,25 @@ def test_it_builds_the_demo_through_services(capsys):
     assert verify_chain().ok
     call_command("populate_demo", "--if-empty")
     assert "跳过" in capsys.readouterr().out
+    _check_the_2022_annual_report(tmp_path)
+
+
+def _check_the_2022_annual_report(tmp_path):
+    """The demo's 2022 annual report reads like the source story, every number from /api/v1/reports/summary."""
+    import re
+
+    from django.test import Client
+
+    from laomo.api.services import api_token_create
+    from laomo.reports import annual
+    from laomo.reports.tests.test_annual import _expected, _num, _text
+
+    city = User.objects.get(username="city")
+    token = api_token_create(actor=None, user=city)[1]
+    summary = Client().get("/api/v1/reports/summary?year=2022", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    annual.render_docx(annual.build(user=city, year=2022, org=city.org), tmp_path / "2022.docx")
+    text = _text(tmp_path / "2022.docx")
+    for pattern, value in _expected(summary):
+        found = re.search(pattern, text)
+        assert found and _num(found.group(1)) == _num(str(value)), (pattern, value)
+    assert summary["outreach"]["online_views"] > 300_000 and summary["retreats"]["batches"] >= 4
