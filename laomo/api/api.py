@@ -84,7 +84,7 @@ def on_out_of_range(request, exc):
     if isinstance(exc, pydantic_core.ValidationError):
         raise exc  # a response that does not fit its schema is our bug, not the caller's
     logger.warning("API parameter out of range on %s: %r", request.path, exc)
-    return error(request, "请求参数超出允许范围。", 400, {"errors": {"__all__": [str(exc)[:200]]}})
+    return error(request, "请求参数超出允许范围。", 400)
 
 
 def register_routers():
