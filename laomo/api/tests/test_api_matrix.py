@@ -122,3 +122,15 @@ def test_it_answers_401_without_a_token_for_every_operation(fixtures):  # noqa: 
         response = getattr(client, method)(url_for(path, fixtures))
         assert response.status_code == 401, (method, path, response.status_code)
         assert set(response.json()) == {"message", "extra"}
+
+
+@pytest.mark.django_db
+def test_it_refuses_before_reading_the_body_and_audits_the_refusal(users):
+    from laomo.core.models import AuditEntry
+
+    _, raw = api_token_create(actor=None, user=users["viewer"])
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = client.post("/api/v1/workers", "not json at all", content_type="application/json")
+    assert response.status_code == 403 and response.json() == {"message": "您没有此操作的权限。", "extra": {}}
+    entry = AuditEntry.objects.filter(action="permission.denied", actor_username="t_viewer").get()
+    assert entry.object_id == "/api/v1/workers"
