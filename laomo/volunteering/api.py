@@ -335,7 +335,7 @@ def request_create(request, payload: RequestIn):
 @requires("edit_business")
 def request_dispatch(request, request_id: int, payload: DispatchIn):
     req = selectors.request_get(user=request.user, pk=request_id)
-    team = (one_in_scope(selectors.team_choices(user=request.user), payload.team_id, "服务队(或已撤销)")
+    team = (one_in_scope(selectors.team_choices(user=request.user), payload.team_id, "可派单的服务队")
             if payload.team_id else None)
     worker = (one_in_scope(selectors.worker_choices(user=request.user), payload.worker_id, "劳模")
               if payload.worker_id else None)
