@@ -35,7 +35,7 @@ from laomo.orgs.models import OrgUnit
 from .services import api_token_authenticate
 
 PAGE_SIZE = 50
-# A page number beyond this is refused (400) before it reaches the database: 10^6 pages of 50 rows.
+# A page number beyond this is refused (422, the error shape) before it reaches the database: 10^6 pages.
 MAX_PAGE = 1_000_000
 DENIED = "您没有此操作的权限。"
 NOT_IN_SCOPE = "不存在或不在您的数据范围内"
