@@ -1,24 +1,20 @@
 """The JSON API (/api/v1/), django-ninja. Modules add routers with `api.add_router`."""
 
+import logging
+
+import pydantic_core
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer
 
 from laomo.core import audit
 
-from .services import api_token_authenticate
+from .common import BearerAuth
 
-
-class BearerAuth(HttpBearer):
-    def authenticate(self, request, token):
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
-
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="劳模服务管理平台 API",
@@ -77,6 +73,18 @@ def on_model_validation(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
     return error(request, str(exc), exc.status_code)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(ValueError)
+@api.exception_handler(DataError)
+def on_out_of_range(request, exc):
+    """A value past what Python or the database can hold (a page or a count beyond int64, a date out of range):
+    the caller's mistake, answered in the API's error shape instead of an HTML 500."""
+    if isinstance(exc, pydantic_core.ValidationError):
+        raise exc  # a response that does not fit its schema is our bug, not the caller's
+    logger.warning("API parameter out of range on %s: %r", request.path, exc)
+    return error(request, "请求参数超出允许范围。", 400)
 
 
 def register_routers():

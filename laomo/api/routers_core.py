@@ -1,9 +1,10 @@
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Router, Schema
 
 from laomo.core.years import current_year
 from laomo.reports.selectors import OrgNotFound, report_org, summary
+
+from .common import Year, any_user, requires
 
 router = Router(tags=["基础"])
 
@@ -23,6 +24,7 @@ class MeOut(Schema):
 
 
 @router.get("/me", response=MeOut, summary="当前用户")
+@any_user
 def me(request):
     user = request.user
     return {
@@ -35,7 +37,8 @@ def me(request):
 
 
 @router.get("/reports/summary", summary="年度汇总数据(DESIGN.md §7)")
-def reports_summary(request, year: int | None = None, org: str | None = None):
+@requires("view_business")
+def reports_summary(request, year: Year | None = None, org: str | None = None):
     """The year's figures for `org` (default: the caller's unit) and every unit below it.
 
     Sections appear as modules land. Counts are integers, money and hours decimal strings. A record
@@ -47,8 +50,6 @@ def reports_summary(request, year: int | None = None, org: str | None = None):
     gained in the year (latest reading by 31 Dec minus the latest before 1 Jan, never negative), with
     online_views_cumulative beside it. previous_year: the same sections for the year before (for 同比).
     """
-    if not request.user.has_perm("core.view_business"):
-        raise PermissionDenied("您没有查看统计报表的权限。")
     try:
         unit = report_org(user=request.user, code=org)
     except OrgNotFound as exc:

@@ -2,20 +2,17 @@
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 
 from laomo.core import audit
 from laomo.core.permissions import has_capability
-from laomo.core.scope import org_in_scope
-from laomo.orgs.models import OrgUnit
 from laomo.workers import selectors, services
 from laomo.workers.models import RANK_LEVEL, Worker
 
+from .common import PageNo, Year, org_of, org_or_none, paged, requires
+
 router = Router(tags=["劳模库"])
-PAGE_SIZE = 50
 
 
 class HonorOut(Schema):
@@ -104,24 +101,10 @@ class WorkerPatch(Schema):
 
 class HonorIn(Schema):
     title: str
-    year: int | None = None
+    year: Year | None = None
     award_date: date | None = None
     awarding_body: str = ""
     document_no: str = ""
-
-
-def _require(request, capability: str):
-    if not has_capability(request.user, capability):
-        raise PermissionDenied("您没有此操作的权限。")
-
-
-def _org(request, code: str) -> OrgUnit:
-    org = OrgUnit.objects.filter(code=code).first()
-    if org is None:
-        raise HttpError(422, f"组织代码 {code} 不存在。")
-    if not org_in_scope(request.user, org):
-        raise PermissionDenied("该单位不在您的数据范围内。")
-    return org
 
 
 def _item(worker: Worker, honors) -> dict:
@@ -153,46 +136,40 @@ def _detail(request, worker: Worker) -> dict:
 
 
 @router.get("/workers", response=WorkerPage, summary="劳模列表")
+@requires("view_business")
 def worker_list(request, q: str = "", id_number: str = "", org: str = "", level: str = "", kind: str = "",
-                status: str = "", incomplete: bool | None = None, page: int = 1):
+                status: str = "", incomplete: bool | None = None, page: PageNo = 1):
     """Filters as on the list page; `id_number` is an exact match through the blind index."""
-    _require(request, "view_business")
     filters = selectors.WorkerFilters(q=q, id_number=id_number, level=level, kind=kind, status=status,
-                                      incomplete=incomplete, org=_org(request, org) if org else None)
-    rows, has_next = selectors.page_of(selectors.worker_list(user=request.user, filters=filters),
-                                       page=page, per_page=PAGE_SIZE)
+                                      incomplete=incomplete, org=org_or_none(request, org))
+    rows, nxt = paged(request, selectors.worker_list(user=request.user, filters=filters), page)
     honors = selectors.honors_for(rows)
-    nxt = None
-    if has_next:
-        params = request.GET.copy()
-        params["page"] = page + 1
-        nxt = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
     return {"items": [_item(w, honors[w.pk]) for w in rows], "next": nxt}
 
 
 @router.get("/workers/{worker_id}", response=WorkerDetail, summary="劳模详情")
+@requires("view_business")
 def worker_detail(request, worker_id: int):
     """Full PII for users who may reveal it (audited); masked for the others."""
-    _require(request, "view_business")
     return _detail(request, selectors.worker_get(user=request.user, pk=worker_id))
 
 
 @router.post("/workers", response={201: WorkerDetail}, summary="登记劳模")
+@requires("edit_business")
 def worker_create(request, payload: WorkerIn):
-    _require(request, "edit_business")
     data = payload.dict()
-    data["org"] = _org(request, data["org"])
+    data["org"] = org_of(request, data["org"])
     worker = services.worker_create(actor=request.user, **data)
     return Status(201, _detail(request, selectors.worker_get(user=request.user, pk=worker.pk)))
 
 
 @router.patch("/workers/{worker_id}", response=WorkerDetail, summary="修改劳模信息")
+@requires("edit_business")
 def worker_update(request, worker_id: int, payload: WorkerPatch):
-    _require(request, "edit_business")
     worker = selectors.worker_get(user=request.user, pk=worker_id)
     changes = payload.dict(exclude_unset=True)
     if "org" in changes:
-        changes["org"] = _org(request, changes["org"])
+        changes["org"] = org_of(request, changes["org"])
     for key in ("sex", "birth_date"):
         if key in changes and "id_number" not in changes:
             changes["id_number"] = worker.id_number  # identity fields are checked together
@@ -201,22 +178,22 @@ def worker_update(request, worker_id: int, payload: WorkerPatch):
 
 
 @router.get("/workers/{worker_id}/honors", response=list[HonorOut], summary="劳模的荣誉")
+@requires("view_business")
 def honor_list(request, worker_id: int):
-    _require(request, "view_business")
     return list(selectors.honors_of(worker=selectors.worker_get(user=request.user, pk=worker_id)))
 
 
 @router.post("/workers/{worker_id}/honors", response={201: HonorOut}, summary="添加荣誉")
+@requires("edit_business")
 def honor_create(request, worker_id: int, payload: HonorIn):
     """Level and kind are derived from the title by the org tree (龙泉市劳动模范 is county level)."""
-    _require(request, "edit_business")
     worker = selectors.worker_get(user=request.user, pk=worker_id)
     return Status(201, services.honor_add(actor=request.user, worker=worker, **payload.dict()))
 
 
 @router.delete("/workers/{worker_id}/honors/{honor_id}", response={204: None}, summary="删除荣誉(软删除)")
+@requires("edit_business")
 def honor_delete(request, worker_id: int, honor_id: int, reason: str):
-    _require(request, "edit_business")
     worker = selectors.worker_get(user=request.user, pk=worker_id)
     honor = get_object_or_404(selectors.honors_of(worker=worker), pk=honor_id)
     services.honor_remove(actor=request.user, honor=honor, reason=reason)

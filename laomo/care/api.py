@@ -5,35 +5,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from laomo.api.common import PageNo, ReasonIn, Year, org_of, org_or_none, paged, requires
 from laomo.core import audit
 from laomo.core.permissions import has_capability
-from laomo.core.scope import org_in_scope
-from laomo.orgs.models import OrgUnit
 
 from . import selectors, services
 from .models import LEVEL_BY_RANK, BenefitGrant, CareCampaign, CareVisit, HardshipSurvey
 from .money import money_str
 
 router = Router(tags=["关爱劳模"])
-PAGE_SIZE = 50
-
-
-def _require(request, capability: str):
-    if not has_capability(request.user, capability):
-        raise PermissionDenied("您没有此操作的权限。")
-
-
-def _org(request, code: str) -> OrgUnit:
-    org = OrgUnit.objects.filter(code=code).first()
-    if org is None:
-        raise HttpError(422, f"组织代码 {code} 不存在。")
-    if not org_in_scope(request.user, org):
-        raise PermissionDenied("该单位不在您的数据范围内。")
-    return org
 
 
 def _worker(request, worker_id: int):
@@ -43,19 +26,13 @@ def _worker(request, worker_id: int):
 
 
 def _page(request, qs, page: int):
-    rows, has_next = selectors.page_of(qs, page=max(1, page), per_page=PAGE_SIZE)
-    nxt = None
-    if has_next:
-        params = request.GET.copy()
-        params["page"] = max(1, page) + 1
-        nxt = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-    return rows, nxt
+    return paged(request, qs, page)
 
 
 # --- campaigns --------------------------------------------------------------------------------------------
 
 
-class CampaignOut(Schema):
+class CareCampaignOut(Schema):
     id: int
     name: str
     year: int
@@ -79,14 +56,14 @@ class CampaignOut(Schema):
     visited: int
 
 
-class CampaignPage(Schema):
-    items: list[CampaignOut]
+class CareCampaignPage(Schema):
+    items: list[CareCampaignOut]
     next: str | None
 
 
-class CampaignIn(Schema):
+class CareCampaignIn(Schema):
     name: str
-    year: int
+    year: Year
     org: str
     start_date: date
     end_date: date
@@ -147,30 +124,30 @@ def _campaign(c: CareCampaign, f: dict) -> dict:
     }
 
 
-@router.get("/care-campaigns", response=CampaignPage, summary="慰问活动列表")
-def campaign_list(request, year: int | None = None, visit_type: str = "", org: str = "", status: str = "",
-                  q: str = "", page: int = 1):
+@router.get("/care-campaigns", response=CareCampaignPage, summary="慰问活动列表")
+@requires("view_business")
+def campaign_list(request, year: Year | None = None, visit_type: str = "", org: str = "", status: str = "",
+                  q: str = "", page: PageNo = 1):
     """Planned, paid and counts are those of the caller's scope; the budget is the campaign's."""
-    _require(request, "view_business")
     filters = selectors.CampaignFilters(q=q, year=year, visit_type=visit_type, status=status,
-                                        org=_org(request, org) if org else None)
+                                        org=org_or_none(request, org))
     rows, nxt = _page(request, selectors.campaign_list(user=request.user, filters=filters), page)
     figures = selectors.campaign_figures(user=request.user, campaign_ids=[c.pk for c in rows])
     return {"items": [_campaign(c, figures[c.pk]) for c in rows], "next": nxt}
 
 
-@router.get("/care-campaigns/{campaign_id}", response=CampaignOut, summary="慰问活动详情")
+@router.get("/care-campaigns/{campaign_id}", response=CareCampaignOut, summary="慰问活动详情")
+@requires("view_business")
 def campaign_detail(request, campaign_id: int):
-    _require(request, "view_business")
     c = selectors.campaign_get(user=request.user, pk=campaign_id)
     return _campaign(c, selectors.campaign_figures(user=request.user, campaign_ids=[c.pk])[c.pk])
 
 
-@router.post("/care-campaigns", response={201: CampaignOut}, summary="创建慰问活动")
-def campaign_create(request, payload: CampaignIn):
-    _require(request, "edit_business")
+@router.post("/care-campaigns", response={201: CareCampaignOut}, summary="创建慰问活动")
+@requires("edit_business")
+def campaign_create(request, payload: CareCampaignIn):
     data = payload.dict()
-    org = _org(request, data.pop("org"))
+    org = org_of(request, data.pop("org"))
     level = data.pop("min_level")
     if level not in RANK_BY_LEVEL:
         raise HttpError(422, "min_level 应为 national/provincial/municipal/county。")
@@ -180,16 +157,16 @@ def campaign_create(request, payload: CampaignIn):
 
 
 @router.post("/care-campaigns/{campaign_id}/generate-recipients", response=GenerateOut, summary="按条件生成慰问名单")
+@requires("edit_business")
 def campaign_generate(request, campaign_id: int):
-    _require(request, "edit_business")
     c = selectors.campaign_get(user=request.user, pk=campaign_id)
     return services.recipients_generate(actor=request.user, campaign=c).as_dict()
 
 
 @router.get("/care-campaigns/{campaign_id}/recipients", response=RecipientPage, summary="慰问名单")
+@requires("edit_business")
 def campaign_recipients(request, campaign_id: int, status: str = "included", paid: str = "", q: str = "",
-                        page: int = 1):
-    _require(request, "edit_business")
+                        page: PageNo = 1):
     c = selectors.campaign_get(user=request.user, pk=campaign_id)
     qs = selectors.recipient_list(user=request.user, campaign=c, filters=selectors.RecipientFilters(
         q=q, status="" if status == "all" else status, paid=paid))
@@ -250,10 +227,6 @@ class VisitIn(Schema):
     note: str = ""
 
 
-class ReasonIn(Schema):
-    reason: str
-
-
 def _visit(v: CareVisit) -> dict:
     return {
         "id": v.pk, "campaign_id": v.campaign_id, "worker_id": v.worker_id, "worker_no": v.worker.worker_no,
@@ -266,27 +239,27 @@ def _visit(v: CareVisit) -> dict:
 
 
 @router.get("/care-visits", response=VisitPage, summary="慰问记录")
-def visit_list(request, year: int | None = None, campaign_id: int | None = None, worker_id: int | None = None,
-               visit_type: str = "", org: str = "", void: str = "0", q: str = "", page: int = 1):
+@requires("edit_business")
+def visit_list(request, year: Year | None = None, campaign_id: int | None = None, worker_id: int | None = None,
+               visit_type: str = "", org: str = "", void: str = "0", q: str = "", page: PageNo = 1):
     """Bank accounts are masked (the full number only on the page, audited)."""
-    _require(request, "edit_business")
     filters = selectors.VisitFilters(q=q, year=year, campaign=campaign_id, worker=worker_id, visit_type=visit_type,
-                                     org=_org(request, org) if org else None, void=void)
+                                     org=org_or_none(request, org), void=void)
     rows, nxt = _page(request, selectors.visit_list(user=request.user, filters=filters), page)
     return {"items": [_visit(v) for v in rows], "next": nxt}
 
 
 @router.get("/care-visits/{visit_id}", response=VisitOut, summary="慰问记录详情")
+@requires("edit_business")
 def visit_detail(request, visit_id: int):
-    _require(request, "edit_business")
     return _visit(selectors.visit_get(user=request.user, pk=visit_id))
 
 
 @router.post("/care-visits", response={201: VisitOut}, summary="登记慰问(发放慰问金)")
+@requires("edit_business")
 def visit_create(request, payload: VisitIn):
     """Refused with 422 and nothing stored: paying twice in a campaign, paying a worker deceased before the visit
     date, exceeding the campaign's budget, a negative amount."""
-    _require(request, "edit_business")
     data = payload.dict()
     worker = _worker(request, data.pop("worker_id"))
     campaign_id = data.pop("campaign_id")
@@ -296,8 +269,8 @@ def visit_create(request, payload: VisitIn):
 
 
 @router.post("/care-visits/{visit_id}/void", response=VisitOut, summary="作废慰问记录")
+@requires("edit_business")
 def visit_void(request, visit_id: int, payload: ReasonIn):
-    _require(request, "edit_business")
     visit = selectors.visit_get(user=request.user, pk=visit_id)
     services.visit_void(actor=request.user, visit=visit, reason=payload.reason)
     return _visit(selectors.visit_get(user=request.user, pk=visit_id))
@@ -306,7 +279,7 @@ def visit_void(request, visit_id: int, payload: ReasonIn):
 # --- hardship surveys -------------------------------------------------------------------------------------
 
 
-class SurveyOut(Schema):
+class HardshipSurveyOut(Schema):
     id: int
     round_id: int
     year: int
@@ -328,12 +301,12 @@ class SurveyOut(Schema):
     details: dict | None
 
 
-class SurveyPage(Schema):
-    items: list[SurveyOut]
+class HardshipSurveyPage(Schema):
+    items: list[HardshipSurveyOut]
     next: str | None
 
 
-class SurveyIn(Schema):
+class HardshipSurveyIn(Schema):
     round_id: int
     worker_id: int
     survey_date: date
@@ -354,7 +327,7 @@ class SurveyIn(Schema):
     needs: str = ""
 
 
-class SurveyPatch(Schema):
+class HardshipSurveyPatch(Schema):
     survey_date: date | None = None
     verification_method: str | None = None
     household_size: int | None = None
@@ -401,27 +374,27 @@ def _survey_data(payload: dict) -> dict:
     return payload
 
 
-@router.get("/hardship-surveys", response=SurveyPage, summary="困难劳模调查表")
-def survey_list(request, round_id: int | None = None, year: int | None = None, status: str = "", org: str = "",
-                q: str = "", page: int = 1):
+@router.get("/hardship-surveys", response=HardshipSurveyPage, summary="困难劳模调查表")
+@requires("edit_business")
+def survey_list(request, round_id: int | None = None, year: Year | None = None, status: str = "", org: str = "",
+                q: str = "", page: PageNo = 1):
     """Health, incomes, causes and needs are not in the list; the hardship level only for roles that may reveal."""
-    _require(request, "edit_business")
     filters = selectors.SurveyFilters(q=q, round=round_id, year=year, status=status,
-                                      org=_org(request, org) if org else None)
+                                      org=org_or_none(request, org))
     rows, nxt = _page(request, selectors.survey_list(user=request.user, filters=filters), page)
     return {"items": [_survey(request, s) for s in rows], "next": nxt}
 
 
-@router.get("/hardship-surveys/{survey_id}", response=SurveyOut, summary="困难劳模调查表详情")
+@router.get("/hardship-surveys/{survey_id}", response=HardshipSurveyOut, summary="困难劳模调查表详情")
+@requires("edit_business")
 def survey_detail(request, survey_id: int):
     """With the encrypted details for roles that may reveal them (audited)."""
-    _require(request, "edit_business")
     return _survey(request, selectors.survey_get(user=request.user, pk=survey_id), with_details=True)
 
 
-@router.post("/hardship-surveys", response={201: SurveyOut}, summary="填报困难劳模调查表(草稿)")
-def survey_create(request, payload: SurveyIn):
-    _require(request, "edit_business")
+@router.post("/hardship-surveys", response={201: HardshipSurveyOut}, summary="填报困难劳模调查表(草稿)")
+@requires("edit_business")
+def survey_create(request, payload: HardshipSurveyIn):
     data = _survey_data(payload.dict())
     survey_round = selectors.round_get(user=request.user, pk=data.pop("round_id"))
     worker = _worker(request, data.pop("worker_id"))
@@ -429,32 +402,32 @@ def survey_create(request, payload: SurveyIn):
     return Status(201, _survey(request, selectors.survey_get(user=request.user, pk=s.pk), with_details=True))
 
 
-@router.patch("/hardship-surveys/{survey_id}", response=SurveyOut, summary="修改调查表(草稿或已退回)")
-def survey_update(request, survey_id: int, payload: SurveyPatch):
-    _require(request, "edit_business")
+@router.patch("/hardship-surveys/{survey_id}", response=HardshipSurveyOut, summary="修改调查表(草稿或已退回)")
+@requires("edit_business")
+def survey_update(request, survey_id: int, payload: HardshipSurveyPatch):
     s = selectors.survey_get(user=request.user, pk=survey_id)
     services.survey_update(actor=request.user, survey=s, **_survey_data(payload.dict(exclude_unset=True)))
     return _survey(request, selectors.survey_get(user=request.user, pk=survey_id), with_details=True)
 
 
-@router.post("/hardship-surveys/{survey_id}/submit", response=SurveyOut, summary="提交审核")
+@router.post("/hardship-surveys/{survey_id}/submit", response=HardshipSurveyOut, summary="提交审核")
+@requires("edit_business")
 def survey_submit(request, survey_id: int):
-    _require(request, "edit_business")
     s = services.survey_submit(actor=request.user, survey=selectors.survey_get(user=request.user, pk=survey_id))
     return _survey(request, selectors.survey_get(user=request.user, pk=s.pk))
 
 
-@router.post("/hardship-surveys/{survey_id}/approve", response=SurveyOut, summary="审核通过(市级)")
+@router.post("/hardship-surveys/{survey_id}/approve", response=HardshipSurveyOut, summary="审核通过(市级)")
+@requires("edit_business")
 def survey_approve(request, survey_id: int, payload: CommentIn):
-    _require(request, "edit_business")
     s = services.survey_approve(actor=request.user, survey=selectors.survey_get(user=request.user, pk=survey_id),
                                 comment=payload.comment)
     return _survey(request, selectors.survey_get(user=request.user, pk=s.pk))
 
 
-@router.post("/hardship-surveys/{survey_id}/return", response=SurveyOut, summary="退回(市级,须填写意见)")
+@router.post("/hardship-surveys/{survey_id}/return", response=HardshipSurveyOut, summary="退回(市级,须填写意见)")
+@requires("edit_business")
 def survey_return(request, survey_id: int, payload: CommentIn):
-    _require(request, "edit_business")
     s = services.survey_return(actor=request.user, survey=selectors.survey_get(user=request.user, pk=survey_id),
                                comment=payload.comment)
     return _survey(request, selectors.survey_get(user=request.user, pk=s.pk))
@@ -487,7 +460,7 @@ class GrantPage(Schema):
 class GrantIn(Schema):
     worker_id: int
     benefit_type: str
-    year: int
+    year: Year
     grant_date: date
     amount: str | None = None
     note: str = ""
@@ -501,18 +474,18 @@ def _grant(g: BenefitGrant) -> dict:
 
 
 @router.get("/benefit-grants", response=GrantPage, summary="待遇落实记录")
-def grant_list(request, year: int | None = None, benefit_type: str = "", source: str = "", org: str = "",
-               q: str = "", page: int = 1):
-    _require(request, "edit_business")
+@requires("edit_business")
+def grant_list(request, year: Year | None = None, benefit_type: str = "", source: str = "", org: str = "",
+               q: str = "", page: PageNo = 1):
     filters = selectors.GrantFilters(q=q, year=year, benefit_type=benefit_type, source=source,
-                                     org=_org(request, org) if org else None)
+                                     org=org_or_none(request, org))
     rows, nxt = _page(request, selectors.grant_list(user=request.user, filters=filters), page)
     return {"items": [_grant(g) for g in rows], "next": nxt}
 
 
 @router.post("/benefit-grants", response={201: GrantOut}, summary="登记待遇落实")
+@requires("edit_business")
 def grant_create(request, payload: GrantIn):
-    _require(request, "edit_business")
     data = payload.dict()
     worker = _worker(request, data.pop("worker_id"))
     g = services.benefit_grant_add(actor=request.user, worker=worker, benefit_type_code=data.pop("benefit_type"),

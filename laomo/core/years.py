@@ -1,6 +1,18 @@
 from django.utils import timezone
 
 FIRST_YEAR = 2019  # the association was founded in December 2019
+MIN_YEAR = 1949  # the earliest year a record (an honor, a report) may carry
+YEARS_AHEAD = 10  # plans (retreat batches, campaigns) are made some years ahead
+
+
+def max_year() -> int:
+    """The latest year a page or the API accepts."""
+    return current_year() + YEARS_AHEAD
+
+
+def year_in_range(year: int) -> bool:
+    """The one valid range of years, for pages (`parse_year`) and the API (`laomo.api.common.Year`)."""
+    return MIN_YEAR <= year <= max_year()
 
 
 def current_year() -> int:
@@ -16,7 +28,7 @@ def parse_year(value, default: int | None = None) -> int | None:
         year = int(value)
     except (TypeError, ValueError):
         return default
-    return year if 1949 <= year <= current_year() + 1 else default
+    return year if year_in_range(year) else default
 
 
 def selected_year(request) -> int:

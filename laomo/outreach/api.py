@@ -4,56 +4,29 @@ Scoped by the token's user through the same selectors and services as the pages.
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from laomo.core.permissions import has_capability
-from laomo.core.scope import org_in_scope
-from laomo.orgs.models import OrgUnit
-from laomo.orgs.selectors import org_get_by_code
+from laomo.api.common import PageNo, Year, one_in_scope, org_or_none, paged, requires
 
 from . import selectors, services
 from .models import Campaign, Lecture, MediaItem, PreShiftSession, Showcase
 
 router = Router(tags=["宣讲与宣传"])
-PAGE_SIZE = 50
-
-
-def _require(request, capability: str) -> None:
-    if not has_capability(request.user, capability):
-        raise PermissionDenied("您没有此操作的权限。")
-
-
-def _org(request, code: str | None) -> OrgUnit | None:
-    if not code:
-        return None
-    org = org_get_by_code(code)
-    if org is None:
-        raise HttpError(422, f"组织代码 {code} 不存在。")
-    if not org_in_scope(request.user, org):
-        raise PermissionDenied("该单位不在您的数据范围内。")
-    return org
+_org = org_or_none  # an optional org code in the caller's scope (no code: None)
 
 
 def _campaign(request, pk: int | None) -> Campaign | None:
     if pk is None:
         return None
-    campaign = selectors.campaign_base(request.user).filter(pk=pk).first()
-    if campaign is None:
-        raise HttpError(422, f"活动 {pk} 不存在或不在您的数据范围内。")
-    return campaign
+    return one_in_scope(selectors.campaign_base(request.user), pk, "活动")
 
 
 def _page(request, qs, page: int, item) -> dict:
-    rows, has_next = selectors.page_of(qs, page=page, per_page=PAGE_SIZE)
-    nxt = None
-    if has_next:
-        params = request.GET.copy()
-        params["page"] = page + 1
-        nxt = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    rows, nxt = paged(request, qs, page)
     return {"items": [item(r) for r in rows], "next": nxt}
 
 
@@ -100,30 +73,30 @@ def _campaign_out(c: Campaign) -> dict:
 
 
 @router.get("/campaigns", response=CampaignPage, summary="主题宣传活动列表")
-def campaign_list(request, q: str = "", org: str = "", year: int | None = None, page: int = 1):
-    _require(request, "view_business")
+@requires("view_business")
+def campaign_list(request, q: str = "", org: str = "", year: Year | None = None, page: PageNo = 1):
     qs = selectors.campaign_list(user=request.user, filters=selectors.CampaignFilters(q=q, org=_org(request, org),
                                                                                        year=year))
     return _page(request, qs, page, _campaign_out)
 
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="主题宣传活动详情")
+@requires("view_business")
 def campaign_detail(request, campaign_id: int):
-    _require(request, "view_business")
     return _campaign_out(selectors.campaign_get(user=request.user, pk=campaign_id))
 
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="新建主题宣传活动")
+@requires("edit_business")
 def campaign_create(request, payload: CampaignIn):
-    _require(request, "edit_business")
     data = payload.dict()
     data["org"] = _org(request, data["org"])
     return Status(201, _campaign_out(services.campaign_create(actor=request.user, **data)))
 
 
 @router.patch("/campaigns/{campaign_id}", response=CampaignOut, summary="修改主题宣传活动")
+@requires("edit_business")
 def campaign_update(request, campaign_id: int, payload: CampaignPatch):
-    _require(request, "edit_business")
     campaign = selectors.campaign_get(user=request.user, pk=campaign_id)
     changes = payload.dict(exclude_unset=True)
     if "org" in changes:
@@ -219,11 +192,11 @@ def _speakers(items: list[SpeakerIO]) -> list:
 
 
 @router.get("/lectures", response=LecturePage, summary="宣讲列表")
+@requires("view_business")
 def lecture_list(request, q: str = "", org: str = "", venue_type: str = "", format: str = "", status: str = "",
-                 date_from: dt.date | None = None, date_to: dt.date | None = None, year: int | None = None,
-                 campaign: int | None = None, worker: int | None = None, page: int = 1):
+                 date_from: dt.date | None = None, date_to: dt.date | None = None, year: Year | None = None,
+                 campaign: int | None = None, worker: int | None = None, page: PageNo = 1):
     """Filters as on the list page; `worker` lists the lectures a worker spoke at."""
-    _require(request, "view_business")
     from laomo.workers.selectors import worker_base
 
     f = selectors.LectureFilters(
@@ -236,16 +209,16 @@ def lecture_list(request, q: str = "", org: str = "", venue_type: str = "", form
 
 
 @router.get("/lectures/{lecture_id}", response=LectureOut, summary="宣讲详情")
+@requires("view_business")
 def lecture_detail(request, lecture_id: int):
-    _require(request, "view_business")
     lecture = selectors.lecture_get(user=request.user, pk=lecture_id)
     return _lecture_out(lecture, selectors.photos_of(lecture))
 
 
 @router.post("/lectures", response={201: LectureOut}, summary="登记宣讲")
+@requires("edit_business")
 def lecture_create(request, payload: LectureIn):
     """Speakers: `{"worker": id}` for a model worker in your scope, `{"name": "…"}` for anyone else."""
-    _require(request, "edit_business")
     data = payload.dict()
     data["org"] = _org(request, data["org"])
     data["campaign"] = _campaign(request, data["campaign"])
@@ -255,8 +228,8 @@ def lecture_create(request, payload: LectureIn):
 
 
 @router.patch("/lectures/{lecture_id}", response=LectureOut, summary="修改宣讲")
+@requires("edit_business")
 def lecture_update(request, lecture_id: int, payload: LecturePatch):
-    _require(request, "edit_business")
     lecture = selectors.lecture_get(user=request.user, pk=lecture_id)
     changes = payload.dict(exclude_unset=True)
     if "org" in changes:
@@ -271,9 +244,9 @@ def lecture_update(request, lecture_id: int, payload: LecturePatch):
 
 
 @router.post("/lectures/{lecture_id}/photos", response={201: PhotoOut}, summary="上传宣讲照片")
+@requires("edit_business")
 def lecture_photo(request, lecture_id: int, photo: File[UploadedFile], caption: Form[str] = ""):
     """multipart/form-data; JPG/PNG/WebP up to 10 MB; re-encoded without EXIF, served only through the scope."""
-    _require(request, "edit_business")
     lecture = selectors.lecture_get(user=request.user, pk=lecture_id)
     return Status(201, _photo_out(services.photo_add(actor=request.user, upload=photo, lecture=lecture,
                                                      caption=caption)))
@@ -379,10 +352,7 @@ def _media_refs(request, data: dict) -> dict:
             raise HttpError(422, f"平台“{data['platform']}”不存在,可选:{names}。")
         data["platform"] = platform
     if data.get("lecture") is not None:
-        lecture = selectors.lecture_base(request.user).filter(pk=data["lecture"]).first()
-        if lecture is None:
-            raise HttpError(422, f"宣讲 {data['lecture']} 不存在或不在您的数据范围内。")
-        data["lecture"] = lecture
+        data["lecture"] = one_in_scope(selectors.lecture_base(request.user), data["lecture"], "宣讲")
     return data
 
 
@@ -392,10 +362,10 @@ def _media_item(request, pk: int) -> MediaItem:
 
 
 @router.get("/media-items", response=MediaPage, summary="传播作品列表")
-def media_list(request, q: str = "", org: str = "", platform: str = "", kind: str = "", year: int | None = None,
-               campaign: int | None = None, picked_up: bool | None = None, page: int = 1):
+@requires("view_business")
+def media_list(request, q: str = "", org: str = "", platform: str = "", kind: str = "", year: Year | None = None,
+               campaign: int | None = None, picked_up: bool | None = None, page: PageNo = 1):
     """`latest_views` is the latest reading; a year's figure in the summary is the latest reading in that year."""
-    _require(request, "view_business")
     f = selectors.MediaFilters(q=q, org=_org(request, org), kind=kind, year=year,
                                platform=selectors.platform_by_name(platform),
                                campaign=_campaign(request, campaign), picked_up=picked_up)
@@ -405,49 +375,49 @@ def media_list(request, q: str = "", org: str = "", platform: str = "", kind: st
 
 
 @router.get("/media-items/{item_id}", response=MediaOut, summary="传播作品详情")
+@requires("view_business")
 def media_detail(request, item_id: int):
-    _require(request, "view_business")
     return _media_out(_media_item(request, item_id))
 
 
 @router.post("/media-items", response={201: MediaOut}, summary="登记传播作品")
+@requires("edit_business")
 def media_create(request, payload: MediaIn):
-    _require(request, "edit_business")
     item = services.media_create(actor=request.user, **_media_refs(request, payload.dict()))
     return Status(201, _media_out(_media_item(request, item.pk)))
 
 
 @router.patch("/media-items/{item_id}", response=MediaOut, summary="修改传播作品")
+@requires("edit_business")
 def media_update(request, item_id: int, payload: MediaPatch):
-    _require(request, "edit_business")
     item = selectors.media_get(user=request.user, pk=item_id)
     services.media_update(actor=request.user, item=item, **_media_refs(request, payload.dict(exclude_unset=True)))
     return _media_out(_media_item(request, item_id))
 
 
 @router.get("/media-items/{item_id}/readings", response=list[ReadingOut], summary="观看量读数")
+@requires("view_business")
 def reading_list(request, item_id: int):
-    _require(request, "view_business")
     return list(selectors.readings_of(selectors.media_get(user=request.user, pk=item_id)))
 
 
 @router.post("/media-items/{item_id}/readings", response={201: ReadingOut}, summary="记录观看量读数")
+@requires("edit_business")
 def reading_create(request, item_id: int, payload: ReadingIn):
     """A dated reading of the cumulative count; it may not be below an earlier reading or above a later one."""
-    _require(request, "edit_business")
     item = selectors.media_get(user=request.user, pk=item_id)
     return Status(201, services.reading_add(actor=request.user, item=item, **payload.dict()))
 
 
 @router.get("/media-items/{item_id}/pickups", response=list[PickupOut], summary="采用/转载")
+@requires("view_business")
 def pickup_list(request, item_id: int):
-    _require(request, "view_business")
     return list(selectors.pickups_of(selectors.media_get(user=request.user, pk=item_id)))
 
 
 @router.post("/media-items/{item_id}/pickups", response={201: PickupOut}, summary="记录采用/转载")
+@requires("edit_business")
 def pickup_create(request, item_id: int, payload: PickupIn):
-    _require(request, "edit_business")
     item = selectors.media_get(user=request.user, pk=item_id)
     return Status(201, services.pickup_add(actor=request.user, item=item, **payload.dict()))
 
@@ -557,38 +527,38 @@ def _session_refs(request, data: dict, session: PreShiftSession | None = None) -
 
 
 @router.get("/pre-shift-sessions", response=SessionPage, summary="班前十分钟列表")
+@requires("view_business")
 def session_list(request, q: str = "", org: str = "", stage: str = "", form: str = "", shift: str = "",
-                 date_from: dt.date | None = None, date_to: dt.date | None = None, page: int = 1):
-    _require(request, "view_business")
+                 date_from: dt.date | None = None, date_to: dt.date | None = None, page: PageNo = 1):
     f = selectors.SessionFilters(q=q, org=_org(request, org), stage=stage, form=form, shift=shift,
                                  date_from=date_from, date_to=date_to)
     return _page(request, selectors.session_list(user=request.user, filters=f), page, _session_out)
 
 
 @router.post("/pre-shift-sessions/batch", response={201: SessionBatchOut}, summary="批量登记班前十分钟")
+@requires("edit_business")
 def session_batch(request, payload: SessionBatchIn):
     """One session per chosen weekday (0 = Monday) in the period, topics in turn; recorded days are skipped."""
-    _require(request, "edit_business")
     result = services.session_batch(actor=request.user, **_session_refs(request, payload.dict()))
     return Status(201, {"created": [_session_out(s) for s in result.created], "skipped": result.skipped})
 
 
 @router.get("/pre-shift-sessions/{session_id}", response=SessionOut, summary="班前十分钟详情")
+@requires("view_business")
 def session_detail(request, session_id: int):
-    _require(request, "view_business")
     return _session_out(selectors.session_get(user=request.user, pk=session_id))
 
 
 @router.post("/pre-shift-sessions", response={201: SessionOut}, summary="登记班前十分钟")
+@requires("edit_business")
 def session_create(request, payload: SessionIn):
-    _require(request, "edit_business")
     session = services.session_create(actor=request.user, **_session_refs(request, payload.dict()))
     return Status(201, _session_out(session))
 
 
 @router.patch("/pre-shift-sessions/{session_id}", response=SessionOut, summary="修改班前十分钟")
+@requires("edit_business")
 def session_update(request, session_id: int, payload: SessionPatch):
-    _require(request, "edit_business")
     session = selectors.session_get(user=request.user, pk=session_id)
     session = services.session_update(actor=request.user, session=session,
                                       **_session_refs(request, payload.dict(exclude_unset=True), session))
@@ -648,21 +618,21 @@ def _showcase_out(s: Showcase, user=None) -> dict:
 
 
 @router.get("/showcases", response=ShowcasePage, summary="风采展示区列表")
-def showcase_list(request, q: str = "", org: str = "", host_type: str = "", open: bool | None = None, page: int = 1):
-    _require(request, "view_business")
+@requires("view_business")
+def showcase_list(request, q: str = "", org: str = "", host_type: str = "", open: bool | None = None, page: PageNo = 1):
     f = selectors.ShowcaseFilters(q=q, org=_org(request, org), host_type=host_type, open=open)
     return _page(request, selectors.showcase_list(user=request.user, filters=f), page, _showcase_out)
 
 
 @router.get("/showcases/{showcase_id}", response=ShowcaseOut, summary="风采展示区详情")
+@requires("view_business")
 def showcase_detail(request, showcase_id: int):
-    _require(request, "view_business")
     return _showcase_out(selectors.showcase_get(user=request.user, pk=showcase_id))
 
 
 @router.post("/showcases", response={201: ShowcaseOut}, summary="新建风采展示区")
+@requires("edit_business")
 def showcase_create(request, payload: ShowcaseIn):
-    _require(request, "edit_business")
     data = payload.dict()
     data["org"] = _org(request, data["org"])
     showcase = services.showcase_create(actor=request.user, **data)
@@ -670,8 +640,8 @@ def showcase_create(request, payload: ShowcaseIn):
 
 
 @router.patch("/showcases/{showcase_id}", response=ShowcaseOut, summary="修改风采展示区")
+@requires("edit_business")
 def showcase_update(request, showcase_id: int, payload: ShowcasePatch):
-    _require(request, "edit_business")
     showcase = selectors.showcase_get(user=request.user, pk=showcase_id)
     changes = payload.dict(exclude_unset=True)
     if "org" in changes:

@@ -10,38 +10,14 @@ from django.http import Http404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from laomo.api.common import PageNo, Year, one_in_scope, org_of, org_or_none, paged, requires
 from laomo.core.permissions import has_capability
-from laomo.core.scope import org_in_scope
-from laomo.orgs.models import OrgUnit
 from laomo.workers.selectors import worker_base, worker_for_user
 
 from . import rules, selectors, services
 from .models import RATING_FIELDS, SurveyResponse
 
 router = Router(tags=["疗休养"])
-PAGE_SIZE = 50
-
-
-def _require(request, *capabilities: str):
-    if not any(has_capability(request.user, c) for c in capabilities):
-        raise PermissionDenied("您没有此操作的权限。")
-
-
-def _org(request, code: str) -> OrgUnit:
-    org = OrgUnit.objects.filter(code=code).first()
-    if org is None:
-        raise HttpError(422, f"组织代码 {code} 不存在。")
-    if not org_in_scope(request.user, org):
-        raise PermissionDenied("该单位不在您的数据范围内。")
-    return org
-
-
-def _next(request, page: int, has_next: bool) -> str | None:
-    if not has_next:
-        return None
-    params = request.GET.copy()
-    params["page"] = page + 1
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
 def _money(value) -> str | None:
@@ -201,7 +177,7 @@ class ApplicationIn(Schema):
     dietary_note: str = ""
 
 
-class ReasonIn(Schema):
+class RetreatReasonIn(Schema):
     reason: str = ""
 
 
@@ -209,7 +185,7 @@ class AttendIn(Schema):
     attended: bool = True
 
 
-class SurveyIn(Schema):
+class RetreatSurveyIn(Schema):
     application_id: int | None = None
     token: str | None = None
     itinerary: int
@@ -220,7 +196,7 @@ class SurveyIn(Schema):
     comment: str = ""
 
 
-class SurveyOut(Schema):
+class RetreatSurveyOut(Schema):
     id: int
     batch_id: int
     application_id: int
@@ -233,8 +209,8 @@ class SurveyOut(Schema):
     created_at: datetime
 
 
-class SurveyPage(Schema):
-    items: list[SurveyOut]
+class RetreatSurveyPage(Schema):
+    items: list[RetreatSurveyOut]
     next: str | None
 
 
@@ -299,64 +275,57 @@ def _application(request, application_id: int):
 
 
 @router.get("/retreat-batches", response=BatchPage, summary="疗休养批次列表")
-def batch_list(request, q: str = "", year: int | None = None, status: str = "", vendor: int | None = None,
-               org: str = "", page: int = 1):
-    _require(request, "view_business", "self_service")
+@requires("view_business", "self_service")
+def batch_list(request, q: str = "", year: Year | None = None, status: str = "", vendor: int | None = None,
+               org: str = "", page: PageNo = 1):
     filters = selectors.BatchFilters(q=q, year=year, status=status, vendor=vendor,
-                                     org=_org(request, org) if org else None)
-    rows, has_next = selectors.page_of(selectors.batch_list(user=request.user, filters=filters), page=page,
-                                       per_page=PAGE_SIZE)
-    return {"items": [_batch_item(b) for b in rows], "next": _next(request, page, has_next)}
+                                     org=org_or_none(request, org))
+    rows, nxt = paged(request, selectors.batch_list(user=request.user, filters=filters), page)
+    return {"items": [_batch_item(b) for b in rows], "next": nxt}
 
 
 @router.get("/retreat-batches/{batch_id}", response=BatchDetail, summary="批次详情(行程、条件、名额)")
+@requires("view_business", "self_service")
 def batch_detail(request, batch_id: int):
-    _require(request, "view_business", "self_service")
     return _batch_detail(request, _batch(request, batch_id))
 
 
 @router.post("/retreat-batches", response={201: BatchDetail}, summary="创建批次")
+@requires("edit_business")
 def batch_create(request, payload: BatchIn):
-    _require(request, "edit_business")
     data = payload.dict()
-    org = _org(request, data.pop("org"))
+    org = org_of(request, data.pop("org"))
     vendor_id = data.pop("vendor_id")
     if vendor_id is not None:
-        vendor = selectors.vendor_base(request.user).filter(pk=vendor_id).first()
-        if vendor is None:
-            raise HttpError(422, "旅行社/基地不存在或不在您的数据范围内。")
-        data["vendor"] = vendor
+        data["vendor"] = one_in_scope(selectors.vendor_base(request.user), vendor_id, "旅行社/基地")
     itinerary = data.pop("itinerary")
     quota_codes = data.pop("quotas")
     quotas = {}
     for code, n in quota_codes.items():
-        unit = OrgUnit.objects.filter(code=code).first()
-        if unit is None:
-            raise HttpError(422, f"组织代码 {code} 不存在。")
-        quotas[unit] = n
+        quotas[org_of(request, code)] = n
     batch = services.batch_create(actor=request.user, org=org, itinerary=itinerary, quotas=quotas, **data)
     return Status(201, _batch_detail(request, _batch(request, batch.pk)))
 
 
 @router.post("/retreat-batches/{batch_id}/status", response=BatchDetail, summary="变更批次状态")
+@requires("edit_business")
 def batch_set_status(request, batch_id: int, payload: BatchStatusIn):
     """计划 → 报名中 → 已确定 → 进行中 → 已完成;出发前可取消(须填原因)。"""
-    _require(request, "edit_business")
     batch = _batch(request, batch_id)
     services.batch_set_status(actor=request.user, batch=batch, status=payload.status, reason=payload.reason)
     return _batch_detail(request, _batch(request, batch_id))
 
 
 @router.post("/retreat-batches/{batch_id}/confirm-all", response=dict, summary="按优先顺序确定全部待审核报名")
+@requires("edit_business")
 def batch_confirm_all(request, batch_id: int):
-    _require(request, "edit_business")
     return services.batch_confirm_by_priority(actor=request.user, batch=_batch(request, batch_id))
 
 
 @router.get("/retreat-batches/{batch_id}/eligibility", response=EligibilityOut, summary="核对报名条件与优先分")
+@requires("view_business", "self_service")
 def batch_eligibility(request, batch_id: int, worker_id: int | None = None, front_line: bool = False):
     """Every condition with its outcome, and why someone is not eligible."""
-    _require(request, "view_business", "self_service")
     batch = _batch(request, batch_id)
     if worker_id is None:
         worker = worker_for_user(request.user)
@@ -372,8 +341,8 @@ def batch_eligibility(request, batch_id: int, worker_id: int | None = None, fron
 
 
 @router.get("/retreat-batches/{batch_id}/survey-report", response=SurveyReportOut, summary="批次满意度统计")
+@requires("view_business")
 def batch_survey_report(request, batch_id: int):
-    _require(request, "view_business")
     batch = _batch(request, batch_id)
     r = selectors.survey_report(user=request.user, batch=batch)
     return {"batch_id": batch.pk, "attended": r["attended"], "responses": r["responses"],
@@ -386,29 +355,28 @@ def batch_survey_report(request, batch_id: int):
 
 
 @router.get("/retreat-applications", response=ApplicationPage, summary="报名列表")
+@requires("view_business", "self_service")
 def application_list(request, batch: int | None = None, status: str = "", org: str = "", q: str = "",
-                     year: int | None = None, page: int = 1):
-    _require(request, "view_business", "self_service")
+                     year: Year | None = None, page: PageNo = 1):
     filters = selectors.ApplicationFilters(q=q, batch=batch, status=status, year=year,
-                                           org=_org(request, org) if org else None)
-    rows, has_next = selectors.page_of(selectors.application_list(user=request.user, filters=filters), page=page,
-                                       per_page=PAGE_SIZE)
+                                           org=org_or_none(request, org))
+    rows, nxt = paged(request, selectors.application_list(user=request.user, filters=filters), page)
     positions = {}
     for b in {a.batch for a in rows if a.status == "waitlisted"}:
         positions.update(selectors.waitlist_positions(b))
-    return {"items": [_app_out(request, a, positions) for a in rows], "next": _next(request, page, has_next)}
+    return {"items": [_app_out(request, a, positions) for a in rows], "next": nxt}
 
 
 @router.get("/retreat-applications/{application_id}", response=ApplicationOut, summary="报名详情")
+@requires("view_business", "self_service")
 def application_detail(request, application_id: int):
-    _require(request, "view_business", "self_service")
     app = _application(request, application_id)
     return _app_out(request, app, selectors.waitlist_positions(app.batch))
 
 
 @router.post("/retreat-applications", response={201: ApplicationOut}, summary="报名(本人)或推荐(工会)")
+@requires("edit_business", "self_service")
 def application_create(request, payload: ApplicationIn):
-    _require(request, "edit_business", "self_service")
     batch = _batch(request, payload.batch_id)
     if payload.worker_id is None:
         worker = worker_for_user(request.user)
@@ -426,16 +394,16 @@ def application_create(request, payload: ApplicationIn):
 
 @router.post("/retreat-applications/{application_id}/confirm", response=ApplicationOut,
              summary="确定(名额已满则进入候补)")
+@requires("edit_business")
 def application_confirm(request, application_id: int):
-    _require(request, "edit_business")
     app = services.application_confirm(actor=request.user, application=_application(request, application_id))
     app = _application(request, app.pk)
     return _app_out(request, app, selectors.waitlist_positions(app.batch))
 
 
 @router.post("/retreat-applications/{application_id}/reject", response=ApplicationOut, summary="退回(须填原因)")
-def application_reject(request, application_id: int, payload: ReasonIn):
-    _require(request, "edit_business")
+@requires("edit_business")
+def application_reject(request, application_id: int, payload: RetreatReasonIn):
     app = services.application_reject(actor=request.user, application=_application(request, application_id),
                                       reason=payload.reason)
     return _app_out(request, _application(request, app.pk))
@@ -443,8 +411,8 @@ def application_reject(request, application_id: int, payload: ReasonIn):
 
 @router.post("/retreat-applications/{application_id}/withdraw", response=ApplicationOut,
              summary="退出(空出的名额由候补第一位递补)")
-def application_withdraw(request, application_id: int, payload: ReasonIn):
-    _require(request, "edit_business", "self_service")
+@requires("edit_business", "self_service")
+def application_withdraw(request, application_id: int, payload: RetreatReasonIn):
     app, promoted = services.application_withdraw(actor=request.user,
                                                   application=_application(request, application_id),
                                                   reason=payload.reason)
@@ -453,8 +421,8 @@ def application_withdraw(request, application_id: int, payload: ReasonIn):
 
 @router.post("/retreat-applications/{application_id}/attend", response=ApplicationOut,
              summary="登记出勤(参加即记录疗休养待遇)")
+@requires("edit_business")
 def application_attend(request, application_id: int, payload: AttendIn):
-    _require(request, "edit_business")
     app, benefit = services.application_record_attendance(
         actor=request.user, application=_application(request, application_id), attended=payload.attended)
     return _app_out(request, _application(request, app.pk), benefit=benefit.split(":")[0])
@@ -463,24 +431,24 @@ def application_attend(request, application_id: int, payload: AttendIn):
 # --- surveys ---------------------------------------------------------------------------------------
 
 
-@router.get("/retreat-surveys", response=SurveyPage, summary="满意度问卷答卷")
-def survey_list(request, batch: int | None = None, year: int | None = None, page: int = 1):
+@router.get("/retreat-surveys", response=RetreatSurveyPage, summary="满意度问卷答卷")
+@requires("view_business")
+def survey_list(request, batch: int | None = None, year: Year | None = None, page: PageNo = 1):
     """Answers of the applications in the caller's scope (no names: the survey is about the trip)."""
-    _require(request, "view_business")
     apps = selectors.application_base(request.user)
     qs = SurveyResponse.objects.filter(application__in=apps).order_by("-created_at", "-id")
     if batch:
         qs = qs.filter(batch_id=batch)
     if year:
         qs = qs.filter(batch__start_date__year=year)
-    rows, has_next = selectors.page_of(qs, page=page, per_page=PAGE_SIZE)
-    return {"items": rows, "next": _next(request, page, has_next)}
+    rows, nxt = paged(request, qs, page)
+    return {"items": rows, "next": nxt}
 
 
-@router.post("/retreat-surveys", response={201: SurveyOut}, summary="提交满意度问卷")
-def survey_create(request, payload: SurveyIn):
+@router.post("/retreat-surveys", response={201: RetreatSurveyOut}, summary="提交满意度问卷")
+@requires("self_service", "edit_business")
+def survey_create(request, payload: RetreatSurveyIn):
     """By the participant: `application_id` of their own application, or the `token` of the survey link."""
-    _require(request, "self_service", "edit_business")
     if payload.token:
         app = selectors.application_by_token(payload.token)
     elif payload.application_id:

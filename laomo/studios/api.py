@@ -6,16 +6,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from laomo.core.permissions import has_capability
-from laomo.core.scope import org_in_scope
+from laomo.api.common import PageNo, Year, org_of, org_or_none, paged, requires
 from laomo.core.years import current_year
-from laomo.orgs.models import OrgUnit
 from laomo.workers.models import RANK_LEVEL, Worker
 from laomo.workers.selectors import worker_base
 
@@ -23,7 +21,6 @@ from . import selectors, services
 from .models import FORM_KEYS, Mentorship, ParticipantRole, Studio, StudioAchievement, TechHelpActivity
 
 router = Router(tags=["创新工作室与传帮带"])
-PAGE_SIZE = 50
 
 
 # --- schemas --------------------------------------------------------------------------------------------
@@ -171,7 +168,7 @@ class AssessmentOut(Schema):
 
 
 class AssessmentIn(Schema):
-    year: int
+    year: Year
     score: Decimal
     result: str
     assessed_date: date
@@ -194,7 +191,7 @@ class ReportOut(Schema):
 
 
 class ReportIn(Schema):
-    year: int
+    year: Year
     quarter: int
     summary: str
     next_plan: str = ""
@@ -321,20 +318,6 @@ class TechHelpIn(Schema):
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
-def _require(request, capability: str):
-    if not has_capability(request.user, capability):
-        raise PermissionDenied("您没有此操作的权限。")
-
-
-def _org(request, code: str) -> OrgUnit:
-    org = OrgUnit.objects.filter(code=code).first()
-    if org is None:
-        raise HttpError(422, f"组织代码 {code} 不存在。")
-    if not org_in_scope(request.user, org):
-        raise PermissionDenied("该单位不在您的数据范围内。")
-    return org
-
-
 def _workers(request, ids: list[int], field: str) -> list[Worker]:
     found = {w.pk: w for w in worker_base(request.user).filter(pk__in=ids).select_related("org")}
     missing = [i for i in ids if i not in found]
@@ -350,14 +333,6 @@ def _studio_ref(request, pk: int | None, field: str = "studio") -> Studio | None
     if studio is None:
         raise ValidationError({field: "工作室不存在、已撤销或不在您的数据范围内。"})
     return studio
-
-
-def _next(request, page: int, has_next: bool) -> str | None:
-    if not has_next:
-        return None
-    params = request.GET.copy()
-    params["page"] = page + 1
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
 def _money(value) -> str | None:
@@ -378,7 +353,7 @@ def _studio_out(s: Studio, year: int) -> dict:
     }
 
 
-def _studio_detail(request, pk: int, year: int | None = None) -> dict:
+def _studio_detail(request, pk: int, year: Year | None = None) -> dict:
     year = year or current_year()
     s = selectors.studio_get(user=request.user, pk=pk, year=year)
     data = _studio_out(s, year)
@@ -435,19 +410,18 @@ def _tech_help_out(a: TechHelpActivity) -> dict:
 
 
 @router.get("/studios", response=StudioPage, summary="创新工作室列表")
+@requires("view_business")
 def studio_list(request, q: str = "", org: str = "", level: str = "", studio_type: str = "", status: str = "",
-                flag: str = "", year: int | None = None, page: int = 1):
+                flag: str = "", year: Year | None = None, page: PageNo = 1):
     """Filters as on the list page. `flags` and the `flag` filter are computed for `year` (default: this year):
     `no_project` (no project running in the year), `no_result` (no recognized achievement in the year or the year
     before, for studios founded before that window), `failed` (latest assessment 不合格), `lead_low` (lead's
     highest honor below municipal). `flag=any` lists studios with any flag."""
-    _require(request, "view_business")
     year = year or current_year()
-    filters = selectors.StudioFilters(q=q, org=_org(request, org) if org else None, level=level,
+    filters = selectors.StudioFilters(q=q, org=org_or_none(request, org), level=level,
                                       studio_type=studio_type, status=status, flag=flag, year=year)
-    rows, has_next = selectors.page_of(selectors.studio_list(user=request.user, filters=filters), page=page,
-                                       per_page=PAGE_SIZE)
-    return {"items": [_studio_out(s, year) for s in rows], "next": _next(request, page, has_next)}
+    rows, nxt = paged(request, selectors.studio_list(user=request.user, filters=filters), page)
+    return {"items": [_studio_out(s, year) for s in rows], "next": nxt}
 
 
 class StudiosSection(Schema):
@@ -458,7 +432,8 @@ class StudiosSection(Schema):
 
 
 @router.get("/studios/figures", response=StudiosSection, summary="创新工作室与传帮带年度数据(汇总报表的 studios 部分)")
-def studio_figures(request, year: int | None = None, org: str | None = None):
+@requires("view_business")
+def studio_figures(request, year: Year | None = None, org: str | None = None):
     """The `studios` section of `/reports/summary` for `org` (default: the caller's unit) and every unit below it.
 
     - `studios`: studios **in being during the year** — founded on or before 31 December and not revoked
@@ -473,7 +448,6 @@ def studio_figures(request, year: int | None = None, org: str | None = None):
 
     from .reports import studios_section
 
-    _require(request, "view_business")
     try:
         unit = report_org(user=request.user, code=org)
     except OrgNotFound as exc:
@@ -482,29 +456,29 @@ def studio_figures(request, year: int | None = None, org: str | None = None):
 
 
 @router.get("/studios/{studio_id}", response=StudioDetail, summary="创新工作室详情")
-def studio_detail(request, studio_id: int, year: int | None = None):
-    _require(request, "view_business")
+@requires("view_business")
+def studio_detail(request, studio_id: int, year: Year | None = None):
     return _studio_detail(request, studio_id, year)
 
 
 @router.post("/studios", response={201: StudioDetail}, summary="登记创新工作室")
+@requires("edit_business")
 def studio_create(request, payload: StudioIn):
     """A lead whose highest honor is below municipal level is accepted with `lead_warning` set."""
-    _require(request, "edit_business")
     data = payload.dict()
-    data["org"] = _org(request, data["org"])
+    data["org"] = org_of(request, data["org"])
     data["lead"] = _workers(request, [data["lead"]], "lead")[0]
     studio = services.studio_create(actor=request.user, **data)
     return Status(201, _studio_detail(request, studio.pk))
 
 
 @router.patch("/studios/{studio_id}", response=StudioDetail, summary="修改创新工作室")
+@requires("edit_business")
 def studio_update(request, studio_id: int, payload: StudioPatch):
-    _require(request, "edit_business")
     studio = selectors.studio_get(user=request.user, pk=studio_id)
     changes = payload.dict(exclude_unset=True)
     if "org" in changes:
-        changes["org"] = _org(request, changes["org"])
+        changes["org"] = org_of(request, changes["org"])
     if changes.get("lead") is not None:
         changes["lead"] = _workers(request, [changes["lead"]], "lead")[0]
     services.studio_update(actor=request.user, studio=studio, **changes)
@@ -512,25 +486,25 @@ def studio_update(request, studio_id: int, payload: StudioPatch):
 
 
 @router.post("/studios/{studio_id}/status", response=StudioDetail, summary="工作室状态变更(命名、复核、撤销)")
+@requires("edit_business")
 def studio_status(request, studio_id: int, payload: TransitionIn):
     """培育/创建中 → 已命名 (named) → 复核中 (reviewing) → 已命名 or 已撤销 (revoked, `reason` required)."""
-    _require(request, "edit_business")
     studio = selectors.studio_get(user=request.user, pk=studio_id)
     services.studio_transition(actor=request.user, studio=studio, **payload.dict())
     return _studio_detail(request, studio_id)
 
 
 @router.get("/studios/{studio_id}/achievements", response=list[AchievementOut], summary="工作室成果")
+@requires("view_business")
 def achievement_list(request, studio_id: int):
-    _require(request, "view_business")
     studio = selectors.studio_get(user=request.user, pk=studio_id)
     return [_achievement_out(a) for a in selectors.achievements_of(studio)]
 
 
 @router.post("/studios/{studio_id}/achievements", response={201: AchievementOut}, summary="登记工作室成果")
+@requires("edit_business")
 def achievement_create(request, studio_id: int, payload: AchievementIn):
     """`credited` are member ids of the studio; `economic_benefit` is optional and may not be negative."""
-    _require(request, "edit_business")
     studio = selectors.studio_get(user=request.user, pk=studio_id)
     data = payload.dict()
     members = {m.pk: m for m in selectors.members_of(studio).filter(pk__in=data["credited"])}
@@ -543,9 +517,9 @@ def achievement_create(request, studio_id: int, payload: AchievementIn):
 
 @router.post("/studios/{studio_id}/achievements/{achievement_id}/evidence", response=AchievementOut,
              summary="上传成果佐证材料")
+@requires("edit_business")
 def achievement_evidence(request, studio_id: int, achievement_id: int, file: File[UploadedFile]):
     """multipart/form-data with `file`: PDF, JPG or PNG up to 10 MB (type checked from the content)."""
-    _require(request, "edit_business")
     studio = selectors.studio_get(user=request.user, pk=studio_id)
     achievement = get_object_or_404(selectors.achievements_of(studio), pk=achievement_id)
     services.achievement_attach_evidence(actor=request.user, achievement=achievement, evidence=file)
@@ -553,17 +527,17 @@ def achievement_evidence(request, studio_id: int, achievement_id: int, file: Fil
 
 
 @router.get("/studios/{studio_id}/assessments", response=list[AssessmentOut], summary="工作室年度考核")
+@requires("view_business")
 def assessment_list(request, studio_id: int):
-    _require(request, "view_business")
     studio = selectors.studio_get(user=request.user, pk=studio_id)
     return [{**a, "score": f"{a['score']:.1f}"} for a in selectors.assessments_of(studio).values(
         "id", "year", "score", "result", "comment", "assessor", "assessed_date")]
 
 
 @router.post("/studios/{studio_id}/assessments", response={201: AssessmentOut}, summary="登记年度考核")
+@requires("edit_business")
 def assessment_create(request, studio_id: int, payload: AssessmentIn):
     """`result`: excellent 优秀 / pass 合格 / fail 不合格; a fail notifies the responsible staff."""
-    _require(request, "edit_business")
     studio = selectors.studio_get(user=request.user, pk=studio_id)
     a = services.assessment_record(actor=request.user, studio=studio, **payload.dict())
     return Status(201, {"id": a.pk, "year": a.year, "score": f"{a.score:.1f}", "result": a.result,
@@ -571,8 +545,8 @@ def assessment_create(request, studio_id: int, payload: AssessmentIn):
 
 
 @router.get("/studios/{studio_id}/reports", response=list[ReportOut], summary="工作室季度报告")
+@requires("view_business")
 def report_list(request, studio_id: int):
-    _require(request, "view_business")
     studio = selectors.studio_get(user=request.user, pk=studio_id)
     return [_report_out(r) for r in selectors.reports_of(studio)]
 
@@ -585,8 +559,8 @@ def _report_out(r) -> dict:
 
 
 @router.post("/studios/{studio_id}/reports", response={201: ReportOut}, summary="报送季度报告")
+@requires("edit_business")
 def report_create(request, studio_id: int, payload: ReportIn):
-    _require(request, "edit_business")
     studio = selectors.studio_get(user=request.user, pk=studio_id)
     return Status(201, _report_out(services.report_submit(actor=request.user, studio=studio, **payload.dict())))
 
@@ -595,39 +569,38 @@ def report_create(request, studio_id: int, payload: ReportIn):
 
 
 @router.get("/mentorships", response=MentorshipPage, summary="传帮带结对列表")
-def mentorship_list(request, q: str = "", org: str = "", form: str = "", state: str = "", year: int | None = None,
-                    studio: int | None = None, page: int = 1):
+@requires("view_business")
+def mentorship_list(request, q: str = "", org: str = "", form: str = "", state: str = "", year: Year | None = None,
+                    studio: int | None = None, page: PageNo = 1):
     """`form` is derived from the counts, never stored: one_to_one 一带一, one_to_many 一带多, many_to_one 多带一,
     many_to_many 多带多. `year` lists the pairings **active in** that year — started on or before 31 December and
     not ended before 1 January (so those started in the year are included) — the same rule as `mentorships` and
     `mentorships_by_form` of the `studios` section of `/reports/summary`. `state` (active/upcoming/ended) is
     relative to today."""
-    _require(request, "view_business")
     if form and form not in FORM_KEYS:
         raise HttpError(422, f"未知的结对形式 {form}。")
     filters = selectors.MentorshipFilters(
-        q=q, org=_org(request, org) if org else None, form=form, state=state, year=year,
+        q=q, org=org_or_none(request, org), form=form, state=state, year=year,
         studio=selectors.studio_base(request.user).filter(pk=studio).first() if studio else None)
     if studio and filters.studio is None:
         return {"items": [], "next": None}
-    rows, has_next = selectors.page_of(selectors.mentorship_list(user=request.user, filters=filters), page=page,
-                                       per_page=PAGE_SIZE)
-    return {"items": [_mentorship_out(m) for m in rows], "next": _next(request, page, has_next)}
+    rows, nxt = paged(request, selectors.mentorship_list(user=request.user, filters=filters), page)
+    return {"items": [_mentorship_out(m) for m in rows], "next": nxt}
 
 
 @router.get("/mentorships/{mentorship_id}", response=MentorshipDetail, summary="传帮带结对详情")
+@requires("view_business")
 def mentorship_detail(request, mentorship_id: int):
-    _require(request, "view_business")
     return _mentorship_detail(request, mentorship_id)
 
 
 @router.post("/mentorships", response={201: MentorshipDetail}, summary="登记传帮带结对")
+@requires("edit_business")
 def mentorship_create(request, payload: MentorshipIn):
     """`mentors` are worker ids; `apprentices` are `{"worker": id}` or `{"name", "employer"}` for people not in
     the registry. A mentor cannot also be an apprentice; the end date may not precede the start date."""
-    _require(request, "edit_business")
     data = payload.dict()
-    data["org"] = _org(request, data["org"])
+    data["org"] = org_of(request, data["org"])
     data["mentors"] = _workers(request, data["mentors"], "mentors")
     ids = [a["worker"] for a in data["apprentices"] if a["worker"] is not None]
     found = {w.pk: w for w in _workers(request, ids, "apprentices")}
@@ -640,8 +613,8 @@ def mentorship_create(request, payload: MentorshipIn):
 
 
 @router.post("/mentorships/{mentorship_id}/checkins", response={201: CheckinOut}, summary="记录带徒情况")
+@requires("edit_business")
 def checkin_create(request, mentorship_id: int, payload: CheckinIn):
-    _require(request, "edit_business")
     m = selectors.mentorship_get(user=request.user, pk=mentorship_id)
     c = services.checkin_add(actor=request.user, mentorship=m, **payload.dict())
     return Status(201, {"id": c.pk, "date": c.date, "content": c.content,
@@ -649,8 +622,8 @@ def checkin_create(request, mentorship_id: int, payload: CheckinIn):
 
 
 @router.post("/mentorships/{mentorship_id}/outcomes", response={201: OutcomeOut}, summary="登记徒弟培养成果")
+@requires("edit_business")
 def outcome_create(request, mentorship_id: int, payload: OutcomeIn):
-    _require(request, "edit_business")
     m = selectors.mentorship_get(user=request.user, pk=mentorship_id)
     data = payload.dict()
     data["apprentice"] = next((p for p in m.participants.all() if p.pk == data["apprentice"]
@@ -665,30 +638,29 @@ def outcome_create(request, mentorship_id: int, payload: OutcomeIn):
 
 
 @router.get("/tech-help", response=TechHelpPage, summary="技术服务活动列表")
+@requires("view_business")
 def tech_help_list(request, q: str = "", org: str = "", kind: str = "", target_type: str = "",
-                   year: int | None = None, date_from: date | None = None, date_to: date | None = None,
-                   page: int = 1):
+                   year: Year | None = None, date_from: date | None = None, date_to: date | None = None,
+                   page: PageNo = 1):
     """`kind`: exchange 技术交流 / training 技术培训 / collaboration 技术协作 / assistance 技术帮扶;
     `target_type`: enterprise / community / school / village / other. `year` counts by the activity date."""
-    _require(request, "view_business")
-    filters = selectors.TechHelpFilters(q=q, org=_org(request, org) if org else None, kind=kind,
+    filters = selectors.TechHelpFilters(q=q, org=org_or_none(request, org), kind=kind,
                                         target_type=target_type, year=year, date_from=date_from, date_to=date_to)
-    rows, has_next = selectors.page_of(selectors.tech_help_list(user=request.user, filters=filters), page=page,
-                                       per_page=PAGE_SIZE)
-    return {"items": [_tech_help_out(a) for a in rows], "next": _next(request, page, has_next)}
+    rows, nxt = paged(request, selectors.tech_help_list(user=request.user, filters=filters), page)
+    return {"items": [_tech_help_out(a) for a in rows], "next": nxt}
 
 
 @router.get("/tech-help/{activity_id}", response=TechHelpOut, summary="技术服务活动详情")
+@requires("view_business")
 def tech_help_detail(request, activity_id: int):
-    _require(request, "view_business")
     return _tech_help_out(selectors.tech_help_get(user=request.user, pk=activity_id))
 
 
 @router.post("/tech-help", response={201: TechHelpOut}, summary="登记技术服务活动")
+@requires("edit_business")
 def tech_help_create(request, payload: TechHelpIn):
-    _require(request, "edit_business")
     data = payload.dict()
-    data["org"] = _org(request, data["org"])
+    data["org"] = org_of(request, data["org"])
     data["participants"] = _workers(request, data["participants"], "participants")
     data["studio"] = _studio_ref(request, data["studio"])
     a = services.tech_help_create(actor=request.user, **data)

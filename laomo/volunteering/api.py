@@ -2,41 +2,15 @@
 
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from laomo.core.permissions import has_capability
-from laomo.core.scope import org_in_scope
-from laomo.orgs.models import OrgUnit
+from laomo.api.common import PageNo, ReasonIn, Year, one_in_scope, org_of, org_or_none, paged, requires
 
 from . import selectors, services
 from .models import ServiceRecord, ServiceRequest, ServiceTeam
 
 router = Router(tags=["志愿服务"])
-PAGE_SIZE = 50
-
-
-def _require_any(request, *capabilities):
-    if not any(has_capability(request.user, c) for c in capabilities):
-        raise PermissionDenied("您没有此操作的权限。")
-
-
-def _org(request, code: str) -> OrgUnit:
-    org = OrgUnit.objects.filter(code=code).first()
-    if org is None:
-        raise HttpError(422, f"组织代码 {code} 不存在。")
-    if not org_in_scope(request.user, org):
-        raise PermissionDenied("该单位不在您的数据范围内。")
-    return org
-
-
-def _next(request, page: int, has_next: bool) -> str | None:
-    if not has_next:
-        return None
-    params = request.GET.copy()
-    params["page"] = page + 1
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
 # --- teams ---------------------------------------------------------------------------------------
@@ -78,27 +52,27 @@ def _team(t: ServiceTeam) -> dict:
 
 
 @router.get("/service-teams", response=TeamPage, summary="志愿服务队列表")
-def team_list(request, q: str = "", team_type: str = "", org: str = "", active: str = "1", page: int = 1):
-    _require_any(request, "view_business", "lead_team")
-    filters = selectors.TeamFilters(q=q, team_type=team_type, org=_org(request, org) if org else None, active=active)
-    rows, has_next = selectors.page_of(selectors.team_list(user=request.user, filters=filters), page=page,
-                                       per_page=PAGE_SIZE)
-    return {"items": [_team(t) for t in rows], "next": _next(request, page, has_next)}
+@requires("view_business", "lead_team")
+def team_list(request, q: str = "", team_type: str = "", org: str = "", active: str = "1", page: PageNo = 1):
+    filters = selectors.TeamFilters(q=q, team_type=team_type, org=org_or_none(request, org), active=active)
+    rows, nxt = paged(request, selectors.team_list(user=request.user, filters=filters), page)
+    return {"items": [_team(t) for t in rows], "next": nxt}
 
 
 @router.get("/service-teams/{team_id}", response=TeamOut, summary="服务队详情")
+@requires("view_business", "lead_team")
 def team_detail(request, team_id: int):
-    _require_any(request, "view_business", "lead_team")
     return _team(selectors.team_get(user=request.user, pk=team_id))
 
 
 @router.post("/service-teams", response={201: TeamOut}, summary="建立服务队")
+@requires("edit_business")
 def team_create(request, payload: TeamIn):
-    _require_any(request, "edit_business")
     data = payload.dict()
-    data["org"] = _org(request, data["org"])
+    data["org"] = org_of(request, data["org"])
     parent_id = data.pop("parent_id")
-    data["parent"] = selectors.team_get(user=request.user, pk=parent_id) if parent_id else None
+    data["parent"] = (one_in_scope(selectors.team_base(request.user), parent_id, "上级服务队")
+                      if parent_id else None)
     team = services.team_create(actor=request.user, **data)
     return Status(201, _team(selectors.team_get(user=request.user, pk=team.pk)))
 
@@ -157,35 +131,45 @@ def _record(r: ServiceRecord, volunteers) -> dict:
                             "hours": str(v.hours)} for v in volunteers]}
 
 
-def _volunteer_items(request, payload_volunteers, team):
+def _volunteer_items(request, payload_volunteers, *, team=None, mobilization=None, req=None) -> list[dict]:
+    """Volunteers by worker id or team-member id, resolved as the record form resolves them: workers in the
+    caller's scope, members of the (scoped) team and its parent team, the (scoped) mobilization's roster and
+    the worker the request was dispatched to. Any other id is refused like a missing one, without a name."""
+    from django.db.models import Q
+
     from laomo.workers.models import Worker
+    from laomo.workers.selectors import worker_base
 
     from .models import TeamMember
 
+    team_ids = [t for t in ([team.pk, team.parent_id] if team is not None else []) if t]
+    nearby = Q(pk__in=worker_base(request.user).values("pk"))
+    if team_ids:
+        nearby |= Q(pk__in=TeamMember.objects.filter(team_id__in=team_ids, is_active=True, worker__isnull=False)
+                    .values("worker_id"))
+    if mobilization is not None:
+        nearby |= Q(pk__in=selectors.roster_of(mobilization).values("worker_id"))
+    if req is not None and req.worker_id:
+        nearby |= Q(pk=req.worker_id)
+    allowed = Worker.objects.filter(is_deleted=False).filter(nearby)
+    members = TeamMember.objects.filter(is_active=True, team_id__in=team_ids)
     items = []
     for v in payload_volunteers:
         if v.worker_id:
-            worker = Worker.objects.filter(pk=v.worker_id, is_deleted=False).first()
-            if worker is None:
-                raise HttpError(422, f"劳模 {v.worker_id} 不存在。")
-            items.append({"worker": worker, "hours": v.hours})
+            items.append({"worker": one_in_scope(allowed, v.worker_id, "劳模"), "hours": v.hours})
         elif v.member_id:
-            member = TeamMember.objects.filter(pk=v.member_id, is_active=True, team=team).first() if team else None
-            if member is None:
-                raise HttpError(422, f"队员 {v.member_id} 不在该服务队。")
-            items.append({"member": member, "hours": v.hours})
+            items.append({"member": one_in_scope(members, v.member_id, "该服务队的队员"), "hours": v.hours})
     return items
 
 
 @router.get("/service-records", response=RecordPage, summary="服务记录列表")
+@requires("view_business", "lead_team", "self_service")
 def record_list(request, q: str = "", team_type: str = "", team_id: int | None = None, org: str = "",
-                date_from: date | None = None, date_to: date | None = None, year: int | None = None, page: int = 1):
-    _require_any(request, "view_business", "lead_team", "self_service")
+                date_from: date | None = None, date_to: date | None = None, year: Year | None = None, page: PageNo = 1):
     team = selectors.team_get(user=request.user, pk=team_id) if team_id else None
-    filters = selectors.RecordFilters(q=q, team_type=team_type, team=team, org=_org(request, org) if org else None,
+    filters = selectors.RecordFilters(q=q, team_type=team_type, team=team, org=org_or_none(request, org),
                                       date_from=date_from, date_to=date_to, year=year)
-    rows, has_next = selectors.page_of(selectors.record_list(user=request.user, filters=filters), page=page,
-                                       per_page=PAGE_SIZE)
+    rows, nxt = paged(request, selectors.record_list(user=request.user, filters=filters), page)
     vols = selectors.volunteers_for(rows)
     workers = {v.worker_id for vs in vols.values() for v in vs if v.worker_id}
     from laomo.workers.models import Worker
@@ -197,12 +181,12 @@ def record_list(request, q: str = "", team_type: str = "", team_id: int | None =
         data["volunteers"] = [{"name": v.name, "worker_no": numbers.get(v.worker_id), "hours": str(v.hours)}
                               for v in vols[r.pk]]
         items.append(data)
-    return {"items": items, "next": _next(request, page, has_next)}
+    return {"items": items, "next": nxt}
 
 
 @router.get("/service-records/{record_id}", response=RecordOut, summary="服务记录详情")
+@requires("view_business", "lead_team", "self_service")
 def record_detail(request, record_id: int):
-    _require_any(request, "view_business", "lead_team", "self_service")
     r = selectors.record_get(user=request.user, pk=record_id)
     data = _record(r, r.volunteers.all())
     req = ServiceRequest.objects.filter(record=r).only("tracking_code").first()
@@ -211,15 +195,16 @@ def record_detail(request, record_id: int):
 
 
 @router.post("/service-records", response={201: RecordOut}, summary="登记服务记录")
+@requires("edit_business", "lead_team")
 def record_create(request, payload: RecordIn):
-    _require_any(request, "edit_business", "lead_team")
-    team = selectors.team_get(user=request.user, pk=payload.team_id) if payload.team_id else None
-    mobilization = (selectors.mobilization_get(user=request.user, pk=payload.mobilization_id)
+    team = one_in_scope(selectors.team_base(request.user), payload.team_id, "服务队") if payload.team_id else None
+    mobilization = (one_in_scope(selectors.mobilization_base(request.user), payload.mobilization_id, "行动")
                     if payload.mobilization_id else None)
     record = services.record_create(actor=request.user, team=team, mobilization=mobilization, date=payload.date,
                                     place_kind=payload.place_kind, place=payload.place, content=payload.content,
                                     person_times=payload.person_times,
-                                    volunteers=_volunteer_items(request, payload.volunteers, team))
+                                    volunteers=_volunteer_items(request, payload.volunteers, team=team,
+                                                                mobilization=mobilization))
     r = selectors.record_get(user=request.user, pk=record.pk)
     return Status(201, _record(r, r.volunteers.all()))
 
@@ -279,10 +264,6 @@ class DispatchIn(Schema):
     redispatch: bool = False
 
 
-class ReasonIn(Schema):
-    reason: str
-
-
 class AcceptIn(Schema):
     scheduled_at: datetime | None = None
 
@@ -322,29 +303,28 @@ def _one(request, pk: int) -> dict:
 
 
 @router.get("/service-requests", response=RequestPage, summary="群众点单列表")
+@requires("view_business", "lead_team", "self_service")
 def request_list(request, q: str = "", status: str = "", category: str = "", org: str = "", overdue: bool = False,
-                 page: int = 1):
+                 page: PageNo = 1):
     """Contact name and phone are always masked here (use the page's audited reveal for the full values)."""
-    _require_any(request, "view_business", "lead_team", "self_service")
     filters = selectors.RequestFilters(q=q, status=status, category=category, overdue=overdue,
-                                       org=_org(request, org) if org else None)
-    rows, has_next = selectors.page_of(selectors.request_list(user=request.user, filters=filters), page=page,
-                                       per_page=PAGE_SIZE)
+                                       org=org_or_none(request, org))
+    rows, nxt = paged(request, selectors.request_list(user=request.user, filters=filters), page)
     overdue_ids = _overdue_ids(request, rows)
-    return {"items": [_request(r, overdue_ids) for r in rows], "next": _next(request, page, has_next)}
+    return {"items": [_request(r, overdue_ids) for r in rows], "next": nxt}
 
 
 @router.get("/service-requests/{request_id}", response=RequestOut, summary="点单详情")
+@requires("view_business", "lead_team", "self_service")
 def request_detail(request, request_id: int):
-    _require_any(request, "view_business", "lead_team", "self_service")
     return _one(request, request_id)
 
 
 @router.post("/service-requests", response={201: RequestOut}, summary="登记点单(电话/现场)")
+@requires("edit_business")
 def request_create(request, payload: RequestIn):
-    _require_any(request, "edit_business")
     data = payload.dict()
-    data["org"] = _org(request, data["org"])
+    data["org"] = org_of(request, data["org"])
     if data["channel"] not in ("phone", "visit"):
         raise HttpError(422, "工作人员登记的点单来源须为 phone 或 visit。")
     req = services.request_submit(actor=request.user, **data)
@@ -352,38 +332,36 @@ def request_create(request, payload: RequestIn):
 
 
 @router.post("/service-requests/{request_id}/dispatch", response=RequestOut, summary="派单(redispatch=true 为改派)")
+@requires("edit_business")
 def request_dispatch(request, request_id: int, payload: DispatchIn):
-    _require_any(request, "edit_business")
     req = selectors.request_get(user=request.user, pk=request_id)
-    team = selectors.team_choices(user=request.user).filter(pk=payload.team_id).first() if payload.team_id else None
-    if payload.team_id and team is None:
-        raise HttpError(422, "服务队不存在或已撤销。")
-    worker = (selectors.worker_choices(user=request.user).filter(pk=payload.worker_id).first()
+    team = (one_in_scope(selectors.team_choices(user=request.user), payload.team_id, "可派单的服务队")
+            if payload.team_id else None)
+    worker = (one_in_scope(selectors.worker_choices(user=request.user), payload.worker_id, "劳模")
               if payload.worker_id else None)
-    if payload.worker_id and worker is None:
-        raise HttpError(422, "劳模不存在或不在您的数据范围内。")
     services.request_dispatch(actor=request.user, request=req, team=team, worker=worker,
                               promised_date=payload.promised_date, note=payload.note, redispatch=payload.redispatch)
     return _one(request, request_id)
 
 
 @router.post("/service-requests/{request_id}/refuse", response=RequestOut, summary="不予受理(须填原因)")
+@requires("edit_business")
 def request_refuse(request, request_id: int, payload: ReasonIn):
-    _require_any(request, "edit_business")
     services.request_refuse(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id),
                             reason=payload.reason)
     return _one(request, request_id)
 
 
 @router.post("/service-requests/{request_id}/cancel", response=RequestOut, summary="取消点单")
+@requires("edit_business")
 def request_cancel(request, request_id: int, payload: ReasonIn):
-    _require_any(request, "edit_business")
     services.request_cancel(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id),
                             reason=payload.reason)
     return _one(request, request_id)
 
 
 @router.post("/service-requests/{request_id}/accept", response=RequestOut, summary="接单")
+@requires("edit_business", "lead_team", "self_service")
 def request_accept(request, request_id: int, payload: AcceptIn):
     req = selectors.request_get(user=request.user, pk=request_id)
     services.request_accept(actor=request.user, request=req, scheduled_at=payload.scheduled_at)
@@ -391,6 +369,7 @@ def request_accept(request, request_id: int, payload: AcceptIn):
 
 
 @router.post("/service-requests/{request_id}/decline", response=RequestOut, summary="退单(须填原因)")
+@requires("edit_business", "lead_team", "self_service")
 def request_decline(request, request_id: int, payload: ReasonIn):
     req = selectors.request_get(user=request.user, pk=request_id)
     services.request_decline(actor=request.user, request=req, reason=payload.reason)
@@ -399,18 +378,20 @@ def request_decline(request, request_id: int, payload: ReasonIn):
 
 
 @router.post("/service-requests/{request_id}/complete", response=RequestOut, summary="完成服务(登记服务记录)")
+@requires("edit_business", "lead_team", "self_service")
 def request_complete(request, request_id: int, payload: CompleteIn):
     req = selectors.request_get(user=request.user, pk=request_id)
     data = payload.dict()
     data.pop("volunteers")
     services.request_complete(actor=request.user, request=req,
-                              volunteers=_volunteer_items(request, payload.volunteers, req.team), **data)
+                              volunteers=_volunteer_items(request, payload.volunteers, team=req.team, req=req),
+                              **data)
     return _one(request, request_id)
 
 
 @router.post("/service-requests/{request_id}/rate", response=RequestOut, summary="评单(代群众登记评价)")
+@requires("edit_business")
 def request_rate(request, request_id: int, payload: RateIn):
-    _require_any(request, "edit_business")
     services.request_rate(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id),
                           rating=payload.rating, comment=payload.comment)
     return _one(request, request_id)
@@ -473,25 +454,25 @@ def _mobilization(m, *, full: bool = True) -> dict:
 
 
 @router.get("/mobilizations", response=MobilizationPage, summary="应急/专项行动列表")
-def mobilization_list(request, q: str = "", kind: str = "", org: str = "", year: int | None = None, page: int = 1):
+@requires("view_business", "self_service")
+def mobilization_list(request, q: str = "", kind: str = "", org: str = "", year: Year | None = None, page: PageNo = 1):
     """Items carry the posts and person-times; the roster is in the detail."""
-    _require_any(request, "view_business", "self_service")
-    qs = selectors.mobilization_list(user=request.user, q=q, kind=kind, org=_org(request, org) if org else None,
+    qs = selectors.mobilization_list(user=request.user, q=q, kind=kind, org=org_or_none(request, org),
                                      year=year).prefetch_related("posts")
-    rows, has_next = selectors.page_of(qs, page=page, per_page=PAGE_SIZE)
-    return {"items": [_mobilization(m, full=False) for m in rows], "next": _next(request, page, has_next)}
+    rows, nxt = paged(request, qs, page)
+    return {"items": [_mobilization(m, full=False) for m in rows], "next": nxt}
 
 
 @router.get("/mobilizations/{mobilization_id}", response=MobilizationOut, summary="行动详情(含值守名单)")
+@requires("view_business", "self_service")
 def mobilization_detail(request, mobilization_id: int):
-    _require_any(request, "view_business", "self_service")
     return _mobilization(selectors.mobilization_get(user=request.user, pk=mobilization_id))
 
 
 @router.post("/mobilizations", response={201: MobilizationOut}, summary="建立应急/专项行动")
+@requires("edit_business")
 def mobilization_create(request, payload: MobilizationIn):
-    _require_any(request, "edit_business")
     data = payload.dict()
-    data["org"] = _org(request, data["org"])
+    data["org"] = org_of(request, data["org"])
     m = services.mobilization_create(actor=request.user, **data)
     return Status(201, _mobilization(selectors.mobilization_get(user=request.user, pk=m.pk)))
