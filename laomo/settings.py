@@ -292,6 +292,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
+# The annual report's Word template (docxtpl); empty = the default in laomo/reports/templates/reports/.
+LAOMO_ANNUAL_REPORT_TEMPLATE = env_str("LAOMO_ANNUAL_REPORT_TEMPLATE")
+
 # Outbound notification hook (e.g. an SMS gateway); off unless a URL is configured.
 LAOMO_NOTIFY_WEBHOOK_URL = env_str("LAOMO_NOTIFY_WEBHOOK_URL")
 
