@@ -175,11 +175,12 @@ LOGOUT_REDIRECT_URL = "login"
 # Passwords (等保2.0 8.1.4.1): length, common passwords, character classes.
 LAOMO_PASSWORD_COMPLEXITY = env_bool("LAOMO_PASSWORD_COMPLEXITY", True)
 LAOMO_PASSWORD_MAX_AGE_DAYS = env_int("LAOMO_PASSWORD_MAX_AGE_DAYS", 0)  # 0 = no periodic change
+# Django's validators with their messages in Chinese whatever the active language (laomo.orgs.passwords).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "laomo.orgs.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "laomo.orgs.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "laomo.orgs.passwords.CommonPasswordValidator"},
+    {"NAME": "laomo.orgs.passwords.NumericPasswordValidator"},
     {"NAME": "laomo.orgs.passwords.CharacterClassValidator"},
 ]
 
