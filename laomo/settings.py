@@ -184,6 +184,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "laomo.orgs.passwords.CharacterClassValidator"},
 ]
 
+# Content-Security-Policy (django-csp) and no-store. No inline script or style anywhere: behaviour
+# lives in static files (laomo/static/laomo/app.js binds small behaviours to data attributes), styles
+# in static CSS; `data:` images are the inline QR codes and Bootstrap's SVG icons. Every response
+# Django renders (pages, htmx partials, API, downloads) is `Cache-Control: no-store`; static files are
+# served by WhiteNoise before these middlewares and stay cacheable.
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE[MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1:0] = [
+    "laomo.core.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 # Sessions: idle timeout 30 minutes, absolute 12 hours (ASVS 7.3.1, 7.3.2).
 SESSION_COOKIE_AGE = env_int("LAOMO_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
