@@ -208,6 +208,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+# Django's CSRF failure page is English with an inline <style>: laomo's own, in Chinese.
+CSRF_FAILURE_VIEW = "laomo.core.views.csrf_failure"
 
 # Sessions: idle timeout 30 minutes, absolute 12 hours (ASVS 7.3.1, 7.3.2).
 SESSION_COOKIE_AGE = env_int("LAOMO_SESSION_IDLE_SECONDS", 30 * 60)

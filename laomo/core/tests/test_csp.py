@@ -135,6 +135,17 @@ def test_it_sends_the_policy_and_no_inline_code_to_anonymous_visitors(fixtures):
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.django_db
+def test_it_answers_a_failed_csrf_check_in_chinese_within_the_policy(users):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users[Role.CITY_STAFF])
+    response = client.post(reverse("core:set_year"), {"year": "2024"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "页面已过期" in page and "CSRF verification failed" not in page
+    assert check(response, "csrf failure") == []
+
+
 def test_it_keeps_the_error_page_free_of_inline_code():
     assert inline_code(render_to_string("500.html")) == []
 

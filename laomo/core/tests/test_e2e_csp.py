@@ -45,8 +45,12 @@ def test_it_draws_charts_with_tooltips_and_asks_before_acting(page, context, liv
     login(page, live_server, "e_csp")
     chart = page.locator(".lm-chart[data-rendered]").first
     chart.wait_for()
+    # sweep the mouse over the plot: ECharts' HTML tooltips (style= markup) would be refused here
+    chart.scroll_into_view_if_needed()
     box = chart.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for step in range(1, 10):
+        page.mouse.move(box["x"] + box["width"] * step / 10, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(50)
     page.wait_for_timeout(300)
 
     # the year select submits itself (data-autosubmit)
