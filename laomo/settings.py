@@ -184,13 +184,41 @@ LOGOUT_REDIRECT_URL = "login"
 # Passwords (等保2.0 8.1.4.1): length, common passwords, character classes.
 LAOMO_PASSWORD_COMPLEXITY = env_bool("LAOMO_PASSWORD_COMPLEXITY", True)
 LAOMO_PASSWORD_MAX_AGE_DAYS = env_int("LAOMO_PASSWORD_MAX_AGE_DAYS", 0)  # 0 = no periodic change
+# Django's validators with their messages in Chinese whatever the active language (laomo.orgs.passwords).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "laomo.orgs.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "laomo.orgs.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "laomo.orgs.passwords.CommonPasswordValidator"},
+    {"NAME": "laomo.orgs.passwords.NumericPasswordValidator"},
     {"NAME": "laomo.orgs.passwords.CharacterClassValidator"},
 ]
+
+# Content-Security-Policy (django-csp) and no-store. No inline script or style anywhere: behaviour
+# lives in static files (laomo/static/laomo/app.js binds small behaviours to data attributes), styles
+# in static CSS; `data:` images are the inline QR codes and Bootstrap's SVG icons. Every response
+# Django renders (pages, htmx partials, API, downloads) is `Cache-Control: no-store`; static files are
+# served by WhiteNoise before these middlewares and stay cacheable.
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE[MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1:0] = [
+    "laomo.core.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Django's CSRF failure page is English with an inline <style>: laomo's own, in Chinese.
+CSRF_FAILURE_VIEW = "laomo.core.views.csrf_failure"
 
 # Sessions: idle timeout 30 minutes, absolute 12 hours (ASVS 7.3.1, 7.3.2).
 SESSION_COOKIE_AGE = env_int("LAOMO_SESSION_IDLE_SECONDS", 30 * 60)

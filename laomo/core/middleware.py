@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from . import audit
 from .request_context import client_ip, reset_current_ip, set_current_ip
@@ -78,3 +79,22 @@ class SessionPolicyMiddleware:
                 changes={"method": request.method, "reason": str(exception)[:200]},
             )
         return None
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every response Django renders.
+
+    Pages, htmx partials, API answers and downloads carry personal or business data as soon as a user
+    is logged in, and the few public pages are forms with a CSRF token or a tracking code's status:
+    none may stay in a browser's or a proxy's cache. Static files are served by WhiteNoise, before this
+    middleware, and keep their long-lived caching. Overrides any caching a view set itself
+    (max-age becomes 0, public becomes private).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)  # max-age=0, no-cache, no-store, must-revalidate, private
+        return response

@@ -84,6 +84,11 @@ def error_403(request, exception=None):
     return render(request, "403.html", {"message": str(exception or "")}, status=403)
 
 
+def csrf_failure(request, reason=""):
+    """A failed CSRF check, in Chinese and within the CSP (Django's own page is English, inline-styled)."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def error_404(request, exception=None):
     return render(request, "404.html", status=404)
 

@@ -330,7 +330,6 @@ def _serve_photo(request, pk, *, thumb: bool):
     except (FileNotFoundError, OSError) as exc:
         raise Http404("照片文件不存在") from exc
     response = FileResponse(handle, content_type="image/jpeg" if thumb else photo.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
     response["Content-Disposition"] = "inline"
     return response
 

@@ -436,7 +436,6 @@ def photo(request, pk, photo_pk):
         raise Http404("照片不存在")
     source = item.thumbnail if request.GET.get("thumb") else item.image
     response = FileResponse(source.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=600"
     return response
 
 

@@ -35,7 +35,11 @@ def launch(playwright):
 
 
 def guard_outside_requests(context, server_url: str) -> list[str]:
-    """Abort and record every request that goes anywhere but the live server; return the record."""
+    """Abort and record every request that goes anywhere but the live server; return the record.
+
+    Console errors about the Content-Security-Policy (an inline script, style or eval the policy
+    refused) go into the same record: a page that needs what the policy forbids is broken too.
+    """
     server = urlsplit(server_url)
     outside: list[str] = []
 
@@ -56,8 +60,13 @@ def guard_outside_requests(context, server_url: str) -> list[str]:
         if is_outside(request.url) and request.url not in outside:
             outside.append(request.url)
 
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            outside.append(f"CSP violation on {message.location.get('url', '?')}: {message.text}")
+
     context.route("**/*", on_route)
     context.on("request", on_request)
+    context.on("console", on_console)
     return outside
 
 

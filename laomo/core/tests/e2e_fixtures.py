@@ -73,4 +73,4 @@ def login(page, live_server, username, password=PASSWORD):
 
 
 def assert_nothing_from_outside(context):
-    assert context.outside_requests == [], f"requests outside the server: {context.outside_requests}"
+    assert context.outside_requests == [], f"requests outside the server, or CSP violations: {context.outside_requests}"

@@ -1,17 +1,102 @@
-// htmx: send the CSRF token (set on <body hx-headers>), and show server errors instead of failing silently.
-document.body.addEventListener("htmx:responseError", function (evt) {
-  var box = document.getElementById("lm-htmx-error");
-  if (!box) {
-    box = document.createElement("div");
-    box.id = "lm-htmx-error";
-    box.className = "alert alert-danger position-fixed bottom-0 end-0 m-3";
-    document.body.appendChild(box);
-  }
-  box.textContent = "操作失败(" + evt.detail.xhr.status + "),请刷新页面后重试。";
-});
+// Small behaviours of every page, bound by data attributes: the Content-Security-Policy allows no
+// inline script (no <script> without src, no on*= attributes), so pages declare what they need here.
+//
+//   data-confirm="问题"         on a button, link or form: ask before it acts; cancel stops it.
+//   data-prompt="问题"          on a form, or on its submit button: ask for a reason before submitting;
+//                              the answer goes into the form's field named by data-prompt-field
+//                              (default "reason"); an empty answer cancels.
+//   data-print                 on a button: print the page.
+//   data-autosubmit            on a select or input: submit its form when it changes.
+//   data-check-all="NAME"      on a checkbox: check or uncheck every input[name=NAME] with it.
+//   data-pick-target="ID"      on a button: put data-value into the input #ID (data-multi="1"
+//                              appends with 、) and fire its change event.
+//   data-percent="N"           sets the element's width to N% (progress bars; style= is not allowed).
+(function () {
+  "use strict";
 
-// Buttons marked data-print print the page (the reports workspace has a print stylesheet).
-document.addEventListener("click", function (evt) {
-  var button = evt.target.closest("[data-print]");
-  if (button) { window.print(); }
-});
+  // htmx: show server errors instead of failing silently.
+  document.body.addEventListener("htmx:responseError", function (evt) {
+    var box = document.getElementById("lm-htmx-error");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "lm-htmx-error";
+      box.className = "alert alert-danger position-fixed bottom-0 end-0 m-3";
+      document.body.appendChild(box);
+    }
+    box.textContent = "操作失败(" + evt.detail.xhr.status + "),请刷新页面后重试。";
+  });
+
+  function cancel(evt) {
+    evt.preventDefault();
+    evt.stopPropagation();
+  }
+
+  // Capture phase: runs before htmx or any handler on the element itself, so a cancel stops everything.
+  document.addEventListener("click", function (evt) {
+    var el = evt.target.closest && evt.target.closest("[data-confirm]:not(form)");
+    if (el && !window.confirm(el.dataset.confirm)) {
+      cancel(evt);
+      return;
+    }
+    if (evt.target.closest && evt.target.closest("[data-print]")) {
+      evt.preventDefault();
+      window.print();
+    }
+  }, true);
+
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) {
+      cancel(evt);
+      return;
+    }
+    var asker = form.matches("[data-prompt]") ? form
+      : (evt.submitter && evt.submitter.matches("[data-prompt]") ? evt.submitter : null);
+    if (!asker) return;
+    var answer = window.prompt(asker.dataset.prompt);
+    if (!answer || !answer.trim()) {
+      cancel(evt);
+      return;
+    }
+    form.elements[asker.dataset.promptField || "reason"].value = answer;
+  }, true);
+
+  document.addEventListener("change", function (evt) {
+    var el = evt.target;
+    if (el.matches && el.matches("[data-autosubmit]") && el.form) {
+      el.form.submit();
+    }
+  });
+
+  document.addEventListener("click", function (evt) {
+    var all = evt.target.closest && evt.target.closest("input[data-check-all]");
+    if (all) {
+      document.querySelectorAll('input[name="' + all.dataset.checkAll + '"]').forEach(function (box) {
+        box.checked = all.checked;
+      });
+      return;
+    }
+    var button = evt.target.closest && evt.target.closest("[data-pick-target]");
+    if (button) {
+      evt.preventDefault();
+      var input = document.getElementById(button.dataset.pickTarget);
+      if (!input) return;
+      var value = button.dataset.value;
+      var current = input.value.replace(/[、,,;;\s]+$/, "");
+      input.value = button.dataset.multi === "1" && current ? current + "、" + value : value;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+      var box = button.closest(".lm-picker-results");
+      if (box) box.innerHTML = "";
+    }
+  });
+
+  // Widths from data attributes (setting el.style from a script is allowed; a style= attribute is not).
+  function applyWidths(root) {
+    if (root.matches && root.matches("[data-percent]")) root.style.width = root.dataset.percent + "%";
+    root.querySelectorAll("[data-percent]").forEach(function (el) {
+      el.style.width = el.dataset.percent + "%";
+    });
+  }
+  applyWidths(document);
+  document.body.addEventListener("htmx:load", function (evt) { applyWidths(evt.target); });
+})();

@@ -6,7 +6,10 @@
       var source = document.getElementById(el.dataset.chart);
       if (!source || !window.echarts) return;
       var chart = echarts.init(el);
-      chart.setOption(JSON.parse(source.textContent));
+      var option = JSON.parse(source.textContent);
+      // Tooltips drawn on the canvas: ECharts' HTML tooltips carry style= attributes the CSP refuses.
+      [].concat(option.tooltip || []).forEach(function (t) { t.renderMode = "richText"; });
+      chart.setOption(option);
       el.dataset.rendered = "1";
       window.addEventListener("resize", function () { chart.resize(); });
     });

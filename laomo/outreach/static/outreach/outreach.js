@@ -54,6 +54,12 @@
     }
   });
 
+  // Typing in the picker's search box is not a change of the form: keep its change events from the
+  // form's validation trigger (an htmx trigger filter would need eval, which the CSP forbids).
+  document.addEventListener("change", function (evt) {
+    if (evt.target.classList && evt.target.classList.contains("lm-picker-q")) { evt.stopPropagation(); }
+  }, true);
+
   // Enter in the picker's search box picks the first result instead of submitting the form.
   document.addEventListener("keydown", function (evt) {
     if (evt.key === "Enter" && evt.target.classList && evt.target.classList.contains("lm-picker-q")) {
@@ -76,7 +82,7 @@
     if (el.dataset.chart === "venue-months") {
       option = {
         color: PALETTE,
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
         legend: { top: 0, type: "scroll" },
         grid: { left: 40, right: 16, top: 56, bottom: 28 },
         xAxis: { type: "category", data: data.months },
@@ -88,7 +94,7 @@
     } else {
       option = {
         color: PALETTE,
-        tooltip: { trigger: "axis" },
+        tooltip: { trigger: "axis", renderMode: "richText" },
         grid: { left: 64, right: 16, top: 24, bottom: 28 },
         xAxis: { type: "category", data: data.dates },
         yAxis: { type: "value", name: "累计人次" },
