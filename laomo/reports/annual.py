@@ -30,6 +30,7 @@ from .selectors import summary
 from .workspace import child_units, flatten, number
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "templates" / "reports" / "annual_report.docx"
+PRINT_CSS = Path(__file__).resolve().parent / "static" / "reports" / "annual_report.css"
 TEAM_TYPES = ["medical", "power", "fungus", "agriculture", "forestry", "legal", "counselling", "technical"]
 VENUES = ["agency", "school", "hospital", "enterprise", "community", "village", "online"]
 VISIT_TYPES = ["spring_festival", "hardship", "illness", "elderly", "bereavement", "other"]
@@ -312,9 +313,9 @@ def render_docx(report: AnnualReport, target) -> None:
 
 
 def render_pdf(report: AnnualReport) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     sections = [{"heading": s.heading, "paragraphs": s.paragraphs, "chart_title": s.chart_title,
                  "chart": base64.b64encode(s.chart).decode() if s.chart else ""} for s in report.sections]
     html = render_to_string("reports/annual_report_print.html", {"report": report, "sections": sections})
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])
