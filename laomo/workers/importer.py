@@ -318,7 +318,7 @@ class RosterImporter:
                         snapshot = self._snapshot(people)
                         plan = self._plan(people, snapshot)
                         self._prepare_writes(plan)
-                    elif self._snapshot(people).fingerprint != snapshot.fingerprint:
+                    elif self._fingerprint(people) != snapshot.fingerprint:
                         raise _StalePlan
                     plan.count_into(result)
                     self._write(plan, result, filename=filename)
@@ -327,7 +327,12 @@ class RosterImporter:
                 self.progress(0, len(people), "数据已被他人修改,正在重新比对")
 
     def _snapshot(self, people: list[PersonRow]) -> _Snapshot:
-        """The existing records the file's rows match (read-only), and a fingerprint to re-check them by."""
+        """The existing records the file's rows match (read-only), and a fingerprint to re-check them by.
+
+        The fingerprint is read first: a change after it shows in the re-check, even one that came
+        before the records themselves were read (then the plan is merely made again).
+        """
+        fingerprint = self._fingerprint(people)
         by_index: dict[str, Worker] = {}
         indexes = [self._id_index(p.id_number) for p in people if p.id_number]
         for start in range(0, len(indexes), 900):
@@ -344,11 +349,33 @@ class RosterImporter:
         for start in range(0, len(matched_ids), 900):
             honors.update(Honor.objects.filter(worker_id__in=matched_ids[start:start + 900], is_deleted=False)
                           .values_list("worker_id", "title", "year"))
-        # Every save of a worker moves updated_at, so (pk, updated_at, org) stands for what the plan read.
-        fingerprint = (frozenset((k, w.pk, w.updated_at, w.org_id, w.org.parent_id) for k, w in by_index.items()),
-                       frozenset((k, w.pk, w.updated_at, w.org.parent_id) for k, w in by_name.items()),
-                       frozenset(honors))
         return _Snapshot(by_index, by_name, honors, fingerprint)
+
+    def _fingerprint(self, people: list[PersonRow]) -> tuple:
+        """What the plan depends on, read lean enough to be re-read inside the write transaction.
+
+        Every save of a worker moves its updated_at, so (pk, updated_at, unit, parent unit) stands for
+        the record the plan read; the live honors of the matched workers decide which honors are new.
+        """
+        columns = ("pk", "updated_at", "org_id", "org__parent_id")
+        by_index = set()
+        indexes = [self._id_index(p.id_number) for p in people if p.id_number]
+        for start in range(0, len(indexes), 900):
+            by_index.update(Worker.objects.filter(id_number_index__in=indexes[start:start + 900])
+                            .values_list("id_number_index", *columns))
+        by_name: dict[tuple, tuple] = {}
+        names = sorted({p.name for p in people if not p.id_number})
+        for start in range(0, len(names), 900):
+            for name, *row in (Worker.objects.filter(id_number_index__isnull=True, is_deleted=False,
+                                                     name__in=names[start:start + 900])
+                               .order_by("pk").values_list("name", *columns)):
+                by_name.setdefault((name, row[2]), tuple(row))
+        matched = sorted({row[1] for row in by_index} | {row[0] for row in by_name.values()})
+        honors = set()
+        for start in range(0, len(matched), 900):
+            honors.update(Honor.objects.filter(worker_id__in=matched[start:start + 900], is_deleted=False)
+                          .values_list("worker_id", "title", "year"))
+        return frozenset(by_index), frozenset(by_name.items()), frozenset(honors)
 
     def _plan(self, people: list[PersonRow], snapshot: _Snapshot) -> _Plan:
         """What the write will do, decided against `snapshot` (no writes; rows refused here go in the plan)."""
