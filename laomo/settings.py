@@ -170,6 +170,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     if env_bool("LAOMO_SQLITE_FILE_TESTS"):
         DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+
+# Locks and a read-only database (issue 11): a writer waits this long for another writer's lock, then the
+# request answers 503 "系统繁忙,请稍后重试" with Retry-After (laomo/core/dbbusy.py), never a bare 500.
+# SQLite: the busy timeout of every connection (sqlite3's `timeout` and PRAGMA busy_timeout, which BEGIN
+# IMMEDIATE honours too). PostgreSQL: lock_timeout, and statement_timeout when set (0, the default, leaves
+# it off: exports and reports run long statements).
+LAOMO_DB_LOCK_TIMEOUT_MS = env_int("LAOMO_DB_LOCK_TIMEOUT_MS", 20000)
+LAOMO_DB_STATEMENT_TIMEOUT_MS = env_int("LAOMO_DB_STATEMENT_TIMEOUT_MS", 0)
+LAOMO_BUSY_RETRY_AFTER = env_int("LAOMO_BUSY_RETRY_AFTER", 5)  # seconds, in the 503's Retry-After
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _db_options["timeout"] = LAOMO_DB_LOCK_TIMEOUT_MS / 1000
+    _db_options["init_command"] = (  # the last busy_timeout PRAGMA wins
+        f"{_db_options.get('init_command', '')}PRAGMA busy_timeout={LAOMO_DB_LOCK_TIMEOUT_MS};")
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _db_options["options"] = " ".join(filter(None, [
+        _db_options.get("options", ""), f"-c lock_timeout={LAOMO_DB_LOCK_TIMEOUT_MS}",
+        f"-c statement_timeout={LAOMO_DB_STATEMENT_TIMEOUT_MS}" if LAOMO_DB_STATEMENT_TIMEOUT_MS else ""]))
+MIDDLEWARE = [*MIDDLEWARE, "laomo.core.dbbusy.DatabaseBusyMiddleware"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"

@@ -4,7 +4,7 @@ import logging
 
 import pydantic_core
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DataError
+from django.db import DatabaseError, DataError
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -105,3 +105,14 @@ def register_routers():
 
 
 register_routers()
+
+
+@api.exception_handler(DatabaseError)
+def on_database_busy(request, exc):
+    """A locked or read-only database: 503 + Retry-After in the error shape; other database errors stay 500s."""
+    from laomo.core.dbbusy import busy_response
+
+    response = busy_response(request, exc)
+    if response is None:
+        raise exc
+    return response

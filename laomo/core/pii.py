@@ -30,6 +30,22 @@ def encrypt(value: str) -> str:
     return fernet().encrypt(value.encode("utf-8")).decode("ascii")
 
 
+class Ciphertext(str):
+    """A value `encrypted()` already turned into ciphertext: an EncryptedTextField stores it as it is.
+
+    Lets a bulk writer (the roster import) encrypt before it opens its write transaction instead of
+    inside it, in `get_prep_value`. Make one only with `encrypted()`: a Ciphertext holding plaintext
+    would be stored unencrypted and then fail to decrypt.
+    """
+
+    __slots__ = ()
+
+
+def encrypted(value: str) -> Ciphertext | str:
+    """The ciphertext of `value`, marked as such ('' stays '')."""
+    return Ciphertext(encrypt(value)) if value else value
+
+
 def decrypt(token: str) -> str:
     try:
         return fernet().decrypt(token.encode("ascii")).decode("utf-8")
@@ -59,6 +75,8 @@ class EncryptedTextField(models.TextField):
         return decrypt(value)
 
     def get_prep_value(self, value):
+        if isinstance(value, Ciphertext):  # encrypted ahead of the write (see Ciphertext)
+            return str(value)
         value = super().get_prep_value(value)
         if value in (None, ""):
             return value

@@ -94,4 +94,12 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
+    import sys
+
+    from .dbbusy import busy_response
+
+    # An error outside a view (a middleware saving the session, say) reaches only this handler.
+    busy = busy_response(request, sys.exc_info()[1])
+    if busy is not None:
+        return busy
     return render(request, "500.html", status=500)

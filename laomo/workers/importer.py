@@ -1,4 +1,4 @@
-"""Roster import (DESIGN.md §6): validate every row, then upsert all valid rows in one transaction.
+"""Roster import (DESIGN.md §6): validate and prepare every row, then upsert them in one short transaction.
 
 The natural key of a worker is the blind index of the normalized ID number; a row without an ID
 number matches an incomplete worker of the same name in the same unit. An honor's natural key is
@@ -8,13 +8,13 @@ number matches an incomplete worker of the same name in the same unit. An honor'
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
 
-from laomo.core import audit
+from laomo.core import audit, pii
 from laomo.core.excel import ExcelError, find_header, iter_data_rows, read_table, write_error_report
 from laomo.core.idnumber import IdNumberError, PhoneError, mask_id_number, mask_phone, normalize_phone, parse_id_number
 from laomo.orgs.models import OrgUnit
@@ -119,6 +119,7 @@ class RosterImporter:
         self._region_codes: dict[str, str | None] = {}
         self._honors: dict[str, list | str] = {}  # honor cell -> parsed honors, or the error message
         self._id_indexes: dict[str, str] = {}
+        self._new_workers: dict[int, Worker] = {}  # row -> the unsaved worker, PII encrypted
 
     def _resolve_region(self, region: str) -> str | None:
         if region not in self._region_codes:
@@ -274,12 +275,9 @@ class RosterImporter:
             if i % 2000 == 0:
                 self.progress(i, len(data), "正在校验")
         result.rejected_rows = len(result.errors_by_row)
-        # Counted before _apply, which writes the batch audit entry with the summary.
+        # Counted before the write, which records the batch audit entry with the summary.
         result.warnings = sum(len(v) for v in result.warnings_by_row.values())
-        with transaction.atomic():
-            self._apply(list(people.values()), result, dry_run=dry_run, filename=filename)
-            if dry_run:
-                transaction.set_rollback(True)
+        self._apply(list(people.values()), result, dry_run=dry_run, filename=filename)
         return result, rows, header_index
 
     @staticmethod
@@ -292,7 +290,49 @@ class RosterImporter:
             if not getattr(first, key) and getattr(other, key):
                 setattr(first, key, getattr(other, key))
 
-    def _existing(self, people: list[PersonRow]) -> tuple[dict, dict]:
+    # --- the write --------------------------------------------------------------------------------
+    #
+    # Everything that takes time happens before the write transaction opens: parsing and validation
+    # (above), then pinyin, blind indexes, masks and the encryption of the new workers (`_new_worker`),
+    # the read-only look-up of the matching records and the diff against them (`_snapshot`, `_plan`).
+    # The transaction then only re-checks that the records the plan was made from are unchanged and
+    # writes (bulk inserts, the updates, the audit entries): a few seconds for 100k rows, so other
+    # writers wait at most that long (SQLite has one writer at a time). If another writer changed a
+    # matching record meanwhile (say a clerk registered one of the file's ID numbers), the transaction
+    # is left without writing and the plan is made again; the last attempt plans inside the
+    # transaction, as the import always did, so it is correct however busy the database is.
+
+    def _apply(self, people: list[PersonRow], result: ImportResult, *, dry_run: bool, filename: str) -> None:
+        for attempt in range(1, PLAN_ATTEMPTS + 1):
+            last = attempt == PLAN_ATTEMPTS
+            if not last or dry_run:
+                snapshot = self._snapshot(people)
+                plan = self._plan(people, snapshot)
+                if dry_run:
+                    plan.count_into(result)
+                    return
+                self._prepare_writes(plan)
+            try:
+                with transaction.atomic():
+                    if last:  # planned under the write lock: nothing can change underneath
+                        snapshot = self._snapshot(people)
+                        plan = self._plan(people, snapshot)
+                        self._prepare_writes(plan)
+                    elif self._fingerprint(people) != snapshot.fingerprint:
+                        raise _StalePlan
+                    plan.count_into(result)
+                    self._write(plan, result, filename=filename)
+                return
+            except _StalePlan:
+                self.progress(0, len(people), "数据已被他人修改,正在重新比对")
+
+    def _snapshot(self, people: list[PersonRow]) -> _Snapshot:
+        """The existing records the file's rows match (read-only), and a fingerprint to re-check them by.
+
+        The fingerprint is read first: a change after it shows in the re-check, even one that came
+        before the records themselves were read (then the plan is merely made again).
+        """
+        fingerprint = self._fingerprint(people)
         by_index: dict[str, Worker] = {}
         indexes = [self._id_index(p.id_number) for p in people if p.id_number]
         for start in range(0, len(indexes), 900):
@@ -302,74 +342,134 @@ class RosterImporter:
         names = sorted({p.name for p in people if not p.id_number})
         for start in range(0, len(names), 900):
             for w in Worker.objects.filter(id_number_index__isnull=True, is_deleted=False,
-                                           name__in=names[start:start + 900]).select_related("org"):
+                                           name__in=names[start:start + 900]).select_related("org").order_by("pk"):
                 by_name.setdefault((w.name, w.org_id), w)
-        return by_index, by_name
-
-    def _apply(self, people: list[PersonRow], result: ImportResult, *, dry_run: bool, filename: str) -> None:
-        by_index, by_name = self._existing(people)
-        existing_honors: set[tuple] = set()
-        matched_ids = [w.pk for w in [*by_index.values(), *by_name.values()]]
+        honors: set[tuple] = set()
+        matched_ids = sorted({w.pk for w in [*by_index.values(), *by_name.values()]})
         for start in range(0, len(matched_ids), 900):
-            existing_honors.update(Honor.objects.filter(worker_id__in=matched_ids[start:start + 900], is_deleted=False)
-                                   .values_list("worker_id", "title", "year"))
-        new_people: list[PersonRow] = []
-        updates: list[tuple[Worker, dict]] = []
-        new_honors_for_existing: list[Honor] = []
-        touched_existing: set[int] = set()
+            honors.update(Honor.objects.filter(worker_id__in=matched_ids[start:start + 900], is_deleted=False)
+                          .values_list("worker_id", "title", "year"))
+        return _Snapshot(by_index, by_name, honors, fingerprint)
+
+    def _fingerprint(self, people: list[PersonRow]) -> tuple:
+        """What the plan depends on, read lean enough to be re-read inside the write transaction.
+
+        Every save of a worker moves its updated_at, so (pk, updated_at, unit, parent unit) stands for
+        the record the plan read; the live honors of the matched workers decide which honors are new.
+        """
+        columns = ("pk", "updated_at", "org_id", "org__parent_id")
+        by_index = set()
+        indexes = [self._id_index(p.id_number) for p in people if p.id_number]
+        for start in range(0, len(indexes), 900):
+            by_index.update(Worker.objects.filter(id_number_index__in=indexes[start:start + 900])
+                            .values_list("id_number_index", *columns))
+        by_name: dict[tuple, tuple] = {}
+        names = sorted({p.name for p in people if not p.id_number})
+        for start in range(0, len(names), 900):
+            for name, *row in (Worker.objects.filter(id_number_index__isnull=True, is_deleted=False,
+                                                     name__in=names[start:start + 900])
+                               .order_by("pk").values_list("name", *columns)):
+                by_name.setdefault((name, row[2]), tuple(row))
+        matched = sorted({row[1] for row in by_index} | {row[0] for row in by_name.values()})
+        honors = set()
+        for start in range(0, len(matched), 900):
+            honors.update(Honor.objects.filter(worker_id__in=matched[start:start + 900], is_deleted=False)
+                          .values_list("worker_id", "title", "year"))
+        return frozenset(by_index), frozenset(by_name.items()), frozenset(honors)
+
+    def _plan(self, people: list[PersonRow], snapshot: _Snapshot) -> _Plan:
+        """What the write will do, decided against `snapshot` (no writes; rows refused here go in the plan)."""
+        plan = _Plan()
+        existing_honors = set(snapshot.honors)
         for person in people:
-            worker = (by_index.get(self._id_index(person.id_number)) if person.id_number
-                      else by_name.get((person.name, person.org_id)))
+            worker = (snapshot.by_index.get(self._id_index(person.id_number)) if person.id_number
+                      else snapshot.by_name.get((person.name, person.org_id)))
             deceased = person.employment_status == EmploymentStatus.DECEASED
             if deceased and (worker is None or worker.employment_status != EmploymentStatus.DECEASED):
-                result.errors_by_row[person.row] = [DECEASED_BY_IMPORT]
-                result.rejected_rows += 1
+                plan.errors[person.row] = [DECEASED_BY_IMPORT]
                 continue
             if worker is None:
-                new_people.append(person)
+                plan.new_people.append(person)
                 continue
             if not worker.org.is_within(self.org):
-                result.errors_by_row[person.row] = [
+                plan.errors[person.row] = [
                     f"该劳模已在{worker.org.name}登记(编号 {worker.worker_no}),不在本次导入单位范围内"]
-                result.rejected_rows += 1
                 continue
             if worker.employment_status == EmploymentStatus.DECEASED and person.employment_status not in (
                     "", EmploymentStatus.DECEASED):
                 # A status change of a deceased worker goes through worker_set_status (with its date).
-                person.employment_status = ""
-                result.warnings_by_row.setdefault(person.row, []).append("该劳模已登记去世,在职状态未更新")
-                result.warnings += 1
+                person = replace(person, employment_status="")
+                plan.warnings.setdefault(person.row, []).append("该劳模已登记去世,在职状态未更新")
             changes = self._changes(worker, person)
             for level, kind, title, year, award_date in person.honors:
                 if (worker.pk, title, year) not in existing_honors:
                     existing_honors.add((worker.pk, title, year))
-                    new_honors_for_existing.append(Honor(worker_id=worker.pk, level=level, kind=kind, title=title,
-                                                         year=year, award_date=award_date))
-                    touched_existing.add(worker.pk)
+                    plan.new_honors_for_existing.append(Honor(worker_id=worker.pk, level=level, kind=kind,
+                                                              title=title, year=year, award_date=award_date))
+                    plan.touched_existing.add(worker.pk)
             if changes:
-                updates.append((worker, changes))
-                touched_existing.add(worker.pk)
-        result.created_workers = len(new_people)
-        result.updated_workers = len(touched_existing)
-        result.created_honors = len(new_honors_for_existing) + sum(len(p.honors) for p in new_people)
-        if dry_run:
-            return
-        self.progress(0, len(people), "正在写入")
-        created = self._create_workers(new_people)
-        for worker, changes in updates:
-            before = {k: _audit_value(k, getattr(worker, k)) for k in changes}
-            for key, value in changes.items():
+                plan.updates.append((worker, changes))
+                plan.touched_existing.add(worker.pk)
+        return plan
+
+    def _prepare_writes(self, plan: _Plan) -> None:
+        """The rows to insert and the values to store, computed (and encrypted) ahead of the write."""
+        plan.new_workers = [self._new_worker(person) for person in plan.new_people]
+        plan.worker_rows = _PreparedInsert(Worker, plan.new_workers, later=("worker_no",))
+        plan.honor_rows = _PreparedInsert(Honor, [
+            Honor(worker_id=0, level=level, kind=kind, title=title, year=year, award_date=award_date)
+            for person in plan.new_people for level, kind, title, year, award_date in person.honors], later=("worker",))
+        plan.honor_owner = [i for i, person in enumerate(plan.new_people) for _ in person.honors]
+        for worker, changes in plan.updates:
+            plan.audit_changes.append(audit.diff({k: _audit_value(k, getattr(worker, k)) for k in changes},
+                                                 {k: _audit_value(k, v) for k, v in changes.items()}))
+            plan.stored.append({k: pii.encrypted(v) if k in ("phone", "address") else v for k, v in changes.items()})
+
+    def _new_worker(self, person: PersonRow) -> Worker:
+        """An unsaved worker for a new row, PII already encrypted; its number is given at write time.
+
+        Kept per row, so a re-plan after a concurrent change does not encrypt the same row again.
+        """
+        worker = self._new_workers.get(person.row)
+        if worker is not None:
+            return worker
+        pinyin, initials = name_pinyin(person.name)
+        worker = Worker(
+            name=person.name, name_pinyin=pinyin, name_initials=initials, sex=person.sex,
+            birth_date=person.birth_date, ethnicity=person.ethnicity, employer=person.employer,
+            job_title=person.job_title, political_status=person.political_status, education=person.education,
+            employment_status=person.employment_status or EmploymentStatus.ACTIVE, org_id=person.org_id,
+            highest_level_rank=max((LEVEL_RANK[h[0]] for h in person.honors), default=0),
+        )
+        if person.id_number:
+            worker.id_number = pii.encrypted(person.id_number)
+            worker.id_number_index = self._id_index(person.id_number)
+            worker.id_number_masked = mask_id_number(person.id_number)
+        if person.phone:
+            worker.phone = pii.encrypted(person.phone)
+            worker.phone_index = phone_index(person.phone)
+            worker.phone_masked = mask_phone(person.phone)
+        if person.address:
+            worker.address = pii.encrypted(person.address)
+        self._new_workers[person.row] = worker
+        return worker
+
+    def _write(self, plan: _Plan, result: ImportResult, *, filename: str) -> None:
+        """Inside the write transaction: inserts and updates only, every value computed beforehand."""
+        self.progress(0, len(plan.new_workers), "正在写入")
+        created = self._create_workers(plan)
+        for (worker, changes), stored, changed in zip(plan.updates, plan.stored, plan.audit_changes, strict=True):
+            for key, value in stored.items():
                 setattr(worker, key, value)
             worker.save(update_fields=[*changes, "updated_at"] if "phone" not in changes
                         else [*changes, "phone_index", "phone_masked", "updated_at"])
             audit.record(actor=self.actor, action="worker.import_update", obj=worker, org=worker.org,
-                         changes=audit.diff(before, {k: _audit_value(k, v) for k, v in changes.items()}),
-                         username="import")
-        Honor.objects.bulk_create(new_honors_for_existing, batch_size=2000)
-        if touched_existing:
+                         changes=changed, username="import")
+        Honor.objects.bulk_create(plan.new_honors_for_existing, batch_size=2000)
+        if plan.touched_existing:
             from .services import recompute_highest_levels
 
-            recompute_highest_levels(touched_existing)
+            recompute_highest_levels(plan.touched_existing)
         audit.record(actor=self.actor, action="worker.import", object_type="workers.import", object_repr=filename,
                      org=self.org, username="manage.py", changes={**result.summary(), "created_ids": len(created)})
 
@@ -393,38 +493,98 @@ class RosterImporter:
             changes["name_pinyin"], changes["name_initials"] = worker.name_pinyin, worker.name_initials
         return changes
 
-    def _create_workers(self, people: list[PersonRow]) -> list[Worker]:
-        numbers = allocate_worker_numbers(len(people)) if people else []
-        workers = []
-        for person, number in zip(people, numbers, strict=True):
-            pinyin, initials = name_pinyin(person.name)
-            worker = Worker(
-                worker_no=number, name=person.name, name_pinyin=pinyin, name_initials=initials, sex=person.sex,
-                birth_date=person.birth_date, ethnicity=person.ethnicity, employer=person.employer,
-                job_title=person.job_title, political_status=person.political_status, education=person.education,
-                employment_status=person.employment_status or EmploymentStatus.ACTIVE, org_id=person.org_id,
-                highest_level_rank=max((LEVEL_RANK[h[0]] for h in person.honors), default=0),
-            )
-            if person.id_number:
-                worker.id_number = person.id_number
-                worker.id_number_index = self._id_index(person.id_number)
-                worker.id_number_masked = mask_id_number(person.id_number)
-            if person.phone:
-                worker.phone = person.phone
-                worker.phone_index = phone_index(person.phone)
-                worker.phone_masked = mask_phone(person.phone)
-            if person.address:
-                worker.address = person.address
-            workers.append(worker)
-        created: list[Worker] = []
-        for start in range(0, len(workers), 2000):
-            created.extend(Worker.objects.bulk_create(workers[start:start + 2000]))
-            self.progress(start + min(2000, len(workers) - start), len(workers), "正在写入劳模")
-        honors = [Honor(worker_id=w.pk, level=level, kind=kind, title=title, year=year, award_date=award_date)
-                  for w, person in zip(created, people, strict=True)
-                  for level, kind, title, year, award_date in person.honors]
-        Honor.objects.bulk_create(honors, batch_size=2000)
-        return created
+    def _create_workers(self, plan: _Plan) -> list[int]:
+        """Insert the new workers and their honors from the rows prepared ahead; returns the new ids.
+
+        Only the worker numbers (allocated here, so a failed import leaves no gap) and the honors'
+        worker ids are filled in now: Django's bulk_create would convert every field of every row
+        again inside the transaction, which is most of its time at 100k rows.
+        """
+        numbers = allocate_worker_numbers(len(plan.new_workers)) if plan.new_workers else []
+        plan.worker_rows.fill("worker_no", numbers)
+        plan.worker_rows.execute(progress=lambda done: self.progress(done, len(numbers), "正在写入劳模"))
+        ids_by_number: dict[str, int] = {}
+        for start in range(0, len(numbers), 900):
+            ids_by_number.update(Worker.objects.filter(worker_no__in=numbers[start:start + 900])
+                                 .values_list("worker_no", "pk"))
+        ids = [ids_by_number[number] for number in numbers]
+        plan.honor_rows.fill("worker", [ids[i] for i in plan.honor_owner])
+        plan.honor_rows.execute()
+        return ids
+
+
+class _PreparedInsert:
+    """INSERT rows of `model` converted to database values ahead of the write transaction.
+
+    Every field goes through the same `pre_save` and `get_db_prep_save` as in `bulk_create` (an
+    EncryptedTextField passes its Ciphertext through); the fields named in `later` are filled in
+    with `fill` inside the transaction.
+    """
+
+    def __init__(self, model, objs: list, *, later: tuple[str, ...] = ()):
+        from django.db import connections, router
+
+        self.connection = connections[router.db_for_write(model)]
+        self.fields = [f for f in model._meta.concrete_fields if not f.generated and not f.primary_key]
+        self.positions = {f.name: i for i, f in enumerate(self.fields)}
+        quote = self.connection.ops.quote_name
+        self.sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in self.fields)}) "
+                    f"VALUES ({', '.join(['%s'] * len(self.fields))})")
+        self.rows = [[None if f.name in later else f.get_db_prep_save(f.pre_save(obj, True), self.connection)
+                      for f in self.fields] for obj in objs]
+
+    def fill(self, name: str, values: list) -> None:
+        position = self.positions[name]
+        for row, value in zip(self.rows, values, strict=True):
+            row[position] = value
+
+    def execute(self, progress=None, batch: int = 5000) -> None:
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(self.rows), batch):
+                cursor.executemany(self.sql, self.rows[start:start + batch])
+                if progress:
+                    progress(min(start + batch, len(self.rows)))
+
+
+PLAN_ATTEMPTS = 3  # plans made outside the write transaction before one is made inside it
+
+
+class _StalePlan(Exception):
+    """A record the plan was made from changed before the write transaction opened."""
+
+
+@dataclass
+class _Snapshot:
+    by_index: dict
+    by_name: dict
+    honors: set
+    fingerprint: tuple
+
+
+@dataclass
+class _Plan:
+    new_people: list = field(default_factory=list)
+    updates: list = field(default_factory=list)  # (worker, {field: plaintext value})
+    new_honors_for_existing: list = field(default_factory=list)
+    touched_existing: set = field(default_factory=set)
+    errors: dict = field(default_factory=dict)  # rows refused against the existing records
+    warnings: dict = field(default_factory=dict)
+    new_workers: list = field(default_factory=list)  # by _prepare_writes
+    worker_rows: _PreparedInsert | None = None
+    honor_rows: _PreparedInsert | None = None
+    honor_owner: list = field(default_factory=list)  # per honor row: the index of its new worker
+    stored: list = field(default_factory=list)  # per update: the values to store (PII encrypted)
+    audit_changes: list = field(default_factory=list)  # per update: the masked diff for the audit log
+
+    def count_into(self, result: ImportResult) -> None:
+        result.errors_by_row.update(self.errors)
+        result.rejected_rows += len(self.errors)
+        for row, messages in self.warnings.items():
+            result.warnings_by_row.setdefault(row, []).extend(messages)
+            result.warnings += len(messages)
+        result.created_workers = len(self.new_people)
+        result.updated_workers = len(self.touched_existing)
+        result.created_honors = len(self.new_honors_for_existing) + sum(len(p.honors) for p in self.new_people)
 
 
 def _audit_value(key: str, value):

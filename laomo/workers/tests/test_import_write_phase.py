@@ -1,0 +1,135 @@
+"""The roster import's write transaction is short: everything slow happens before it opens (issue 11, finding 6).
+
+SQLite has one writer at a time, so every other writer waits for as long as the import holds its write
+transaction. These tests instrument the importer's `transaction.atomic` and check that parsing, validation,
+pinyin, blind indexes and the encryption of PII all run before it is entered, and that a record changed by
+someone else between the preparation and the write is re-checked inside it (the upsert stays right).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from django.db import transaction
+
+from laomo.core import pii
+from laomo.workers import importer, services
+from laomo.workers.importer import RosterImporter, roster_import
+from laomo.workers.models import Honor, Worker
+
+from .factories import make_id, make_worker
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["姓名", "身份证号", "所属地区", "荣誉称号", "获评时间", "联系电话", "通讯地址"]
+IDS = [make_id("331102", f"19{60 + i}0312", f"{100 + 2 * i + 1:03d}") for i in range(6)]
+
+
+def _write_csv(tmp_path, rows):
+    path = tmp_path / "roster.csv"
+    path.write_text("\n".join(",".join(r) for r in [HEADER, *rows]), encoding="utf-8")
+    return path
+
+
+def _rows(count=6):
+    names = ["张三", "李四", "王五", "赵六", "孙八", "周九"]
+    return [[names[i], IDS[i], "莲都区", "2015年丽水市劳动模范", "2015", f"1390578{i:04d}", f"莲都区某路{i}号"]
+            for i in range(count)]
+
+
+class Recorder:
+    """Counts calls of the slow steps, split by whether the importer's write transaction is open."""
+
+    def __init__(self, monkeypatch, on_enter=None):
+        self.in_write = False
+        self.entries = 0
+        self.calls = {"inside": [], "outside": []}
+        self.on_enter = on_enter
+        recorder = self
+
+        class Transaction:
+            set_rollback = staticmethod(transaction.set_rollback)
+
+            @staticmethod
+            @contextmanager
+            def atomic(*args, **kwargs):
+                recorder.entries += 1
+                if recorder.on_enter:
+                    recorder.on_enter(recorder.entries)  # another clerk's committed write, just before ours
+                with transaction.atomic(*args, **kwargs):
+                    recorder.in_write = True
+                    try:
+                        yield
+                    finally:
+                        recorder.in_write = False
+
+        monkeypatch.setattr(importer, "transaction", Transaction)
+        for owner, name, label in [(pii, "encrypt", "encrypt"), (importer, "name_pinyin", "pinyin"),
+                                   (services, "blind_index", "blind index"),
+                                   (RosterImporter, "parse_row", "parse/validate")]:
+            monkeypatch.setattr(owner, name, self._spy(getattr(owner, name), label))
+
+    def _spy(self, fn, label):
+        def spy(*args, **kwargs):
+            self.calls["inside" if self.in_write else "outside"].append(label)
+            return fn(*args, **kwargs)
+        return spy
+
+
+def test_it_parses_validates_and_encrypts_every_row_before_the_write_transaction_opens(tmp_path, orgs, monkeypatch):
+    recorder = Recorder(monkeypatch)
+    path = _write_csv(tmp_path, _rows())
+    result = roster_import(actor=None, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
+    assert (result.created_workers, result.rejected_rows, result.created_honors) == (6, 0, 6)
+    assert recorder.entries == 1
+    assert recorder.calls["inside"] == []  # the old import encrypted, pinyin'd and indexed inside it
+    assert {"encrypt", "pinyin", "blind index", "parse/validate"} <= set(recorder.calls["outside"])
+    # The ciphertexts made ahead were stored as they were: every PII value reads back as the plaintext.
+    zhang = Worker.objects.get(name="张三")
+    assert (zhang.id_number, zhang.phone, zhang.address) == (IDS[0], "13905780000", "莲都区某路0号")
+    assert zhang.name_pinyin.startswith("zhangsan") and zhang.id_number_index == services.id_index(IDS[0])
+    assert Worker.objects.filter(worker_no__startswith="LM").count() == 6
+
+
+def test_it_stores_a_ciphertext_made_ahead_as_it_is_and_encrypts_plain_values(orgs):
+    worker = Worker(worker_no="LMX0001", name="吴十", name_pinyin="wushi", name_initials="ws", org=orgs["331102"],
+                    phone=pii.encrypted("13905781234"), address="丽水市某路1号")
+    Worker.objects.bulk_create([worker])
+    stored = Worker.objects.get(worker_no="LMX0001")
+    assert (stored.phone, stored.address) == ("13905781234", "丽水市某路1号")
+
+
+def test_it_re_plans_when_a_clerk_registers_one_of_the_ids_meanwhile(tmp_path, orgs, monkeypatch):
+    def clerk_registers(entry):
+        if entry == 1:  # between the import's preparation and its write transaction
+            make_worker(orgs["331102"], "王五", id_number=IDS[2])
+
+    recorder = Recorder(monkeypatch, on_enter=clerk_registers)
+    path = _write_csv(tmp_path, _rows())
+    result = roster_import(actor=None, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
+    assert recorder.entries == 2  # the first plan was found stale inside the transaction and made again
+    assert (result.created_workers, result.updated_workers, result.rejected_rows) == (5, 1, 0)
+    assert Worker.objects.filter(id_number_index=services.id_index(IDS[2])).count() == 1
+    wang = Worker.objects.get(id_number_index=services.id_index(IDS[2]))
+    assert list(Honor.objects.filter(worker=wang).values_list("title", flat=True)) == ["丽水市劳动模范"]
+    assert Worker.objects.count() == 6
+
+
+def test_it_plans_inside_the_transaction_when_the_records_keep_changing(tmp_path, orgs, monkeypatch):
+    def clerk_registers(entry):  # a new conflicting worker before every attempt
+        make_worker(orgs["331102"], ["张三", "李四", "王五"][entry - 1], id_number=IDS[entry - 1])
+
+    recorder = Recorder(monkeypatch, on_enter=clerk_registers)
+    path = _write_csv(tmp_path, _rows())
+    result = roster_import(actor=None, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
+    assert recorder.entries == importer.PLAN_ATTEMPTS == 3
+    assert (result.created_workers, result.updated_workers, result.rejected_rows) == (3, 3, 0)
+    assert Worker.objects.count() == 6 and Honor.objects.count() == 6
+
+
+def test_it_opens_no_transaction_on_a_dry_run(tmp_path, orgs, monkeypatch):
+    recorder = Recorder(monkeypatch)
+    path = _write_csv(tmp_path, _rows())
+    result = roster_import(actor=None, source=str(path), filename=path.name, org=orgs["331100"], dry_run=True)
+    assert result.created_workers == 6 and recorder.entries == 0 and Worker.objects.count() == 0
