@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -8,5 +9,8 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import (
             auth_events,  # noqa: F401  (login/logout/lockout audit receivers)
-            jobs,  # noqa: F401  (registers the huey task)
+            jobs,  # noqa: F401  (registers the huey tasks and the consumer's start-up hook)
+            keycheck,  # registers the key check (a system check)
         )
+
+        post_migrate.connect(keycheck.on_post_migrate, sender=self)
