@@ -71,9 +71,8 @@ def problems() -> list[str]:
     """What is wrong with the keys for this database ([] when they fit or there is nothing to read)."""
     from .models import KEY_CHECK_PLAINTEXT, KeyCheck
 
-    if KeyCheck._meta.db_table not in connection.introspection.table_names():
-        return []  # not migrated yet: nothing encrypted can exist
-    row = KeyCheck.objects.filter(id=1).first()
+    tables = set(connection.introspection.table_names())
+    row = KeyCheck.objects.filter(id=1).first() if KeyCheck._meta.db_table in tables else None
     found = []
     if row is not None:
         try:
