@@ -17,7 +17,9 @@ OTHER_BLIND = "0" * 64
 
 @pytest.fixture
 def populated(orgs):
-    return worker_create(actor=None, org=orgs["331102"], name="张三", id_number="331102196503120016")
+    worker = worker_create(actor=None, org=orgs["331102"], name="张三", id_number="331102196503120016")
+    keycheck.ensure_key_check()  # normally stamped after migrate; a flushed test database may lack it
+    return worker
 
 
 def errors():
@@ -26,7 +28,7 @@ def errors():
 
 @pytest.mark.django_db
 def test_it_passes_with_the_keys_the_data_was_written_with(populated):
-    assert KeyCheck.objects.filter(id=1).exists()  # stamped after migrate
+    assert KeyCheck.objects.filter(id=1).exists()
     assert keycheck.problems() == [] and errors() == []
 
 
@@ -78,3 +80,22 @@ def test_it_keeps_passing_after_a_key_rotation(populated, settings):
     call_command("rotate_pii_keys")
     settings.LAOMO_PII_KEYS = [new]  # the old key dropped
     assert keycheck.problems() == []
+
+
+@pytest.mark.django_db
+def test_it_stamps_the_keys_after_migrate():
+    from django.apps import apps
+
+    KeyCheck.objects.all().delete()
+    keycheck.on_post_migrate(sender=apps.get_app_config("core"))
+    assert KeyCheck.objects.filter(id=1).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # wsgi.py closes the connections it used
+def test_it_refuses_to_serve_from_wsgi_with_other_keys(populated, settings):
+    import runpy
+
+    runpy.run_module("laomo.wsgi")  # the right keys: gunicorn boots
+    settings.LAOMO_PII_KEYS = OTHER_PII
+    with pytest.raises(keycheck.KeyMismatch, match="密钥与数据库不匹配"):
+        runpy.run_module("laomo.wsgi")
