@@ -11,6 +11,16 @@ from laomo.core.models import Heartbeat, Job, JobStatus
 from laomo.orgs.roles import Role
 
 
+@pytest.fixture
+def org_tree(transactional_db):
+    """The org tree the migrations seed: an earlier transactional test's flush may have emptied it."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    importlib.import_module("laomo.orgs.migrations.0002_seed_org_tree").seed(django_apps, None)
+
+
 def _job(owner, status, age_seconds=0):
     job = Job.objects.create(kind="reports.summary_xlsx", title="t", owner=owner, status=status)
     Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(seconds=age_seconds))
@@ -56,7 +66,7 @@ def test_it_reads_the_pending_tasks_of_the_queue(users):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_runs_the_recovery_once_at_consumer_start_and_beats(users, monkeypatch):
+def test_it_runs_the_recovery_once_at_consumer_start_and_beats(org_tree, users, monkeypatch):
     running = _job(users[Role.CITY_STAFF], JobStatus.RUNNING, 600)
     started_threads = []
     monkeypatch.setattr(jobs.threading, "Thread", lambda **kw: started_threads.append(kw) or _NoThread())

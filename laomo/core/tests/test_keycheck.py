@@ -16,6 +16,16 @@ OTHER_BLIND = "0" * 64
 
 
 @pytest.fixture
+def org_tree(transactional_db):
+    """The org tree the migrations seed: an earlier transactional test's flush may have emptied it."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    importlib.import_module("laomo.orgs.migrations.0002_seed_org_tree").seed(django_apps, None)
+
+
+@pytest.fixture
 def populated(orgs):
     worker = worker_create(actor=None, org=orgs["331102"], name="张三", id_number="331102196503120016")
     keycheck.ensure_key_check()  # normally stamped after migrate; a flushed test database may lack it
@@ -92,7 +102,7 @@ def test_it_stamps_the_keys_after_migrate():
 
 
 @pytest.mark.django_db(transaction=True)  # wsgi.py closes the connections it used
-def test_it_refuses_to_serve_from_wsgi_with_other_keys(populated, settings):
+def test_it_refuses_to_serve_from_wsgi_with_other_keys(org_tree, populated, settings):
     import runpy
 
     runpy.run_module("laomo.wsgi")  # the right keys: gunicorn boots
