@@ -324,6 +324,16 @@ else:
         "consumer": {"workers": env_int("LAOMO_JOB_WORKERS", 2), "worker_type": "thread"},
     }
 
+# Operations (supervision, health, job files; docs/operations.md). The job consumer writes a heartbeat
+# every LAOMO_JOBS_HEARTBEAT_SECONDS; /healthz calls it stale after LAOMO_JOBS_HEARTBEAT_STALE_SECONDS
+# and reports the disk short below LAOMO_HEALTH_MIN_FREE_MB free under VAR_DIR. Job files (uploads,
+# reports, exports under var/jobs) are deleted after LAOMO_JOB_FILE_DAYS days.
+LAOMO_JOBS_HEARTBEAT_SECONDS = env_int("LAOMO_JOBS_HEARTBEAT_SECONDS", 30)
+LAOMO_JOBS_HEARTBEAT_STALE_SECONDS = env_int("LAOMO_JOBS_HEARTBEAT_STALE_SECONDS", 180)
+LAOMO_HEALTH_MIN_FREE_MB = env_int("LAOMO_HEALTH_MIN_FREE_MB", 500)
+LAOMO_JOB_FILE_DAYS = env_int("LAOMO_JOB_FILE_DAYS", 7)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer probes over plain HTTP
+
 # Cache (rate limits of the public portal, throttles): shared by every app process — a file cache
 # under var/ for the embedded default, Redis at scale.
 if REDIS_URL:

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from laomo.core import views as core_views
+from laomo.core.health import healthz
 from laomo.orgs import views as org_views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("workers/", include("laomo.workers.urls")),
     path("reports/", include("laomo.reports.urls")),
     path("api/v1/", include("laomo.api.urls")),
+    path("healthz", healthz, name="healthz"),  # DESIGN.md §9: load balancers, make run
 ]
 # Each installed business module serves its pages under /<module>/ (the portal: public pages).
 urlpatterns += [path(f"{name}/", include(f"laomo.{name}.urls")) for name in settings.MODULE_APPS

@@ -1,17 +1,59 @@
 #!/usr/bin/env bash
-# Serve laomo: gunicorn for the web and huey's consumer for jobs; both stop together.
+# Serve laomo: gunicorn for the web and huey's consumer for jobs, supervised separately by
+# laomo/core/supervisor.py — a crash of one restarts it with back-off and never stops the other;
+# Ctrl+C or SIGTERM stops both. The web logs to stdout, the consumer to var/jobs.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 WORKERS=${WEB_WORKERS:-3}
+START_TIMEOUT=${LAOMO_START_TIMEOUT:-60}
 PY=.venv/bin/python
+mkdir -p var
 
-.venv/bin/python manage.py run_huey --quiet >> var/jobs.log 2>&1 &
-HUEY_PID=$!
-WEB_PID=""
-stop() { kill $HUEY_PID $WEB_PID 2>/dev/null || true; }
-trap stop EXIT INT TERM
+# Keys checked at start (and every system check): refuses when the keys cannot read the database.
+$PY manage.py check >/dev/null
+
+$PY -m laomo.core.supervisor \
+  --program "web=.venv/bin/gunicorn --bind ${HOST}:${PORT} --workers ${WORKERS} --threads 2 --timeout 120 --access-logfile - laomo.wsgi:application" \
+  --program "jobs>var/jobs.log=${PY} manage.py run_huey --quiet" &
+SUP_PID=$!
+stop() { kill -TERM "$SUP_PID" 2>/dev/null || true; wait "$SUP_PID" 2>/dev/null || true; }
+trap 'stop; exit 0' INT TERM
+
+# Start-up check: /healthz answers 200 (database, job consumer heartbeat, disk) before we say so.
+if ! $PY - "$HOST" "$PORT" "$SUP_PID" "$START_TIMEOUT" <<'PY'
+import json, os, sys, time, urllib.error, urllib.request
+
+host, port, sup_pid, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+if host in ("0.0.0.0", "::", "[::]"):
+    host = "127.0.0.1"
+url, body, deadline = f"http://{host}:{port}/healthz", "", time.monotonic() + timeout
+while time.monotonic() < deadline:
+    try:
+        os.kill(sup_pid, 0)
+    except ProcessLookupError:
+        sys.exit("\n  启动失败:服务进程已退出,请查看上面的日志和 var/jobs.log。\n")
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            if response.status == 200:
+                sys.exit(0)
+    except urllib.error.HTTPError as exc:
+        body = exc.read().decode(errors="replace")
+    except OSError:
+        pass
+    time.sleep(0.5)
+try:
+    body = json.dumps(json.loads(body), ensure_ascii=False)
+except ValueError:
+    pass
+sys.exit(f"\n  启动检查未通过:{url} 在 {timeout:g} 秒内未报告正常。{body}\n"
+         "  请查看上面的日志和 var/jobs.log。\n")
+PY
+then
+  stop
+  exit 1
+fi
 
 cat <<MSG
 
@@ -31,7 +73,4 @@ cat <<MSG
   按 Ctrl+C 停止。
 
 MSG
-.venv/bin/gunicorn --bind "${HOST}:${PORT}" --workers "$WORKERS" --threads 2 --timeout 120 \
-  --access-logfile - laomo.wsgi:application &
-WEB_PID=$!
-wait -n $WEB_PID $HUEY_PID  # either one ending stops both
+wait "$SUP_PID"

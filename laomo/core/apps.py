@@ -23,7 +23,9 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import (
             auth_events,  # noqa: F401  (login/logout/lockout audit receivers)
-            jobs,  # noqa: F401  (registers the huey task)
+            jobs,  # noqa: F401  (registers the huey tasks and the consumer's start-up hook)
+            keycheck,  # registers the key check (a system check)
         )
 
         post_migrate.connect(_ensure_audit_triggers, sender=self, dispatch_uid="laomo_core_audit_triggers")
+        post_migrate.connect(keycheck.on_post_migrate, sender=self)

@@ -14,7 +14,8 @@ from . import audit
 from .request_context import client_ip, reset_current_ip, set_current_ip
 
 # Paths a logged-in user may open before finishing the second factor or a forced password change.
-_OPEN_PREFIXES = ("/static/", "/accounts/logout/", "/accounts/2fa/", "/accounts/password/", "/api/", "/favicon")
+_OPEN_PREFIXES = ("/static/", "/accounts/logout/", "/accounts/2fa/", "/accounts/password/", "/api/", "/favicon",
+                  "/healthz")
 
 
 def password_expired(user) -> bool:

@@ -172,3 +172,37 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+KEY_CHECK_PLAINTEXT = "laomo-key-check-v1"
+
+
+class KeyCheck(models.Model):
+    """One row proving which keys this database was written with (see `core.keycheck`).
+
+    `pii_token` is a known constant encrypted under the PII keys, `blind_hmac` the blind-index HMAC of
+    that constant. A database restored without its key files fails the start-up check instead of
+    answering 500 on every page that decrypts.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    pii_token = models.TextField()
+    blind_hmac = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="keycheck_single_row")]
+
+    def __str__(self):
+        return "key check"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a background process (the job consumer), read by /healthz."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    beat_at = models.DateTimeField()
+    detail = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return f"{self.name} @ {self.beat_at}"

@@ -64,8 +64,12 @@ def job_detail(request, job_id):
 def job_download(request, job_id):
     job = selectors.job_get(user=request.user, job_id=job_id)
     if job is None or not job.result_file:
-        raise Http404("文件不存在")
-    return FileResponse(open(job.result_file, "rb"), as_attachment=True, filename=job.result_filename)
+        raise Http404("文件不存在或已过期删除")
+    try:
+        handle = open(job.result_file, "rb")
+    except FileNotFoundError:
+        raise Http404("文件已过期删除") from None
+    return FileResponse(handle, as_attachment=True, filename=job.result_filename)
 
 
 @login_required

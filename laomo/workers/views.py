@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from laomo.core.forms import apply_validation_error
-from laomo.core.jobs import job_create
+from laomo.core.jobs import job_create, open_private
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import scope_root
 from laomo.core.selectors import job_get
@@ -262,7 +262,7 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         path = import_upload_path(uuid.uuid4())  # saved before the job exists: it may start at once
-        with open(path, "wb") as fh:
+        with open_private(path) as fh:  # 0600: a roster holds ID numbers
             for chunk in upload.chunks():
                 fh.write(chunk)
         job = job_create(actor=request.user, kind="workers.import", title=f"导入预检:{upload.name}",

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from laomo.core import audit, pii
+from laomo.core.keycheck import rotate_key_check
 
 
 class Command(BaseCommand):
@@ -32,5 +33,6 @@ class Command(BaseCommand):
                 total += len(rows)
                 last_pk = rows[-1][0]
             self.stdout.write(f"{model._meta.label}:已重新加密")
+        rotate_key_check()  # the start-up key check must keep passing once the old key is dropped
         audit.record(action="pii.rotate_keys", username="manage.py", object_type="pii", changes={"records": total})
         self.stdout.write(f"完成,共重新加密 {total} 条记录。")
