@@ -177,8 +177,12 @@ def _extent_error(label: str, last_row: int, last_col: int, limits: ReadLimits) 
     return None
 
 
+def _mb(size: int) -> str:
+    return f"{size / _MB:.1f}".removesuffix(".0")
+
+
 def _too_big(size: int, limits: ReadLimits) -> ExcelError:
-    return ExcelError(f"文件过大({size / _MB:.1f} MB),超过系统上限{limits.max_bytes / _MB:g} MB;"
+    return ExcelError(f"文件过大({_mb(size)} MB),超过系统上限{_mb(limits.max_bytes)} MB;"
                       "请删除多余的行列,或拆分成几个文件分别上传")
 
 
@@ -348,7 +352,7 @@ def _zip_members_stream(data: bytes, info: zipfile.ZipInfo, limits: ReadLimits, 
             if produced > info.file_size:
                 raise _lying_member(info)
             if budget[0] < 0:
-                raise ExcelError(f"文件解压后超过系统上限{limits.max_uncompressed / _MB:g} MB;{_SPLIT_ADVICE}")
+                raise ExcelError(f"文件解压后超过系统上限{_mb(limits.max_uncompressed)} MB;{_SPLIT_ADVICE}")
             if produced > _RATIO_MIN_BYTES and produced > limits.max_ratio * max(info.compress_size, 1):
                 raise _ratio_error(produced, info.compress_size, limits)
             yield out
@@ -437,7 +441,7 @@ def check_zip_workbook(data: bytes, limits: ReadLimits) -> None:
         if info.file_size > _RATIO_MIN_BYTES and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             raise _ratio_error(info.file_size, info.compress_size, limits)
     if declared > limits.max_uncompressed:
-        raise ExcelError(f"文件解压后有{declared / _MB:.0f} MB,超过系统上限{limits.max_uncompressed / _MB:g} MB;"
+        raise ExcelError(f"文件解压后有{_mb(declared)} MB,超过系统上限{_mb(limits.max_uncompressed)} MB;"
                          f"{_SPLIT_ADVICE}")
     budget = [limits.max_uncompressed]
     extents: list[tuple[str, int, int]] = []
@@ -960,7 +964,8 @@ def read_table_isolated(
     state = {"done": False, "error": None}
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen([sys.executable, "-I", "-c", _CHILD_CODE], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=errors, close_fds=True)
+                                stdout=subprocess.PIPE, stderr=errors, close_fds=True,
+                                env={**os.environ, "RUST_BACKTRACE": "0"})
         was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -998,6 +1003,8 @@ def read_table_isolated(
             code = proc.wait(timeout=max(deadline - time.monotonic(), 1))
         except subprocess.TimeoutExpired as exc:
             raise _timeout_error(limits) from exc
+        except ExcelError:
+            raise
         except (ValueError, EOFError, TypeError) as exc:  # a frame that does not decode
             raise ExcelError(f"读取文件时出错,文件可能已损坏;{_RESAVE_ADVICE}") from exc
         finally:
