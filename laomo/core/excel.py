@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat as pyexpat
@@ -191,12 +192,13 @@ def _too_big(size: int, limits: ReadLimits) -> ExcelError:
 _MAX_ZIP_MEMBERS = 10_000
 _RATIO_MIN_BYTES = _MB  # members smaller than this may compress as well as they like
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
-# A cell start tag (any namespace prefix): <c>, <c ...>, <x:c .../>; not <col>, <cfRule>, <c:chart>.
-_CELL_TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c[\s/>]")
+# Cells as Excel, WPS, xlsxwriter and openpyxl write them: <c r="B2" ...>, r first, no namespace prefix.
+# Anything else (a prefix, cells without r, quotes or spaces elsewhere) goes to the exact scan.
+_ODD_CELL_TAG_RE = re.compile(rb"<c[>/\t\r\n]")  # a cell tag not followed by a space
+_CELL_REF_RE = re.compile(rb'<c r="([A-Za-z]{1,9})([0-9]{1,12})"')
+_PREFIXED_CELL_RE = re.compile(rb"<[A-Za-z_][\w.\-]*:c[\s/>]")
 # Self-closing cells (<c r="B2" s="3"/>) hold no value: the reader skips them.
-_EMPTY_CELL_RE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c(?:\s[^<>]*)?/>")
-_CELL_COLUMN_RE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c\s+r\s*=\s*[\"']([A-Za-z]{1,9})[0-9]")
-_CELL_ROW_RE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c\s+r\s*=\s*[\"'][A-Za-z]{1,9}([0-9]{1,12})[\"']")
+_EMPTY_CELL_RE = re.compile(rb"<c(?:\s[^<>]*)?/>")
 _DOCTYPE_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _MAX_TAG_BYTES = 1 << 20
 
@@ -227,21 +229,23 @@ class _SheetScan:
                 data, self._tail = data[:cut], data[cut:]
                 if len(self._tail) > _MAX_TAG_BYTES:
                     raise _NeedExactScan
-        if _DOCTYPE_RE.search(data):
+        if b"<!" in data and _DOCTYPE_RE.search(data):
             raise ExcelError(_XML_DTD_ERROR)
-        if b"<" not in data:
-            return
-        data = _EMPTY_CELL_RE.sub(b"", data)
-        tags = len(_CELL_TAG_RE.findall(data))
+        if b":c" in data and _PREFIXED_CELL_RE.search(data):
+            raise _NeedExactScan
+        if b"/>" in data and _EMPTY_CELL_RE.search(data):
+            data = _EMPTY_CELL_RE.sub(b"", data)
+        if _ODD_CELL_TAG_RE.search(data):
+            raise _NeedExactScan  # <c>, <c/>, <c followed by a newline or tab
+        tags = data.count(b"<c ")
         if not tags:
             return
-        columns = _CELL_COLUMN_RE.findall(data)
-        rows = _CELL_ROW_RE.findall(data)
-        if len(columns) != tags or len(rows) != tags:
+        refs = _CELL_REF_RE.findall(data)
+        if len(refs) != tags:
             raise _NeedExactScan  # a cell without a leading, well-formed r="A1": count it the slow way
         self.cells += tags
-        self._columns.update(columns)
-        self.last_row = max(self.last_row, max(map(int, rows)))
+        self._columns.update(map(itemgetter(0), refs))
+        self.last_row = max(self.last_row, max(map(int, map(itemgetter(1), refs))))
 
     def finish(self) -> None:
         if self._tail:
