@@ -980,13 +980,14 @@ def read_table_isolated(
                 pass
             del request
             fd = proc.stdout.fileno()
+            poller = select.poll()  # not select.select: a busy process may hold descriptors above 1024
+            poller.register(fd, select.POLLIN | select.POLLHUP)
             buffer = bytearray()
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise _timeout_error(limits)
-                ready, _, _ = select.select([fd], [], [], remaining)
-                if not ready:
+                if not poller.poll(max(int(remaining * 1000), 1)):
                     continue
                 block = os.read(fd, 1 << 20)
                 if not block:

@@ -75,10 +75,16 @@ def sparse_xlsx(path: Path) -> Path:
     return write_xlsx(path, [worksheet(header_row() + '<row r="1048576">' + inline_cell("XFD1048576", "x") + "</row>")])
 
 
-def zip_bomb_xlsx(path: Path, rows: int = 1_000_000, columns: int = 12) -> Path:
-    """Finding 2: ``rows`` × ``columns`` identical cells, about 1 MB compressed (streamed out, never held)."""
+def zip_bomb_xlsx(path: Path, rows: int = 1_000_000, columns: int = 12, references: bool = False) -> Path:
+    """Finding 2: ``rows`` × ``columns`` cells under the header, streamed out (never held).
+
+    Without ``references`` every row is the same text (cells and rows placed by their order, as the
+    format allows): about 0.3 MB compressed, 240 MB inflated. With them each cell says where it is
+    (``<c r="L1000001">``): about 30 MB, written fast (compression level 1).
+    """
     letters = [chr(65 + i) for i in range(columns)]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+    plain = "<row>" + "<c><v>1</v></c>" * columns + "</row>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1 if references else 9) as zf:
         zf.writestr("[Content_Types].xml", CONTENT_TYPES)
         zf.writestr("_rels/.rels", ROOT_RELS)
         zf.writestr("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8"?>\n<workbook xmlns="{MAIN}" '
@@ -90,13 +96,15 @@ def zip_bomb_xlsx(path: Path, rows: int = 1_000_000, columns: int = 12) -> Path:
                     'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
             out.write(worksheet(header_row())[:-len("</sheetData></worksheet>")].encode())
-            batch = []
-            for r in range(2, rows + 2):
-                batch.append(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>1</v></c>' for c in letters) + "</row>")
-                if len(batch) == 10_000:
-                    out.write("".join(batch).encode())
-                    batch = []
-            out.write(("".join(batch) + "</sheetData></worksheet>").encode())
+            block = (plain * 10_000).encode()
+            for start in range(2, rows + 2, 10_000):
+                count = min(10_000, rows + 2 - start)
+                if references:
+                    out.write("".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>1</v></c>' for c in letters)
+                                      + "</row>" for r in range(start, start + count)).encode())
+                else:
+                    out.write(block if count == 10_000 else (plain * count).encode())
+            out.write(b"</sheetData></worksheet>")
     return path
 
 
