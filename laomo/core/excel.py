@@ -1,7 +1,13 @@
 """Spreadsheet input and output for the messy files union offices send.
 
-Pure Python: no Django, no database. Reading uses python-calamine (``.xlsx``, ``.xls``) and the
-``csv`` module; writing uses xlsxwriter in constant-memory mode.
+Pure Python: no Django, no database (``limits_from_settings`` imports Django when called). Reading
+uses python-calamine (``.xlsx``, ``.xls``) and the ``csv`` module; writing uses xlsxwriter in
+constant-memory mode.
+
+Files from outside are read within limits (:class:`ReadLimits`): the size, an .xlsx's zip directory
+and its real uncompressed bytes, and every sheet's extent are checked before calamine sees the
+file (calamine allocates the whole grid of a sheet at once, and dies on allocation failure), and
+:func:`read_table_isolated` reads in a child process bounded in memory and time.
 """
 
 from __future__ import annotations
@@ -648,7 +654,7 @@ def _load_bytes(source: str | os.PathLike | bytes | bytearray | IO[bytes], limit
 
 _HTML_ERROR = "该文件实际是网页(HTML/XML)格式,不是真正的Excel文件,请用Excel打开后另存为.xlsx再上传"
 _MAGIC = ((b"%PDF", "PDF文档"), (b"\x89PNG", "PNG图片"), (b"\xff\xd8\xff", "JPEG图片"), (b"GIF8", "GIF图片"),
-          (b"Rar!", "RAR压缩包"), (b"7z\xbc\xaf", "7z压缩包"), (b"\x1f\x8b", "gzip压缩包"), (b"BM", None))
+          (b"Rar!", "RAR压缩包"), (b"7z\xbc\xaf", "7z压缩包"), (b"\x1f\x8b", "gzip压缩包"))
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -675,7 +681,7 @@ def _detect_kind(data: bytes, filename: str) -> str:
     if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta")):
         raise ExcelError(_HTML_ERROR)
     for magic, kind in _MAGIC:
-        if kind and data.startswith(magic):
+        if data.startswith(magic):
             raise ExcelError(f"该文件实际是{kind},不是Excel或CSV表格;请上传.xlsx、.xls或.csv文件")
     if ext in (".csv", ".txt", ".tsv") or not ext:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_like_text(data):
