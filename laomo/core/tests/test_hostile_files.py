@@ -24,7 +24,10 @@ try:
     error = None
 except ExcelError as exc:
     error = str(exc)
-print(json.dumps({"error": error, "self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+# Linux keeps ru_maxrss across fork and exec, so RUSAGE_SELF here would report the test process that
+# started this one: this process's own peak is VmHWM (reset by exec); the reading child's is RUSAGE_CHILDREN.
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"error": error, "self": hwm, "self_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}, ensure_ascii=False))
 """
 
