@@ -302,7 +302,19 @@ if env_str("LAOMO_S3_BUCKET"):
     }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-LAOMO_IMPORT_MAX_BYTES = env_int("LAOMO_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Spreadsheet imports (issue 11): limits checked before a file is read (laomo.core.excel.ReadLimits), and the read
+# itself runs in a child process bounded in memory and time, so that a hostile file fails only its own job.
+LAOMO_IMPORT_MAX_BYTES = env_int("LAOMO_IMPORT_MAX_BYTES", 50 * 1024 * 1024)  # the file as uploaded
+# A sheet's extent: its last row and last column holding a value (from A1), and their product.
+LAOMO_IMPORT_MAX_ROWS = env_int("LAOMO_IMPORT_MAX_ROWS", 310_000)  # 300,000 people plus titles and footers
+LAOMO_IMPORT_MAX_COLUMNS = env_int("LAOMO_IMPORT_MAX_COLUMNS", 200)
+LAOMO_IMPORT_MAX_CELLS = env_int("LAOMO_IMPORT_MAX_CELLS", 10_000_000)
+# An .xlsx as declared in its zip directory and as really decompressed (a 300k x 20 roster is about 350 MB, ratio 9).
+LAOMO_IMPORT_MAX_UNCOMPRESSED_MB = env_int("LAOMO_IMPORT_MAX_UNCOMPRESSED_MB", 1024)
+LAOMO_IMPORT_MAX_RATIO = env_int("LAOMO_IMPORT_MAX_RATIO", 100)  # per zip member larger than 1 MB
+# The reading child process: address-space limit (RLIMIT_AS) and wall-clock limit.
+LAOMO_IMPORT_READ_MEMORY_MB = env_int("LAOMO_IMPORT_READ_MEMORY_MB", 2048)
+LAOMO_IMPORT_READ_SECONDS = env_int("LAOMO_IMPORT_READ_SECONDS", 300)
 
 # Job queue: huey on SQLite under var/ by default, on Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")

@@ -15,7 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from laomo.core import audit, pii
-from laomo.core.excel import ExcelError, find_header, iter_data_rows, read_table, write_error_report
+from laomo.core.excel import (
+    ExcelError,
+    find_header,
+    iter_data_rows,
+    limits_from_settings,
+    read_table_isolated,
+    write_error_report,
+)
 from laomo.core.idnumber import IdNumberError, PhoneError, mask_id_number, mask_phone, normalize_phone, parse_id_number
 from laomo.orgs.models import OrgUnit
 
@@ -146,7 +153,8 @@ class RosterImporter:
     # --- reading -----------------------------------------------------------------------------------
 
     def read(self, source, filename: str):
-        rows = read_table(source, filename)
+        # In a child process bounded in memory and time: a hostile file fails this import, nothing else.
+        rows = read_table_isolated(source, filename, limits=limits_from_settings())
         header_index, columns = find_header(rows)
         if "name" not in columns:
             raise ExcelError("表头中没有“姓名”列。")
