@@ -329,8 +329,11 @@ class RosterImporter:
                 new_people.append(person)
                 continue
             if not worker.org.is_within(self.org):
-                result.errors_by_row[person.row] = [
-                    f"该劳模已在{worker.org.name}登记(编号 {worker.worker_no}),不在本次导入单位范围内"]
+                from .services import duplicate_id_message
+
+                result.errors_by_row[person.row] = [duplicate_id_message(
+                    actor=self.actor, other=worker,
+                    detail=f"该劳模已在{worker.org.name}登记(编号 {worker.worker_no}),不在本次导入单位范围内")]
                 result.rejected_rows += 1
                 continue
             if worker.employment_status == EmploymentStatus.DECEASED and person.employment_status not in (
