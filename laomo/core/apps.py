@@ -9,4 +9,5 @@ class CoreConfig(AppConfig):
         from . import (
             auth_events,  # noqa: F401  (login/logout/lockout audit receivers)
             jobs,  # noqa: F401  (registers the huey task)
+            lookups,  # noqa: F401  (integer __in ignores ids no column can hold)
         )
