@@ -29,7 +29,9 @@ class OrgNotFound(LookupError):
 
 def summary(*, user, year: int, org: OrgUnit) -> dict:
     """The year's figures for `org` and every unit below it (the caller resolved `org` in scope)."""
-    data = {"year": year, "org": org.code}
+    from laomo.core.years import ensure_year
+
+    data = {"year": ensure_year(year), "org": org.code}
     for name, fn in sections():
         data[name] = fn(year=year, org=org)
     return data

@@ -472,7 +472,7 @@ def survey_list(request, batch: int | None = None, year: int | None = None, page
     if batch:
         qs = qs.filter(batch_id=batch)
     if year:
-        qs = qs.filter(batch__start_date__year=year)
+        qs = qs.filter(batch__start_date__year=selectors.ensure_year(year))
     rows, has_next = selectors.page_of(qs, page=page, per_page=PAGE_SIZE)
     return {"items": rows, "next": _next(request, page, has_next)}
 
