@@ -241,7 +241,11 @@ def worker_create(*, actor, org: OrgUnit, name: str, id_number: str = "", phone:
 
 @transaction.atomic
 def worker_update(*, actor, worker: Worker, **changes) -> Worker:
-    """Update plain fields, PII (id_number, phone, address) and the managing unit (`org`)."""
+    """Update plain fields, PII (id_number, phone, address) and the managing unit (`org`).
+
+    None leaves a field as it is (an API PATCH with `"name": null` erases nothing); "" clears a text field.
+    """
+    changes = {key: value for key, value in changes.items() if value is not None}
     worker = Worker.objects.select_for_update(of=("self",)).select_related("org").get(pk=worker.pk)
     _check_actor_may_edit(actor, worker.org)
     before = _audit_snapshot(worker)

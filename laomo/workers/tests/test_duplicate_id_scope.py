@@ -162,3 +162,14 @@ def test_it_names_nobody_in_the_import_preview_page_and_its_report(clients, user
     report = "\n".join(str(c) for row in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)
                        for c in row if c is not None)
     assert NEUTRAL in report and _discloses(report, people["qy"]) == []
+
+
+@pytest.mark.django_db
+def test_it_leaves_fields_as_they_are_for_null_in_an_api_patch(client, users, people):
+    """Found by schemathesis: PATCH {"name": null} was a 500 (TypeError in the pinyin of None)."""
+    ld = people["ld"]
+    response = client.patch(f"/api/v1/workers/{ld.pk}", {"name": None, "phone": None, "employer": "某厂"},
+                            content_type="application/json", **_auth(users["county_staff"]))
+    assert response.status_code == 200, response.content
+    ld.refresh_from_db()
+    assert (ld.name, ld.id_number, ld.employer) == ("张三", ID_LD, "某厂")
