@@ -25,6 +25,7 @@ class CoreConfig(AppConfig):
             auth_events,  # noqa: F401  (login/logout/lockout audit receivers)
             jobs,  # noqa: F401  (registers the huey tasks and the consumer's start-up hook)
             keycheck,  # registers the key check (a system check)
+            lookups,  # noqa: F401  (integer __in ignores ids no column can hold)
         )
 
         post_migrate.connect(_ensure_audit_triggers, sender=self, dispatch_uid="laomo_core_audit_triggers")

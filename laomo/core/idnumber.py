@@ -123,14 +123,14 @@ def normalize_id_number(raw: object) -> str:
         text = _float_to_digits(raw)
     elif isinstance(raw, Decimal):
         try:
-            if raw != raw.to_integral_value():
+            if not raw.is_finite() or raw != raw.to_integral_value():
                 raise IdNumberError(f"身份证号格式错误:{raw}不是有效的号码")
             text = str(int(raw))
         except InvalidOperation as exc:
             raise IdNumberError("身份证号格式错误:不是有效的号码") from exc
     else:
         text = _clean_text(str(raw))
-        text = text.removeprefix("'")  # a quote typed to force text in Excel
+        text = text.lstrip("'")  # a quote typed to force text in Excel (all of them: normalizing is idempotent)
         if text[-1:] in ("x", "×"):
             text = text[:-1] + "X"
         if _SCIENTIFIC_RE.match(text):

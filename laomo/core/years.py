@@ -15,6 +15,10 @@ def year_in_range(year: int) -> bool:
     return MIN_YEAR <= year <= max_year()
 
 
+# What a query may ask for at all (`ensure_year`): date(year - 1, 1, 1) and date(year + 1, 1, 1) exist.
+QUERY_MIN_YEAR, QUERY_MAX_YEAR = 1900, 9998
+
+
 def current_year() -> int:
     return timezone.localdate().year
 
@@ -37,3 +41,17 @@ def selected_year(request) -> int:
     if year is not None:
         return year
     return parse_year(request.session.get("year"), current_year())
+
+
+def ensure_year(year: int) -> int:
+    """`year` if dates can be made from it (1900..9999), else a ValidationError (Chinese).
+
+    Selectors that turn a year into dates call this: a year from an API query (-1, 99999999999) is then
+    a 422 with the API's error shape instead of a ValueError or OverflowError from `date()`. The range
+    is wide on purpose: lists are filtered by planned future years too (a recuperation batch in 2030).
+    """
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(year, int) or not QUERY_MIN_YEAR <= year <= QUERY_MAX_YEAR:
+        raise ValidationError({"year": f"年份应在 {QUERY_MIN_YEAR} 至 {QUERY_MAX_YEAR} 之间。"})
+    return year

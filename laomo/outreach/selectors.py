@@ -33,6 +33,9 @@ VENUES = [v for v, _ in VenueType.choices]
 
 
 def year_range(year: int) -> tuple[date, date]:
+    from laomo.core.years import ensure_year
+
+    ensure_year(year)
     return date(year, 1, 1), date(year, 12, 31)
 
 

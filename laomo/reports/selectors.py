@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied
 
 from laomo.core.scope import org_in_scope, scope_root
+from laomo.core.years import ensure_year
 from laomo.orgs.models import OrgUnit
 from laomo.orgs.roles import DataScope
 
@@ -32,7 +33,7 @@ def summary(*, user, year: int, org: OrgUnit, previous: bool = False) -> dict:
 
     With `previous`, the same sections for the year before are added under `previous_year`, so that a reader
     computes 同比 from one response (the keys of DESIGN.md §7 keep their names and meaning)."""
-    data = {"year": year, "org": org.code}
+    data = {"year": ensure_year(year), "org": org.code}
     for name, fn in sections():
         data[name] = fn(year=year, org=org)
     if previous:

@@ -440,7 +440,7 @@ def survey_list(request, batch: int | None = None, year: Year | None = None, pag
     if batch:
         qs = qs.filter(batch_id=batch)
     if year:
-        qs = qs.filter(batch__start_date__year=year)
+        qs = qs.filter(batch__start_date__year=selectors.ensure_year(year))
     rows, nxt = paged(request, qs, page)
     return {"items": rows, "next": nxt}
 

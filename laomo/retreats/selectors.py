@@ -17,6 +17,7 @@ from django.http import Http404
 
 from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
 from laomo.core.scope import org_in_scope, scope_queryset
+from laomo.core.years import ensure_year
 from laomo.orgs.roles import DataScope
 from laomo.workers.models import Worker
 from laomo.workers.selectors import worker_for_user
@@ -106,7 +107,7 @@ def batch_list(*, user, filters: BatchFilters | None = None) -> QuerySet[Retreat
         qs = qs.filter(Q(name__contains=q) | Q(destination__contains=q) | Q(vendor__name__contains=q)
                        | Q(leader_name__contains=q))
     if f.year:
-        qs = qs.filter(start_date__year=f.year)
+        qs = qs.filter(start_date__year=ensure_year(f.year))
     if f.status in BatchStatus.values:
         qs = qs.filter(status=f.status)
     if f.vendor:
@@ -177,7 +178,7 @@ def application_list(*, user, filters: ApplicationFilters | None = None, batch=N
     if f.org is not None:
         qs = qs.filter(org__path__startswith=f.org.path)
     if f.year:
-        qs = qs.filter(batch__start_date__year=f.year)
+        qs = qs.filter(batch__start_date__year=ensure_year(f.year))
     if f.channel:
         qs = qs.filter(channel=f.channel)
     return qs.order_by("-priority_score", "-level_rank", "created_at", "id")

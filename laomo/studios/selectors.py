@@ -40,6 +40,9 @@ NOT_FOUND = "记录不存在或不在您的数据范围内"
 
 
 def year_bounds(year: int) -> tuple[date, date]:
+    from laomo.core.years import ensure_year
+
+    ensure_year(year)
     return date(year, 1, 1), date(year, 12, 31)
 
 

@@ -624,7 +624,7 @@ def assessment_record(*, actor, studio: Studio, year: int, score, result: str, a
         errors["assessed_date"] = "请填写考核日期。"
     else:
         _not_future(errors, "assessed_date", assessed_date, "考核日期")
-        if year and assessed_date < date(year, 1, 1):
+        if year and "year" not in errors and assessed_date < date(year, 1, 1):  # a refused year may be no date
             errors.setdefault("assessed_date", "考核日期不能早于考核年度。")
     _raise(errors)
     assessment = YearlyAssessment(studio=studio, year=year, score=score, result=result, comment=comment.strip(),

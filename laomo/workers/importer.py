@@ -36,7 +36,14 @@ from .parsing import (
     parse_sex,
     resolve_region,
 )
-from .services import allocate_worker_numbers, id_index, name_pinyin, phone_index, place_kind_from_orgs
+from .services import (
+    allocate_worker_numbers,
+    duplicate_id_message,
+    id_index,
+    name_pinyin,
+    phone_index,
+    place_kind_from_orgs,
+)
 
 STATUS_WORDS = [
     (("去世", "已故", "死亡", "病故"), EmploymentStatus.DECEASED),
@@ -400,8 +407,9 @@ class RosterImporter:
                 plan.new_people.append(person)
                 continue
             if not worker.org.is_within(self.org):
-                plan.errors[person.row] = [
-                    f"该劳模已在{worker.org.name}登记(编号 {worker.worker_no}),不在本次导入单位范围内"]
+                plan.errors[person.row] = [duplicate_id_message(
+                    actor=self.actor, other=worker,
+                    detail=f"该劳模已在{worker.org.name}登记(编号 {worker.worker_no}),不在本次导入单位范围内")]
                 continue
             if worker.employment_status == EmploymentStatus.DECEASED and person.employment_status not in (
                     "", EmploymentStatus.DECEASED):

@@ -23,7 +23,7 @@ from laomo.core.idnumber import (
 )
 from laomo.core.permissions import has_capability
 from laomo.core.pii import blind_index
-from laomo.core.scope import ensure_org_in_scope
+from laomo.core.scope import ensure_org_in_scope, org_in_scope
 from laomo.core.services import counter_allocate, notify
 from laomo.orgs.models import OrgUnit
 
@@ -169,12 +169,30 @@ def apply_phone(worker: Worker, phone: str) -> None:
     worker.phone_masked = mask_phone(normalized)
 
 
-def _check_duplicate_id(worker: Worker) -> None:
+# The refusal of an ID number registered to a worker the actor may not see: it names no person,
+# number or unit, so an ID number typed on a form cannot be used to look up another county's people.
+DUPLICATE_ID_ELSEWHERE = "该身份证号已登记,不能重复登记;如需调整请联系市级管理员。"
+
+
+def duplicate_id_message(*, actor, other: Worker, detail: str) -> str:
+    """`detail` (naming the registered worker) when `actor` may see `other`, else the neutral refusal.
+
+    `actor` None is the system (management commands, demo data), which sees everything. The page
+    form, the API and the roster import all decide through here.
+    """
+    if actor is None or org_in_scope(actor, other.org):
+        return detail
+    return DUPLICATE_ID_ELSEWHERE
+
+
+def _check_duplicate_id(worker: Worker, *, actor) -> None:
     if worker.id_number_index is None:
         return
-    other = Worker.objects.filter(id_number_index=worker.id_number_index).exclude(pk=worker.pk).first()
+    other = (Worker.objects.filter(id_number_index=worker.id_number_index).exclude(pk=worker.pk)
+             .select_related("org").first())
     if other is not None:
-        raise ValidationError({"id_number": f"该身份证号已登记为劳模 {other.name}(编号 {other.worker_no})。"})
+        raise ValidationError({"id_number": duplicate_id_message(
+            actor=actor, other=other, detail=f"该身份证号已登记为劳模 {other.name}(编号 {other.worker_no})。")})
 
 
 def _check_actor_may_edit(actor, org: OrgUnit) -> None:
@@ -214,7 +232,7 @@ def worker_create(*, actor, org: OrgUnit, name: str, id_number: str = "", phone:
     if worker.showcase_consent:
         worker.showcase_consent_date = timezone.localdate()
     worker.worker_no = allocate_worker_numbers(1)[0]
-    _check_duplicate_id(worker)
+    _check_duplicate_id(worker, actor=actor)
     worker.full_clean(exclude=["id_number_index", "is_incomplete"])
     worker.save()
     audit.record(actor=actor, action="worker.create", obj=worker, org=org, changes=_audit_snapshot(worker))
@@ -223,7 +241,11 @@ def worker_create(*, actor, org: OrgUnit, name: str, id_number: str = "", phone:
 
 @transaction.atomic
 def worker_update(*, actor, worker: Worker, **changes) -> Worker:
-    """Update plain fields, PII (id_number, phone, address) and the managing unit (`org`)."""
+    """Update plain fields, PII (id_number, phone, address) and the managing unit (`org`).
+
+    None leaves a field as it is (an API PATCH with `"name": null` erases nothing); "" clears a text field.
+    """
+    changes = {key: value for key, value in changes.items() if value is not None}
     worker = Worker.objects.select_for_update(of=("self",)).select_related("org").get(pk=worker.pk)
     _check_actor_may_edit(actor, worker.org)
     before = _audit_snapshot(worker)
@@ -252,7 +274,7 @@ def worker_update(*, actor, worker: Worker, **changes) -> Worker:
     if worker.showcase_consent != consent_before:
         worker.showcase_consent_date = timezone.localdate()
     worker.name_pinyin, worker.name_initials = name_pinyin(worker.name)
-    _check_duplicate_id(worker)
+    _check_duplicate_id(worker, actor=actor)
     worker.full_clean(exclude=["id_number_index", "is_incomplete"])
     worker.save()
     diff = audit.diff(before, _audit_snapshot(worker))

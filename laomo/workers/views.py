@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from laomo.core.forms import apply_validation_error
 from laomo.core.jobs import job_create, open_private
+from laomo.core.pagination import page_number
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import scope_root
 from laomo.core.selectors import job_get
@@ -60,10 +61,7 @@ def worker_list(request):
         services.worker_export(actor=request.user, qs=qs, full=full, target=tmp, query=request.GET.urlencode())
         tmp.seek(0)
         return FileResponse(tmp, as_attachment=True, filename=export_filename(full))
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     # The page shows the masked forms only: never decrypt ID number, phone and address for it.
     workers, has_next = selectors.page_of(qs.defer("id_number", "phone", "address"), page=page)
     honors = selectors.honors_for(workers)

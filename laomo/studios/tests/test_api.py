@@ -188,3 +188,13 @@ def test_it_records_and_lists_technical_help(client, orgs, w, auth):
     assert refused.status_code == 422
     assert "不存在或不在您的数据范围内" in refused.json()["extra"]["errors"]["participants"][0]
     assert Studio.objects.count() == 1
+
+
+def test_it_refuses_an_assessment_year_no_date_can_be_made_from(client, orgs, w, auth):
+    """Found by schemathesis: year 10**21 made date(year, 1, 1) raise OverflowError (a 500)."""
+    h = auth()
+    s = studio(orgs["331102"], w["省"], founded=date(2018, 1, 1))
+    for year in (10**21, 99999):
+        response = post(client, f"/api/v1/studios/{s.pk}/assessments",
+                        {"year": year, "score": 80, "result": "pass", "assessed_date": "2023-01-10"}, h)
+        assert response.status_code == 422 and response.json()["extra"]["errors"]["year"] == ["不能考核未来的年度。"]
