@@ -3,6 +3,8 @@ twice) → export the 发放表 → see the county chart. Nothing is requested f
 
 from __future__ import annotations
 
+import re
+
 import openpyxl
 import pytest
 from django.utils import timezone
@@ -35,7 +37,7 @@ def test_it_runs_a_campaign_from_list_to_payment_sheet_and_chart(page, context, 
     page.fill("#id_budget", "10000")
     page.fill("#id_fund_source", "市总工会劳模专项经费")
     page.get_by_test_id("save-campaign").click()
-    page.wait_for_url("**/care/campaigns/*/")
+    page.wait_for_url(re.compile(r".*/care/campaigns/\d+/$"))
 
     page.get_by_test_id("generate").click()
     page.wait_for_load_state()
@@ -48,7 +50,7 @@ def test_it_runs_a_campaign_from_list_to_payment_sheet_and_chart(page, context, 
     assert page.input_value("#id_amount") == "1000.00"
     page.fill("#id_visitors", "市总工会 王敏")
     page.get_by_test_id("save-visit").click()
-    page.wait_for_url("**/care/campaigns/*/")
+    page.wait_for_url(re.compile(r".*/care/campaigns/\d+/$"))
     assert "已发放 1,000.00" in page.get_by_test_id("recipient-table").inner_text()
 
     # Paying the same worker again is refused inline, before saving.
@@ -66,7 +68,7 @@ def test_it_runs_a_campaign_from_list_to_payment_sheet_and_chart(page, context, 
     page.get_by_text("现金发放须由劳模本人签收").first.wait_for()
     page.check("#id_receipt_signed")
     page.get_by_test_id("save-visit").click()
-    page.wait_for_url("**/care/campaigns/*/")
+    page.wait_for_url(re.compile(r".*/care/campaigns/\d+/$"))
     assert services.campaign_paid_total(campaign_id) == 1500
 
     with page.expect_download() as download:

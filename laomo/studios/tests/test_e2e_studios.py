@@ -2,6 +2,7 @@
 figures change (dashboard cards and the summary report)."""
 
 import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -49,7 +50,7 @@ def test_it_creates_a_studio_an_achievement_and_a_mentorship(page, context, live
     page.get_by_label("依托企业(单位)").fill("丽水万控科技有限公司")
     page.get_by_label("创建日期").fill(start)
     page.get_by_test_id("save").click()
-    page.wait_for_url("**/studios/*/")
+    page.wait_for_url(re.compile(r".*/studios/\d+/$"))
     assert page.get_by_test_id("studio-name").inner_text().startswith("钱劳模智能配电创新工作室")
     assert page.get_by_test_id("lead-warning").count() == 0  # a provincial lead: no warning
     studio = Studio.objects.get()
@@ -88,7 +89,7 @@ def test_it_creates_a_studio_an_achievement_and_a_mentorship(page, context, live
     page.get_by_label("结束日期").fill("")
     page.get_by_label("培养目标").fill("一年内取得高级工证书")
     page.get_by_test_id("save").click()
-    page.wait_for_url("**/studios/mentorships/*/")
+    page.wait_for_url(re.compile(r".*/studios/mentorships/\d+/$"))
     badge = page.get_by_test_id("mentorship-form-label")
     assert badge.inner_text() == "一带多" and badge.get_attribute("data-form") == "one_to_many"
     assert Mentorship.objects.with_form().get().form_key == "one_to_many"
