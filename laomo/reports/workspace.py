@@ -87,6 +87,7 @@ class Row:
     previous: object
     change: str | None
     section: str = ""
+    series: list = field(default_factory=list)  # the unit's figure in each of the last SERIES_YEARS years
     own: object = None  # the part recorded at the unit itself, when the units below do not add up to the total
     depth: int = 0
 
@@ -99,6 +100,7 @@ class Workspace:
     rows: list[Row]
     charts: list[dict] = field(default_factory=list)
     has_own: bool = False
+    series_years: list[int] = field(default_factory=list)
 
 
 def child_units(org: OrgUnit) -> list[OrgUnit]:
@@ -128,12 +130,18 @@ def build(*, user, year: int, org: OrgUnit) -> Workspace:
                         total=Cell(value, drill_url(path, year=year, org=org)), units=cells,
                         previous=previous.get(path), change=change(value, previous.get(path)), own=own, depth=depth,
                         section=label(path.split(".")[0])))
-    workspace = Workspace(year=year, org=org, units=units, rows=rows, has_own=any(r.own for r in rows))
-    workspace.charts = charts(user=user, year=year, org=org, units=units, rows=rows)
+    years = list(range(year - SERIES_YEARS + 1, year + 1))
+    by_year = {y: dict(flatten(summary(user=user, year=y, org=org))) for y in years[:-1]}
+    by_year[year] = dict(flatten(data))
+    for row in rows:
+        row.series = [by_year[y].get(row.path) for y in years]
+    workspace = Workspace(year=year, org=org, units=units, rows=rows, has_own=any(r.own for r in rows),
+                          series_years=years)
+    workspace.charts = charts(year=year, org=org, units=units, rows=rows, years=years)
     return workspace
 
 
-def charts(*, user, year: int, org: OrgUnit, units: list[OrgUnit], rows: list[Row]) -> list[dict]:
+def charts(*, year: int, org: OrgUnit, units: list[OrgUnit], rows: list[Row], years: list[int]) -> list[dict]:
     """ECharts options: each charted figure per unit, and its five-year series for the unit."""
     by_path = {r.path: r for r in rows}
     out = []
@@ -150,10 +158,8 @@ def charts(*, user, year: int, org: OrgUnit, units: list[OrgUnit], rows: list[Ro
                               "yAxis": {"type": "value", "name": unit},
                               "series": [{"name": title, "type": "bar",
                                           "data": [str(number(c.value) or 0) for c in row.units]}]}})
-    years = list(range(year - SERIES_YEARS + 1, year + 1))
-    series_data = {y: dict(flatten(summary(user=user, year=y, org=org))) for y in years}
     series = [{"name": title, "type": "line", "yAxisIndex": 1 if unit == "元" else 0,
-               "data": [str(number(series_data[y].get(path)) or 0) for y in years]}
+               "data": [str(number(value) or 0) for value in by_path[path].series]}
               for path, title, unit in CHARTED if path in by_path]
     if series:
         out.append({"id": "chart-series", "label": f"{org.short_name or org.name}近{SERIES_YEARS}年主要指标",

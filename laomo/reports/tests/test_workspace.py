@@ -97,6 +97,8 @@ def test_it_compares_with_the_previous_year(everything, users, orgs):
     lectures = next(r for r in ws.rows if r.path == "outreach.lectures")
     assert (lectures.total.value, lectures.previous) == (1, 5) and lectures.change == "-80.0%"
     assert workspace.change(5, 0) is None and workspace.change("12.50", "10.00") == "+25.0%"
+    assert ws.series_years == [2019, 2020, 2021, 2022, 2023]
+    assert lectures.series == [0, 0, 1, 5, 1]  # 2021: the 31 December lecture of 市本级
     assert [c["id"] for c in ws.charts][-1] == "chart-series"
     series = ws.charts[-1]["chart"]["series"]
     assert series[0]["name"] == "宣讲场次" and series[0]["data"][-2:] == ["5", "1"]
