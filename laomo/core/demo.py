@@ -48,17 +48,28 @@ def demo_step(order: int, name: str):
     return decorator
 
 
+class DemoRefused(Exception):
+    """The database holds business data the demo did not create."""
+
+
 def populate(*, seed: int = 2022, if_empty: bool = False, stdout=None) -> list[str]:
-    from laomo.orgs.models import OrgUnit, User
+    from laomo.orgs.models import OrgUnit
     from laomo.orgs.services import user_create
 
-    if User.objects.filter(username="city").exists():
+    from .golive import DEMO_MARKER, foreign_business_data, is_demo_database
+    from .models import Counter
+
+    if is_demo_database():
         return ["演示数据已存在,跳过。"]
-    if if_empty and User.objects.exists():
-        return ["数据库中已有用户,跳过演示数据。"]
+    found = foreign_business_data()
+    if found:  # --if-empty or not: the demo never goes into a database it did not create
+        raise DemoRefused(
+            f"此数据库已有业务数据({'、'.join(found)}),不是演示数据库,拒绝生成演示数据。"
+            "演示请用 `make run`(独立的演示数据库 var/demo.sqlite3);正式数据请用 `make golive`。")
     orgs = {o.code: o for o in OrgUnit.objects.all()}
     ctx = DemoContext(rng=random.Random(seed), users={}, orgs=orgs)
     with transaction.atomic():
+        Counter.objects.create(name=DEMO_MARKER, value=seed)  # lets --if-empty recognise its own database
         for username, full_name, role, org_code in DEMO_USERS:
             user, _ = user_create(actor=None, username=username, full_name=full_name, org=orgs[org_code],
                                   roles=[role], password=DEMO_PASSWORD, must_change_password=False)
