@@ -14,15 +14,14 @@ DEMO_MARKER = "demo_database"
 
 def is_demo_database() -> bool:
     """True when the demo wrote this database (its marker, or the demo's city account of older versions)."""
-    from laomo.core.demo import DEMO_USERS
+    from laomo.core.demo import LEGACY_DEMO_CITY
     from laomo.orgs.models import User
 
     from .models import Counter
 
     if Counter.objects.filter(name=DEMO_MARKER).exists():
         return True
-    username, full_name = DEMO_USERS[0][0], DEMO_USERS[0][1]
-    return User.objects.filter(username=username, full_name=full_name).exists()
+    return User.objects.filter(username=LEGACY_DEMO_CITY[0], full_name=LEGACY_DEMO_CITY[1]).exists()
 
 
 def foreign_business_data() -> list[str]:
