@@ -69,7 +69,7 @@ fi
 
 cat <<MSG
 
-  劳模服务管理平台(演示环境,数据库 var/demo.sqlite3)已启动:http://${HOST}:${PORT}/
+  劳模服务管理平台(演示环境)已启动:http://${HOST}:${PORT}/
 
   演示账号(密码均为 Laomo@2022demo):
     city      市级业务管理员(丽水市)

@@ -49,5 +49,6 @@ class Command(BaseCommand):
             for role, username, purpose in missing:
                 self.stdout.write(f"    # {purpose}")
                 self.stdout.write(f"    .venv/bin/python manage.py create_user {username} --role {role} "
-                                  f"--org 331100 --full-name 姓名 --password-stdin")
+                                  f"--org 331100 --full-name 姓名 --title 职务 --password-stdin")
+            self.stdout.write("  三员账号首次登录时须用手机验证器绑定动态验证码。")
         self.stdout.write("  市级业务管理员登录后,工作台的“上线清单”依次引导:单位、用户、数据字典、导入劳模名册。")
