@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := laomo.settings
 
-.PHONY: setup run test bench lint deps-python deps-node deps-system
+.PHONY: setup run golive test bench lint deps-python deps-node deps-system
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,17 @@ setup: deps-python deps-node
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py migrate --noinput -v 0
 
-# Setup, demo data when the database is empty, then serve with gunicorn (+ the job consumer).
+# Setup, then serve with gunicorn (+ the job consumer). LAOMO_DEMO=1 (the default of `make run`): the demo,
+# in its own database var/demo.sqlite3, generated when empty. LAOMO_DEMO=0 or `make golive`: the real
+# database (var/laomo.sqlite3 or DATABASE_URL), which never gets demo data; starts with the org tree only.
+LAOMO_DEMO ?= 1
 run: setup
-	$(PY) manage.py populate_demo --if-empty
-	HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
+	LAOMO_DEMO=$(LAOMO_DEMO) $(PY) manage.py migrate --noinput -v 0
+	LAOMO_DEMO=$(LAOMO_DEMO) $(PY) manage.py prepare_start
+	LAOMO_DEMO=$(LAOMO_DEMO) HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
+
+golive:
+	$(MAKE) run LAOMO_DEMO=0
 
 # Browsers and CJK fonts for the Playwright tests (Debian packages), installed when missing.
 deps-system:

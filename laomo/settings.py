@@ -336,6 +336,21 @@ else:
         "consumer": {"workers": env_int("LAOMO_JOB_WORKERS", 2), "worker_type": "thread"},
     }
 
+# Demo or go-live (issue 13). LAOMO_DEMO=1 (what `make run` sets) keeps the demo in files of its own:
+# var/demo.sqlite3, its own job queue and media, so that it never mixes with a union's real data, which
+# lives in var/laomo.sqlite3 (the default, `make golive`). With DATABASE_URL, REDIS_URL or LAOMO_MEDIA_ROOT
+# set, those are used as given; populate_demo refuses any database holding data it did not create.
+LAOMO_DEMO = env_bool("LAOMO_DEMO", False)
+if LAOMO_DEMO and not env_str("DATABASE_URL"):
+    DATABASE_URL = f"sqlite:///{VAR_DIR / 'demo.sqlite3'}"
+    DATABASES["default"]["NAME"] = str(VAR_DIR / "demo.sqlite3")
+if LAOMO_DEMO and not REDIS_URL:
+    HUEY["filename"] = str(VAR_DIR / "demo-jobs.sqlite3")
+elif LAOMO_DEMO and not env_str("LAOMO_HUEY_NAME"):
+    HUEY["name"] = "laomo-demo"
+if LAOMO_DEMO and not env_str("LAOMO_MEDIA_ROOT"):
+    MEDIA_ROOT = VAR_DIR / "demo-media"
+
 # Operations (supervision, health, job files; docs/operations.md). The job consumer writes a heartbeat
 # every LAOMO_JOBS_HEARTBEAT_SECONDS; /healthz calls it stale after LAOMO_JOBS_HEARTBEAT_STALE_SECONDS
 # and reports the disk short below LAOMO_HEALTH_MIN_FREE_MB free under VAR_DIR. Job files (uploads,

@@ -55,9 +55,21 @@ then
   exit 1
 fi
 
+if [[ "${LAOMO_DEMO:-0}" != "1" ]]; then
+  cat <<MSG
+
+  劳模服务管理平台(正式环境)已启动:http://${HOST}:${PORT}/
+  用上面提示的 create_user 命令创建的账号登录;市级业务管理员在工作台打开“上线清单”。
+  按 Ctrl+C 停止。
+
+MSG
+  wait "$SUP_PID"
+  exit $?
+fi
+
 cat <<MSG
 
-  劳模服务管理平台已启动:http://${HOST}:${PORT}/
+  劳模服务管理平台(演示环境)已启动:http://${HOST}:${PORT}/
 
   演示账号(密码均为 Laomo@2022demo):
     city      市级业务管理员(丽水市)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from laomo.core import clock
 from laomo.core.demo import demo_step
 
 BANKS = ["中国农业银行丽水分行", "中国工商银行丽水分行", "中国建设银行丽水分行", "丽水农商银行", "中国邮政储蓄银行丽水分行"]
@@ -90,13 +91,15 @@ def demo_care(ctx):
         by_clerk: dict = {}
         for s in submitted:
             by_clerk.setdefault(s.created_by_id, []).append(s)
-        for clerk_surveys in by_clerk.values():
-            services.surveys_submit_batch(actor=clerk_surveys[0].created_by, surveys=clerk_surveys)
+        with clock.at(clock.moment_on(last, 16)):  # the notifications of the round read at its end
+            for clerk_surveys in by_clerk.values():
+                services.surveys_submit_batch(actor=clerk_surveys[0].created_by, surveys=clerk_surveys)
         approved = [s for s in submitted if rng.random() < approve_ratio]
-        if approved:
-            services.surveys_approve_batch(actor=city, surveys=approved, comment="经核实,情况属实")
-        for s in [s for s in submitted if s not in approved][:2]:
-            services.survey_return(actor=city, survey=s, comment="请补充家庭成员收入证明后重新提交")
+        with clock.at(clock.moment_on(last, 17)):
+            if approved:
+                services.surveys_approve_batch(actor=city, surveys=approved, comment="经核实,情况属实")
+            for s in [s for s in submitted if s not in approved][:2]:
+                services.survey_return(actor=city, survey=s, comment="请补充家庭成员收入证明后重新提交")
         return survey_round, made
 
     fill_round(2021, sample)

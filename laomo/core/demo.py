@@ -14,19 +14,26 @@ from django.db import transaction
 
 DEMO_PASSWORD = "Laomo@2022demo"
 
-# (username, full name, role, org code)
+# (username, full name, role, org code): people's names, as they sign what they issue (with DEMO_TITLES).
 DEMO_USERS = [
-    ("city", "市总工会·王敏", "city_staff", "331100"),
-    ("liandu", "莲都区总·李强", "county_staff", "331102"),
-    ("qingyuan", "庆元县总·吴芳", "county_staff", "331126"),
-    ("longquan", "龙泉市总·范斌", "county_staff", "331181"),
-    ("leader", "庆元医疗队队长", "team_leader", "331126"),
-    ("worker", "劳模本人", "worker", "331126"),
-    ("viewer", "市领导·陈", "viewer", "331100"),
-    ("sysadmin", "系统管理员", "sysadmin", "331100"),
-    ("secadmin", "安全管理员", "secadmin", "331100"),
-    ("auditor", "审计管理员", "auditor", "331100"),
+    ("city", "王敏", "city_staff", "331100"),
+    ("liandu", "李强", "county_staff", "331102"),
+    ("qingyuan", "吴芳", "county_staff", "331126"),
+    ("longquan", "范斌", "county_staff", "331181"),
+    ("leader", "周卫东", "team_leader", "331126"),
+    ("worker", "叶长文", "worker", "331126"),
+    ("viewer", "陈志明", "viewer", "331100"),
+    ("sysadmin", "刘洋", "sysadmin", "331100"),
+    ("secadmin", "徐静", "secadmin", "331100"),
+    ("auditor", "郑伟", "auditor", "331100"),
 ]
+DEMO_TITLES = {
+    "city": "劳模服务科科长", "liandu": "办公室主任", "qingyuan": "办公室主任", "longquan": "办公室主任",
+    "leader": "医疗卫生服务队队长", "viewer": "副主席", "sysadmin": "信息中心工程师", "secadmin": "安全管理员",
+    "auditor": "审计员",
+}
+# The city account of the demo before it marked its database (recognised as a demo database too).
+LEGACY_DEMO_CITY = ("city", "市总工会·王敏")
 
 _STEPS: list[tuple[int, str, Callable]] = []
 
@@ -48,20 +55,32 @@ def demo_step(order: int, name: str):
     return decorator
 
 
+class DemoRefused(Exception):
+    """The database holds business data the demo did not create."""
+
+
 def populate(*, seed: int = 2022, if_empty: bool = False, stdout=None) -> list[str]:
-    from laomo.orgs.models import OrgUnit, User
+    from laomo.orgs.models import OrgUnit
     from laomo.orgs.services import user_create
 
-    if User.objects.filter(username="city").exists():
+    from .golive import DEMO_MARKER, foreign_business_data, is_demo_database
+    from .models import Counter
+
+    if is_demo_database():
         return ["演示数据已存在,跳过。"]
-    if if_empty and User.objects.exists():
-        return ["数据库中已有用户,跳过演示数据。"]
+    found = foreign_business_data()
+    if found:  # --if-empty or not: the demo never goes into a database it did not create
+        raise DemoRefused(
+            f"此数据库已有业务数据({'、'.join(found)}),不是演示数据库,拒绝生成演示数据。"
+            "演示请用 `make run`(独立的演示数据库 var/demo.sqlite3);正式数据请用 `make golive`。")
     orgs = {o.code: o for o in OrgUnit.objects.all()}
     ctx = DemoContext(rng=random.Random(seed), users={}, orgs=orgs)
     with transaction.atomic():
+        Counter.objects.create(name=DEMO_MARKER, value=seed)  # lets --if-empty recognise its own database
         for username, full_name, role, org_code in DEMO_USERS:
             user, _ = user_create(actor=None, username=username, full_name=full_name, org=orgs[org_code],
-                                  roles=[role], password=DEMO_PASSWORD, must_change_password=False)
+                                  title=DEMO_TITLES.get(username, ""), roles=[role], password=DEMO_PASSWORD,
+                                  must_change_password=False)
             ctx.users[username] = user
         ctx.log.append(f"演示账号 {len(DEMO_USERS)} 个,密码均为 {DEMO_PASSWORD}")
         for _, name, step in _STEPS:

@@ -17,7 +17,11 @@ def counter_allocate(name: str, count: int = 1) -> range:
 
 def notify(*, recipients, text: str, url: str = "") -> int:
     """Create one in-app notification per recipient (and hand it to the outbound hook, if any)."""
-    rows = [Notification(recipient=user, text=text[:300], url=url[:300]) for user in recipients]
+    from .clock import now
+
+    created_at = now()  # the moment being replayed when demo data builds history (core.clock.at)
+    rows = [Notification(recipient=user, text=text[:300], url=url[:300], created_at=created_at)
+            for user in recipients]
     Notification.objects.bulk_create(rows)
     if rows:
         from .outbound import send_outbound

@@ -9,5 +9,6 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:job_id>/download/", views.job_download, name="job_download"),
     path("year/", views.set_year, name="set_year"),
+    path("setup/", views.golive_checklist, name="golive_checklist"),
     path("notifications/", views.notifications, name="notifications"),
 ]

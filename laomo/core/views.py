@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from laomo.core.scope import scope_root
 
-from . import selectors
+from . import golive, selectors
 from .dashboard import cards_for
 from .models import AuditResult
 from .permissions import capability_required
@@ -20,10 +20,20 @@ def dashboard(request):
     year = selected_year(request)
     org = scope_root(request.user)
     cards = cards_for(user=request.user, year=year, org=org) if org is not None else []
+    steps = golive.checklist(user=request.user)
     return render(request, "core/dashboard.html", {
+        "golive_pending": [s for s in steps if not s.done],
         "cards": [c for c in cards if "chart" not in c], "charts": [c for c in cards if "chart" in c],
         "year": year, "org": org, "recent_jobs": selectors.job_list(user=request.user, limit=5),
     })
+
+
+@capability_required("manage_dictionary", "manage_users", "manage_orgs")
+def golive_checklist(request):
+    """The first-login checklist of a go-live start: units, users, dictionaries, imports."""
+    steps = golive.checklist(user=request.user)
+    return render(request, "core/golive_checklist.html", {
+        "steps": steps, "complete": all(s.done for s in steps)})
 
 
 @require_POST

@@ -69,6 +69,8 @@ class UserForm(forms.Form):
     username = forms.RegexField(label="用户名", max_length=150, regex=r"^[\w.@+-]+$",
                                 error_messages={"invalid": "用户名只能包含字母、数字和 @/./+/-/_ 。"})
     full_name = forms.CharField(label="姓名", max_length=50)
+    title = forms.CharField(label="职务", max_length=50, required=False,
+                            help_text="如“办公室主任”;出具证明时随姓名署名")
     email = forms.EmailField(label="邮箱", required=False)
     org = forms.ModelChoiceField(label="所属单位", queryset=OrgUnit.objects.filter(is_active=True).order_by("path"))
     roles = forms.MultipleChoiceField(label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple)

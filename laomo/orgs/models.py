@@ -52,6 +52,8 @@ class OrgUnit(models.Model):
 
 class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=50, blank=True)
+    title = models.CharField("职务", max_length=50, blank=True,
+                             help_text="如“办公室主任”;出具证明时随姓名一同署名")
     org = models.ForeignKey(
         OrgUnit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )

@@ -107,7 +107,7 @@ def generate_password(length: int = 14) -> str:
 @transaction.atomic
 def user_create(*, actor, username: str, org: OrgUnit, roles: list[str], full_name: str = "",
                 password: str | None = None, must_change_password: bool = True, data_scope: str = "",
-                email: str = "") -> tuple[User, str]:
+                email: str = "", title: str = "") -> tuple[User, str]:
     """Create an account; returns (user, password). An admin-created account changes its password
     at first login."""
     validate_role_set(roles)
@@ -116,7 +116,7 @@ def user_create(*, actor, username: str, org: OrgUnit, roles: list[str], full_na
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "该用户名已存在。"})
-    user = User(username=username, full_name=full_name.strip(), org=org, data_scope=data_scope,
+    user = User(username=username, full_name=full_name.strip(), title=title.strip(), org=org, data_scope=data_scope,
                 must_change_password=must_change_password, email=email)
     if password is None:
         password = generate_password()
@@ -133,19 +133,21 @@ def user_create(*, actor, username: str, org: OrgUnit, roles: list[str], full_na
 
 @transaction.atomic
 def user_update(*, actor, user: User, full_name: str, org: OrgUnit, roles: list[str], data_scope: str = "",
-                email: str = "") -> User:
+                email: str = "", title: str | None = None) -> User:
     validate_role_set(roles)
     if not roles:
         raise ValidationError({"roles": "请至少选择一个角色。"})
     before = {"full_name": user.full_name, "org": user.org.code if user.org else "", "roles": sorted(user.role_codes),
-              "data_scope": user.data_scope, "email": user.email}
+              "data_scope": user.data_scope, "email": user.email, "title": user.title}
     user.full_name, user.org, user.data_scope, user.email = full_name.strip(), org, data_scope, email
+    if title is not None:
+        user.title = title.strip()
     user.full_clean(exclude=["password"])
     user.save()
     user.groups.set(Group.objects.filter(name__in=roles))
     user.__dict__.pop("role_codes", None)
     after = {"full_name": user.full_name, "org": org.code, "roles": sorted(roles), "data_scope": data_scope,
-             "email": email}
+             "email": email, "title": user.title}
     audit.record(actor=actor, action="user.update", obj=user, org=org, changes=audit.diff(before, after))
     return user
 

@@ -171,7 +171,8 @@ def user_form(request, pk=None):
     user = get_object_or_404(User, pk=pk) if pk else None
     initial = {}
     if user:
-        initial = {"username": user.username, "full_name": user.full_name, "email": user.email, "org": user.org,
+        initial = {"username": user.username, "full_name": user.full_name, "title": user.title, "email": user.email,
+                   "org": user.org,
                    "roles": list(user.role_codes), "data_scope": user.data_scope}
     form = UserForm(request.POST or None, initial=initial, editing=user is not None)
     if request.method == "POST" and form.is_valid():
@@ -179,12 +180,13 @@ def user_form(request, pk=None):
         try:
             if user:
                 services.user_update(actor=request.user, user=user, full_name=data["full_name"], org=data["org"],
-                                     roles=data["roles"], data_scope=data["data_scope"], email=data["email"])
+                                     roles=data["roles"], data_scope=data["data_scope"], email=data["email"],
+                                     title=data["title"])
                 messages.success(request, f"已保存用户 {user.username}。")
                 return redirect("orgs:user_list")
             user, password = services.user_create(
                 actor=request.user, username=data["username"], full_name=data["full_name"], org=data["org"],
-                roles=data["roles"], data_scope=data["data_scope"], email=data["email"])
+                roles=data["roles"], data_scope=data["data_scope"], email=data["email"], title=data["title"])
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from laomo.core import clock
 from laomo.core.demo import demo_step
 
 UNITS = ["331101", "331102", "331121", "331122", "331123", "331124", "331125", "331126", "331127", "331181"]
@@ -177,9 +178,11 @@ def demo_studios(ctx):
                 result = "excellent" if score >= 90 else "pass"
                 if revoked and year == 2022:
                     score, result = Decimal("52.5"), "fail"
-                services.assessment_record(actor=actor, studio=studio, year=year, score=score, result=result,
-                                           assessed_date=date(year + 1, 1, rng.randint(10, 28)),
-                                           assessor=f"{studio.org.name}", comment="按年度考核办法评定。")
+                assessed = date(year + 1, 1, rng.randint(10, 28))
+                with clock.at(clock.moment_on(assessed, 10)):
+                    services.assessment_record(actor=actor, studio=studio, year=year, score=score, result=result,
+                                               assessed_date=assessed, assessor=f"{studio.org.name}",
+                                               comment="按年度考核办法评定。")
         if i == 6:  # a review started this year
             services.studio_transition(actor=actor, studio=studio, to_status="reviewing",
                                        date=_day(rng, date(this_year, 1, 1), today), reason="五年一次复核")

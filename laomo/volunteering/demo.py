@@ -71,6 +71,12 @@ def _split(rng, total: int, parts: int) -> list[int]:
     return [bounds[i + 1] - bounds[i] for i in range(parts)]
 
 
+def _in_place(org, name: str) -> str:
+    """`name` of a team of `org`, prefixed with the place unless it already names it (no 丽水市丽水市)."""
+    place = org.short_name or org.name
+    return name if name.startswith(place) else f"{place}{name}"
+
+
 def _type_of(specialties: str) -> str | None:
     for word, team_type in SPECIALTY_TYPES.items():
         if word in specialties:
@@ -104,7 +110,7 @@ def demo_volunteering(ctx):
 
     def team(org, name, team_type, *, parent=None, base="", leader=None, founded=date(2020, 5, 1), actor=city):
         t = s.team_create(actor=actor, org=org, name=name, team_type=team_type, parent=parent, base=base,
-                          founded_on=founded, leader=leader, description=f"{org.short_name or org.name}{name}")
+                          founded_on=founded, leader=leader, description=_in_place(org, name))
         pool = by_county_type.get((org.code, team_type), [])
         for w in pool[:8]:
             s.member_add(actor=actor, team=t, worker=w, joined_on=founded)
@@ -172,9 +178,16 @@ def demo_volunteering(ctx):
     categories = list(TeamType.values) + ["other"]
     qingyuan_2022_request_pt = {t: 0 for t in QINGYUAN_2022}
 
+    ceiling = timezone.now() - timedelta(minutes=1)
+
+    def past(moment: datetime) -> datetime:
+        """No step of a request happens later than now (the newest ones are still in progress)."""
+        return min(moment, ceiling)
+
     def make_request(county, when: datetime, final: str, category=None):
         category = category or rng.choice(categories)
         staff = actor_for[county]
+        when = past(when)
         with s.at(when):
             req = s.request_submit(actor=None, org=orgs[county], category=category,
                                    description=REQUEST_TEXT[category], town=rng.choice(PLACES[county]),
@@ -185,28 +198,28 @@ def demo_volunteering(ctx):
         if final == "pending":
             return req
         if final == "refused":
-            with s.at(when + timedelta(hours=5)):
+            with s.at(past(when + timedelta(hours=5))):
                 return s.request_refuse(actor=staff, request=req, reason="不属于劳模志愿服务范围,已转交相关部门")
         key = (county, category if category in TeamType.values else "technical")
         t = teams.get(key) or teams.get((county, "technical")) or next(v for k, v in teams.items() if k[0] == county)
         worker = me if (county == "331126" and category == "fungus" and me is not None) else None
-        with s.at(when + timedelta(hours=rng.randint(2, 30))):
+        with s.at(past(when + timedelta(hours=rng.randint(2, 30)))):
             s.request_dispatch(actor=staff, request=req, team=t, worker=worker)
         if final == "cancelled":
-            with s.at(when + timedelta(days=1, hours=3)):
+            with s.at(past(when + timedelta(days=1, hours=3))):
                 return s.request_cancel(actor=staff, request=req, reason="群众来电表示问题已自行解决")
         if final == "declined":
-            with s.at(when + timedelta(days=1, hours=5)):
+            with s.at(past(when + timedelta(days=1, hours=5))):
                 return s.request_decline(actor=users["leader"] if t.leader_id == users["leader"].pk else staff,
                                          request=req, reason="该时段队员均有任务,请改派")
         if final == "dispatched":
             return req
-        with s.at(when + timedelta(days=1, hours=6)):
+        with s.at(past(when + timedelta(days=1, hours=6))):
             s.request_accept(actor=staff, request=req)
         if final == "accepted":
             return req
-        served = (when + timedelta(days=rng.randint(2, 5))).date()
-        with s.at(_moment(served, 17)):
+        served = min((when + timedelta(days=rng.randint(2, 5))).date(), timezone.localdate(ceiling))
+        with s.at(past(_moment(served, 17))):
             person_times = rng.randint(1, 6)
             vols = [{"worker": worker, "hours": Decimal("2")}] if worker else volunteers(t, 1)
             s.request_complete(actor=staff, request=req, date=served, place_kind="village",
@@ -216,7 +229,7 @@ def demo_volunteering(ctx):
                 qingyuan_2022_request_pt[t.team_type] += person_times
         if final == "completed":
             return req
-        with s.at(_moment(served + timedelta(days=rng.randint(1, 4)), 20)):
+        with s.at(past(_moment(served + timedelta(days=rng.randint(1, 4)), 20))):
             return s.request_rate(actor=None, request=req, rating=rng.choice([5, 5, 5, 4, 4, 3]),
                                   comment=rng.choice(["劳模师傅很专业,感谢!", "服务及时,很满意", "解决了大问题", ""]))
 

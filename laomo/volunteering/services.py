@@ -3,9 +3,7 @@ audits in one transaction. Requests move through the state machine of `TRANSITIO
 
 from __future__ import annotations
 
-import contextvars
 import secrets
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -15,7 +13,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from laomo.core import audit
+from laomo.core import audit, clock
 from laomo.core.idnumber import PhoneError, mask_phone, normalize_phone
 from laomo.core.permissions import has_capability
 from laomo.core.pii import blind_index
@@ -76,25 +74,16 @@ DISPATCH_DAYS = 2  # a request not dispatched within 2 days is overdue
 DEFAULT_PROMISE_DAYS = 7
 
 
-_clock: contextvars.ContextVar = contextvars.ContextVar("volunteering_clock", default=None)
-
-
 def now():
-    """The current time; demo data runs the services at past moments with `at(moment)`."""
-    return _clock.get() or timezone.now()
+    """The current time; demo data runs the services at past moments with `at(moment)` (core.clock)."""
+    return clock.now()
 
 
 def today() -> date:
     return timezone.localdate(now())
 
 
-@contextmanager
-def at(moment):
-    token = _clock.set(moment)
-    try:
-        yield
-    finally:
-        _clock.reset(token)
+at = clock.at
 
 
 def can_transition(status: str, action: str) -> bool:

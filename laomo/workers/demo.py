@@ -15,12 +15,30 @@ UNITS = [  # (region text as offices write it, GB/T 2260 code for ID numbers, we
     ("遂昌", "331123", 9), ("松阳县", "331124", 9), ("云和", "331125", 7), ("庆元县", "331126", 9),
     ("景宁", "331127", 7), ("龙泉市", "331181", 12),
 ]
-EMPLOYERS = ["丽水万控科技有限公司", "丽水丽宝安防科技有限公司", "国网丽水供电公司", "丽水市中心医院", "庆元县人民医院",
-             "龙泉青瓷研究所", "庆元县食用菌产业中心", "缙云县农业农村局", "遂昌县林业局", "青田县石雕厂", "松阳县茶叶站",
-             "云和木玩有限公司", "景宁畲族自治县人民医院", "莲都区紫金街道", "丽水学院"]
+# Employers by the county of the unit a worker belongs to (the GB/T 2260 code of UNITS): a worker's
+# employer lies in the same county as the union that keeps the record. 丽水万控 and 丽宝 are in 莲都区.
+EMPLOYERS = {
+    "331100": ["国网丽水供电公司", "丽水市中心医院", "丽水学院", "丽水市人民医院", "丽水市市场监督管理局"],
+    "331102": ["丽水万控科技有限公司", "丽水丽宝安防科技有限公司", "莲都区紫金街道", "莲都区人民医院", "莲都区农业农村局"],
+    "331121": ["青田县石雕厂", "青田县人民医院", "青田县农业农村局", "国网青田县供电公司"],
+    "331122": ["缙云县农业农村局", "缙云县人民医院", "缙云县壶镇镇人民政府", "国网缙云县供电公司"],
+    "331123": ["遂昌县林业局", "遂昌县人民医院", "遂昌县农业农村局", "国网遂昌县供电公司"],
+    "331124": ["松阳县茶叶站", "松阳县人民医院", "松阳县农业农村局", "国网松阳县供电公司"],
+    "331125": ["云和木玩有限公司", "云和县人民医院", "云和县农业农村局", "国网云和县供电公司"],
+    "331126": ["庆元县人民医院", "庆元县食用菌产业中心", "国网庆元县供电公司", "庆元县林业局"],
+    "331127": ["景宁畲族自治县人民医院", "景宁畲族自治县农业农村局", "国网景宁畲族自治县供电公司"],
+    "331181": ["龙泉青瓷研究所", "龙泉市人民医院", "国网龙泉市供电公司", "龙泉市林业局"],
+}
 SPECIALTIES = ["食用菌栽培、香菇", "电力检修、电器维修", "内科、量血压测血糖", "林业苗木栽培", "兽医、畜牧",
                "蔬菜种植、病虫害防治", "法律咨询", "心理咨询", "机械维修", "青瓷烧制", "茶叶加工", "数控加工"]
 JOBS = ["高级技师", "车间主任", "主治医师", "工程师", "农艺师", "技术员", "总经理", "班组长", "教师", "护士长"]
+
+
+def _employer(rng, code: str) -> str:
+    """An employer in the worker's county; draws from rng exactly as a choice among 15 did, so that the
+    rest of the demo (names, ID numbers, honors) stays what it was."""
+    pool = EMPLOYERS[code]
+    return pool[rng.randrange(15) % len(pool)]
 
 
 def demo_rows(rng, count: int = 3000):
@@ -47,7 +65,7 @@ def demo_rows(rng, count: int = 3000):
             title = rng.choice(level_pool).format(county=county if county != "丽水市" else "莲都区")
             year = rng.randint(max(1980, birth.year + 22), 2022)
             honors.append(f"{year}年{title}")
-        rows.append([name, id_number, region, rng.choice(EMPLOYERS), rng.choice(JOBS), "、".join(honors),
+        rows.append([name, id_number, region, _employer(rng, code), rng.choice(JOBS), "、".join(honors),
                      f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
                      "退休" if birth.year < 1962 else "在职"])
     return rows

@@ -69,6 +69,21 @@ def test_it_creates_users_from_the_page_with_a_one_time_password(clients, orgs):
 
 
 @pytest.mark.django_db
+def test_it_keeps_a_user_s_title_for_the_signatures(clients, orgs):
+    """A person signs what they issue with name and title (职务), never an account label (issue 13)."""
+    clients["sysadmin"].post("/system/users/new/", {
+        "username": "qy_clerk", "full_name": "吴芳", "title": "办公室主任", "org": orgs["331126"].pk,
+        "roles": ["county_staff"]})
+    user = User.objects.get(username="qy_clerk")
+    assert (user.full_name, user.title) == ("吴芳", "办公室主任")
+    clients["sysadmin"].post(f"/system/users/{user.pk}/edit/", {
+        "username": "qy_clerk", "full_name": "吴芳", "title": "副主席", "org": orgs["331126"].pk,
+        "roles": ["county_staff"]})
+    user.refresh_from_db()
+    assert user.title == "副主席"
+
+
+@pytest.mark.django_db
 def test_it_shows_three_admin_error_on_the_user_form(clients, orgs):
     page = clients["sysadmin"].post("/system/users/new/", {
         "username": "x", "full_name": "x", "org": orgs["331100"].pk, "roles": ["sysadmin", "auditor"]}
