@@ -90,6 +90,20 @@ def test_it_searches_by_name_pinyin_initials_id_and_employer(clients, registry, 
 
 
 @pytest.mark.django_db
+def test_it_searches_by_the_last_four_characters_of_the_id_number(clients, registry, orgs):
+    """Issue 15 item 8: clerks look people up by the ID's last four; the middle digits stay unsearchable."""
+    from .factories import id_ending_in_x
+
+    xid = id_ending_in_x("331126", "19600101")
+    make_worker(orgs["331126"], "钱七", id_number=xid)
+    assert listed(clients["city_staff"], q=ID_ZHANG[-4:]) == ["张三"]
+    assert listed(clients["city_staff"], q=xid[-4:].lower()) == ["钱七"]
+    assert listed(clients["city_staff"], q=ID_ZHANG[6:10]) == []  # the birth year is hidden in the mask
+    # Scope still applies: a county clerk does not find a worker of another county this way.
+    assert listed(clients["county_staff_qy"], q=ID_ZHANG[-4:]) == []
+
+
+@pytest.mark.django_db
 def test_it_searches_by_worker_number(clients, registry):
     assert listed(clients["city_staff"], q=registry["赵六"].worker_no) == ["赵六"]
 
