@@ -26,7 +26,7 @@ from laomo.orgs.selectors import org_choices_for
 
 from . import forms as f
 from . import selectors, services
-from .models import CATEGORY_CHOICES, RequestStatus, TeamType
+from .models import CATEGORY_CHOICES, RequestStatus, ServiceRequest, TeamType
 from .reports import volunteering_section
 
 VIEW = ("view_business", "lead_team")
@@ -670,6 +670,10 @@ def me(request):
     year = selected_year(request)
     items = list(selectors.my_requests(user=user)[:100])
     open_items = [r for r in items if r.status in (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED)]
+    overdue_ids = set(ServiceRequest.objects.filter(selectors.overdue_q(), pk__in=[r.pk for r in open_items])
+                      .values_list("pk", flat=True)) if open_items else set()
+    for r in open_items:
+        r.is_overdue = r.pk in overdue_ids
     done_items = [r for r in items if r not in open_items][:20]
     ctx = {"worker": worker, "open_items": open_items, "done_items": done_items, "year": year,
            "reason_form": f.ReasonForm(), "schedule_form": f.ScheduleForm(),

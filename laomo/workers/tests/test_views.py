@@ -718,6 +718,19 @@ def test_it_answers_404_for_my_profile_without_a_linked_record(clients):
 
 
 @pytest.mark.django_db
+def test_it_offers_my_profile_in_the_menu_only_to_a_login_with_a_record(clients, users, orgs):
+    """Issue 15 item 3: a team leader without a worker record was offered 我的档案, which answered 404."""
+    leader = clients["team_leader"]
+    assert 'href="/workers/me/"' not in leader.get("/").content.decode()
+    record = make_worker(orgs["331126"], "周八")
+    Worker.objects.filter(pk=record.pk).update(user=users["team_leader"])
+    home = leader.get("/").content.decode()
+    assert 'href="/workers/me/"' in home
+    page = leader.get("/workers/me/")
+    assert page.status_code == 200 and "周八" in page.content.decode()
+
+
+@pytest.mark.django_db
 def test_it_never_widens_the_list_or_export_on_a_bad_filter(clients, orgs):
     make_worker(orgs["331102"], "张三", id_number=ID_ZHANG)
     page = clients["city_staff"].get("/workers/", {"q": "张三", "year_from": 2020, "year_to": 2010}).content.decode()
