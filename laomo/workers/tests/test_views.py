@@ -244,6 +244,8 @@ def test_it_exports_only_the_countys_workers_masked_with_text_cells(clients, reg
     assert zhang[id_col] == registry["张三"].id_number_masked and "*" in zhang[id_col]
     assert zhang[phone_col] == "139****1234"
     assert zhang[header.index("通讯地址")] == "***"
+    # Issue 15 item 6: the 获评年份 column was empty in every row.
+    assert zhang[header.index("获评年份")] == "2015" and by_name["李四"][header.index("获评年份")] == "2010"
     assert ID_ZHANG.encode() not in data and b"13905781234" not in data
     row = next(i for i, r in enumerate(rows) if r[1] == "张三") + 1
     for col in (id_col, phone_col):
@@ -347,6 +349,15 @@ def test_it_round_trips_an_honor_typed_with_its_year(clients, orgs, tmp_path):
 
 
 # --- detail and reveal ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_shows_a_year_only_honor_as_a_year_on_the_timeline(clients, registry):
+    """Issue 15 item 6: a year-only honor read "2015-01-01" on the timeline."""
+    zhang = registry["张三"]
+    page = clients["city_staff"].get(f"/workers/{zhang.pk}/").content.decode()
+    timeline = page.split('data-testid="timeline"')[1]
+    assert "2015年" in timeline and "2015-01-01" not in timeline
 
 
 @pytest.mark.django_db
@@ -773,3 +784,13 @@ def test_it_walks_an_index_for_the_default_list_order(users):
         assert "TEMP B-TREE" not in plan, plan
     else:
         assert "worker_live" in plan or "Index" in plan, plan
+
+
+def test_it_leaves_the_award_year_empty_when_an_honor_has_none():
+    from types import SimpleNamespace as H
+
+    from laomo.workers.export import award_year_cell
+
+    assert award_year_cell([H(year=2010), H(year=2015)]) == "2015"
+    assert award_year_cell([H(year=2015), H(year=None)]) == ""  # a re-import must not date the undated one
+    assert award_year_cell([]) == ""
