@@ -70,16 +70,23 @@ def index(request):
     year = selected_year(request)
     user = request.user
     org = scope_root(user) if has_capability(user, "view_business") else None
+    orgs = org_choices_for(user=user) if org is not None else None
+    code = request.GET.get("org")
+    if org is not None and code:
+        org = orgs.filter(code=code).first()
+        if org is None:
+            raise Http404("单位不存在或不在您的数据范围内")
     figures = volunteering_section(year=year, org=org) if org is not None else None
-    series = selectors.monthly_person_times(user=user, year=year)
+    series = selectors.monthly_person_times(user=user, year=year, org=org)
     chart = {"months": [f"{m}月" for m in range(1, 13)],
              "series": [{"name": TeamType(t).label, "data": v} for t, v in series.items() if any(v)]}
-    overdue = list(selectors.request_list(user=user, filters=selectors.RequestFilters(overdue=True))[:10])
+    overdue = list(selectors.request_list(user=user, filters=selectors.RequestFilters(overdue=True, org=org))[:10])
     teams = list(selectors.team_list(user=user)[:12]) if not org else []
     return render(request, "volunteering/index.html", {
-        "year": year, "org": org, "figures": figures, "chart": chart,
+        "year": year, "org": org, "orgs": orgs, "figures": figures, "chart": chart,
         "team_types": TeamType.choices, "overdue": overdue, "my_teams": teams,
-        "pending": selectors.request_list(user=user, filters=selectors.RequestFilters(status="pending")).count(),
+        "pending": selectors.request_list(user=user, filters=selectors.RequestFilters(status="pending", org=org))
+        .count(),
     })
 
 
