@@ -195,3 +195,12 @@ def test_it_lets_the_city_pick_a_unit_on_the_overview(orgs, clients):
     assert 'data-testid="person-times">40<' in qy and '<option value="331126" selected>' in qy
     # A county clerk cannot pick a unit outside their scope.
     assert clients["county_staff"].get("/volunteering/", {"year": 2022, "org": "331126"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_it_labels_removing_a_member_移出_with_a_confirm(page_data, clients):
+    """Issue 15 item 7: removing a member read 退出, the word of the logout button."""
+    page = clients["team_leader"].get(f"/volunteering/teams/{page_data['team'].pk}/").content.decode()
+    button = page.split('data-testid="member-remove"')[1].split("</button>")[0]
+    assert button == ">移出本队" and "确定将 叶长文 移出本队?" in page
+    assert 'type="submit">退出</button>' not in page.split("<main")[-1]
