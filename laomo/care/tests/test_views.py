@@ -94,6 +94,25 @@ def test_it_validates_a_visit_inline_before_saving(city, world):
 
 
 @pytest.mark.django_db
+def test_it_offers_按活动_only_when_a_campaign_is_chosen(city, world):
+    """Issue 15 item 2: 慰问类型 defaulted to 按活动, which the service refuses when no campaign is chosen."""
+    c = world["campaign"]
+    bare = city.get("/care/visits/new/").content.decode()
+    select = bare.split('name="visit_type"')[1].split("</select>")[0]
+    assert "按活动" not in select and '<option value="" selected>请选择</option>' in select
+    within = city.get("/care/visits/new/", {"campaign": c.pk}).content.decode()
+    assert "按活动(春节慰问)" in within.split('name="visit_type"')[1].split("</select>")[0]
+    # Switching to a campaign in the live re-check offers 按活动; leaving it asks for a type.
+    form = {"worker_no": world["甲"].worker_no, "visit_date": "2022-01-25", "method": "home", "amount": "300",
+            "payment_method": "transfer", "_validate": "1"}
+    assert "按活动(春节慰问)" in city.post("/care/visits/new/", {**form, "campaign": c.pk}, **HX).content.decode()
+    page = city.post("/care/visits/new/", {**form, "_validate": ""}).content.decode()
+    assert "请选择慰问类型。" in page and not CareVisit.objects.exists()
+    ok = city.post("/care/visits/new/", {**form, "_validate": "", "visit_type": "illness"})
+    assert ok.status_code == 302 and CareVisit.objects.get().visit_type == "illness"
+
+
+@pytest.mark.django_db
 def test_it_records_a_visit_from_the_list_and_registers_the_account(city, world):
     c = world["campaign"]
     start = city.get("/care/visits/new/", {"campaign": c.pk, "worker": world["乙"].worker_no}).content.decode()
