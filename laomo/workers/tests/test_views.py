@@ -104,6 +104,17 @@ def test_it_searches_by_the_last_four_characters_of_the_id_number(clients, regis
 
 
 @pytest.mark.django_db
+def test_it_labels_every_filter_and_sizes_the_selects_to_their_options(clients, registry):
+    """Issue 15 item 5: the two year boxes had no labels; 全部级别 and 级别从高到低 were cut in 1/12 columns."""
+    page = clients["city_staff"].get("/workers/").content.decode()
+    form = page.split('hx-target="#worker-rows"')[1].split("</form>")[0]
+    for name in ("q", "org", "level", "kind", "year_from", "year_to", "status", "incomplete", "sort"):
+        assert f'for="id_{name}"' in form, name
+    assert ">获评年份自</label>" in form and ">获评年份至</label>" in form
+    assert "col-md-1" not in form
+
+
+@pytest.mark.django_db
 def test_it_searches_by_worker_number(clients, registry):
     assert listed(clients["city_staff"], q=registry["赵六"].worker_no) == ["赵六"]
 
