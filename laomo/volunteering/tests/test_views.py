@@ -204,3 +204,14 @@ def test_it_labels_removing_a_member_移出_with_a_confirm(page_data, clients):
     button = page.split('data-testid="member-remove"')[1].split("</button>")[0]
     assert button == ">移出本队" and "确定将 叶长文 移出本队?" in page
     assert 'type="submit">退出</button>' not in page.split("<main")[-1]
+
+
+@pytest.mark.django_db
+def test_it_keeps_units_dates_and_headers_of_the_request_list_on_one_line(orgs, clients):
+    """Issue 15 item 6: the 点单 list wrapped "庆元/县", the dates and the 评分 header."""
+    make_request(orgs["331126"])
+    page = clients["city_staff"].get("/volunteering/requests/").content.decode()
+    table = page.split('data-testid="request-table"')[1].split("</table>")[0]
+    assert '<thead class="text-nowrap">' in table
+    assert '<td class="text-nowrap">庆元县</td>' in table
+    assert table.count('class="small text-nowrap"') >= 3  # received, contact, promised date
