@@ -43,9 +43,9 @@ class OrgFormMixin:
 
 class WorkerNoField(forms.CharField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "劳模编号")
+        kwargs.setdefault("label", "劳模")
         kwargs.setdefault("max_length", 16)
-        kwargs.setdefault("help_text", "如 LM0000123;可在右侧按姓名、拼音查找")
+        kwargs.setdefault("help_text", "劳模编号、姓名、拼音或身份证后四位;重名时在右侧查找选择")
         super().__init__(**kwargs)
 
 

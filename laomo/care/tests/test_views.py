@@ -69,7 +69,7 @@ def test_it_adds_a_recipient_inline_with_a_clear_error(city, world, orgs):
     page = city.post(f"/care/campaigns/{c.pk}/recipients/add/", {"worker_no": extra.worker_no, "reason": ""})
     assert "这个字段是必填项" in page.content.decode() or "必填" in page.content.decode()
     page = city.post(f"/care/campaigns/{c.pk}/recipients/add/", {"worker_no": "LM9999999", "reason": "补录"})
-    assert "未找到该劳模编号" in page.content.decode()
+    assert "未找到该劳模" in page.content.decode()
     response = city.post(f"/care/campaigns/{c.pk}/recipients/add/",
                          {"worker_no": extra.worker_no, "reason": "长期坚守一线", "planned_amount": "300"})
     assert response.status_code == 302
@@ -110,6 +110,22 @@ def test_it_offers_按活动_only_when_a_campaign_is_chosen(city, world):
     assert "请选择慰问类型。" in page and not CareVisit.objects.exists()
     ok = city.post("/care/visits/new/", {**form, "_validate": "", "visit_type": "illness"})
     assert ok.status_code == 302 and CareVisit.objects.get().visit_type == "illness"
+
+
+@pytest.mark.django_db
+def test_it_takes_the_worker_by_name_pinyin_or_id_last_four(city, world, orgs):
+    """Issue 15 item 2: the visit form took only a 劳模编号; a name, pinyin or ID last four with one match works."""
+    person = worker(orgs["331102"], "范海菊", "municipal", birth="19700101")
+    worker(orgs["331102"], "范海燕", "municipal")
+    form = {"visit_type": "illness", "visit_date": "2022-01-25", "method": "home", "amount": "300",
+            "payment_method": "cash", "receipt_signed": "on"}
+    for typed in ("范海菊", "fanhaiju", person.id_number_masked[-4:]):
+        partial = city.post("/care/visits/new/", {**form, "worker_no": typed, "_validate": "1"}, **HX).content.decode()
+        assert f'value="{person.worker_no}"' in partial and 'data-testid="visit-worker"' in partial, typed
+    several = city.post("/care/visits/new/", {**form, "worker_no": "范海"}).content.decode()
+    assert "有多位劳模符合“范海”" in several and not CareVisit.objects.exists()
+    saved = city.post("/care/visits/new/", {**form, "worker_no": "fanhaiju"})
+    assert saved.status_code == 302 and CareVisit.objects.get().worker == person
 
 
 @pytest.mark.django_db
