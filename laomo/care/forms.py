@@ -43,9 +43,9 @@ class OrgFormMixin:
 
 class WorkerNoField(forms.CharField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "劳模编号")
+        kwargs.setdefault("label", "劳模")
         kwargs.setdefault("max_length", 16)
-        kwargs.setdefault("help_text", "如 LM0000123;可在右侧按姓名、拼音查找")
+        kwargs.setdefault("help_text", "劳模编号、姓名、拼音或身份证后四位;重名时在右侧查找选择")
         super().__init__(**kwargs)
 
 
@@ -127,8 +127,8 @@ class RecipientAdjustForm(forms.Form):
 class VisitForm(forms.Form):
     campaign = forms.ModelChoiceField(label="慰问活动", queryset=None, required=False, empty_label="(不属于活动)")
     worker_no = WorkerNoField()
-    visit_type = forms.ChoiceField(label="慰问类型", required=False, choices=[("", "按活动"), *VisitType.choices],
-                                   help_text="属于活动时按活动的类型")
+    visit_type = forms.ChoiceField(label="慰问类型", choices=[("", "请选择"), *VisitType.choices],
+                                   error_messages={"required": "请选择慰问类型。"})
     visit_date = forms.DateField(label="慰问日期", widget=DATE)
     method = forms.ChoiceField(label="慰问方式", choices=VisitMethod.choices)
     visitors = forms.CharField(label="慰问人", max_length=200, required=False)
@@ -145,6 +145,18 @@ class VisitForm(forms.Form):
     def __init__(self, *args, campaign_queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaign_queryset
+        # "按活动" is only a choice when a campaign is chosen (the campaign's type then applies); without
+        # one, a type must be picked, so the default is never a value the service refuses.
+        chosen = self.data.get("campaign") if self.is_bound else self.initial.get("campaign")
+        campaign = None
+        if chosen:
+            pk = getattr(chosen, "pk", chosen)
+            campaign = campaign_queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+        if campaign is not None:
+            field = self.fields["visit_type"]
+            field.required = False
+            field.choices = [("", f"按活动({campaign.get_visit_type_display()})")]
+            field.help_text = "属于活动时按活动的类型"
 
 
 class VisitBatchForm(forms.Form):

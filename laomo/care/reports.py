@@ -5,6 +5,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from laomo.core.charts import chart_option
 from laomo.core.dashboard import register_cards
 from laomo.core.permissions import has_capability
 from laomo.reports.drill import Column, Drill, register_drill, register_note
@@ -63,15 +64,10 @@ def county_money_chart(*, user, year: int, org) -> dict:
     from .selectors import money_by_county
 
     rows = money_by_county(user=user, year=year, org=org)
-    return {
-        "tooltip": {"trigger": "axis"},
-        "grid": {"left": 70, "right": 10, "top": 30, "bottom": 70},
-        "xAxis": {"type": "category", "data": [r["org"].short_name or r["org"].name for r in rows],
-                  "axisLabel": {"interval": 0, "rotate": 35}},
-        "yAxis": {"type": "value", "name": "元"},
-        "series": [{"name": "慰问金", "type": "bar", "data": [money_str(r["amount"]) for r in rows],
-                    "itemStyle": {"color": "#b71c1c"}}],
-    }
+    return chart_option(categories=[r["org"].short_name or r["org"].name for r in rows], unit="元",
+                        rotate_labels=True,
+                        series=[{"name": "慰问金", "type": "bar", "data": [money_str(r["amount"]) for r in rows],
+                                 "itemStyle": {"color": "#b71c1c"}}])
 
 
 @register_cards(order=40)

@@ -683,6 +683,22 @@ def worker_by_no(*, user, worker_no: str) -> Worker | None:
     return worker_base(user).select_related("org").filter(worker_no=worker_no).first()
 
 
+def worker_resolve(*, user, text: str) -> tuple[Worker | None, int]:
+    """A worker by number, else the single match of a name / pinyin / ID-last-four search in scope.
+
+    Returns (worker, 1), or (None, n) when n workers match (0: none; 2: more than one, ask to choose).
+    """
+    worker = worker_by_no(user=user, worker_no=text)
+    if worker is not None:
+        return worker, 1
+    if not (text or "").strip():
+        return None, 0
+    found = worker_lookup(user=user, q=text, limit=2)
+    if len(found) != 1:
+        return None, len(found)
+    return worker_by_no(user=user, worker_no=found[0].worker_no), 1
+
+
 def dict_items(kind: str, *, active_only: bool = True) -> list[DictItem]:
     qs = DictItem.objects.filter(kind=kind)
     if active_only:

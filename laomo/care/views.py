@@ -91,10 +91,18 @@ def _page_or_partial(request, full: str, partial: str, ctx: dict):
     return render(request, partial if request.htmx else full, ctx)
 
 
+def _worker_missing(text: str, matches: int) -> str:
+    if matches > 1:
+        return f"有多位劳模符合“{text}”,请输入劳模编号,或在右侧查找后选择。"
+    return "未找到该劳模(可填劳模编号、姓名、拼音或身份证后四位),或该劳模不在您的数据范围内。"
+
+
 def _worker_or_error(request, form, field: str = "worker_no"):
-    worker = selectors.worker_by_no(user=request.user, worker_no=form.cleaned_data.get(field, ""))
+    """The worker named in `field`: a worker number, or a name / pinyin / ID last four with one match."""
+    text = form.cleaned_data.get(field, "")
+    worker, matches = selectors.worker_resolve(user=request.user, text=text)
     if worker is None:
-        form.add_error(field, "未找到该劳模编号,或该劳模不在您的数据范围内。")
+        form.add_error(field, _worker_missing(text, matches))
     return worker
 
 
@@ -356,9 +364,9 @@ def _visit_inline(request, form, campaigns):
     form.is_valid()
     d = getattr(form, "cleaned_data", {})
     errors = {}
-    worker = selectors.worker_by_no(user=request.user, worker_no=d.get("worker_no", "")) if d.get("worker_no") else None
+    worker, matches = selectors.worker_resolve(user=request.user, text=d.get("worker_no", ""))
     if d.get("worker_no") and worker is None:
-        errors["worker_no"] = ["未找到该劳模编号,或该劳模不在您的数据范围内。"]
+        errors["worker_no"] = [_worker_missing(d["worker_no"], matches)]
     if worker is not None:
         data = services.visit_check(services.VisitInput(
             worker=worker, visit_date=d.get("visit_date"), method=d.get("method") or "", campaign=d.get("campaign"),
@@ -367,7 +375,10 @@ def _visit_inline(request, form, campaigns):
             bank_account=d.get("bank_account") or "", receipt_signed=bool(d.get("receipt_signed"))))
         for key, message in data.errors.items():
             errors.setdefault("worker_no" if key == "worker" else key, []).append(message)
-    shown = VisitForm(request.POST, campaign_queryset=campaigns)
+    data = request.POST.copy()
+    if worker is not None:
+        data["worker_no"] = worker.worker_no  # a name or pinyin typed in the box becomes the number found
+    shown = VisitForm(data, campaign_queryset=campaigns)
     shown.is_valid()
     for name in list(shown.errors):
         if not request.POST.get(name):
@@ -431,7 +442,7 @@ def visit_create(request):
                     return redirect("care:campaign_detail", pk=visit.campaign_id)
                 return redirect("care:visit_detail", pk=visit.pk)
     elif request.method == "POST":
-        worker = selectors.worker_by_no(user=request.user, worker_no=request.POST.get("worker_no", ""))
+        worker, _ = selectors.worker_resolve(user=request.user, text=request.POST.get("worker_no", ""))
     return render(request, "care/visit_form.html", _visit_ctx(request, form, worker))
 
 

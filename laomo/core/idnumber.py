@@ -285,11 +285,24 @@ def mask_id_number(value: str | None) -> str:
     return text[:4] + "*" * (len(text) - 8) + text[-4:]
 
 
+_MASK_LANDLINE_RE = re.compile(r"^(?:(?P<area>0\d{2,3})-)?(?P<local>\d{7,8})(?:-(?P<ext>\d{1,6}))?$")
+
+
 def mask_phone(value: str | None) -> str:
-    """'13812345678' → '138****5678'; landlines keep the first 3 and last 4 characters."""
+    """'13812345678' → '138****5678'; '0578-2123456' → '0578-****456' (the area code is a place,
+    not a secret: it stays, with the last 3 digits of the local number); an extension is hidden."""
     if not value:
         return ""
     text = str(value)
+    landline = _MASK_LANDLINE_RE.match(text)
+    if landline:
+        local = landline["local"]
+        masked = "*" * (len(local) - 3) + local[-3:]
+        if landline["area"]:
+            masked = f"{landline['area']}-{masked}"
+        if landline["ext"]:
+            masked += "-" + "*" * len(landline["ext"])
+        return masked
     if len(text) < 8:
         return "*" * (len(text) - 2) + text[-2:] if len(text) > 2 else "*" * len(text)
     middle = "".join("*" if ch.isdigit() else ch for ch in text[3:-4])

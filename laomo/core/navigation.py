@@ -25,13 +25,30 @@ NAV = [
 ]
 
 
+# Entries that only make sense for a login linked to a worker record: a team leader (or any
+# self-service login) without one would otherwise be offered a page that answers 404.
+NEEDS_OWN_RECORD = {"workers:me"}
+
+
+def _has_own_record(user) -> bool:
+    from laomo.workers.models import Worker
+
+    return Worker.objects.filter(user=user, is_deleted=False).exists()
+
+
 def nav_for(user, path: str) -> list[dict]:
     items = []
+    own_record = None
     for label, icon, url_name, app_label, caps in NAV:
         if app_label != "core" and not any(c.label == app_label for c in apps.get_app_configs()):
             continue
         if caps and not any(has_capability(user, c) for c in caps):
             continue
+        if url_name in NEEDS_OWN_RECORD:
+            if own_record is None:
+                own_record = _has_own_record(user)
+            if not own_record:
+                continue
         try:
             url = reverse(url_name)
         except NoReverseMatch:

@@ -45,6 +45,13 @@ class OrgUnit(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def place_name(self) -> str:
+        """The place the public knows the unit by: 莲都区, 丽水市本级 (not 莲都区总工会 or 市本级(市直))."""
+        if self.kind == OrgKind.CITY_DIRECT and self.parent_id:
+            return f"{self.parent.place_name}本级"
+        return self.short_name or self.name.removesuffix("总工会")
+
     def is_within(self, other: "OrgUnit") -> bool:
         """True when this unit is `other` or lies below it."""
         return self.path.startswith(other.path)

@@ -3,6 +3,7 @@
 from django.db.models import Sum
 from django.urls import reverse
 
+from laomo.core.charts import chart_option
 from laomo.core.dashboard import register_cards
 from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
@@ -50,14 +51,9 @@ def _lectures_chart(*, user, year: int, org) -> dict:
     from .models import VenueType
 
     by_month = selectors.lectures_by_month(user=user, year=year, org=org)
-    return {
-        "tooltip": {"trigger": "axis"}, "legend": {"type": "scroll", "top": 0},
-        "grid": {"left": 40, "right": 10, "top": 40, "bottom": 30},
-        "xAxis": {"type": "category", "data": [f"{m}月" for m in range(1, 13)]},
-        "yAxis": {"type": "value", "name": "场次"},
-        "series": [{"name": label, "type": "bar", "stack": "venue", "data": by_month[v]}
-                   for v, label in VenueType.choices],
-    }
+    return chart_option(categories=[f"{m}月" for m in range(1, 13)], unit="场次",
+                        series=[{"name": label, "type": "bar", "stack": "venue", "data": by_month[v]}
+                                for v, label in VenueType.choices])
 
 
 # --- the records behind the figures (reports workspace) ---------------------------------------------------

@@ -13,6 +13,8 @@ class PortalRequestForm(RequestInputForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["captcha_answer"].error_messages["required"] = "请填写验证题的答案。"
+        # The public picks a place (莲都区, 丽水市本级), not a union (莲都区总工会, 市本级(市直)).
+        self.fields["org"].label_from_instance = lambda org: org.place_name
 
 
 class TrackForm(forms.Form):

@@ -6,4 +6,5 @@ from laomo.volunteering.selectors import request_by_code, request_events  # noqa
 
 def public_orgs():
     """The units a member of the public can address a request to: the counties and the city level."""
-    return OrgUnit.objects.filter(kind__in=["county", "city_direct"], is_active=True).order_by("code")
+    return (OrgUnit.objects.filter(kind__in=["county", "city_direct"], is_active=True)
+            .select_related("parent").order_by("code"))

@@ -69,8 +69,9 @@ def track_lookup(request):
     if request.GET:
         if not guard.allow(request, "lookup", guard.LOOKUP_LIMIT):
             return _too_many(request, guard.LOOKUP_LIMIT)
-        if form.is_valid() and selectors.request_by_code(form.cleaned_data["code"]) is not None:
-            return redirect("portal:track", code=form.cleaned_data["code"].strip().upper())
+        found = selectors.request_by_code(form.cleaned_data["code"]) if form.is_valid() else None
+        if found is not None:
+            return redirect("portal:track", code=found.tracking_code)
         form.add_error("code", "未找到该查询码,请核对后重新输入。")
     return render(request, "portal/track_lookup.html", {"form": form}, status=200 if not form.errors else 404)
 

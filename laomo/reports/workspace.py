@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from laomo.core.charts import chart_option
 from laomo.orgs.models import OrgUnit
 
 from .drill import has_drill, note_for
@@ -151,21 +152,14 @@ def charts(*, year: int, org: OrgUnit, units: list[OrgUnit], rows: list[Row], ye
         if row is None or not units:
             continue
         out.append({"id": f"chart-units-{path.replace('.', '-')}", "label": f"{year}年各单位{title}",
-                    "chart": {"tooltip": {"trigger": "axis"},
-                              "grid": {"left": 60, "right": 10, "top": 30, "bottom": 70},
-                              "xAxis": {"type": "category", "data": names,
-                                        "axisLabel": {"interval": 0, "rotate": 35}},
-                              "yAxis": {"type": "value", "name": unit},
-                              "series": [{"name": title, "type": "bar",
-                                          "data": [str(number(c.value) or 0) for c in row.units]}]}})
+                    "chart": chart_option(categories=names, unit=unit, rotate_labels=True,
+                                          series=[{"name": title, "type": "bar",
+                                                   "data": [str(number(c.value) or 0) for c in row.units]}])})
     series = [{"name": title, "type": "line", "yAxisIndex": 1 if unit == "元" else 0,
                "data": [str(number(value) or 0) for value in by_path[path].series]}
               for path, title, unit in CHARTED if path in by_path]
     if series:
         out.append({"id": "chart-series", "label": f"{org.short_name or org.name}近{SERIES_YEARS}年主要指标",
-                    "chart": {"tooltip": {"trigger": "axis"}, "legend": {"top": 0},
-                              "grid": {"left": 60, "right": 70, "top": 40, "bottom": 30},
-                              "xAxis": {"type": "category", "data": [f"{y}年" for y in years]},
-                              "yAxis": [{"type": "value", "name": "场/人次/人"}, {"type": "value", "name": "元"}],
-                              "series": series}})
+                    "chart": chart_option(categories=[f"{y}年" for y in years], unit=["场/人次/人", "元"],
+                                          series=series)})
     return out

@@ -7,6 +7,7 @@ from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from laomo.core.charts import chart_option
 from laomo.core.dashboard import register_cards
 from laomo.core.permissions import has_capability
 from laomo.reports.drill import Column, Drill, register_drill, register_note
@@ -88,14 +89,9 @@ def volunteering_cards(*, user, year: int, org) -> list[dict]:
     from .selectors import monthly_person_times
 
     series = monthly_person_times(user=user, year=year, org=org if has_capability(user, "view_business") else None)
-    chart = {
-        "tooltip": {"trigger": "axis"}, "legend": {"type": "scroll", "top": 0},
-        "grid": {"left": 40, "right": 10, "top": 40, "bottom": 30},
-        "xAxis": {"type": "category", "data": [f"{m}月" for m in range(1, 13)]},
-        "yAxis": {"type": "value", "name": "人次"},
-        "series": [{"name": TeamType(t).label, "type": "bar", "stack": "pt", "data": v}
-                   for t, v in series.items() if any(v)],
-    }
+    chart = chart_option(categories=[f"{m}月" for m in range(1, 13)], unit="人次",
+                         series=[{"name": TeamType(t).label, "type": "bar", "stack": "pt", "data": v}
+                                 for t, v in series.items() if any(v)])
     return [
         {"label": f"{year}年志愿服务人次", "value": person_times, "url": f"{index}?year={year}"},
         {"label": f"{year}年志愿服务时长(小时)", "value": str(hours.quantize(Decimal('0.01'))),

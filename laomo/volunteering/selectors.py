@@ -317,8 +317,11 @@ def request_get(*, user, pk) -> ServiceRequest:
 
 
 def request_by_code(code: str) -> ServiceRequest | None:
-    """The public tracking page: exact, case-insensitive code (the code is the only key)."""
-    code = (code or "").strip().upper()
+    """The public tracking page: exact, case-insensitive code (the code is the only key).
+
+    Spaces and dashes are ignored: the code is read out in groups of four (ABCD-EFGH-JKMN).
+    """
+    code = "".join(ch for ch in (code or "") if ch not in " -\u3000").upper()
     if not code or len(code) > 16:
         return None
     return ServiceRequest.objects.select_related("org", "team").filter(tracking_code=code).first()

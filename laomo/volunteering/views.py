@@ -26,7 +26,7 @@ from laomo.orgs.selectors import org_choices_for
 
 from . import forms as f
 from . import selectors, services
-from .models import CATEGORY_CHOICES, RequestStatus, TeamType
+from .models import CATEGORY_CHOICES, RequestStatus, ServiceRequest, TeamType
 from .reports import volunteering_section
 
 VIEW = ("view_business", "lead_team")
@@ -70,16 +70,23 @@ def index(request):
     year = selected_year(request)
     user = request.user
     org = scope_root(user) if has_capability(user, "view_business") else None
+    orgs = org_choices_for(user=user) if org is not None else None
+    code = request.GET.get("org")
+    if org is not None and code:
+        org = orgs.filter(code=code).first()
+        if org is None:
+            raise Http404("单位不存在或不在您的数据范围内")
     figures = volunteering_section(year=year, org=org) if org is not None else None
-    series = selectors.monthly_person_times(user=user, year=year)
+    series = selectors.monthly_person_times(user=user, year=year, org=org)
     chart = {"months": [f"{m}月" for m in range(1, 13)],
              "series": [{"name": TeamType(t).label, "data": v} for t, v in series.items() if any(v)]}
-    overdue = list(selectors.request_list(user=user, filters=selectors.RequestFilters(overdue=True))[:10])
+    overdue = list(selectors.request_list(user=user, filters=selectors.RequestFilters(overdue=True, org=org))[:10])
     teams = list(selectors.team_list(user=user)[:12]) if not org else []
     return render(request, "volunteering/index.html", {
-        "year": year, "org": org, "figures": figures, "chart": chart,
+        "year": year, "org": org, "orgs": orgs, "figures": figures, "chart": chart,
         "team_types": TeamType.choices, "overdue": overdue, "my_teams": teams,
-        "pending": selectors.request_list(user=user, filters=selectors.RequestFilters(status="pending")).count(),
+        "pending": selectors.request_list(user=user, filters=selectors.RequestFilters(status="pending", org=org))
+        .count(),
     })
 
 
@@ -670,6 +677,10 @@ def me(request):
     year = selected_year(request)
     items = list(selectors.my_requests(user=user)[:100])
     open_items = [r for r in items if r.status in (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED)]
+    overdue_ids = set(ServiceRequest.objects.filter(selectors.overdue_q(), pk__in=[r.pk for r in open_items])
+                      .values_list("pk", flat=True)) if open_items else set()
+    for r in open_items:
+        r.is_overdue = r.pk in overdue_ids
     done_items = [r for r in items if r not in open_items][:20]
     ctx = {"worker": worker, "open_items": open_items, "done_items": done_items, "year": year,
            "reason_form": f.ReasonForm(), "schedule_form": f.ScheduleForm(),

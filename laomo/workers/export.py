@@ -22,6 +22,18 @@ def honor_cell(honors) -> str:
     return "、".join(f"{h.year}年{h.title}" if h.year else h.title for h in honors)
 
 
+def award_year_cell(honors) -> str:
+    """The most recent award year, when every honor has one.
+
+    Each honor also carries its own year in the 荣誉称号 cell, which the importer prefers; the
+    column is left empty when some honor has no year, so a re-import never gives it one.
+    """
+    years = [h.year for h in honors]
+    if not years or not all(years):
+        return ""
+    return str(max(years))
+
+
 def _rows(qs, full: bool, progress=None):
     chunk: list = []
     done = 0
@@ -48,7 +60,8 @@ def _chunk_rows(workers, full: bool):
             w.birth_date.strftime("%Y-%m-%d") if w.birth_date else "",
             (w.id_number if full else w.id_number_masked) or "",
             (w.phone if full else w.phone_masked) or "",
-            w.org.short_name or w.org.name, w.employer, w.job_title, honor_cell(honors[w.pk]), "",
+            w.org.short_name or w.org.name, w.employer, w.job_title, honor_cell(honors[w.pk]),
+            award_year_cell(honors[w.pk]),
             STATUS.get(w.employment_status, ""), w.political_status, w.education,
             (w.address if full else ("***" if w.address else "")),
         ]

@@ -14,8 +14,10 @@ class WorkerFilterForm(forms.Form):
     level = forms.ChoiceField(label="最高级别", required=False,
                               choices=[("", "全部级别"), *HonorLevel.choices, ("none", "无荣誉")])
     kind = forms.ChoiceField(label="荣誉类别", required=False, choices=[("", "全部类别"), *HonorKind.choices])
-    year_from = forms.IntegerField(label="获评年份自", required=False, min_value=1950, max_value=2100)
-    year_to = forms.IntegerField(label="至", required=False, min_value=1950, max_value=2100)
+    year_from = forms.IntegerField(label="获评年份自", required=False, min_value=1950, max_value=2100,
+                                   widget=forms.NumberInput(attrs={"placeholder": "起始年"}))
+    year_to = forms.IntegerField(label="获评年份至", required=False, min_value=1950, max_value=2100,
+                                 widget=forms.NumberInput(attrs={"placeholder": "截止年"}))
     status = forms.ChoiceField(label="在职状态", required=False,
                                choices=[("", "全部状态"), *EmploymentStatus.choices])
     incomplete = forms.ChoiceField(label="资料", required=False,

@@ -16,6 +16,7 @@ from .models import LEVEL_RANK, Honor, Worker
 
 _ID_LIKE = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9xX]$")
 _PINYIN = re.compile(r"^[a-zA-Z]+$")
+_ID_LAST4 = re.compile(r"^[0-9]{3}[0-9xX]$")
 
 
 def worker_base(user) -> QuerySet[Worker]:
@@ -51,7 +52,11 @@ SORTS = {
 
 
 def search_q(q: str) -> Q | None:
-    """Name, pinyin (zhangsan), initials (zs), employer, worker number, or an exact ID number."""
+    """Name, pinyin (zhangsan), initials (zs), employer, worker number, an exact ID number, or its last four.
+
+    The last four characters are matched against the masked copy (``3311**********123X``), which keeps
+    them in clear; the full number stays encrypted and is only ever looked up by its keyed index.
+    """
     q = q.strip()
     if not q:
         return None
@@ -68,7 +73,10 @@ def search_q(q: str) -> Q | None:
         return (Q(name_pinyin__startswith=low) | Q(name_initials__startswith=low) | Q(worker_no__iexact=q)
                 | Q(name_pinyin__contains=f" {low}") | Q(name_initials__contains=f" {low}")
                 | Q(employer__icontains=q))
-    return Q(name__contains=q) | Q(employer__contains=q) | Q(worker_no__iexact=q)
+    found = Q(name__contains=q) | Q(employer__contains=q) | Q(worker_no__iexact=q)
+    if _ID_LAST4.match(q):
+        found |= Q(id_number_masked__endswith=q.upper())
+    return found
 
 
 def worker_list(*, user, filters: WorkerFilters | None = None) -> QuerySet[Worker]:

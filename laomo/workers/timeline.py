@@ -12,7 +12,10 @@ def register_timeline(fn):
 
 
 def timeline_for(*, worker, user) -> list[dict]:
-    """Entries {date, label, title, url?} of every module, newest first."""
+    """Entries {date, label, title, url?, when?} of every module, newest first.
+
+    ``when``, if given, is shown instead of the date (a year-only honor reads "2020年").
+    """
     entries: list[dict] = []
     for provider in _PROVIDERS:
         entries.extend(provider(worker=worker, user=user) or [])
@@ -23,5 +26,7 @@ def timeline_for(*, worker, user) -> list[dict]:
 def honors_timeline(*, worker, user):
     from .selectors import honors_of
 
+    # A year-only honor sorts as 1 January but reads "2020年", never a made-up "2020-01-01".
     return [{"date": h.award_date or (date(h.year, 1, 1) if h.year else None), "label": "荣誉",
-             "title": f"{h.year or ''}{'年 ' if h.year else ''}{h.title}"} for h in honors_of(worker=worker)]
+             "when": "" if h.award_date or not h.year else f"{h.year}年",
+             "title": h.title} for h in honors_of(worker=worker)]

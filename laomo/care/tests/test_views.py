@@ -69,7 +69,7 @@ def test_it_adds_a_recipient_inline_with_a_clear_error(city, world, orgs):
     page = city.post(f"/care/campaigns/{c.pk}/recipients/add/", {"worker_no": extra.worker_no, "reason": ""})
     assert "这个字段是必填项" in page.content.decode() or "必填" in page.content.decode()
     page = city.post(f"/care/campaigns/{c.pk}/recipients/add/", {"worker_no": "LM9999999", "reason": "补录"})
-    assert "未找到该劳模编号" in page.content.decode()
+    assert "未找到该劳模" in page.content.decode()
     response = city.post(f"/care/campaigns/{c.pk}/recipients/add/",
                          {"worker_no": extra.worker_no, "reason": "长期坚守一线", "planned_amount": "300"})
     assert response.status_code == 302
@@ -91,6 +91,41 @@ def test_it_validates_a_visit_inline_before_saving(city, world):
     page = city.post("/care/visits/new/", {**form, "_validate": "", "worker_no": world["乙"].worker_no,
                                            "amount": "-5"}).content.decode()
     assert "慰问金额不能为负数。" in page and 'value="-5"' in page and CareVisit.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_it_offers_按活动_only_when_a_campaign_is_chosen(city, world):
+    """Issue 15 item 2: 慰问类型 defaulted to 按活动, which the service refuses when no campaign is chosen."""
+    c = world["campaign"]
+    bare = city.get("/care/visits/new/").content.decode()
+    select = bare.split('name="visit_type"')[1].split("</select>")[0]
+    assert "按活动" not in select and '<option value="" selected>请选择</option>' in select
+    within = city.get("/care/visits/new/", {"campaign": c.pk}).content.decode()
+    assert "按活动(春节慰问)" in within.split('name="visit_type"')[1].split("</select>")[0]
+    # Switching to a campaign in the live re-check offers 按活动; leaving it asks for a type.
+    form = {"worker_no": world["甲"].worker_no, "visit_date": "2022-01-25", "method": "home", "amount": "300",
+            "payment_method": "transfer", "_validate": "1"}
+    assert "按活动(春节慰问)" in city.post("/care/visits/new/", {**form, "campaign": c.pk}, **HX).content.decode()
+    page = city.post("/care/visits/new/", {**form, "_validate": ""}).content.decode()
+    assert "请选择慰问类型。" in page and not CareVisit.objects.exists()
+    ok = city.post("/care/visits/new/", {**form, "_validate": "", "visit_type": "illness"})
+    assert ok.status_code == 302 and CareVisit.objects.get().visit_type == "illness"
+
+
+@pytest.mark.django_db
+def test_it_takes_the_worker_by_name_pinyin_or_id_last_four(city, world, orgs):
+    """Issue 15 item 2: the visit form took only a 劳模编号; a name, pinyin or ID last four with one match works."""
+    person = worker(orgs["331102"], "范海菊", "municipal", birth="19700101")
+    worker(orgs["331102"], "范海燕", "municipal")
+    form = {"visit_type": "illness", "visit_date": "2022-01-25", "method": "home", "amount": "300",
+            "payment_method": "cash", "receipt_signed": "on"}
+    for typed in ("范海菊", "fanhaiju", person.id_number_masked[-4:]):
+        partial = city.post("/care/visits/new/", {**form, "worker_no": typed, "_validate": "1"}, **HX).content.decode()
+        assert f'value="{person.worker_no}"' in partial and 'data-testid="visit-worker"' in partial, typed
+    several = city.post("/care/visits/new/", {**form, "worker_no": "范海"}).content.decode()
+    assert "有多位劳模符合“范海”" in several and not CareVisit.objects.exists()
+    saved = city.post("/care/visits/new/", {**form, "worker_no": "fanhaiju"})
+    assert saved.status_code == 302 and CareVisit.objects.get().worker == person
 
 
 @pytest.mark.django_db

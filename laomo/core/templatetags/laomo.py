@@ -41,3 +41,10 @@ def figure(value):
     text = str(value)
     places = len(text.split(".", 1)[1]) if "." in text else 0
     return f"{number:,.{places}f}"
+
+
+@register.filter
+def code_groups(value, size: int = 4) -> list[str]:
+    """'ABCDEFGHJKMN' → ['ABCD', 'EFGH', 'JKMN']: a code read out over the phone in groups."""
+    text = str(value or "")
+    return [text[i:i + size] for i in range(0, len(text), size)]

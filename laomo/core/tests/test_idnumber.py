@@ -244,7 +244,11 @@ def test_it_masks_id_numbers():
 
 def test_it_masks_phones():
     assert mask_phone("13812345678") == "138****5678"
-    assert mask_phone("0578-2123456") == "057*-***3456"
+    # Issue 15 item 6: a landline read "057*-***3456" — the area code cut in two.
+    assert mask_phone("0578-2123456") == "0578-****456"
+    assert mask_phone("010-62123456") == "010-*****456"
+    assert mask_phone("0578-2123456-801") == "0578-****456-***"
+    assert mask_phone("2123456") == "****456"
     assert mask_phone("") == ""
     assert mask_phone(None) == ""
     assert mask_phone("2123") == "**23"

@@ -49,6 +49,31 @@ def test_it_lists_lectures_with_filters_and_an_htmx_partial(clients, orgs, peopl
     assert "结束日期不能早于开始日期" in bad
 
 
+def test_it_shows_a_lectures_campaign_under_its_title_not_in_an_empty_column(clients, orgs, people):
+    """Issue 15 item 6: the 活动 column was empty for most rows; the campaign now links under the title."""
+    from laomo.outreach.services import campaign_create
+
+    camp = campaign_create(actor=None, org=orgs["331102"], name="五月主题宣传", start_date=date(2022, 5, 1),
+                           end_date=date(2022, 5, 31))
+    lecture(orgs["331102"], speakers=[people["ld"]], title="进校园宣讲", campaign=camp)
+    lecture(orgs["331102"], speakers=[people["ld2"]], title="进企业宣讲", day=date(2022, 5, 6))
+    page = clients["county_staff"].get("/outreach/lectures/").content.decode()
+    assert "<th>活动</th>" not in page
+    assert f'href="/outreach/campaigns/{camp.pk}/" data-testid="lecture-campaign">五月主题宣传</a>' in page
+    assert page.count('data-testid="lecture-campaign"') == 1
+
+
+def test_it_labels_the_lecture_filters_and_keeps_the_date_range_together(clients):
+    """Issue 15 item 5: unlabelled filters; the two dates of the range wrapped onto lines of their own."""
+    page = clients["county_staff"].get("/outreach/lectures/").content.decode()
+    form = page.split('hx-target="#rows"')[1].split("</form>")[0]
+    for name in ("q", "org", "year", "venue_type", "mode", "status", "campaign", "date_from", "date_to"):
+        assert f'for="id_{name}"' in form, name
+    date_range = form.split('data-testid="date-range"')[1].split("</div>")[0]
+    assert 'id="id_date_from"' in date_range and 'id="id_date_to"' in date_range
+    assert "col-md-1" not in form
+
+
 def test_it_exports_the_filtered_lectures(clients, orgs, people):
     lecture(orgs["331102"], speakers=[people["ld"], services.Speaker(name="王老师")],
             title="=HYPERLINK(\"http://x\")进校园宣讲", venue_type="school", audience=321)

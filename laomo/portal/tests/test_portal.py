@@ -54,6 +54,32 @@ def test_it_takes_a_request_and_shows_the_tracking_page(client, orgs):
 
 
 @pytest.mark.django_db
+def test_it_offers_the_public_places_not_union_names(client, orgs):
+    """Issue 15 item 7: the portal listed 莲都区总工会 and 市本级(市直) where the public expects a place."""
+    page = client.get("/portal/request/").content.decode()
+    select = page.split('name="org"')[1].split("</select>")[0]
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)
+    assert "莲都区" in options and "丽水市本级" in options and "景宁畲族自治县" in options
+    assert not any("总工会" in o or "市直" in o for o in options)
+    client.post("/portal/request/", _form(client, orgs, org=orgs["331101"].pk))
+    track = client.get(f"/portal/track/{ServiceRequest.objects.get().tracking_code}/").content.decode()
+    assert "丽水市本级 竹口镇" in track
+
+
+@pytest.mark.django_db
+def test_it_shows_the_tracking_code_in_groups_and_takes_it_back_with_separators(client, orgs):
+    """Issue 15 item 7: a 12-character code is hard to read over the phone; it reads in groups of four."""
+    client.post("/portal/request/", _form(client, orgs))
+    code = ServiceRequest.objects.get().tracking_code
+    page = client.get(f"/portal/track/{code}/").content.decode()
+    groups = "".join(f"<span>{code[i:i + 4]}</span>" for i in (0, 4, 8))
+    assert f'data-testid="tracking-code">{groups}</strong>' in page
+    spoken = f"{code[:4]}-{code[4:8].lower()} {code[8:]}"
+    response = client.get("/portal/track/", {"code": spoken})
+    assert response.status_code == 302 and response["Location"] == f"/portal/track/{code}/"
+
+
+@pytest.mark.django_db
 def test_it_refuses_wrong_reused_and_expired_captchas(client, orgs):
     data = _form(client, orgs)
     wrong = client.post("/portal/request/", {**data, "captcha_answer": "999"})

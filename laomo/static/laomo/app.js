@@ -11,6 +11,9 @@
 //   data-pick-target="ID"      on a button: put data-value into the input #ID (data-multi="1"
 //                              appends with 、) and fire its change event.
 //   data-percent="N"           sets the element's width to N% (progress bars; style= is not allowed).
+//   data-keep-typed            on an element whose htmx request re-renders form fields (a live
+//                              re-check): a field the user changes while the request is in flight
+//                              keeps the user's value after the swap (the answer is for older values).
 (function () {
   "use strict";
 
@@ -88,6 +91,50 @@
       var box = button.closest(".lm-picker-results");
       if (box) box.innerHTML = "";
     }
+  });
+
+  // Live re-checks: what the user typed or ticked while the request was in flight survives the swap.
+  function fieldState(root) {
+    var state = {};
+    root.querySelectorAll("input[id], select[id], textarea[id]").forEach(function (el) {
+      if (el.type === "hidden" || el.type === "file") return;
+      if (el.type === "checkbox" || el.type === "radio") state[el.id] = el.checked;
+      else if (el.multiple) state[el.id] = Array.prototype.map.call(el.selectedOptions, function (o) { return o.value; }).join("\n");
+      else state[el.id] = el.value;
+    });
+    return state;
+  }
+  function setField(el, value) {
+    if (el.type === "checkbox" || el.type === "radio") el.checked = value;
+    else if (el.multiple) {
+      var wanted = value.split("\n");
+      Array.prototype.forEach.call(el.options, function (o) { o.selected = wanted.indexOf(o.value) >= 0; });
+    } else el.value = value;
+  }
+  var typedDuringRequest = {};
+  document.body.addEventListener("htmx:beforeRequest", function (evt) {
+    var el = evt.detail.elt;
+    if (el && el.matches && el.matches("[data-keep-typed][id]")) el.lmSentState = fieldState(el);
+  });
+  document.body.addEventListener("htmx:beforeSwap", function (evt) {
+    var el = evt.detail.elt;
+    if (!el || !el.lmSentState) return;
+    var now = fieldState(el), changed = {};
+    Object.keys(now).forEach(function (id) {
+      if (id in el.lmSentState && now[id] !== el.lmSentState[id]) changed[id] = now[id];
+    });
+    typedDuringRequest[el.id] = changed;
+  });
+  document.body.addEventListener("htmx:afterSwap", function () {
+    Object.keys(typedDuringRequest).forEach(function (rootId) {
+      var root = document.getElementById(rootId), changed = typedDuringRequest[rootId];
+      delete typedDuringRequest[rootId];
+      if (!root) return;
+      Object.keys(changed).forEach(function (id) {
+        var field = document.getElementById(id);
+        if (field && root.contains(field)) setField(field, changed[id]);
+      });
+    });
   });
 
   // Widths from data attributes (setting el.style from a script is allowed; a style= attribute is not).

@@ -68,6 +68,19 @@ def test_it_shows_a_team_leader_only_their_team(two_counties, users):
 
 
 @pytest.mark.django_db
+def test_it_shows_the_leader_the_year_and_an_overdue_mark_on_their_orders(two_counties, users):
+    """Issue 15 item 3: the phone page read "承诺 08-06" with no year and no sign that it was late."""
+    from laomo.volunteering.models import ServiceRequest
+
+    d = two_counties
+    services.request_dispatch(actor=None, request=d["qy_request"], team=d["qy_team"])
+    ServiceRequest.objects.filter(pk=d["qy_request"].pk).update(promised_date=date(2021, 8, 6))
+    page = login_client(users["team_leader"]).get("/volunteering/me/").content.decode()
+    assert "承诺 2021-08-06 前完成" in page
+    assert 'data-testid="my-overdue"' in page
+
+
+@pytest.mark.django_db
 def test_it_shows_a_worker_only_their_own_service(two_counties, users):
     d = two_counties
     worker = users["worker"]

@@ -180,3 +180,38 @@ def test_it_creates_teams_records_and_certificates_through_the_forms(page_data, 
 def test_it_shows_the_worker_their_service_on_the_timeline(page_data, clients):
     page = clients["worker"].get("/workers/me/").content.decode()
     assert "志愿服务" in page and "食用菌技术指导服务队" in page
+
+
+@pytest.mark.django_db
+def test_it_lets_the_city_pick_a_unit_on_the_overview(orgs, clients):
+    """Issue 15 item 6: the volunteer overview had no unit picker; the city saw only its whole subtree."""
+    make_record(make_team(orgs["331126"], "庆元医疗服务队"), date(2022, 5, 3), 40)
+    make_record(make_team(orgs["331102"], "莲都医疗服务队"), date(2022, 5, 4), 7)
+    city = clients["city_staff"]
+    whole = city.get("/volunteering/", {"year": 2022}).content.decode()
+    assert 'data-testid="overview-org"' in whole
+    assert 'data-testid="person-times">47<' in whole
+    qy = city.get("/volunteering/", {"year": 2022, "org": "331126"}).content.decode()
+    assert 'data-testid="person-times">40<' in qy and '<option value="331126" selected>' in qy
+    # A county clerk cannot pick a unit outside their scope.
+    assert clients["county_staff"].get("/volunteering/", {"year": 2022, "org": "331126"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_it_labels_removing_a_member_移出_with_a_confirm(page_data, clients):
+    """Issue 15 item 7: removing a member read 退出, the word of the logout button."""
+    page = clients["team_leader"].get(f"/volunteering/teams/{page_data['team'].pk}/").content.decode()
+    button = page.split('data-testid="member-remove"')[1].split("</button>")[0]
+    assert button == ">移出本队" and "确定将 叶长文 移出本队?" in page
+    assert 'type="submit">退出</button>' not in page.split("<main")[-1]
+
+
+@pytest.mark.django_db
+def test_it_keeps_units_dates_and_headers_of_the_request_list_on_one_line(orgs, clients):
+    """Issue 15 item 6: the 点单 list wrapped "庆元/县", the dates and the 评分 header."""
+    make_request(orgs["331126"])
+    page = clients["city_staff"].get("/volunteering/requests/").content.decode()
+    table = page.split('data-testid="request-table"')[1].split("</table>")[0]
+    assert '<thead class="text-nowrap">' in table
+    assert '<td class="text-nowrap">庆元县</td>' in table
+    assert table.count('class="small text-nowrap"') >= 3  # received, contact, promised date

@@ -90,6 +90,31 @@ def test_it_searches_by_name_pinyin_initials_id_and_employer(clients, registry, 
 
 
 @pytest.mark.django_db
+def test_it_searches_by_the_last_four_characters_of_the_id_number(clients, registry, orgs):
+    """Issue 15 item 8: clerks look people up by the ID's last four; the middle digits stay unsearchable."""
+    from .factories import id_ending_in_x
+
+    xid = id_ending_in_x("331126", "19600101")
+    make_worker(orgs["331126"], "钱七", id_number=xid)
+    assert listed(clients["city_staff"], q=ID_ZHANG[-4:]) == ["张三"]
+    assert listed(clients["city_staff"], q=xid[-4:].lower()) == ["钱七"]
+    assert listed(clients["city_staff"], q=ID_ZHANG[6:10]) == []  # the birth year is hidden in the mask
+    # Scope still applies: a county clerk does not find a worker of another county this way.
+    assert listed(clients["county_staff_qy"], q=ID_ZHANG[-4:]) == []
+
+
+@pytest.mark.django_db
+def test_it_labels_every_filter_and_sizes_the_selects_to_their_options(clients, registry):
+    """Issue 15 item 5: the two year boxes had no labels; 全部级别 and 级别从高到低 were cut in 1/12 columns."""
+    page = clients["city_staff"].get("/workers/").content.decode()
+    form = page.split('hx-target="#worker-rows"')[1].split("</form>")[0]
+    for name in ("q", "org", "level", "kind", "year_from", "year_to", "status", "incomplete", "sort"):
+        assert f'for="id_{name}"' in form, name
+    assert ">获评年份自</label>" in form and ">获评年份至</label>" in form
+    assert "col-md-1" not in form
+
+
+@pytest.mark.django_db
 def test_it_searches_by_worker_number(clients, registry):
     assert listed(clients["city_staff"], q=registry["赵六"].worker_no) == ["赵六"]
 
@@ -230,6 +255,8 @@ def test_it_exports_only_the_countys_workers_masked_with_text_cells(clients, reg
     assert zhang[id_col] == registry["张三"].id_number_masked and "*" in zhang[id_col]
     assert zhang[phone_col] == "139****1234"
     assert zhang[header.index("通讯地址")] == "***"
+    # Issue 15 item 6: the 获评年份 column was empty in every row.
+    assert zhang[header.index("获评年份")] == "2015" and by_name["李四"][header.index("获评年份")] == "2010"
     assert ID_ZHANG.encode() not in data and b"13905781234" not in data
     row = next(i for i, r in enumerate(rows) if r[1] == "张三") + 1
     for col in (id_col, phone_col):
@@ -333,6 +360,15 @@ def test_it_round_trips_an_honor_typed_with_its_year(clients, orgs, tmp_path):
 
 
 # --- detail and reveal ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_shows_a_year_only_honor_as_a_year_on_the_timeline(clients, registry):
+    """Issue 15 item 6: a year-only honor read "2015-01-01" on the timeline."""
+    zhang = registry["张三"]
+    page = clients["city_staff"].get(f"/workers/{zhang.pk}/").content.decode()
+    timeline = page.split('data-testid="timeline"')[1]
+    assert "2015年" in timeline and "2015-01-01" not in timeline
 
 
 @pytest.mark.django_db
@@ -704,6 +740,19 @@ def test_it_answers_404_for_my_profile_without_a_linked_record(clients):
 
 
 @pytest.mark.django_db
+def test_it_offers_my_profile_in_the_menu_only_to_a_login_with_a_record(clients, users, orgs):
+    """Issue 15 item 3: a team leader without a worker record was offered 我的档案, which answered 404."""
+    leader = clients["team_leader"]
+    assert 'href="/workers/me/"' not in leader.get("/").content.decode()
+    record = make_worker(orgs["331126"], "周八")
+    Worker.objects.filter(pk=record.pk).update(user=users["team_leader"])
+    home = leader.get("/").content.decode()
+    assert 'href="/workers/me/"' in home
+    page = leader.get("/workers/me/")
+    assert page.status_code == 200 and "周八" in page.content.decode()
+
+
+@pytest.mark.django_db
 def test_it_never_widens_the_list_or_export_on_a_bad_filter(clients, orgs):
     make_worker(orgs["331102"], "张三", id_number=ID_ZHANG)
     page = clients["city_staff"].get("/workers/", {"q": "张三", "year_from": 2020, "year_to": 2010}).content.decode()
@@ -746,3 +795,13 @@ def test_it_walks_an_index_for_the_default_list_order(users):
         assert "TEMP B-TREE" not in plan, plan
     else:
         assert "worker_live" in plan or "Index" in plan, plan
+
+
+def test_it_leaves_the_award_year_empty_when_an_honor_has_none():
+    from types import SimpleNamespace as H
+
+    from laomo.workers.export import award_year_cell
+
+    assert award_year_cell([H(year=2010), H(year=2015)]) == "2015"
+    assert award_year_cell([H(year=2015), H(year=None)]) == ""  # a re-import must not date the undated one
+    assert award_year_cell([]) == ""

@@ -10,7 +10,7 @@
     animation: false,
     tooltip: {trigger: "axis", renderMode: "richText",
               valueFormatter: function (v) { return Number(v).toLocaleString("zh-CN", {minimumFractionDigits: 2}) + " 元"; }},
-    grid: {left: 70, right: 20, top: 30, bottom: 70},
+    grid: {left: 10, right: 20, top: 36, bottom: 10, containLabel: true},
     xAxis: {type: "category", data: data.units, axisLabel: {interval: 0, rotate: 35}},
     yAxis: {type: "value", name: "元"},
     series: [{type: "bar", name: "慰问金", data: data.amounts.map(Number), itemStyle: {color: "#b71c1c"},

@@ -83,8 +83,8 @@
       option = {
         color: PALETTE,
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
-        legend: { top: 0, type: "scroll" },
-        grid: { left: 40, right: 16, top: 56, bottom: 28 },
+        legend: { bottom: 0, type: "scroll" },
+        grid: { left: 10, right: 16, top: 36, bottom: 36, containLabel: true },
         xAxis: { type: "category", data: data.months },
         yAxis: { type: "value", minInterval: 1, name: "场次" },
         series: data.series.map(function (s) {
@@ -95,7 +95,7 @@
       option = {
         color: PALETTE,
         tooltip: { trigger: "axis", renderMode: "richText" },
-        grid: { left: 64, right: 16, top: 24, bottom: 28 },
+        grid: { left: 10, right: 16, top: 36, bottom: 10, containLabel: true },
         xAxis: { type: "category", data: data.dates },
         yAxis: { type: "value", name: "累计人次" },
         series: [{ name: "累计观看人次", type: "line", step: "end", data: data.views, areaStyle: { opacity: 0.1 } }]

@@ -7,7 +7,7 @@
   var data = JSON.parse(source.textContent);
   echarts.init(el).setOption({
     animation: false,
-    grid: {left: 80, right: 20, top: 10, bottom: 30},
+    grid: {left: 10, right: 20, top: 10, bottom: 10, containLabel: true},
     xAxis: {type: "value", min: 0, max: 5},
     yAxis: {type: "category", data: data.labels},
     series: [{type: "bar", data: data.values, itemStyle: {color: "#b71c1c"}, label: {show: true, position: "right"}}]

@@ -9,8 +9,8 @@
     var data = JSON.parse(source.textContent);
     var chart = echarts.init(el);
     chart.setOption({
-      tooltip: {trigger: "axis", renderMode: "richText"}, legend: {type: "scroll", top: 0},
-      grid: {left: 40, right: 10, top: 40, bottom: 30},
+      tooltip: {trigger: "axis", renderMode: "richText"}, legend: {type: "scroll", bottom: 0},
+      grid: {left: 10, right: 10, top: 36, bottom: 36, containLabel: true},
       xAxis: {type: "category", data: data.months}, yAxis: {type: "value", name: "人次"},
       series: data.series.map(function (s) { return {name: s.name, type: "bar", stack: "pt", data: s.data}; })
     });
