@@ -32,9 +32,19 @@ def summary(*, user, year: int, org: OrgUnit, previous: bool = False) -> dict:
 
     With `previous`, the same sections for the year before are added under `previous_year`, so that a reader
     computes 同比 from one response (the keys of DESIGN.md §7 keep their names and meaning)."""
+    from laomo.core import aggregates
+
+    version = aggregates.data_version() if aggregates.enabled() else None
+
+    def section(name, fn, y):
+        # Cached per (data version, section, unit, year): any audited write changes the version.
+        if version is None:
+            return fn(year=y, org=org)
+        return aggregates.cached(("summary", version, name, org.pk, y), lambda: fn(year=y, org=org))
+
     data = {"year": year, "org": org.code}
     for name, fn in sections():
-        data[name] = fn(year=year, org=org)
+        data[name] = section(name, fn, year)
     if previous:
-        data["previous_year"] = {"year": year - 1, **{name: fn(year=year - 1, org=org) for name, fn in sections()}}
+        data["previous_year"] = {"year": year - 1, **{name: section(name, fn, year - 1) for name, fn in sections()}}
     return data
