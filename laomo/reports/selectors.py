@@ -27,14 +27,20 @@ class OrgNotFound(LookupError):
         super().__init__(f"组织代码 {code} 不存在。")
 
 
-def summary(*, user, year: int, org: OrgUnit, previous: bool = False) -> dict:
+def summary(*, user, year: int, org: OrgUnit, previous: bool = False, version: str | None = None) -> dict:
     """The year's figures for `org` and every unit below it (the caller resolved `org` in scope).
 
     With `previous`, the same sections for the year before are added under `previous_year`, so that a reader
-    computes 同比 from one response (the keys of DESIGN.md §7 keep their names and meaning)."""
+    computes 同比 from one response (the keys of DESIGN.md §7 keep their names and meaning).
+
+    Sections are cached under the data version (`laomo.core.aggregates`); a read-only caller that asks
+    for several summaries in one request passes the `version` it read once (never one read before a write)."""
     from laomo.core import aggregates
 
-    version = aggregates.data_version() if aggregates.enabled() else None
+    if not aggregates.enabled():
+        version = None
+    elif version is None:
+        version = aggregates.data_version()
 
     def section(name, fn, y):
         # Cached per (data version, section, unit, year): any audited write changes the version.

@@ -111,9 +111,12 @@ def _labels(path: str) -> tuple[str, int]:
 
 
 def build(*, user, year: int, org: OrgUnit) -> Workspace:
+    from laomo.core import aggregates
+
     units = child_units(org)
-    data = summary(user=user, year=year, org=org, previous=True)
-    per_unit = {u.pk: dict(flatten(summary(user=user, year=year, org=u))) for u in units}
+    version = aggregates.data_version() if aggregates.enabled() else None  # read once: this page only reads
+    data = summary(user=user, year=year, org=org, previous=True, version=version)
+    per_unit = {u.pk: dict(flatten(summary(user=user, year=year, org=u, version=version))) for u in units}
     previous = dict(flatten(data["previous_year"]))
     rows = []
     for path, value in flatten(data):
@@ -129,11 +132,12 @@ def build(*, user, year: int, org: OrgUnit) -> Workspace:
                         previous=previous.get(path), change=change(value, previous.get(path)), own=own, depth=depth,
                         section=label(path.split(".")[0])))
     workspace = Workspace(year=year, org=org, units=units, rows=rows, has_own=any(r.own for r in rows))
-    workspace.charts = charts(user=user, year=year, org=org, units=units, rows=rows)
+    workspace.charts = charts(user=user, year=year, org=org, units=units, rows=rows, version=version)
     return workspace
 
 
-def charts(*, user, year: int, org: OrgUnit, units: list[OrgUnit], rows: list[Row]) -> list[dict]:
+def charts(*, user, year: int, org: OrgUnit, units: list[OrgUnit], rows: list[Row],
+           version: str | None = None) -> list[dict]:
     """ECharts options: each charted figure per unit, and its five-year series for the unit."""
     by_path = {r.path: r for r in rows}
     out = []
@@ -151,7 +155,7 @@ def charts(*, user, year: int, org: OrgUnit, units: list[OrgUnit], rows: list[Ro
                               "series": [{"name": title, "type": "bar",
                                           "data": [str(number(c.value) or 0) for c in row.units]}]}})
     years = list(range(year - SERIES_YEARS + 1, year + 1))
-    series_data = {y: dict(flatten(summary(user=user, year=y, org=org))) for y in years}
+    series_data = {y: dict(flatten(summary(user=user, year=y, org=org, version=version))) for y in years}
     series = [{"name": title, "type": "line", "yAxisIndex": 1 if unit == "元" else 0,
                "data": [str(number(series_data[y].get(path)) or 0) for y in years]}
               for path, title, unit in CHARTED if path in by_path]
