@@ -42,15 +42,20 @@ def summary(*, user, year: int, org: OrgUnit, previous: bool = False, version: s
     elif version is None:
         version = aggregates.data_version()
 
-    def section(name, fn, y):
-        # Cached per (data version, section, unit, year): any audited write changes the version.
-        if version is None:
-            return fn(year=y, org=org)
-        return aggregates.cached(("summary", version, name, org.pk, y), lambda: fn(year=y, org=org))
+    registered = sections()
 
-    data = {"year": year, "org": org.code}
-    for name, fn in sections():
-        data[name] = section(name, fn, year)
+    def sections_of(y: int) -> dict:
+        # Cached per (data version, sections registered, unit, year), every section in one entry (few
+        # entries: a file cache culls at random when full); any audited write changes the version.
+        def compute():
+            return {name: fn(year=y, org=org) for name, fn in registered}
+
+        if version is None:
+            return compute()
+        names = "-".join(name for name, _ in registered)
+        return aggregates.cached(("summary", version, names, org.pk, y), compute)
+
+    data = {"year": year, "org": org.code, **sections_of(year)}
     if previous:
-        data["previous_year"] = {"year": year - 1, **{name: section(name, fn, year - 1) for name, fn in sections()}}
+        data["previous_year"] = {"year": year - 1, **sections_of(year - 1)}
     return data
