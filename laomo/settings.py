@@ -241,9 +241,18 @@ CSRF_FAILURE_VIEW = "laomo.core.views.csrf_failure"
 
 # Sessions: idle timeout 30 minutes, absolute 12 hours (ASVS 7.3.1, 7.3.2).
 SESSION_COOKIE_AGE = env_int("LAOMO_SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LAOMO_SESSION_ABSOLUTE_SECONDS = env_int("LAOMO_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+# Performance (issue 16). The session row is written when it changes and, to push the idle timeout
+# on, at most once every LAOMO_SESSION_RENEW_SECONDS (SessionPolicyMiddleware), not on every request:
+# on SQLite each write is a write transaction. The idle timeout thus counts from the last renewal
+# (at most that many seconds before the last request). Summary sections and dashboard cards are
+# kept in the shared cache for LAOMO_AGGREGATE_CACHE_SECONDS (0: not cached), under a key holding
+# the data version (laomo.core.aggregates): any audited write makes the next read recompute; the
+# timeout only bounds figures that change with the clock (overdue requests).
+SESSION_SAVE_EVERY_REQUEST = False
+LAOMO_SESSION_RENEW_SECONDS = env_int("LAOMO_SESSION_RENEW_SECONDS", 60)
+LAOMO_AGGREGATE_CACHE_SECONDS = env_int("LAOMO_AGGREGATE_CACHE_SECONDS", 300)
 # Roles that must log in with a second factor (TOTP).
 LAOMO_2FA_REQUIRED_ROLES = env_list("LAOMO_2FA_REQUIRED_ROLES", "sysadmin,secadmin,auditor")
 

@@ -331,6 +331,8 @@ class CareVisit(TimeStampedModel):
             models.Index(fields=["org", "visit_date"], name="care_visit_org_date_idx"),
             models.Index(fields=["worker", "visit_date"], name="care_visit_worker_idx"),
             models.Index(fields=["campaign", "worker"], name="care_visit_campaign_idx"),
+            # The visits list's default order and its year filter (issue 16): no sort of every visit.
+            models.Index(fields=["-visit_date", "-id"], name="care_visit_list_idx"),
         ]
 
     def __str__(self):

@@ -28,7 +28,8 @@ def password_expired(user) -> bool:
 
 
 class SessionPolicyMiddleware:
-    """Absolute session timeout, enforced second factor, forced password change, refusal audit."""
+    """Absolute session timeout, idle-timeout renewal, enforced second factor, forced password change,
+    refusal audit."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -56,6 +57,11 @@ class SessionPolicyMiddleware:
             logout(request)
             messages.info(request, "登录已超过最长有效时间,请重新登录。")
             return redirect(settings.LOGIN_URL)
+        renewed = request.session.get("renewed_at")
+        if renewed is None or now - int(renewed) >= settings.LAOMO_SESSION_RENEW_SECONDS:
+            # Marks the session modified: saved with a fresh expiry (the idle timeout) at most once a
+            # renewal period, instead of on every request (SESSION_SAVE_EVERY_REQUEST is off).
+            request.session["renewed_at"] = now
         if request.path.startswith(_OPEN_PREFIXES):
             return None
         from laomo.orgs.twofactor import has_confirmed_device, needs_second_factor

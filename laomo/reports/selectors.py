@@ -28,14 +28,35 @@ class OrgNotFound(LookupError):
         super().__init__(f"组织代码 {code} 不存在。")
 
 
-def summary(*, user, year: int, org: OrgUnit, previous: bool = False) -> dict:
+def summary(*, user, year: int, org: OrgUnit, previous: bool = False, version: str | None = None) -> dict:
     """The year's figures for `org` and every unit below it (the caller resolved `org` in scope).
 
     With `previous`, the same sections for the year before are added under `previous_year`, so that a reader
-    computes 同比 from one response (the keys of DESIGN.md §7 keep their names and meaning)."""
-    data = {"year": ensure_year(year), "org": org.code}
-    for name, fn in sections():
-        data[name] = fn(year=year, org=org)
+    computes 同比 from one response (the keys of DESIGN.md §7 keep their names and meaning).
+
+    Sections are cached under the data version (`laomo.core.aggregates`); a read-only caller that asks
+    for several summaries in one request passes the `version` it read once (never one read before a write)."""
+    from laomo.core import aggregates
+
+    if not aggregates.enabled():
+        version = None
+    elif version is None:
+        version = aggregates.data_version()
+
+    registered = sections()
+
+    def sections_of(y: int) -> dict:
+        # Cached per (data version, sections registered, unit, year), every section in one entry (few
+        # entries: a file cache culls at random when full); any audited write changes the version.
+        def compute():
+            return {name: fn(year=y, org=org) for name, fn in registered}
+
+        if version is None:
+            return compute()
+        names = "-".join(name for name, _ in registered)
+        return aggregates.cached(("summary", version, names, org.pk, y), compute)
+
+    data = {"year": ensure_year(year), "org": org.code, **sections_of(year)}
     if previous:
-        data["previous_year"] = {"year": year - 1, **{name: fn(year=year - 1, org=org) for name, fn in sections()}}
+        data["previous_year"] = {"year": year - 1, **sections_of(year - 1)}
     return data

@@ -114,9 +114,12 @@ def _labels(path: str) -> tuple[str, int]:
 
 
 def build(*, user, year: int, org: OrgUnit) -> Workspace:
+    from laomo.core import aggregates
+
     units = child_units(org)
-    data = summary(user=user, year=year, org=org, previous=True)
-    per_unit = {u.pk: dict(flatten(summary(user=user, year=year, org=u))) for u in units}
+    version = aggregates.data_version() if aggregates.enabled() else None  # read once: this page only reads
+    data = summary(user=user, year=year, org=org, previous=True, version=version)
+    per_unit = {u.pk: dict(flatten(summary(user=user, year=year, org=u, version=version))) for u in units}
     previous = dict(flatten(data["previous_year"]))
     rows = []
     for path, value in flatten(data):
@@ -132,7 +135,7 @@ def build(*, user, year: int, org: OrgUnit) -> Workspace:
                         previous=previous.get(path), change=change(value, previous.get(path)), own=own, depth=depth,
                         section=label(path.split(".")[0])))
     years = list(range(year - SERIES_YEARS + 1, year + 1))
-    by_year = {y: dict(flatten(summary(user=user, year=y, org=org))) for y in years[:-1]}
+    by_year = {y: dict(flatten(summary(user=user, year=y, org=org, version=version))) for y in years[:-1]}
     by_year[year] = dict(flatten(data))
     for row in rows:
         row.series = [by_year[y].get(row.path) for y in years]

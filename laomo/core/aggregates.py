@@ -1,0 +1,100 @@
+"""Summary sections and dashboard cards kept in the shared cache, never stale after a write (issue 16).
+
+The rule: a cached figure is stored under a key that holds the *data version*, and every business
+write changes the data version in its own transaction. So the first read after a write's commit looks
+for a key nobody has written yet and recomputes; entries of older versions are never read again and
+expire (LAOMO_AGGREGATE_CACHE_SECONDS).
+
+The data version is the audit chain's head hash (`AuditHead.last_hash`) plus an epoch kept in the cache:
+- every service write calls `audit.record(...)` in its transaction (DESIGN.md), which updates the head
+  in that transaction; readers see the new hash exactly when they can see the new data. The importer
+  records one entry per batch (and one per updated worker), the demo writes through the services.
+  The hash is unique to the chain's history, so two databases (or one restored from a backup) never
+  share keys by accident, which a counter would allow. Audited reads (exports, PII reveals, logins)
+  also move the head: they only cost a recomputation.
+- `invalidate_all()` changes the epoch, for writes made outside the services (restore, a script).
+
+Figures that change with the clock and not with data (overdue service requests) are at most
+LAOMO_AGGREGATE_CACHE_SECONDS old.
+
+Sections take (year, org) only and are keyed by those; cards depend on the user's capabilities and
+scope, and are keyed by the capability set, scope level and unit of the user (never by a unit alone,
+so a county user never reads a card computed for the city). Cards of users whose figures follow their
+own identity (self scope, team leaders, workers) are not cached.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+
+from laomo.orgs.roles import CAPABILITIES, DataScope
+
+from .audit import GENESIS
+from .models import AuditHead
+
+log = logging.getLogger(__name__)
+
+PREFIX = "laomo:agg:v1"
+_EPOCH_KEY = f"{PREFIX}:epoch"
+_MISSING = object()
+# Capabilities whose cards follow the user's own records (team led, own worker record): never shared.
+_PERSONAL_CAPABILITIES = frozenset({"lead_team", "self_service"})
+_SHARED_SCOPES = frozenset({DataScope.ALL, DataScope.SUBTREE, DataScope.UNIT})
+
+
+def enabled() -> bool:
+    return settings.LAOMO_AGGREGATE_CACHE_SECONDS > 0
+
+
+def data_version() -> str:
+    """A token that changes with every audited write (and with `invalidate_all`)."""
+    head = AuditHead.objects.filter(id=1).values_list("last_hash", flat=True).first() or GENESIS
+    try:
+        epoch = cache.get(_EPOCH_KEY) or "0"
+    except Exception:  # a cache that does not answer: no caching this time (see `cached`)
+        epoch = "0"
+    return f"{head[:24]}.{epoch}"
+
+
+def invalidate_all() -> None:
+    """Make every cached figure unreachable (after writes that bypass the services)."""
+    try:
+        cache.set(_EPOCH_KEY, uuid.uuid4().hex[:12], None)
+    except Exception:
+        log.warning("aggregate cache: could not change the epoch", exc_info=True)
+
+
+def cached(parts: tuple, compute: Callable):
+    """compute() stored under the key made of `parts` (which must include the data version)."""
+    if not enabled():
+        return compute()
+    key = ":".join([PREFIX, *(str(p) for p in parts)])
+    try:
+        value = cache.get(key, _MISSING)
+    except Exception:
+        log.warning("aggregate cache: read failed, computing", exc_info=True)
+        return compute()
+    if value is _MISSING:
+        value = compute()
+        try:
+            cache.set(key, value, settings.LAOMO_AGGREGATE_CACHE_SECONDS)
+        except Exception:
+            log.warning("aggregate cache: write failed", exc_info=True)
+    return value
+
+
+def card_audience(user) -> str | None:
+    """What a user's dashboard cards depend on besides (unit, year, data): their capability set, scope
+    level and unit. None when the cards are personal and must not be cached."""
+    level = user.scope_level
+    if level not in _SHARED_SCOPES:
+        return None
+    caps = [code for code, _ in CAPABILITIES if user.has_perm(f"core.{code}")]
+    if _PERSONAL_CAPABILITIES.intersection(caps):
+        return None
+    return f"{level}:{user.org_id or '-'}:{','.join(caps)}"

@@ -1,0 +1,90 @@
+"""Queries per main page, with a small realistic data set: bounded, and not growing with the rows (issue 16).
+
+Each page is opened once with a first batch of records and once after a second batch (other units,
+workers, speakers, teams, volunteers): the count must not grow with the rows shown (an N+1 would add
+at least one query per added row), and stays under a bound. Caching of figures is off, so the
+dashboard and the reports compute everything.
+"""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import login_client
+from laomo.care import services as care
+from laomo.care.tests import factories as care_f
+from laomo.outreach.tests.factories import lecture
+from laomo.volunteering.tests.factories import make_record, make_team
+
+YEAR = 2022
+UNITS = ("331102", "331126", "331121")
+
+# Page: upper bound of queries with either data set, uncached (sessions, user, permissions, scope, the
+# page's own). The reports workspace computes the summary of the unit, of each unit below it (ten for
+# the city) and of the years of its trend: its count follows the units, not the rows.
+PAGES = {
+    f"/?year={YEAR}": 45,
+    f"/reports/?year={YEAR}": 340,
+    "/workers/": 16,
+    "/care/visits/": 16,
+    "/volunteering/records/": 16,
+    "/outreach/lectures/": 16,
+}
+# With the figures cached: the dashboard and the workspace only read the data version.
+CACHED_PAGES = {f"/?year={YEAR}": 12, f"/reports/?year={YEAR}": 16}
+# Text of the second batch each list shows, so that its rows are on the page that is counted.
+SHOWN = {"/workers/": "乙331102劳模1", "/care/visits/": "乙331102劳模1", "/volunteering/records/": "乙331102服务队",
+         "/outreach/lectures/": "乙331102宣讲"}
+
+
+def _batch(orgs, tag: str) -> None:
+    """Per unit: two workers with honors, a lecture by both, a team with a record by both, a visit each."""
+    for code in UNITS:
+        org = orgs[code]
+        workers = [care_f.worker(org, f"{tag}{code}劳模{i}", level=("municipal", "provincial")[i]) for i in range(2)]
+        lecture(org, speakers=workers, title=f"{tag}{code}宣讲", day=date(YEAR, 5, 4))
+        team = make_team(org, name=f"{tag}{code}服务队", members=workers)
+        make_record(team, date(YEAR, 3, 1), 5, workers=workers)
+        for w in workers:
+            care.visit_record(actor=None, worker=w, visit_date=date(YEAR, 6, 1), method="home", visit_type="illness",
+                              amount="300", payment_method="cash", receipt_signed=True)
+
+
+def _counts(client, pages=PAGES, shown="") -> dict[str, int]:
+    counts = {}
+    for url in pages:
+        client.get(url)  # warm the session renewal and per-process lookups
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        if url in SHOWN and "乙" in shown:
+            assert SHOWN[url] in response.content.decode(), url
+        counts[url] = len(ctx)
+    return counts
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["city_staff", "county_staff"])
+def test_it_keeps_the_queries_of_each_main_page_bounded_as_rows_grow(users, orgs, settings, role):
+    settings.LAOMO_AGGREGATE_CACHE_SECONDS = 0
+    client = login_client(users[role])
+    _batch(orgs, "甲")
+    before = _counts(client)
+    _batch(orgs, "乙")
+    after = _counts(client, shown="乙")
+    grown = {url: (before[url], after[url]) for url in PAGES if after[url] > before[url]}
+    assert not grown, grown
+    over = {url: n for url, n in after.items() if n > PAGES[url]}
+    assert not over, over
+
+
+@pytest.mark.django_db
+def test_it_answers_the_second_dashboard_and_reports_view_from_the_cache(users, orgs, settings):
+    settings.LAOMO_AGGREGATE_CACHE_SECONDS = 300
+    client = login_client(users["city_staff"])
+    _batch(orgs, "甲")
+    counts = _counts(client, CACHED_PAGES)
+    over = {url: n for url, n in counts.items() if n > CACHED_PAGES[url]}
+    assert not over, over
