@@ -127,5 +127,21 @@ def _dictionaries() -> list[tuple[str, int, str]]:
     return out
 
 
+def pending_steps(*, user) -> list[Step]:
+    """The steps not done yet, for the dashboard's reminder: cached under the data version, since every
+    step follows audited writes (units, users, dictionaries, imports), per the capabilities that shape it."""
+    from laomo.core import aggregates
+    from laomo.core.permissions import has_capability
+
+    caps = tuple(c for c in ("manage_dictionary", "manage_users", "manage_orgs", "import_data")
+                 if has_capability(user, c))
+    if not caps:
+        return []
+    if not aggregates.enabled():
+        return [s for s in checklist(user=user) if not s.done]
+    return aggregates.cached(("golive", aggregates.data_version(), *caps),
+                             lambda: [s for s in checklist(user=user) if not s.done])
+
+
 def checklist_complete(*, user) -> bool:
     return all(step.done for step in checklist(user=user))

@@ -20,9 +20,8 @@ def dashboard(request):
     year = selected_year(request)
     org = scope_root(request.user)
     cards = cards_for(user=request.user, year=year, org=org) if org is not None else []
-    steps = golive.checklist(user=request.user)
     return render(request, "core/dashboard.html", {
-        "golive_pending": [s for s in steps if not s.done],
+        "golive_pending": golive.pending_steps(user=request.user),
         "cards": [c for c in cards if "chart" not in c], "charts": [c for c in cards if "chart" in c],
         "year": year, "org": org, "recent_jobs": selectors.job_list(user=request.user, limit=5),
     })
