@@ -57,51 +57,37 @@ def records(request):
     })
 
 
-def _posted_year(request) -> int:
-    """The year a report form posts (the page's year), else the one the user is looking at."""
-    return parse_year(request.POST.get("year")) or selected_year(request)
+def _report_job(request, *, kind: str, title: str, **params):
+    """Queue a report job for the unit and year a report form posts (the unit checked against the user's scope)."""
+    year = parse_year(request.POST.get("year")) or selected_year(request)
+    try:
+        org = report_org(user=request.user, code=request.POST.get("org") or None)
+    except OrgNotFound as exc:
+        raise PermissionDenied(str(exc)) from exc
+    job = job_create(actor=request.user, kind=kind, title=f"{org.name}{year}年{title}",
+                     params={"year": year, "org": org.code, **params})
+    return redirect("core:job_detail", job_id=job.pk)
 
 
 @require_POST
 @capability_required("view_business")
 def summary_export(request):
-    year = _posted_year(request)
-    try:
-        org = report_org(user=request.user, code=request.POST.get("org") or None)
-    except OrgNotFound as exc:
-        raise PermissionDenied(str(exc)) from exc
-    job = job_create(actor=request.user, kind="reports.summary_xlsx", title=f"{org.name}{year}年统计报表",
-                     params={"year": year, "org": org.code})
-    return redirect("core:job_detail", job_id=job.pk)
+    return _report_job(request, kind="reports.summary_xlsx", title="统计报表")
 
 
 @require_POST
 @capability_required("view_business")
 def annual_report(request):
     """Generate the annual report (年度工作总结) of a unit as a job: .docx (fmt=docx) or PDF (fmt=pdf)."""
-    year = _posted_year(request)
     fmt = request.POST.get("fmt", "docx")
     if fmt not in ("docx", "pdf"):
         messages.error(request, "请选择 Word 或 PDF 格式。")
         return redirect("reports:summary")
-    try:
-        org = report_org(user=request.user, code=request.POST.get("org") or None)
-    except OrgNotFound as exc:
-        raise PermissionDenied(str(exc)) from exc
-    job = job_create(actor=request.user, kind="reports.annual", title=f"{org.name}{year}年劳模工作总结({fmt.upper()})",
-                     params={"year": year, "org": org.code, "fmt": fmt})
-    return redirect("core:job_detail", job_id=job.pk)
+    return _report_job(request, kind="reports.annual", title=f"劳模工作总结({fmt.upper()})", fmt=fmt)
 
 
 @require_POST
 @capability_required("view_business")
 def provincial_return(request):
     """Generate the provincial return (上报报表, fixed layout .xlsx with 同比) of a unit as a job."""
-    year = _posted_year(request)
-    try:
-        org = report_org(user=request.user, code=request.POST.get("org") or None)
-    except OrgNotFound as exc:
-        raise PermissionDenied(str(exc)) from exc
-    job = job_create(actor=request.user, kind="reports.provincial", title=f"{org.name}{year}年上报报表",
-                     params={"year": year, "org": org.code})
-    return redirect("core:job_detail", job_id=job.pk)
+    return _report_job(request, kind="reports.provincial", title="上报报表")
