@@ -20,7 +20,9 @@ def _ip(request):
 @receiver(user_logged_in, dispatch_uid="laomo_audit_login")
 def on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        request.session["login_at"] = int(time.time())
+        # The login writes the session anyway: it starts the absolute lifetime and counts as the first
+        # renewal of the idle timeout (SessionPolicyMiddleware), so the first page after it writes nothing.
+        request.session["login_at"] = request.session["renewed_at"] = int(time.time())
     audit.record(actor=user, action="auth.login", obj=user, org=user.org, ip=_ip(request))
 
 
