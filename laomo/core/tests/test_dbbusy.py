@@ -85,6 +85,9 @@ def test_it_answers_a_lock_outside_a_view_with_the_503_page_too(users, monkeypat
 
     client = login_client(users["city_staff"])
     client.raise_request_exception = False
+    session = client.session
+    session["renewed_at"] = 0  # due for renewal: the session middleware saves it after the view
+    session.save()
 
     def locked(self, must_create=False):
         raise OperationalError("database is locked")
@@ -92,8 +95,6 @@ def test_it_answers_a_lock_outside_a_view_with_the_503_page_too(users, monkeypat
     monkeypatch.setattr(SessionStore, "save", locked)  # the session middleware saves after the view
     client.cookies["x"] = "y"
     response = client.get("/", HTTP_ACCEPT="text/html")
-    if response.status_code == 200:  # nothing changed the session on this request: make it change
-        pytest.skip("the session was not saved on this request")
     _assert_busy_page(response)
 
 
