@@ -11,7 +11,7 @@ from laomo.core.permissions import has_capability
 from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 from laomo.workers.models import Worker
-from laomo.workers.reports import registry_as_of
+from laomo.workers.selectors import registry_as_of
 
 from .models import IN_HARDSHIP, CareVisit, HardshipSurvey, SurveyStatus, VisitType
 from .money import fen_sum, money_display, money_str, yuan

@@ -1,43 +1,15 @@
 """The `workers` section of the summary report and the registry's dashboard cards."""
 
-from datetime import date
 
-from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from laomo.core.dashboard import register_cards
 from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 
-from .models import LEVEL_RANK, RANK_LEVEL, EmploymentStatus, Honor, HonorLevel, Worker
-from .selectors import worker_base
-
-
-def honors_by_end_of(year: int) -> Q:
-    """Honors awarded by 31 December of `year` (DESIGN.md §7): by their year, else their date; an honor with
-    neither (an old record) counts as awarded before any year asked for."""
-    return (Q(year__lte=year) | Q(year__isnull=True, award_date__lte=date(year, 12, 31))
-            | Q(year__isnull=True, award_date__isnull=True))
-
-
-def alive_at_end_of(year: int) -> Q:
-    """Workers alive on 31 December of `year`: not deceased, or deceased after that day."""
-    return ~Q(employment_status=EmploymentStatus.DECEASED) | Q(status_date__gt=date(year, 12, 31))
-
-
-def _rank_case() -> Case:
-    return Case(*(When(level=level, then=Value(rank)) for level, rank in LEVEL_RANK.items()),
-                output_field=IntegerField())
-
-
-def registry_as_of(workers, year: int):
-    """`workers` as the registry stood on 31 December of `year`, annotated with `rank_asof`, the highest level
-    of the honors awarded by then. A person is on it from the year of their first honor (whenever the record
-    was typed in) while alive; someone with no honor recorded is not (yet) counted."""
-    best = (Honor.objects.filter(worker=OuterRef("pk"), is_deleted=False).filter(honors_by_end_of(year))
-            .values("worker").annotate(best=Max(_rank_case())).values("best")[:1])
-    return (workers.filter(alive_at_end_of(year)).annotate(rank_asof=Subquery(best, output_field=IntegerField()))
-            .filter(rank_asof__isnull=False))
+from .models import LEVEL_RANK, RANK_LEVEL, Honor, HonorLevel, Worker
+from .selectors import registry_as_of, worker_base
 
 
 @register_section("workers", order=10)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
 from laomo.core.idnumber import IdNumberError, normalize_id_number
 from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
 from laomo.core.scope import scope_queryset
 
-from .models import LEVEL_RANK, Honor, Worker
+from .models import LEVEL_RANK, EmploymentStatus, Honor, Worker
 
 _ID_LIKE = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9xX]$")
 _PINYIN = re.compile(r"^[a-zA-Z]+$")
@@ -146,3 +147,33 @@ def honors_for(workers) -> dict[int, list[Honor]]:
     for honor in Honor.objects.filter(worker_id__in=list(out), is_deleted=False).order_by("-year", "id"):
         out[honor.worker_id].append(honor)
     return out
+
+
+# --- the registry as of a year (the summary report's year rules, DESIGN.md §7) ----------------------------
+
+
+def honors_by_end_of(year: int) -> Q:
+    """Honors awarded by 31 December of `year` (DESIGN.md §7): by their year, else their date; an honor with
+    neither (an old record) counts as awarded before any year asked for."""
+    return (Q(year__lte=year) | Q(year__isnull=True, award_date__lte=date(year, 12, 31))
+            | Q(year__isnull=True, award_date__isnull=True))
+
+
+def alive_at_end_of(year: int) -> Q:
+    """Workers alive on 31 December of `year`: not deceased, or deceased after that day."""
+    return ~Q(employment_status=EmploymentStatus.DECEASED) | Q(status_date__gt=date(year, 12, 31))
+
+
+def _rank_case() -> Case:
+    return Case(*(When(level=level, then=Value(rank)) for level, rank in LEVEL_RANK.items()),
+                output_field=IntegerField())
+
+
+def registry_as_of(workers, year: int):
+    """`workers` as the registry stood on 31 December of `year`, annotated with `rank_asof`, the highest level
+    of the honors awarded by then. A person is on it from the year of their first honor (whenever the record
+    was typed in) while alive; someone with no honor recorded is not (yet) counted."""
+    best = (Honor.objects.filter(worker=OuterRef("pk"), is_deleted=False).filter(honors_by_end_of(year))
+            .values("worker").annotate(best=Max(_rank_case())).values("best")[:1])
+    return (workers.filter(alive_at_end_of(year)).annotate(rank_asof=Subquery(best, output_field=IntegerField()))
+            .filter(rank_asof__isnull=False))
