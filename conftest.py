@@ -15,6 +15,8 @@ def _test_settings(settings):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Every audit action the suite records must be in laomo.core.actions (issue 12).
+    settings.LAOMO_STRICT_ACTIONS = True
     # A cache per test process and test: rate-limit counters never leak between tests or workers.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": f"laomo-test-{uuid.uuid4()}"}}

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
@@ -20,9 +19,9 @@ urlpatterns = [
     path("api/v1/", include("laomo.api.urls")),
     path("healthz", healthz, name="healthz"),  # DESIGN.md §9: load balancers, make run
 ]
-# Each installed business module serves its pages under /<module>/ (the portal: public pages).
-urlpatterns += [path(f"{name}/", include(f"laomo.{name}.urls")) for name in settings.MODULE_APPS
-                if f"laomo.{name}" in settings.INSTALLED_APPS]
+# Each business module serves its pages under /<module>/ (the portal: public pages).
+MODULES = ("outreach", "volunteering", "studios", "care", "retreats", "portal")
+urlpatterns += [path(f"{name}/", include(f"laomo.{name}.urls")) for name in MODULES]
 
 handler403 = "laomo.core.views.error_403"
 handler404 = "laomo.core.views.error_404"

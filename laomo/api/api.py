@@ -10,9 +10,17 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from laomo.care.api import router as care_router
 from laomo.core import audit
+from laomo.outreach.api import router as outreach_router
+from laomo.portal.api import router as portal_router
+from laomo.retreats.api import router as retreats_router
+from laomo.studios.api import router as studios_router
+from laomo.volunteering.api import router as volunteering_router
 
 from .common import BearerAuth
+from .routers_core import router as core_router
+from .routers_workers import router as workers_router
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +56,7 @@ def on_auth_error(request, exc):
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request, exc):
     user = getattr(request, "user", None)
-    audit.record(actor=user, action="permission.denied", result="denied", object_type="api",
+    audit.record(actor=user, action="core.permission.deny", result="denied", object_type="api",
                  object_id=request.path[:64], object_repr=request.path[:200],
                  changes={"method": request.method, "reason": str(exc)[:200]})
     return error(request, str(exc) or "没有权限。", 403)
@@ -87,24 +95,10 @@ def on_out_of_range(request, exc):
     return error(request, "请求参数超出允许范围。", 400)
 
 
-def register_routers():
-    from laomo.api.routers_core import router as core_router
-    from laomo.api.routers_workers import router as workers_router
-
-    api.add_router("/", core_router)
-    api.add_router("/", workers_router)
-    # Business modules bring their own router in laomo/<module>/api.py (`router`).
-    from importlib import import_module
-    from importlib.util import find_spec
-
-    from django.conf import settings
-
-    for name in settings.MODULE_APPS:
-        if f"laomo.{name}" in settings.INSTALLED_APPS and find_spec(f"laomo.{name}.api"):
-            api.add_router("/", import_module(f"laomo.{name}.api").router)
-
-
-register_routers()
+# Every module's router (laomo/<module>/api.py), registered in menu order.
+for _router in (core_router, workers_router, outreach_router, volunteering_router, studios_router, care_router,
+                retreats_router, portal_router):
+    api.add_router("/", _router)
 
 
 @api.exception_handler(DatabaseError)

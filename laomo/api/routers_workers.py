@@ -130,7 +130,7 @@ def _detail(request, worker: Worker) -> dict:
     })
     if reveal:
         data["id_number"] = worker.id_number
-        audit.record(actor=request.user, action="pii.reveal", obj=worker, org=worker.org,
+        audit.record(actor=request.user, action="core.pii.reveal", obj=worker, org=worker.org,
                      changes={"field": "api_detail", "masked": worker.id_number_masked})
     return data
 

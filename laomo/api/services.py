@@ -10,7 +10,7 @@ from .models import ApiToken, hash_token
 def api_token_create(*, actor, user, name: str = "") -> tuple[ApiToken, str]:
     raw = ApiToken.generate()
     token = ApiToken.objects.create(user=user, name=name, key_hash=hash_token(raw), prefix=raw[:10])
-    audit.record(actor=actor, action="api_token.create", obj=token, org=user.org,
+    audit.record(actor=actor, action="api.token.create", obj=token, org=user.org,
                  object_repr=f"{user.username} {token.prefix}…", changes={"user": user.username, "name": name})
     return token, raw
 
@@ -19,7 +19,7 @@ def api_token_create(*, actor, user, name: str = "") -> tuple[ApiToken, str]:
 def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit.record(actor=actor, action="api_token.revoke", obj=token, org=token.user.org,
+    audit.record(actor=actor, action="api.token.revoke", obj=token, org=token.user.org,
                  object_repr=f"{token.user.username} {token.prefix}…")
     return token
 

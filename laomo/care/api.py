@@ -10,11 +10,11 @@ from ninja.errors import HttpError
 
 from laomo.api.common import PageNo, ReasonIn, Year, org_of, org_or_none, paged, requires
 from laomo.core import audit
+from laomo.core.money import money_str
 from laomo.core.permissions import has_capability
 
 from . import selectors, services
 from .models import LEVEL_BY_RANK, BenefitGrant, CareCampaign, CareVisit, HardshipSurvey
-from .money import money_str
 
 router = Router(tags=["关爱劳模"])
 
@@ -363,7 +363,7 @@ def _survey(request, s: HardshipSurvey, *, with_details: bool = False) -> dict:
     }
     if reveal and with_details:
         data["details"] = dict(s.details)
-        audit.record(actor=request.user, action="pii.reveal", obj=s, org=s.org,
+        audit.record(actor=request.user, action="core.pii.reveal", obj=s, org=s.org,
                      object_repr=f"{s.round.name} · {s.worker.name}", changes={"field": "api_survey_details"})
     return data
 

@@ -73,7 +73,7 @@ def display_row(row: list) -> list[str]:
     """A 发放表 row as the print view shows it (money '1,234.50', dates 'YYYY-MM-DD')."""
     from datetime import date
 
-    from .money import money_display
+    from laomo.core.money import money_display
 
     out = []
     for i, cell in enumerate(row):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from laomo.core.charts import chart_option
 from laomo.core.dashboard import register_cards
+from laomo.core.money import fen_sum, money_display, money_str, yuan
 from laomo.core.permissions import has_capability
 from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
@@ -14,7 +15,6 @@ from laomo.workers.models import Worker
 from laomo.workers.selectors import registry_as_of
 
 from .models import IN_HARDSHIP, CareVisit, HardshipSurvey, SurveyStatus, VisitType
-from .money import fen_sum, money_display, money_str, yuan
 
 
 def year_range(year: int) -> tuple[date, date]:

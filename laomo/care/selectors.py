@@ -18,6 +18,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.http import Http404
 from django.utils import timezone
 
+from laomo.core.money import fen_sum, yuan
 from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
 from laomo.core.scope import scope_q, scope_queryset, scope_root
 from laomo.orgs.models import OrgUnit
@@ -39,7 +40,6 @@ from .models import (
     SurveyRound,
     SurveyStatus,
 )
-from .money import fen_sum, yuan
 
 # Encrypted worker fields no list needs: deferred so that a page or an export decrypts nothing it does not show.
 WORKER_PII = ("id_number", "phone", "address")

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from laomo.core import audit
+from laomo.core.money import fen_sum, money_str, parse_money, yuan
 from laomo.core.permissions import has_capability
 from laomo.core.scope import ensure_org_in_scope
 from laomo.core.services import notify
@@ -54,7 +55,6 @@ from .models import (
     VisitType,
     WorkerBankAccount,
 )
-from .money import fen_sum, money_str, parse_money, yuan
 
 LIVING_STATUSES = {code for code, _ in LIVING_STATUS_CHOICES}
 
@@ -170,7 +170,7 @@ def campaign_create(*, actor, org: OrgUnit, **fields) -> CareCampaign:
     campaign = CareCampaign(org=org, created_by=actor if actor is not None else None, **fields)
     _clean_campaign(campaign)
     campaign.save()
-    audit.record(actor=actor, action="care.campaign_create", obj=campaign, org=org,
+    audit.record(actor=actor, action="care.campaign.create", obj=campaign, org=org,
                  changes=_campaign_snapshot(campaign))
     return campaign
 
@@ -194,7 +194,7 @@ def campaign_update(*, actor, campaign: CareCampaign, **changes) -> CareCampaign
     campaign.save()
     diff = audit.diff(before, _campaign_snapshot(campaign))
     if diff:
-        audit.record(actor=actor, action="care.campaign_update", obj=campaign, org=campaign.org, changes=diff)
+        audit.record(actor=actor, action="care.campaign.update", obj=campaign, org=campaign.org, changes=diff)
     return campaign
 
 
@@ -208,7 +208,7 @@ def campaign_set_status(*, actor, campaign: CareCampaign, status: str) -> CareCa
         before = campaign.status
         campaign.status = status
         campaign.save(update_fields=["status", "updated_at"])
-        audit.record(actor=actor, action="care.campaign_status", obj=campaign, org=campaign.org,
+        audit.record(actor=actor, action="care.campaign.status", obj=campaign, org=campaign.org,
                      changes={"status": [before, status]})
     return campaign
 
@@ -279,7 +279,7 @@ def recipients_generate(*, actor, campaign: CareCampaign) -> GenerateResult:
         batch_size=500)
     result.added = len(to_create)
     result.total = campaign.recipients.filter(status=RecipientStatus.INCLUDED).count()
-    audit.record(actor=actor, action="care.recipients_generate", obj=campaign, org=campaign.org,
+    audit.record(actor=actor, action="care.recipient.generate", obj=campaign, org=campaign.org,
                  changes=result.as_dict())
     return result
 
@@ -334,7 +334,7 @@ def recipient_add(*, actor, campaign: CareCampaign, worker: Worker, reason: str,
     recipient.adjusted = True
     recipient.reason = reason[:200]
     recipient.save()
-    audit.record(actor=actor, action="care.recipient_add", obj=recipient, org=recipient.org,
+    audit.record(actor=actor, action="care.recipient.add", obj=recipient, org=recipient.org,
                  object_repr=f"{campaign.name} · {worker.name}",
                  changes={"planned_amount": money_str(amount), "reason": reason[:200]})
     return recipient
@@ -378,7 +378,7 @@ def recipient_adjust(*, actor, recipient: CareRecipient, reason: str, status: st
     recipient.reason = reason[:200]
     recipient.save()
     after = {"status": recipient.status, "planned_amount": money_str(recipient.planned_amount)}
-    audit.record(actor=actor, action="care.recipient_adjust", obj=recipient, org=recipient.org,
+    audit.record(actor=actor, action="care.recipient.adjust", obj=recipient, org=recipient.org,
                  object_repr=f"{campaign.name} · {recipient.worker.name}",
                  changes={**audit.diff(before, after), "reason": reason[:200]})
     return recipient
@@ -424,7 +424,7 @@ def bank_account_set(*, actor, worker: Worker, bank_name: str, account_number: s
     account.account_masked = mask_account(number)
     account.save()
     after = {"bank_name": account.bank_name, "account": account.account_masked}
-    audit.record(actor=actor, action="care.bank_account_set", obj=account, org=worker.org,
+    audit.record(actor=actor, action="care.bank_account.set", obj=account, org=worker.org,
                  object_repr=f"{worker.name} 银行账户", changes=audit.diff(before, after))
     return account
 
@@ -456,7 +456,7 @@ def bank_accounts_bulk_set(*, actor, accounts) -> int:
     WorkerBankAccount.objects.bulk_create(new, batch_size=500)
     WorkerBankAccount.objects.bulk_update(changed, ["bank_name", "account_number", "account_masked", "updated_at"],
                                           batch_size=500)
-    audit.record(actor=actor, action="care.bank_account_bulk_set", object_type="care.workerbankaccount",
+    audit.record(actor=actor, action="care.bank_account.bulk_set", object_type="care.workerbankaccount",
                  object_repr=f"{len(rows)} 个账户", changes={"created": len(new), "updated": len(changed)})
     return len(rows)
 
@@ -466,7 +466,7 @@ def bank_account_reveal(*, actor, visit: CareVisit) -> str:
     if not has_capability(actor, "reveal_pii"):
         raise PermissionDenied("您没有查看完整个人信息的权限。")
     ensure_org_in_scope(actor, visit.org)
-    audit.record(actor=actor, action="pii.reveal", obj=visit, org=visit.org,
+    audit.record(actor=actor, action="core.pii.reveal", obj=visit, org=visit.org,
                  changes={"field": "bank_account", "masked": visit.bank_account_masked})
     return visit.bank_account
 
@@ -643,7 +643,7 @@ def visit_record(*, actor, worker: Worker, visit_date: date | None, method: str,
     except IntegrityError as exc:  # the constraints behind the checks (a writer that skipped the lock)
         raise ValidationError({"worker": f"登记未保存:违反慰问金发放规则({_constraint_name(exc)})。"}) from exc
     _grants_from_visits(actor, [visit])
-    audit.record(actor=actor, action="care.visit_record", obj=visit, org=visit.org,
+    audit.record(actor=actor, action="care.visit.record", obj=visit, org=visit.org,
                  object_repr=f"{worker.name} {visit}", changes=_visit_snapshot(visit))
     return visit
 
@@ -758,7 +758,7 @@ def visits_record_batch(*, actor, campaign: CareCampaign, recipient_ids, visit_d
                                                visit_date=visit_date, is_void=False))
     _grants_from_visits(actor, visits)
     result.created = len(visits)
-    audit.record(actor=actor, action="care.visit_batch", obj=campaign, org=campaign.org,
+    audit.record(actor=actor, action="care.visit.batch", obj=campaign, org=campaign.org,
                  changes={"visits": result.created, "amount": money_str(result.amount), "method": method,
                           "payment_method": payment_method, "visit_date": _iso(visit_date)})
     return result
@@ -787,7 +787,7 @@ def visit_void(*, actor, visit: CareVisit, reason: str) -> CareVisit:
     for grant in BenefitGrant.objects.filter(source=f"care_visit:{visit.pk}", is_void=False):
         grant.is_void, grant.void_reason, grant.voided_at = True, f"慰问记录作废:{reason}"[:200], timezone.now()
         grant.save(update_fields=["is_void", "void_reason", "voided_at", "updated_at"])
-    audit.record(actor=actor, action="care.visit_void", obj=visit, org=visit.org,
+    audit.record(actor=actor, action="care.visit.void", obj=visit, org=visit.org,
                  object_repr=f"{visit.worker.name} {visit}",
                  changes={"amount": money_str(visit.amount), "reason": reason[:200]})
     return visit
@@ -863,7 +863,7 @@ def round_open(*, actor, org: OrgUnit, **fields) -> SurveyRound:
     survey_round = SurveyRound(org=org, created_by=actor if actor is not None else None, **fields)
     _clean_round(survey_round)
     survey_round.save()
-    audit.record(actor=actor, action="care.round_open", obj=survey_round, org=org,
+    audit.record(actor=actor, action="care.round.open", obj=survey_round, org=org,
                  changes={"year": survey_round.year, "income_threshold": money_str(survey_round.income_threshold),
                           "marginal_factor": str(survey_round.marginal_factor)})
     return survey_round
@@ -889,7 +889,7 @@ def round_update(*, actor, survey_round: SurveyRound, status: str | None = None,
              "end_date": _iso(survey_round.end_date), "factor": str(survey_round.marginal_factor)}
     diff = audit.diff(before, after)
     if diff:
-        audit.record(actor=actor, action="care.round_update", obj=survey_round, org=survey_round.org, changes=diff)
+        audit.record(actor=actor, action="care.round.update", obj=survey_round, org=survey_round.org, changes=diff)
     return survey_round
 
 
@@ -1034,7 +1034,7 @@ def survey_create(*, actor, survey_round: SurveyRound, worker: Worker, **data) -
             survey.save()
     except IntegrityError:
         raise ValidationError({"worker": f"{worker.name} 在“{survey_round.name}”中已有调查表。"})
-    audit.record(actor=actor, action="care.survey_create", obj=survey, org=survey.org,
+    audit.record(actor=actor, action="care.survey.create", obj=survey, org=survey.org,
                  object_repr=f"{survey_round.name} · {worker.name}", changes=_survey_audit(data))
     return survey
 
@@ -1059,7 +1059,7 @@ def survey_update(*, actor, survey: HardshipSurvey, **data) -> HardshipSurvey:
     after.update({k: survey.details.get(k) for k in SENSITIVE_SURVEY_FIELDS})
     changed = [k for k in after if before.get(k) != after.get(k)]
     if changed:
-        audit.record(actor=actor, action="care.survey_update", obj=survey, org=survey.org,
+        audit.record(actor=actor, action="care.survey.update", obj=survey, org=survey.org,
                      object_repr=f"{survey.round.name} · {survey.worker.name}", changes=_survey_audit(changed))
     return survey
 
@@ -1078,7 +1078,7 @@ def survey_submit(*, actor, survey: HardshipSurvey) -> HardshipSurvey:
     survey.status = SurveyStatus.SUBMITTED
     survey.submitted_at = timezone.now()
     survey.save(update_fields=["status", "submitted_at", "updated_at"])
-    audit.record(actor=actor, action="care.survey_submit", obj=survey, org=survey.org,
+    audit.record(actor=actor, action="care.survey.submit", obj=survey, org=survey.org,
                  object_repr=f"{survey.round.name} · {survey.worker.name}", changes={"status": "submitted"})
     reviewers = [u for u in staff_responsible_for(survey.round.org) if actor is None or u.pk != actor.pk]
     notify(recipients=reviewers, text=f"{survey.org.name} 提交了 {survey.worker.name} 的困难劳模调查表,请审核",
@@ -1116,7 +1116,7 @@ def surveys_submit_batch(*, actor, surveys) -> int:
         reviewers = [u for u in staff_responsible_for(round_org) if actor is None or u.pk != actor.pk]
         notify(recipients=reviewers, text=f"收到 {len(locked)} 份困难劳模调查表,请审核",
                url=reverse("care:survey_list") + "?status=submitted")
-    audit.record(actor=actor, action="care.survey_submit_batch", object_type="care.hardshipsurvey",
+    audit.record(actor=actor, action="care.survey.submit_batch", object_type="care.hardshipsurvey",
                  object_repr=f"{len(locked)} 份", changes={"ids": [s.pk for s in locked][:500]})
     return len(locked)
 
@@ -1138,7 +1138,7 @@ def surveys_approve_batch(*, actor, surveys, comment: str = "") -> int:
     HardshipSurvey.objects.filter(pk__in=[s.pk for s in locked]).update(
         status=SurveyStatus.APPROVED, reviewed_at=now, reviewed_by=actor if actor is not None else None,
         review_comment=(comment or "").strip()[:300], updated_at=now)
-    audit.record(actor=actor, action="care.survey_approve_batch", object_type="care.hardshipsurvey",
+    audit.record(actor=actor, action="care.survey.approve_batch", object_type="care.hardshipsurvey",
                  object_repr=f"{len(locked)} 份", changes={"ids": [s.pk for s in locked][:500]})
     return len(locked)
 
@@ -1154,7 +1154,7 @@ def survey_approve(*, actor, survey: HardshipSurvey, comment: str = "") -> Hards
     survey.reviewed_by = actor if actor is not None else None
     survey.review_comment = (comment or "").strip()[:300]
     survey.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment", "updated_at"])
-    audit.record(actor=actor, action="care.survey_approve", obj=survey, org=survey.org,
+    audit.record(actor=actor, action="care.survey.approve", obj=survey, org=survey.org,
                  object_repr=f"{survey.round.name} · {survey.worker.name}", changes={"status": "approved"})
     return survey
 
@@ -1175,7 +1175,7 @@ def survey_return(*, actor, survey: HardshipSurvey, comment: str) -> HardshipSur
     survey.reviewed_by = actor if actor is not None else None
     survey.review_comment = comment[:300]
     survey.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment", "updated_at"])
-    audit.record(actor=actor, action="care.survey_return", obj=survey, org=survey.org,
+    audit.record(actor=actor, action="care.survey.return", obj=survey, org=survey.org,
                  object_repr=f"{survey.round.name} · {survey.worker.name}",
                  changes={"status": "returned", "comment": comment[:300]})
     notify(recipients=staff_responsible_for(survey.org),
@@ -1197,7 +1197,7 @@ def survey_discard(*, actor, survey: HardshipSurvey, reason: str) -> HardshipSur
     survey.is_deleted = True
     survey.deleted_at = timezone.now()
     survey.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
-    audit.record(actor=actor, action="care.survey_discard", obj=survey, org=survey.org,
+    audit.record(actor=actor, action="care.survey.discard", obj=survey, org=survey.org,
                  object_repr=f"{survey.round.name} · {survey.worker.name}", changes={"reason": reason[:200]})
     return survey
 
@@ -1250,7 +1250,7 @@ def _grant_record(*, actor, worker: Worker, benefit_type_code: str, year: int, g
     except IntegrityError:  # a concurrent call recorded it first: idempotent
         return BenefitGrant.objects.get(worker=worker, benefit_type=benefit_type, year=year, source=source,
                                         is_void=False), False
-    audit.record(actor=actor, action="care.grant_record", obj=grant, org=grant.org,
+    audit.record(actor=actor, action="care.grant.record", obj=grant, org=grant.org,
                  object_repr=f"{worker.name} {grant}",
                  changes={"benefit_type": benefit_type.code, "year": year, "amount": money_str(amount) if amount
                           is not None else "", "source": source})
@@ -1319,7 +1319,7 @@ def benefit_grants_bulk_record(*, actor, workers, benefit_type_code: str, year: 
                          recorded_by=actor if actor is not None else None)
             for w in probe if w.pk not in have and not w.is_deleted]
     BenefitGrant.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-    audit.record(actor=actor, action="care.grant_bulk_record", object_type="care.benefitgrant",
+    audit.record(actor=actor, action="care.grant.bulk_record", object_type="care.benefitgrant",
                  object_repr=f"{year}年{benefit_type.name} {len(rows)} 人",
                  changes={"benefit_type": benefit_type.code, "year": year, "created": len(rows),
                           "skipped": len(probe) - len(rows), "amount": money_str(amount) if amount is not None else ""})
@@ -1340,7 +1340,7 @@ def benefit_grant_void(*, actor, grant: BenefitGrant, reason: str) -> BenefitGra
         raise ValidationError({"reason": "该记录由慰问记录自动生成,请作废对应的慰问记录。"})
     grant.is_void, grant.void_reason, grant.voided_at = True, reason[:200], timezone.now()
     grant.save(update_fields=["is_void", "void_reason", "voided_at", "updated_at"])
-    audit.record(actor=actor, action="care.grant_void", obj=grant, org=grant.org,
+    audit.record(actor=actor, action="care.grant.void", obj=grant, org=grant.org,
                  object_repr=f"{grant.worker.name} {grant}", changes={"reason": reason[:200]})
     return grant
 
@@ -1387,7 +1387,7 @@ def benefit_type_save(*, actor, benefit_type: BenefitType | None = None, **field
     _raise(errors)
     obj.save()
     after = {f: getattr(obj, f) for f in BENEFIT_TYPE_FIELDS}
-    audit.record(actor=actor, action="care.benefit_type_save", obj=obj, org=None,
+    audit.record(actor=actor, action="care.benefit_type.save", obj=obj, org=None,
                  changes=audit.diff(before, {k: (money_str(v) if isinstance(v, Decimal) else v)
                                              for k, v in after.items()}))
     return obj
@@ -1417,7 +1417,7 @@ def dict_item_save(*, actor, item: DictItem | None = None, kind: str | None = No
     _raise(errors)
     obj.save()
     after = {"label": obj.label, "severe": obj.severe, "is_active": obj.is_active, "sort_order": obj.sort_order}
-    audit.record(actor=actor, action="care.dict_item_save", obj=obj, org=None,
+    audit.record(actor=actor, action="core.dictionary.save", obj=obj, org=None,
                  object_repr=f"{obj.get_kind_display()}:{obj.label}", changes=audit.diff(before, after))
     return obj
 
@@ -1426,5 +1426,5 @@ def survey_reveal(*, actor, survey, field: str) -> None:
     """Opening a survey's health and hardship details is a reveal of sensitive data: audited."""
     if not has_capability(actor, "reveal_pii"):
         raise PermissionDenied("您没有查看困难调查敏感信息的权限。")
-    audit.record(actor=actor, action="pii.reveal", obj=survey, org=survey.org,
+    audit.record(actor=actor, action="core.pii.reveal", obj=survey, org=survey.org,
                  object_repr=f"{survey.round.name} · {survey.worker.name}", changes={"field": field})

@@ -7,11 +7,11 @@ hardship/health details: shown only to roles that may reveal PII (a viewer sees 
 
 from django.urls import reverse
 
+from laomo.core.money import money_display
 from laomo.core.permissions import has_capability
 from laomo.workers.timeline import register_timeline
 
 from .models import BenefitGrant, CareVisit, HardshipSurvey, SurveyStatus, VisitType
-from .money import money_display
 
 SENSITIVE_VISIT_TYPES = {VisitType.HARDSHIP, VisitType.ILLNESS}
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from laomo.core import audit
 from laomo.core.forms import apply_validation_error
+from laomo.core.money import money_display
 from laomo.core.pagination import page_number
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import org_in_scope, scope_root
@@ -54,7 +55,6 @@ from .models import (
     RoundStatus,
     SurveyStatus,
 )
-from .money import money_display
 
 PER_PAGE = 50
 
@@ -156,7 +156,7 @@ def campaign_list(request):
     if request.GET.get("format") == "xlsx":
         campaigns = list(qs[:5000])
         figures = selectors.campaign_figures(user=request.user, campaign_ids=[c.pk for c in campaigns])
-        return _xlsx(request, "慰问活动.xlsx", "care.export_campaigns", export.write_campaigns, campaigns, figures)
+        return _xlsx(request, "慰问活动.xlsx", "care.campaign.export", export.write_campaigns, campaigns, figures)
     ctx = _paged(request, qs)
     figures = selectors.campaign_figures(user=request.user, campaign_ids=[c.pk for c in ctx["rows"]])
     for c in ctx["rows"]:
@@ -276,7 +276,7 @@ def recipient_list(request, pk):
     form = RecipientFilterForm(request.GET or None, org_queryset=_orgs(request))
     rows = _recipient_rows(request, campaign, form)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(request, f"{campaign.name}-慰问名单.xlsx", "care.export_recipients", export.write_recipients,
+        return _xlsx(request, f"{campaign.name}-慰问名单.xlsx", "care.recipient.export", export.write_recipients,
                      rows["r_qs"])
     if not request.htmx:
         return redirect(f"{reverse('care:campaign_detail', args=[campaign.pk])}?{_query(request)}")
@@ -339,11 +339,11 @@ def payment_sheet(request, pk):
         raise PermissionDenied("您没有导出完整银行账号的权限。")
     if request.GET.get("format") == "xlsx":
         return _xlsx(request, f"{campaign.name}-发放表{'(完整)' if full else ''}.xlsx",
-                     "care.export_payment_sheet_full" if full else "care.export_payment_sheet",
+                     "care.payment_sheet.export_full" if full else "care.payment_sheet.export",
                      export.write_payment_sheet, campaign, rows, extra, full=full)
     body, totals = export.payment_sheet_rows(rows, extra, full=False)
     body = [export.display_row(row) for row in body]
-    audit.record(actor=request.user, action="care.print_payment_sheet", obj=campaign, org=campaign.org,
+    audit.record(actor=request.user, action="care.payment_sheet.print", obj=campaign, org=campaign.org,
                  changes={"rows": totals["count"], "org": code or ""})
     return render(request, "care/payment_sheet.html", {
         "campaign": campaign, "rows": body, "totals": totals, "org": org, "orgs": _orgs(request),
@@ -504,7 +504,7 @@ def visit_list(request):
     form, filters = _visit_filters(request)
     qs = selectors.visit_list(user=request.user, filters=filters)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(request, "慰问记录.xlsx", "care.export_visits", export.write_visits, qs)
+        return _xlsx(request, "慰问记录.xlsx", "care.visit.export", export.write_visits, qs)
     ctx = _paged(request, qs)
     ctx["form"] = form
     return _page_or_partial(request, "care/visit_list.html", "care/partials/visit_rows.html", ctx)
@@ -588,7 +588,7 @@ def ledger(request):
     rows = selectors.county_ledger(user=request.user, year=year, campaign=campaign, org=org)
     totals = selectors.ledger_totals(rows)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(request, f"{year}年慰问台账.xlsx", "care.export_ledger", export.write_ledger, rows, totals,
+        return _xlsx(request, f"{year}年慰问台账.xlsx", "care.ledger.export", export.write_ledger, rows, totals,
                      year=year, campaign_name=campaign.name if campaign else "")
     campaigns = [campaign] if campaign else list(campaigns_qs.filter(year=year).select_related("org"))
     figures = selectors.campaign_figures(user=request.user, campaign_ids=[c.pk for c in campaigns])
@@ -686,8 +686,9 @@ def _survey_payload(cleaned: dict) -> dict:
 
 def _survey_preview(survey_round, cleaned) -> str:
     """The hardship level the form's incomes and causes give under the round's threshold."""
+    from laomo.core.money import parse_money
+
     from .models import HardshipLevel
-    from .money import parse_money
 
     try:
         per_capita = parse_money(cleaned.get("income_per_capita"), allow_none=True)
@@ -889,7 +890,7 @@ def survey_list(request):
     qs = selectors.survey_list(user=request.user, filters=filters)
     reveal = _can(request, "reveal_pii")
     if request.GET.get("format") == "xlsx":
-        return _xlsx(request, "困难劳模调查表.xlsx", "care.export_surveys", export.write_surveys, qs, details=reveal)
+        return _xlsx(request, "困难劳模调查表.xlsx", "care.survey.export", export.write_surveys, qs, details=reveal)
     ctx = _paged(request, qs)
     ctx.update(form=form, reveal=reveal)
     return _page_or_partial(request, "care/survey_list.html", "care/partials/survey_rows.html", ctx)
@@ -910,7 +911,7 @@ def hardship(request):
     if request.GET.get("format") == "xlsx":
         rows = list(qs[:20000])
         selectors.hardship_extras(rows)
-        return _xlsx(request, "困难劳模信息库.xlsx", "care.export_hardship", export.write_hardship, rows)
+        return _xlsx(request, "困难劳模信息库.xlsx", "care.hardship.export", export.write_hardship, rows)
     ctx = _paged(request, qs)
     selectors.hardship_extras(ctx["rows"])
     ctx["form"] = form
@@ -926,7 +927,8 @@ def not_surveyed(request):
         org, q = form.cleaned_data["org"], form.cleaned_data["q"] or ""
     qs = selectors.not_surveyed(user=request.user, year=year, org=org, q=q)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(request, f"{year}年未调查劳模.xlsx", "care.export_not_surveyed", export.write_not_surveyed, qs,
+        return _xlsx(request, f"{year}年未调查劳模.xlsx", "care.survey.export_not_surveyed",
+                     export.write_not_surveyed, qs,
                      year)
     ctx = _paged(request, qs)
     ctx.update(form=form, year=year)
@@ -951,7 +953,7 @@ def grant_list(request):
                                    source=d["source"] or "", org=d["org"], void="" if void == "all" else void)
     qs = selectors.grant_list(user=request.user, filters=f)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(request, "待遇落实记录.xlsx", "care.export_grants", export.write_grants, qs)
+        return _xlsx(request, "待遇落实记录.xlsx", "care.grant.export", export.write_grants, qs)
     ctx = _paged(request, qs)
     ctx.update(form=form, void_form=ReasonForm())
     return _page_or_partial(request, "care/grant_list.html", "care/partials/grant_rows.html", ctx)
@@ -1011,7 +1013,7 @@ def benefits_report(request):
         year, org, code, q = d["year"] or year, d["org"], d["benefit_type"] or "", d["q"] or ""
     report = selectors.benefit_report(user=request.user, year=year, org=org, type_code=code, q=q)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(request, f"{year}年劳模待遇未落实名单.xlsx", "care.export_benefits_report",
+        return _xlsx(request, f"{year}年劳模待遇未落实名单.xlsx", "care.benefit.export_report",
                      export.write_benefit_report, report, year)
     ctx = _paged(request, report.missing)
     for w in ctx["rows"]:

@@ -24,6 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from . import actions
 from .models import AuditEntry, AuditHead, AuditResult
 from .request_context import current_ip
 
@@ -98,7 +99,12 @@ def record(
     ip: str | None = None,
     username: str = "",
 ) -> AuditEntry:
-    """Append one audit entry. PII in `changes` must already be masked by the caller."""
+    """Append one audit entry. PII in `changes` must already be masked by the caller.
+
+    `actor` is a user, `SYSTEM` or `PUBLIC` (laomo.core.actors; those two are recorded without a user).
+    """
+    if getattr(settings, "LAOMO_STRICT_ACTIONS", False) and not actions.is_known(action):
+        raise ValueError(f"audit action {action!r} is not in laomo.core.actions")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk

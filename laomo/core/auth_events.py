@@ -23,13 +23,13 @@ def on_login(sender, request, user, **kwargs):
         # The login writes the session anyway: it starts the absolute lifetime and counts as the first
         # renewal of the idle timeout (SessionPolicyMiddleware), so the first page after it writes nothing.
         request.session["login_at"] = request.session["renewed_at"] = int(time.time())
-    audit.record(actor=user, action="auth.login", obj=user, org=user.org, ip=_ip(request))
+    audit.record(actor=user, action="auth.session.login", obj=user, org=user.org, ip=_ip(request))
 
 
 @receiver(user_logged_out, dispatch_uid="laomo_audit_logout")
 def on_logout(sender, request, user, **kwargs):
     if user is not None:
-        audit.record(actor=user, action="auth.logout", obj=user, org=user.org, ip=_ip(request))
+        audit.record(actor=user, action="auth.session.logout", obj=user, org=user.org, ip=_ip(request))
 
 
 def _already_locked(request, credentials) -> bool:
@@ -44,10 +44,10 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "")
     if request is not None and _already_locked(request, credentials):
         # An attempt while the lockout lasts: refused without checking the password.
-        audit.record(action="auth.locked_attempt", username=username, object_type="orgs.user",
+        audit.record(action="auth.session.locked_attempt", username=username, object_type="orgs.user",
                      object_repr=username, result="denied", ip=_ip(request))
         return
-    audit.record(action="auth.login_failed", username=username, object_type="orgs.user", object_repr=username,
+    audit.record(action="auth.session.login_failed", username=username, object_type="orgs.user", object_repr=username,
                  result="failure", ip=_ip(request))
 
 
@@ -58,6 +58,6 @@ from axes.signals import user_locked_out  # noqa: E402
 
 @receiver(user_locked_out, dispatch_uid="laomo_audit_lockout")
 def on_locked_out(sender, request, username=None, ip_address=None, **kwargs):
-    audit.record(action="auth.lockout", username=username or "", object_type="orgs.user",
+    audit.record(action="auth.account.lock", username=username or "", object_type="orgs.user",
                  object_repr=username or "", result="denied", ip=ip_address or _ip(request),
                  changes={"reason": "连续登录失败,账号已临时锁定"})

@@ -1,4 +1,5 @@
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.renderers import TemplatesSetting
 
 
 def apply_validation_error(form, exc: ValidationError) -> None:
@@ -13,4 +14,10 @@ def apply_validation_error(form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
-__all__ = ["apply_validation_error", "NON_FIELD_ERRORS"]
+__all__ = ["apply_validation_error", "NON_FIELD_ERRORS", "FormRenderer"]
+
+
+class FormRenderer(TemplatesSetting):
+    """Django's renderer reading the project's templates, with the one field template of every form."""
+
+    field_template_name = "forms/field.html"

@@ -53,7 +53,7 @@ class SessionPolicyMiddleware:
         if started is None:
             request.session["login_at"] = now
         elif now - int(started) > settings.LAOMO_SESSION_ABSOLUTE_SECONDS:
-            audit.record(actor=user, action="auth.session_expired", obj=user)
+            audit.record(actor=user, action="auth.session.expire", obj=user)
             logout(request)
             messages.info(request, "登录已超过最长有效时间,请重新登录。")
             return redirect(settings.LOGIN_URL)
@@ -81,7 +81,7 @@ class SessionPolicyMiddleware:
         if isinstance(exception, PermissionDenied):
             user = getattr(request, "user", None)
             audit.record(
-                actor=user, action="permission.denied", result="denied",
+                actor=user, action="core.permission.deny", result="denied",
                 object_type="url", object_id=request.path[:64], object_repr=request.path[:200],
                 changes={"method": request.method, "reason": str(exception)[:200]},
             )

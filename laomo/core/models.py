@@ -206,3 +206,32 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.beat_at}"
+
+
+class DictItem(TimeStampedModel):
+    """An entry of a configurable list (数据字典): hardship causes, health categories, media platforms,
+    achievement kinds … one model for all, each list a `kind` registered by its module in
+    `laomo.core.dictionary`. City staff edit them on one page; entries are deactivated, never deleted,
+    so old records keep their label. Kind-specific switches live in `flags` ({"severe": true})."""
+
+    kind = models.CharField("字典", max_length=32)
+    code = models.SlugField("代码", max_length=32)
+    label = models.CharField("名称", max_length=50)
+    flags = models.JSONField("选项", default=dict, blank=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "数据字典项"
+        verbose_name_plural = "数据字典项"
+        ordering = ["kind", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint("kind", "code", name="core_dictitem_unique_code"),
+            models.UniqueConstraint("kind", "label", name="core_dictitem_unique_label"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def flag(self, name: str) -> bool:
+        return bool((self.flags or {}).get(name))

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 FIRST_YEAR = 2019  # the association was founded in December 2019
@@ -50,8 +51,20 @@ def ensure_year(year: int) -> int:
     a 422 with the API's error shape instead of a ValueError or OverflowError from `date()`. The range
     is wide on purpose: lists are filtered by planned future years too (a recuperation batch in 2030).
     """
-    from django.core.exceptions import ValidationError
-
     if not isinstance(year, int) or not QUERY_MIN_YEAR <= year <= QUERY_MAX_YEAR:
         raise ValidationError({"year": f"年份应在 {QUERY_MIN_YEAR} 至 {QUERY_MAX_YEAR} 之间。"})
+    return year
+
+
+def check_year(value, field: str = "year", *, label: str = "年度") -> int:
+    """A year typed into a form or sent to a service, in the one valid range (MIN_YEAR..max_year()),
+    or a ValidationError keyed by `field`. Services use this instead of bounds of their own."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError({field: f"请填写{label}。"})
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: f"{label}应为四位数字年份。"})
+    if not year_in_range(year):
+        raise ValidationError({field: f"{label}应在 {MIN_YEAR} 至 {max_year()} 之间。"})
     return year

@@ -2,6 +2,7 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 
 from .roles import BUSINESS_ROLES, ROLE_SCOPE, DataScope, Role, widest_scope
 
@@ -55,6 +56,32 @@ class OrgUnit(models.Model):
     def is_within(self, other: "OrgUnit") -> bool:
         """True when this unit is `other` or lies below it."""
         return self.path.startswith(other.path)
+
+    # --- the tree, in one place (no inline `path__startswith` or path decoding in the modules) -----------
+
+    def subtree_q(self, field: str = "org") -> Q:
+        """Records whose unit (`field`, a path to an OrgUnit; "" for OrgUnit itself) is this unit or below it."""
+        lookup = f"{field}__path__startswith" if field else "path__startswith"
+        return Q(**{lookup: self.path})
+
+    def subtree(self):
+        """This unit and every unit below it, in tree order."""
+        return OrgUnit.objects.filter(self.subtree_q(""))
+
+    @staticmethod
+    def ids_on_path(path: str) -> list[int]:
+        """The primary keys of a `path` ("/1/5/9/"), root first."""
+        return [int(pk) for pk in (path or "").strip("/").split("/") if pk]
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """This unit's ancestors' keys, root first, without the unit itself."""
+        return self.ids_on_path(self.path)[:-1]
+
+    def ancestors(self, *, include_self: bool = False):
+        """The units above this one (and it, with `include_self`), root first."""
+        ids = self.ids_on_path(self.path) if include_self else self.ancestor_ids
+        return OrgUnit.objects.filter(pk__in=ids).order_by("depth")
 
 
 class User(AbstractUser):

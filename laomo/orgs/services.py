@@ -60,7 +60,7 @@ def org_create(*, actor, code: str, name: str, kind: str, parent: OrgUnit | None
     org.save()
     _set_path(org)
     org.save(update_fields=["path", "depth"])
-    audit.record(actor=actor, action="org.create", obj=org, org=org,
+    audit.record(actor=actor, action="orgs.org.create", obj=org, org=org,
                  changes={"code": org.code, "name": org.name, "kind": org.kind, "parent": str(parent or "")})
     return org
 
@@ -86,7 +86,7 @@ def org_update(*, actor, org: OrgUnit, **fields) -> OrgUnit:
             depth=F("depth") + (org.depth - old_path.count("/") + 2),
         )
     after = {k: getattr(org, k) for k in fields}
-    audit.record(actor=actor, action="org.update", obj=org, org=org,
+    audit.record(actor=actor, action="orgs.org.update", obj=org, org=org,
                  changes={k: [str(v[0]), str(v[1])] for k, v in audit.diff(before, after).items()})
     return org
 
@@ -126,7 +126,7 @@ def user_create(*, actor, username: str, org: OrgUnit, roles: list[str], full_na
     user.full_clean(exclude=["password"])
     user.save()
     user.groups.set(Group.objects.filter(name__in=roles))
-    audit.record(actor=actor, action="user.create", obj=user, org=org,
+    audit.record(actor=actor, action="orgs.user.create", obj=user, org=org,
                  changes={"username": username, "roles": sorted(roles), "org": org.code})
     return user, password
 
@@ -148,7 +148,7 @@ def user_update(*, actor, user: User, full_name: str, org: OrgUnit, roles: list[
     user.__dict__.pop("role_codes", None)
     after = {"full_name": user.full_name, "org": org.code, "roles": sorted(roles), "data_scope": data_scope,
              "email": email, "title": user.title}
-    audit.record(actor=actor, action="user.update", obj=user, org=org, changes=audit.diff(before, after))
+    audit.record(actor=actor, action="orgs.user.update", obj=user, org=org, changes=audit.diff(before, after))
     return user
 
 
@@ -169,7 +169,7 @@ def user_set_active(*, actor, user: User, active: bool) -> User:
     user.is_active = active
     user.save(update_fields=["is_active"])
     ended = 0 if active else end_sessions(user)
-    audit.record(actor=actor, action="user.enable" if active else "user.disable", obj=user, org=user.org,
+    audit.record(actor=actor, action="orgs.user.enable" if active else "orgs.user.disable", obj=user, org=user.org,
                  changes={"sessions_ended": ended})
     return user
 
@@ -182,7 +182,7 @@ def user_reset_password(*, actor, user: User) -> str:
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     end_sessions(user)
-    audit.record(actor=actor, action="user.reset_password", obj=user, org=user.org)
+    audit.record(actor=actor, action="orgs.user.reset_password", obj=user, org=user.org)
     return password
 
 
@@ -193,7 +193,7 @@ def user_change_own_password(*, user: User, new_password: str) -> None:
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    audit.record(actor=user, action="auth.password_change", obj=user, org=user.org)
+    audit.record(actor=user, action="auth.password.change", obj=user, org=user.org)
 
 
 @transaction.atomic
@@ -201,7 +201,7 @@ def user_unlock(*, actor, username: str) -> int:
     from axes.utils import reset
 
     count = reset(username=username)
-    audit.record(actor=actor, action="auth.unlock", object_type="orgs.user", object_repr=username,
+    audit.record(actor=actor, action="auth.account.unlock", object_type="orgs.user", object_repr=username,
                  changes={"attempts_cleared": count})
     return count
 
@@ -212,5 +212,5 @@ def user_reset_second_factor(*, actor, user: User) -> int:
 
     count, _ = TOTPDevice.objects.filter(user=user).delete()
     end_sessions(user)
-    audit.record(actor=actor, action="auth.2fa_reset", obj=user, org=user.org, changes={"devices": count})
+    audit.record(actor=actor, action="auth.otp.reset", obj=user, org=user.org, changes={"devices": count})
     return count

@@ -80,7 +80,7 @@ def otp_setup(request):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            audit.record(actor=request.user, action="auth.2fa_enroll", obj=request.user)
+            audit.record(actor=request.user, action="auth.otp.enroll", obj=request.user)
             messages.success(request, "已绑定动态验证码,今后登录需要输入验证码。")
             return redirect(_safe_next(request))
         else:
@@ -105,9 +105,9 @@ def otp_verify(request):
         for device in devices:
             if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
-                audit.record(actor=request.user, action="auth.2fa_verify", obj=request.user)
+                audit.record(actor=request.user, action="auth.otp.verify", obj=request.user)
                 return redirect(_safe_next(request))
-        audit.record(actor=request.user, action="auth.2fa_failed", obj=request.user, result="failure")
+        audit.record(actor=request.user, action="auth.otp.fail", obj=request.user, result="failure")
         form.add_error("token", "验证码不正确。")
     return render(request, "orgs/otp_verify.html", {"form": form, "next": request.GET.get("next", "")})
 

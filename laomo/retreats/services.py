@@ -133,7 +133,7 @@ def vendor_create(*, actor, org, name: str, **fields) -> Vendor:
     _validate_vendor(vendor)
     vendor.full_clean()
     vendor.save()
-    audit.record(actor=actor, action="retreat.vendor_create", obj=vendor, org=org,
+    audit.record(actor=actor, action="retreats.vendor.create", obj=vendor, org=org,
                  changes=_snapshot(vendor, VENDOR_FIELDS))
     return vendor
 
@@ -152,7 +152,7 @@ def vendor_update(*, actor, vendor: Vendor, **changes) -> Vendor:
     vendor.save()
     diff = audit.diff(before, _snapshot(vendor, VENDOR_FIELDS))
     if diff:
-        audit.record(actor=actor, action="retreat.vendor_update", obj=vendor, org=vendor.org, changes=diff)
+        audit.record(actor=actor, action="retreats.vendor.update", obj=vendor, org=vendor.org, changes=diff)
     return vendor
 
 
@@ -232,7 +232,7 @@ def batch_create(*, actor, org, itinerary: list[dict] | None = None, quotas: dic
     except ValidationError as exc:
         _raise_model_errors(exc)
     batch.save()
-    audit.record(actor=actor, action="retreat.batch_create", obj=batch, org=org, changes=_batch_audit(batch))
+    audit.record(actor=actor, action="retreats.batch.create", obj=batch, org=org, changes=_batch_audit(batch))
     if itinerary:
         batch_set_itinerary(actor=actor, batch=batch, days=itinerary)
     if quotas:
@@ -271,7 +271,7 @@ def batch_update(*, actor, batch: RetreatBatch, **changes) -> RetreatBatch:
     batch.save()
     diff = audit.diff(before, _batch_audit(batch))
     if diff:
-        audit.record(actor=actor, action="retreat.batch_update", obj=batch, org=batch.org, changes=diff)
+        audit.record(actor=actor, action="retreats.batch.update", obj=batch, org=batch.org, changes=diff)
     return batch
 
 
@@ -298,7 +298,7 @@ def batch_set_itinerary(*, actor, batch: RetreatBatch, days: list[dict]) -> list
                          accommodation=(d.get("accommodation") or "").strip()[:100],
                          meals=(d.get("meals") or "").strip()[:100]) for i, d in enumerate(days, start=1)]
     ItineraryDay.objects.bulk_create(rows)
-    audit.record(actor=actor, action="retreat.itinerary", obj=batch, org=batch.org,
+    audit.record(actor=actor, action="retreats.batch.itinerary", obj=batch, org=batch.org,
                  changes={"days": [r.title for r in rows]})
     return rows
 
@@ -337,7 +337,7 @@ def batch_set_quotas(*, actor, batch: RetreatBatch, quotas: dict) -> list[BatchQ
     after = {q.org.code: q.quota for q in batch.quotas.select_related("org")}
     diff = audit.diff(before, after) | {k: [v, None] for k, v in before.items() if k not in after}
     if diff:
-        audit.record(actor=actor, action="retreat.quotas", obj=batch, org=batch.org, changes=diff)
+        audit.record(actor=actor, action="retreats.batch.quotas", obj=batch, org=batch.org, changes=diff)
     return list(batch.quotas.select_related("org"))
 
 
@@ -378,7 +378,7 @@ def batch_set_status(*, actor, batch: RetreatBatch, status: str, reason: str = "
     old = batch.status
     batch.status = status
     batch.save(update_fields=["status", "cancel_reason", "updated_at"])
-    audit.record(actor=actor, action="retreat.batch_status", obj=batch, org=batch.org,
+    audit.record(actor=actor, action="retreats.batch.status", obj=batch, org=batch.org,
                  changes={"status": [old, status], **({"reason": reason} if reason else {})})
     if status == BatchStatus.CANCELLED:
         for app in apps.filter(status__in=(ApplicationStatus.PENDING, ApplicationStatus.CONFIRMED,
@@ -439,8 +439,9 @@ def application_submit(*, actor, batch: RetreatBatch, worker: Worker, front_line
             app.save()
     except IntegrityError:  # the one-live-application constraint behind the check above
         raise ValidationError({"worker": ["已报名本批次。"]})
-    audit.record(actor=actor, action="retreat.apply" if channel == Channel.SELF else "retreat.nominate", obj=app,
-                 org=worker.org, object_repr=f"{worker.name} · {batch.name}", changes=_application_audit(app))
+    action = "retreats.application.apply" if channel == Channel.SELF else "retreats.application.nominate"
+    audit.record(actor=actor, action=action, obj=app, org=worker.org, object_repr=f"{worker.name} · {batch.name}",
+                 changes=_application_audit(app))
     if channel == Channel.SELF:
         from laomo.orgs.selectors import staff_responsible_for
 
@@ -477,7 +478,7 @@ def _seat_or_waitlist(actor, app: RetreatApplication, batch: RetreatBatch) -> Re
         text = f"疗休养“{batch.name}”名额已满,您已列入候补名单,有人退出时按优先顺序递补。"
     app.decided_at, app.decided_by = now, actor
     app.save(update_fields=["status", "waitlisted_at", "decided_at", "decided_by", "updated_at"])
-    audit.record(actor=actor, action="retreat.confirm", obj=app, org=app.org,
+    audit.record(actor=actor, action="retreats.application.confirm", obj=app, org=app.org,
                  object_repr=f"{app.worker.name} · {batch.name}", changes={"status": [before, app.status]})
     _notify_worker(app, text)
     return app
@@ -538,7 +539,7 @@ def application_reject(*, actor, application: RetreatApplication, reason: str) -
     app.status, app.reason = ApplicationStatus.REJECTED, reason[:200]
     app.decided_at, app.decided_by = timezone.now(), actor
     app.save(update_fields=["status", "reason", "decided_at", "decided_by", "updated_at"])
-    audit.record(actor=actor, action="retreat.reject", obj=app, org=app.org,
+    audit.record(actor=actor, action="retreats.application.reject", obj=app, org=app.org,
                  object_repr=f"{app.worker.name} · {batch.name}", changes={"status": [before, app.status],
                                                                           "reason": app.reason})
     _notify_worker(app, f"您报名的疗休养“{batch.name}”未通过:{app.reason}")
@@ -557,7 +558,7 @@ def _promote_from_waitlist(actor, batch: RetreatBatch) -> RetreatApplication | N
                 _seat_or_waitlist(actor, app, batch)
         except ValidationError:
             continue  # no longer eligible (e.g. now in an overlapping batch): the next one moves up
-        audit.record(actor=actor, action="retreat.promote", obj=app, org=app.org,
+        audit.record(actor=actor, action="retreats.application.promote", obj=app, org=app.org,
                      object_repr=f"{app.worker.name} · {batch.name}", changes={"status": ["waitlisted", app.status]})
         return app
     return None
@@ -593,7 +594,7 @@ def application_withdraw(*, actor, application: RetreatApplication, reason: str 
     before = app.status
     app.status, app.reason = ApplicationStatus.WITHDRAWN, reason[:200]
     app.save(update_fields=["status", "reason", "updated_at"])
-    audit.record(actor=actor, action="retreat.withdraw", obj=app, org=app.org,
+    audit.record(actor=actor, action="retreats.application.withdraw", obj=app, org=app.org,
                  object_repr=f"{app.worker.name} · {batch.name}", changes={"status": [before, app.status],
                                                                           "reason": app.reason})
     promoted = None
@@ -634,7 +635,7 @@ def _record_benefit(actor, app: RetreatApplication, batch: RetreatBatch) -> str:
             )
     except (ValidationError, PermissionDenied, ObjectDoesNotExist, LookupError, ValueError) as exc:
         message = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        audit.record(actor=actor, action="retreat.benefit_failed", obj=app, org=app.org, result="failure",
+        audit.record(actor=actor, action="retreats.application.benefit_failed", obj=app, org=app.org, result="failure",
                      object_repr=f"{app.worker.name} · {batch.name}", changes={"error": message[:300]})
         return f"failed:{message}"
     return "recorded"
@@ -665,7 +666,7 @@ def application_record_attendance(*, actor, application: RetreatApplication, att
         benefit = _record_benefit(actor, app, batch)
         app.benefit_recorded = benefit == "recorded"
     app.save(update_fields=["status", "attendance_recorded_at", "benefit_recorded", "updated_at"])
-    audit.record(actor=actor, action="retreat.attendance", obj=app, org=app.org,
+    audit.record(actor=actor, action="retreats.application.attendance", obj=app, org=app.org,
                  object_repr=f"{app.worker.name} · {batch.name}",
                  changes={"status": [before, new], "benefit": benefit.split(":")[0]})
     if attended:
@@ -724,7 +725,7 @@ def survey_submit(*, application: RetreatApplication, actor=None, comment: str =
             response.save()
     except IntegrityError:
         raise ValidationError({"__all__": "您已提交过问卷,感谢您的评价。"})
-    audit.record(actor=actor if getattr(actor, "is_authenticated", False) else None, action="retreat.survey",
+    audit.record(actor=actor if getattr(actor, "is_authenticated", False) else None, action="retreats.survey.submit",
                  obj=response, org=app.org, object_repr=f"{app.batch.name} 问卷",
                  username="" if actor else "survey-link", changes=clean)
     return response
@@ -735,5 +736,5 @@ def survey_submit(*, application: RetreatApplication, actor=None, comment: str =
 
 def record_export(*, actor, batch: RetreatBatch, kind: str, rows: int, full_phone: bool, full_id: bool = False,
                   notes: bool = False) -> None:
-    audit.record(actor=actor, action=f"retreat.export_{kind}", obj=batch, org=batch.org,
+    audit.record(actor=actor, action=f"retreats.batch.export_{kind}", obj=batch, org=batch.org,
                  changes={"rows": rows, "full_phone": full_phone, "full_id_number": full_id, "health_notes": notes})

@@ -94,7 +94,7 @@ def index(request):
     qs = selectors.batch_list(user=request.user, filters=f)
     if request.GET.get("format") == "xlsx":
         response, count = _xlsx("疗休养批次", export.BATCH_HEADERS, export.batch_rows(qs))
-        audit.record(actor=request.user, action="retreat.export_batches", object_type="retreats.retreatbatch",
+        audit.record(actor=request.user, action="retreats.batch.export", object_type="retreats.retreatbatch",
                      object_repr=f"{count} 条", changes={"rows": count, "query": _query(request)[:500]})
         return response
     page = page_number(request)
@@ -180,7 +180,7 @@ def batch_detail(request, pk):
     if request.GET.get("format") == "xlsx":
         response, count = _xlsx(f"{batch.name}报名名单", export.APPLICATION_HEADERS,
                                 export.application_rows(qs, may_reveal=has_capability(user, "reveal_pii")))
-        audit.record(actor=user, action="retreat.export_applications", obj=batch, org=batch.org,
+        audit.record(actor=user, action="retreats.application.export", obj=batch, org=batch.org,
                      changes={"rows": count, "query": _query(request)[:500]})
         return response
     page = page_number(request)
@@ -432,7 +432,7 @@ def application_list(request):
     if request.GET.get("format") == "xlsx":
         response, count = _xlsx("疗休养报名", export.APPLICATION_HEADERS,
                                 export.application_rows(qs, may_reveal=has_capability(request.user, "reveal_pii")))
-        audit.record(actor=request.user, action="retreat.export_applications",
+        audit.record(actor=request.user, action="retreats.application.export",
                      object_type="retreats.retreatapplication", object_repr=f"{count} 条",
                      changes={"rows": count, "query": _query(request)[:500]})
         return response
@@ -508,7 +508,8 @@ def batch_survey_qr(request, pk):
         app.link = request.build_absolute_uri(reverse("retreats:survey", args=[app.survey_token]))
         app.qr = _qr_svg(app.link)
         app.answered = hasattr(app, "survey")
-    audit.record(actor=request.user, action="retreat.survey_qr", obj=batch, org=batch.org, changes={"cards": len(apps)})
+    audit.record(actor=request.user, action="retreats.survey.qr", obj=batch, org=batch.org,
+                 changes={"cards": len(apps)})
     return render(request, "retreats/batch_survey_qr.html", {"batch": batch, "apps": apps})
 
 
@@ -523,7 +524,7 @@ def vendor_list(request):
                                active=d.get("active") or "")
     if request.GET.get("format") == "xlsx":
         response, count = _xlsx("旅行社与疗休养基地", export.VENDOR_HEADERS, export.vendor_rows(qs), export.VENDOR_TEXT)
-        audit.record(actor=request.user, action="retreat.export_vendors", object_type="retreats.vendor",
+        audit.record(actor=request.user, action="retreats.vendor.export", object_type="retreats.vendor",
                      object_repr=f"{count} 条", changes={"rows": count})
         return response
     page = page_number(request)

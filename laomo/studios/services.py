@@ -232,7 +232,7 @@ def studio_create(*, actor, org, name: str, studio_type: str, level: str, lead: 
     StudioStatusChange.objects.create(studio=studio, from_status="", to_status=status, date=studio.status_date,
                                       reason="登记", actor=actor if actor is not None else None)
     _ensure_lead_member(studio, lead, founded_date)
-    audit.record(actor=actor, action="studio.create", obj=studio, org=org, changes=_studio_snapshot(studio))
+    audit.record(actor=actor, action="studios.studio.create", obj=studio, org=org, changes=_studio_snapshot(studio))
     return studio
 
 
@@ -280,7 +280,7 @@ def studio_update(*, actor, studio: Studio, **changes) -> Studio:
         _ensure_lead_member(studio, new_lead, _today())
     diff = audit.diff(before, _studio_snapshot(studio))
     if diff:
-        audit.record(actor=actor, action="studio.update", obj=studio, org=studio.org, changes=diff)
+        audit.record(actor=actor, action="studios.studio.update", obj=studio, org=studio.org, changes=diff)
     return studio
 
 
@@ -321,7 +321,7 @@ def studio_transition(*, actor, studio: Studio, to_status: str, date: date | Non
     changes = audit.diff(before, {"status": to_status, "status_date": _iso(date)})
     if reason:
         changes["reason"] = reason
-    audit.record(actor=actor, action="studio.status", obj=studio, org=studio.org, changes=changes)
+    audit.record(actor=actor, action="studios.studio.status", obj=studio, org=studio.org, changes=changes)
     return studio
 
 
@@ -357,7 +357,7 @@ def member_add(*, actor, studio: Studio, worker: Worker | None = None, name: str
                           joined_date=joined_date or _today())
     member.full_clean()
     member.save()
-    audit.record(actor=actor, action="studio.member_add", obj=member, org=studio.org,
+    audit.record(actor=actor, action="studios.member.add", obj=member, org=studio.org,
                  object_repr=f"{studio.name} {member.name}", changes={"role": role, "worker": worker is not None})
     return member
 
@@ -380,7 +380,7 @@ def member_leave(*, actor, member: StudioMember, left_date: date | None) -> Stud
     _raise(errors)
     member.left_date = left_date
     member.save(update_fields=["left_date", "updated_at"])
-    audit.record(actor=actor, action="studio.member_leave", obj=member, org=studio.org,
+    audit.record(actor=actor, action="studios.member.leave", obj=member, org=studio.org,
                  object_repr=f"{studio.name} {member.name}", changes={"left_date": _iso(left_date)})
     return member
 
@@ -409,7 +409,7 @@ def project_add(*, actor, studio: Studio, title: str, start_date: date | None, g
                             end_date=end_date, status=status)
     project.full_clean()
     project.save()
-    audit.record(actor=actor, action="studio.project_add", obj=project, org=studio.org,
+    audit.record(actor=actor, action="studios.project.add", obj=project, org=studio.org,
                  changes={"studio": studio.name, "start_date": _iso(start_date), "status": status})
     return project
 
@@ -432,7 +432,7 @@ def project_close(*, actor, project: StudioProject, status: str, end_date: date 
     _raise(errors)
     project.status, project.end_date = status, end_date
     project.save(update_fields=["status", "end_date", "updated_at"])
-    audit.record(actor=actor, action="studio.project_close", obj=project, org=studio.org,
+    audit.record(actor=actor, action="studios.project.close", obj=project, org=studio.org,
                  changes={"status": status, "end_date": _iso(end_date)})
     return project
 
@@ -487,7 +487,7 @@ def achievement_add(*, actor, studio: Studio, kind: str, title: str, achieved_da
     achievement.save()
     if members:
         achievement.credited.set(members)
-    audit.record(actor=actor, action="studio.achievement_add", obj=achievement, org=studio.org, changes={
+    audit.record(actor=actor, action="studios.achievement.add", obj=achievement, org=studio.org, changes={
         "studio": studio.name, "kind": kind, "achieved_date": _iso(achieved_date),
         "economic_benefit": _iso(benefit), "credited": [m.name for m in members],
         "evidence": checked.name if checked else "",
@@ -517,7 +517,7 @@ def achievement_attach_evidence(*, actor, achievement: StudioAchievement, eviden
     old = achievement.evidence_name
     _store_evidence(achievement, checked)
     achievement.save()
-    audit.record(actor=actor, action="studio.achievement_evidence", obj=achievement, org=studio.org,
+    audit.record(actor=actor, action="studios.achievement.evidence", obj=achievement, org=studio.org,
                  changes={"evidence": [old, checked.name], "size": len(checked.data)})
     return achievement
 
@@ -534,7 +534,7 @@ def achievement_withdraw(*, actor, achievement: StudioAchievement, reason: str) 
     achievement.is_deleted, achievement.deleted_at = True, timezone.now()
     achievement.withdraw_reason = reason.strip()
     achievement.save(update_fields=["is_deleted", "deleted_at", "withdraw_reason", "updated_at"])
-    audit.record(actor=actor, action="studio.achievement_withdraw", obj=achievement, org=studio.org,
+    audit.record(actor=actor, action="studios.achievement.withdraw", obj=achievement, org=studio.org,
                  changes={"reason": reason.strip()})
     return achievement
 
@@ -586,7 +586,7 @@ def report_submit(*, actor, studio: Studio, year: int, quarter: int, summary: st
                              submitted_date=_today(), submitted_by=actor)
     report.full_clean()
     report.save()
-    audit.record(actor=actor, action="studio.report_submit", obj=report, org=studio.org,
+    audit.record(actor=actor, action="studios.report.submit", obj=report, org=studio.org,
                  object_repr=f"{studio.name} {report}", changes={
                      "activities": activities, "participants": participants, "trainees": trainees,
                      "problems_solved": problems_solved, "funds_spent": _iso(funds)})
@@ -631,7 +631,7 @@ def assessment_record(*, actor, studio: Studio, year: int, score, result: str, a
                                   assessor=assessor.strip(), assessed_date=assessed_date)
     assessment.full_clean()
     assessment.save()
-    audit.record(actor=actor, action="studio.assessment", obj=assessment, org=studio.org,
+    audit.record(actor=actor, action="studios.assessment.record", obj=assessment, org=studio.org,
                  object_repr=f"{studio.name} {assessment}", changes={"score": _iso(score), "result": result})
     if result == AssessmentResult.FAIL and studio.status in LIVE_STATUSES:
         from django.urls import reverse
@@ -740,7 +740,7 @@ def mentorship_create(*, actor, org, title: str, goals: str, start_date: date | 
     snap = _mentorship_snapshot(m)
     snap.update({"mentors": [r.name for r in rows if r.role == "mentor"],
                  "apprentices": [r.name for r in rows if r.role == "apprentice"]})
-    audit.record(actor=actor, action="mentorship.create", obj=m, org=org, changes=snap)
+    audit.record(actor=actor, action="studios.mentorship.create", obj=m, org=org, changes=snap)
     return m
 
 
@@ -777,7 +777,7 @@ def mentorship_update(*, actor, mentorship: Mentorship, **changes) -> Mentorship
     m.save()
     diff = audit.diff(before, _mentorship_snapshot(m))
     if diff:
-        audit.record(actor=actor, action="mentorship.update", obj=m, org=m.org, changes=diff)
+        audit.record(actor=actor, action="studios.mentorship.update", obj=m, org=m.org, changes=diff)
     return m
 
 
@@ -811,7 +811,7 @@ def participant_add(*, actor, mentorship: Mentorship, role: str, worker: Worker 
         job=(job.strip() or (worker.job_title if worker else "")))
     participant.full_clean()
     participant.save()
-    audit.record(actor=actor, action="mentorship.participant_add", obj=participant, org=mentorship.org,
+    audit.record(actor=actor, action="studios.mentorship.participant_add", obj=participant, org=mentorship.org,
                  object_repr=f"{mentorship.title} {participant.name}", changes={"role": role})
     return participant
 
@@ -829,7 +829,7 @@ def participant_remove(*, actor, participant: MentorshipParticipant, reason: str
     elif participant.outcomes.exists():
         errors["participant"] = f"{participant.name} 已有培养成果记录,不能移除。"
     _raise(errors)
-    audit.record(actor=actor, action="mentorship.participant_remove", obj=participant, org=mentorship.org,
+    audit.record(actor=actor, action="studios.mentorship.participant_remove", obj=participant, org=mentorship.org,
                  object_repr=f"{mentorship.title} {participant.name}",
                  changes={"role": participant.role, "reason": reason.strip()})
     participant.delete()
@@ -874,7 +874,7 @@ def checkin_add(*, actor, mentorship: Mentorship, date: date | None, content: st
                                 recorded_by=actor)
     checkin.full_clean()
     checkin.save()
-    audit.record(actor=actor, action="mentorship.checkin", obj=checkin, org=mentorship.org,
+    audit.record(actor=actor, action="studios.mentorship.checkin", obj=checkin, org=mentorship.org,
                  object_repr=f"{mentorship.title} {date}", changes={"date": _iso(date), "hours": _iso(hours)})
     return checkin
 
@@ -901,7 +901,7 @@ def outcome_add(*, actor, mentorship: Mentorship, apprentice: MentorshipParticip
                                 certificate_no=(certificate_no or "").strip(), achieved_date=achieved_date)
     outcome.full_clean()
     outcome.save()
-    audit.record(actor=actor, action="mentorship.outcome", obj=outcome, org=mentorship.org,
+    audit.record(actor=actor, action="studios.mentorship.outcome", obj=outcome, org=mentorship.org,
                  object_repr=f"{apprentice.name} {outcome.result}",
                  changes={"kind": kind, "achieved_date": _iso(achieved_date)})
     return outcome
@@ -916,7 +916,7 @@ def mentorship_delete(*, actor, mentorship: Mentorship, reason: str) -> Mentorsh
     mentorship.is_deleted, mentorship.deleted_at = True, timezone.now()
     mentorship.delete_reason = reason.strip()
     mentorship.save(update_fields=["is_deleted", "deleted_at", "delete_reason", "updated_at"])
-    audit.record(actor=actor, action="mentorship.delete", obj=mentorship, org=mentorship.org,
+    audit.record(actor=actor, action="studios.mentorship.delete", obj=mentorship, org=mentorship.org,
                  changes={"reason": reason.strip()})
     return mentorship
 
@@ -984,7 +984,7 @@ def tech_help_create(*, actor, org, kind: str, topic: str, target_type: str, tar
     a.full_clean()
     a.save()
     a.participants.set(people)
-    audit.record(actor=actor, action="tech_help.create", obj=a, org=org, changes=_tech_help_snapshot(a, people))
+    audit.record(actor=actor, action="studios.tech_help.create", obj=a, org=org, changes=_tech_help_snapshot(a, people))
     return a
 
 
@@ -1014,7 +1014,7 @@ def tech_help_update(*, actor, activity: TechHelpActivity, participants=None, **
         a.participants.set(people)
     diff = audit.diff(before, _tech_help_snapshot(a, people))
     if diff:
-        audit.record(actor=actor, action="tech_help.update", obj=a, org=a.org, changes=diff)
+        audit.record(actor=actor, action="studios.tech_help.update", obj=a, org=a.org, changes=diff)
     return a
 
 
@@ -1026,6 +1026,6 @@ def tech_help_delete(*, actor, activity: TechHelpActivity, reason: str) -> TechH
     activity.is_deleted, activity.deleted_at = True, timezone.now()
     activity.delete_reason = reason.strip()
     activity.save(update_fields=["is_deleted", "deleted_at", "delete_reason", "updated_at"])
-    audit.record(actor=actor, action="tech_help.delete", obj=activity, org=activity.org,
+    audit.record(actor=actor, action="studios.tech_help.delete", obj=activity, org=activity.org,
                  changes={"reason": reason.strip()})
     return activity

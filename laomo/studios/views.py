@@ -189,7 +189,7 @@ def studio_list(request):
     if request.GET.get("format") == "xlsx":
         return _export(request, filename="创新工作室", headers=export.STUDIO_HEADERS,
                        rows=export.studio_rows(qs, filters.year), text_columns=export.STUDIO_TEXT,
-                       action="studio.export")
+                       action="studios.studio.export")
     page = page_number(request)
     studios, has_next = selectors.page_of(qs, page=page, per_page=PER_PAGE)
     for studio in studios:
@@ -447,7 +447,7 @@ def achievement_list(request):
     if request.GET.get("format") == "xlsx":
         return _export(request, filename="工作室成果", headers=export.ACHIEVEMENT_HEADERS,
                        rows=export.achievement_rows(qs), text_columns=export.ACHIEVEMENT_TEXT,
-                       action="studio.achievement_export")
+                       action="studios.achievement.export")
     page = page_number(request)
     rows, has_next = selectors.page_of(qs, page=page, per_page=PER_PAGE)
     ctx = {"form": form, "achievements": rows, "page": page, "has_next": has_next, "query": _query(request)}
@@ -525,7 +525,7 @@ def mentorship_list(request):
     if request.GET.get("format") == "xlsx":
         return _export(request, filename="传帮带结对", headers=export.MENTORSHIP_HEADERS,
                        rows=export.mentorship_rows(qs), text_columns=export.MENTORSHIP_TEXT,
-                       action="mentorship.export")
+                       action="studios.mentorship.export")
     page = page_number(request)
     rows, has_next = selectors.page_of(qs, page=page, per_page=PER_PAGE)
     ctx = {"form": form, "mentorships": rows, "page": page, "has_next": has_next, "query": _query(request),
@@ -705,7 +705,8 @@ def tech_help_list(request):
     qs = selectors.tech_help_list(user=request.user, filters=filters)
     if request.GET.get("format") == "xlsx":
         return _export(request, filename="技术服务活动", headers=export.TECH_HELP_HEADERS,
-                       rows=export.tech_help_rows(qs), text_columns=export.TECH_HELP_TEXT, action="tech_help.export")
+                       rows=export.tech_help_rows(qs), text_columns=export.TECH_HELP_TEXT,
+                                                  action="studios.tech_help.export")
     page = page_number(request)
     rows, has_next = selectors.page_of(qs, page=page, per_page=PER_PAGE)
     ctx = {"form": form, "activities": rows, "page": page, "has_next": has_next, "query": _query(request),

@@ -214,7 +214,7 @@ def team_create(*, actor, org: OrgUnit, name: str, team_type: str, founded_on: d
     _validate_team(team)
     team.full_clean()
     team.save()
-    audit.record(actor=actor, action="team.create", obj=team, org=org, changes=_team_snapshot(team))
+    audit.record(actor=actor, action="volunteering.team.create", obj=team, org=org, changes=_team_snapshot(team))
     if leader is not None:
         notify(recipients=[leader], text=f"您已被设为“{team.name}”队长", url=reverse("volunteering:team_detail",
                                                                                      args=[team.pk]))
@@ -241,7 +241,7 @@ def team_update(*, actor, team: ServiceTeam, **changes) -> ServiceTeam:
     team.save()
     diff = audit.diff(before, _team_snapshot(team))
     if diff:
-        audit.record(actor=actor, action="team.update", obj=team, org=team.org, changes=diff)
+        audit.record(actor=actor, action="volunteering.team.update", obj=team, org=team.org, changes=diff)
     return team
 
 
@@ -259,7 +259,7 @@ def team_dissolve(*, actor, team: ServiceTeam, dissolved_on: date, reason: str) 
         raise ValidationError({"dissolved_on": "该队还有未办结的点单,请先改派。"})
     team.is_active, team.dissolved_on = False, dissolved_on
     team.save(update_fields=["is_active", "dissolved_on", "updated_at"])
-    audit.record(actor=actor, action="team.dissolve", obj=team, org=team.org,
+    audit.record(actor=actor, action="volunteering.team.dissolve", obj=team, org=team.org,
                  changes={"dissolved_on": dissolved_on.isoformat(), "reason": reason})
     return team
 
@@ -284,7 +284,7 @@ def member_add(*, actor, team: ServiceTeam, worker=None, name: str = "", phone: 
                         duty=(duty or "").strip()[:50], joined_on=joined_on or today())
     member.full_clean()
     member.save()
-    audit.record(actor=actor, action="team.member_add", obj=team, org=team.org,
+    audit.record(actor=actor, action="volunteering.team.member_add", obj=team, org=team.org,
                  changes={"member": name, "worker_no": worker.worker_no if worker else "",
                           "phone": member.phone_masked})
     if worker is not None and worker.user_id:
@@ -300,7 +300,7 @@ def member_remove(*, actor, member: TeamMember, left_on: date | None = None, rea
         raise ValidationError({"member": "该队员已退出。"})
     member.is_active, member.left_on = False, left_on or today()
     member.save(update_fields=["is_active", "left_on", "updated_at"])
-    audit.record(actor=actor, action="team.member_remove", obj=member.team, org=member.team.org,
+    audit.record(actor=actor, action="volunteering.team.member_remove", obj=member.team, org=member.team.org,
                  changes={"member": member.name, "reason": (reason or "").strip()[:200]})
     return member
 
@@ -398,7 +398,8 @@ def record_create(*, actor, date: date, place_kind: str, place: str, content: st
     for row in rows:
         row.record = record
     ServiceHours.objects.bulk_create(rows)
-    audit.record(actor=actor, action="record.create", obj=record, org=org, changes=_record_snapshot(record, rows))
+    audit.record(actor=actor, action="volunteering.record.create", obj=record, org=org,
+                 changes=_record_snapshot(record, rows))
     return record
 
 
@@ -428,7 +429,7 @@ def record_update(*, actor, record: ServiceRecord, date: date, place_kind: str, 
     ServiceHours.objects.bulk_create(rows)
     diff = audit.diff(before, _record_snapshot(record, rows))
     if diff:
-        audit.record(actor=actor, action="record.update", obj=record, org=record.org, changes=diff)
+        audit.record(actor=actor, action="volunteering.record.update", obj=record, org=record.org, changes=diff)
     return record
 
 
@@ -454,7 +455,8 @@ def record_remove(*, actor, record: ServiceRecord, reason: str) -> ServiceRecord
         raise ValidationError({"reason": "该记录已出具志愿服务记录证明,不能删除;如确需更正,请先作废证明。"})
     record.is_deleted, record.deleted_at = True, now()
     record.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
-    audit.record(actor=actor, action="record.delete", obj=record, org=record.org, changes={"reason": reason})
+    audit.record(actor=actor, action="volunteering.record.delete", obj=record, org=record.org,
+                 changes={"reason": reason})
     return record
 
 
@@ -497,7 +499,8 @@ def photo_add(*, actor, record: ServiceRecord, upload, caption: str = "") -> Ser
     photo.image.save(f"{key}.jpg", ContentFile(full.getvalue()), save=False)
     photo.thumbnail.save(f"{key}.jpg", ContentFile(thumb.getvalue()), save=False)
     photo.save()
-    audit.record(actor=actor, action="record.photo_add", obj=record, org=record.org, changes={"photo": photo.pk})
+    audit.record(actor=actor, action="volunteering.record.photo_add", obj=record, org=record.org,
+                 changes={"photo": photo.pk})
     return photo
 
 
@@ -518,7 +521,7 @@ def _event(req: ServiceRequest, *, action: str, from_status: str, actor, note: s
 
 
 def _audit_request(actor, req: ServiceRequest, action: str, changes: dict) -> None:
-    audit.record(actor=actor, action=f"request.{action}", obj=req, org=req.org,
+    audit.record(actor=actor, action=f"volunteering.request.{action}", obj=req, org=req.org,
                  object_repr=f"点单 {req.tracking_code}", changes=changes)
 
 
@@ -817,7 +820,7 @@ def request_reveal(*, actor, request: ServiceRequest) -> dict:
     if not has_capability(actor, "reveal_pii"):
         raise PermissionDenied("您没有查看完整个人信息的权限。")
     ensure_org_in_scope(actor, request.org)
-    audit.record(actor=actor, action="pii.reveal", obj=request, org=request.org,
+    audit.record(actor=actor, action="core.pii.reveal", obj=request, org=request.org,
                  object_repr=f"点单 {request.tracking_code}",
                  changes={"field": "contact", "masked": request.contact_phone_masked})
     return {"contact_name": request.contact_name, "contact_phone": request.contact_phone}
@@ -847,7 +850,7 @@ def mobilization_create(*, actor, org: OrgUnit, name: str, kind: str, team_type:
     m.save()
     for post in posts:
         MobilizationPost.objects.create(mobilization=m, name=post[:100])
-    audit.record(actor=actor, action="mobilization.create", obj=m, org=org,
+    audit.record(actor=actor, action="volunteering.mobilization.create", obj=m, org=org,
                  changes={"name": m.name, "kind": kind, "start_date": start_date.isoformat(), "area": m.area})
     return m
 
@@ -869,7 +872,7 @@ def mobilization_update(*, actor, mobilization: Mobilization, **changes) -> Mobi
     m.save()
     diff = audit.diff(before, {f: _iso(getattr(m, f)) for f in MOBILIZATION_FIELDS})
     if diff:
-        audit.record(actor=actor, action="mobilization.update", obj=m, org=m.org, changes=diff)
+        audit.record(actor=actor, action="volunteering.mobilization.update", obj=m, org=m.org, changes=diff)
     return m
 
 
@@ -881,7 +884,7 @@ def post_add(*, actor, mobilization: Mobilization, name: str, place: str = "", n
         raise ValidationError({"name": "已有同名点位/任务。"})
     post = MobilizationPost.objects.create(mobilization=mobilization, name=name, place=(place or "").strip()[:200],
                                            note=(note or "").strip()[:300])
-    audit.record(actor=actor, action="mobilization.post_add", obj=mobilization, org=mobilization.org,
+    audit.record(actor=actor, action="volunteering.mobilization.post_add", obj=mobilization, org=mobilization.org,
                  changes={"post": name})
     return post
 
@@ -902,7 +905,7 @@ def roster_add(*, actor, mobilization: Mobilization, worker, duty_from: date, du
         raise ValidationError({"worker": f"{worker.name} 已在该点位的值守名单中。"})
     entry = RosterEntry.objects.create(mobilization=mobilization, worker=worker, post=post, duty_from=duty_from,
                                        duty_to=duty_to, role=(role or "").strip()[:50])
-    audit.record(actor=actor, action="mobilization.roster_add", obj=mobilization, org=mobilization.org,
+    audit.record(actor=actor, action="volunteering.mobilization.roster_add", obj=mobilization, org=mobilization.org,
                  changes={"worker_no": worker.worker_no, "post": post.name if post else "",
                           "duty": f"{duty_from}~{duty_to}"})
     if worker.user_id:
@@ -919,7 +922,7 @@ def roster_remove(*, actor, entry: RosterEntry, reason: str) -> RosterEntry:
     reason = _text(reason, "reason", "移出原因", 200)
     entry.is_active = False
     entry.save(update_fields=["is_active", "updated_at"])
-    audit.record(actor=actor, action="mobilization.roster_remove", obj=entry.mobilization,
+    audit.record(actor=actor, action="volunteering.mobilization.roster_remove", obj=entry.mobilization,
                  org=entry.mobilization.org, changes={"worker_no": entry.worker.worker_no, "reason": reason})
     return entry
 
@@ -960,7 +963,7 @@ def certificate_issue(*, actor, worker, org: OrgUnit, period_from: date, period_
                               issued_by=actor)
     cert.full_clean(exclude=["number"])
     cert.save()
-    audit.record(actor=actor, action="certificate.issue", obj=cert, org=org,
+    audit.record(actor=actor, action="volunteering.certificate.issue", obj=cert, org=org,
                  changes={"worker_no": worker.worker_no, "period": f"{period_from}~{period_to}",
                           "hours": str(total), "records": len(lines)})
     return cert
@@ -974,7 +977,8 @@ def certificate_void(*, actor, certificate: ServiceCertificate, reason: str) -> 
         raise ValidationError({"reason": "该证明已作废。"})
     cert.is_void, cert.void_reason = True, _text(reason, "reason", "作废原因", 200)
     cert.save(update_fields=["is_void", "void_reason", "updated_at"])
-    audit.record(actor=actor, action="certificate.void", obj=cert, org=cert.org, changes={"reason": cert.void_reason})
+    audit.record(actor=actor, action="volunteering.certificate.void", obj=cert, org=cert.org,
+                 changes={"reason": cert.void_reason})
     return cert
 
 

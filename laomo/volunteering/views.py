@@ -48,7 +48,7 @@ def _page(request, qs, per_page: int = 50):
 def _export(request, *, rows, headers, filename: str, text_columns=(), what: str):
     tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")
     count = write_xlsx(tmp, headers, rows, text_columns=text_columns, sheet_name=what[:31])
-    audit.record(actor=request.user, action="volunteering.export", object_type=f"volunteering.{what}",
+    audit.record(actor=request.user, action="volunteering.list.export", object_type=f"volunteering.{what}",
                  object_repr=f"{what} {count} 条", changes={"rows": count, "query": request.GET.urlencode()[:500]})
     tmp.seek(0)
     return FileResponse(tmp, as_attachment=True, filename=f"{filename}{timezone.localdate():%Y%m%d}.xlsx")

@@ -479,14 +479,15 @@ class RosterImporter:
                 setattr(worker, key, value)
             worker.save(update_fields=[*changes, "updated_at"] if "phone" not in changes
                         else [*changes, "phone_index", "phone_masked", "updated_at"])
-            audit.record(actor=self.actor, action="worker.import_update", obj=worker, org=worker.org,
+            audit.record(actor=self.actor, action="workers.worker.import_update", obj=worker, org=worker.org,
                          changes=changed, username="import")
         Honor.objects.bulk_create(plan.new_honors_for_existing, batch_size=2000)
         if plan.touched_existing:
             from .services import recompute_highest_levels
 
             recompute_highest_levels(plan.touched_existing)
-        audit.record(actor=self.actor, action="worker.import", object_type="workers.import", object_repr=filename,
+        audit.record(actor=self.actor, action="workers.worker.import", object_type="workers.import",
+                     object_repr=filename,
                      org=self.org, username="manage.py", changes={**result.summary(), "created_ids": len(created)})
 
     def _changes(self, worker: Worker, person: PersonRow) -> dict:

@@ -235,7 +235,7 @@ def worker_create(*, actor, org: OrgUnit, name: str, id_number: str = "", phone:
     _check_duplicate_id(worker, actor=actor)
     worker.full_clean(exclude=["id_number_index", "is_incomplete"])
     worker.save()
-    audit.record(actor=actor, action="worker.create", obj=worker, org=org, changes=_audit_snapshot(worker))
+    audit.record(actor=actor, action="workers.worker.create", obj=worker, org=org, changes=_audit_snapshot(worker))
     return worker
 
 
@@ -279,7 +279,7 @@ def worker_update(*, actor, worker: Worker, **changes) -> Worker:
     worker.save()
     diff = audit.diff(before, _audit_snapshot(worker))
     if diff:
-        audit.record(actor=actor, action="worker.update", obj=worker, org=worker.org, changes=diff)
+        audit.record(actor=actor, action="workers.worker.update", obj=worker, org=worker.org, changes=diff)
     return worker
 
 
@@ -298,7 +298,7 @@ def worker_set_status(*, actor, worker: Worker, status: str, status_date: date |
     worker.employment_status, worker.status_date = status, status_date
     worker.full_clean(exclude=["id_number_index", "is_incomplete"])
     worker.save(update_fields=["employment_status", "status_date", "updated_at"])
-    audit.record(actor=actor, action="worker.status", obj=worker, org=worker.org,
+    audit.record(actor=actor, action="workers.worker.status", obj=worker, org=worker.org,
                  changes=audit.diff(before, {"employment_status": status, "status_date": str(status_date or "")}))
     return worker
 
@@ -311,7 +311,7 @@ def worker_reveal(*, actor, worker: Worker, field: str) -> str:
         raise PermissionDenied("您没有查看完整个人信息的权限。")
     ensure_org_in_scope(actor, worker.org)
     value = getattr(worker, field)
-    audit.record(actor=actor, action="pii.reveal", obj=worker, org=worker.org,
+    audit.record(actor=actor, action="core.pii.reveal", obj=worker, org=worker.org,
                  changes={"field": field, "masked": mask_for_audit(field, value)})
     return value
 
@@ -321,7 +321,7 @@ def worker_pii_for_edit(*, actor, worker: Worker) -> dict:
     if not has_capability(actor, "reveal_pii"):
         raise PermissionDenied("您没有查看完整个人信息的权限。")
     ensure_org_in_scope(actor, worker.org)
-    audit.record(actor=actor, action="pii.reveal", obj=worker, org=worker.org,
+    audit.record(actor=actor, action="core.pii.reveal", obj=worker, org=worker.org,
                  changes={"field": "edit_form", "masked": mask_for_audit("id_number", worker.id_number)})
     return {field: getattr(worker, field) for field in PII_FIELDS}
 
@@ -339,7 +339,7 @@ def worker_update_contact(*, actor, worker: Worker, phone: str, address: str) ->
     after = {"phone": mask_for_audit("phone", worker.phone), "address": mask_for_audit("address", worker.address)}
     diff = audit.diff(before, after)
     if diff:
-        audit.record(actor=actor, action="worker.self_update_contact", obj=worker, org=worker.org, changes=diff)
+        audit.record(actor=actor, action="workers.worker.self_update_contact", obj=worker, org=worker.org, changes=diff)
         from django.urls import reverse
 
         from laomo.orgs.selectors import staff_responsible_for
@@ -361,7 +361,7 @@ def worker_grant_login(*, actor, worker: Worker, username: str) -> tuple:
                                  full_name=worker.name)
     Worker.objects.filter(pk=worker.pk).update(user=user)
     worker.user = user
-    audit.record(actor=actor, action="worker.grant_login", obj=worker, org=worker.org,
+    audit.record(actor=actor, action="workers.worker.grant_login", obj=worker, org=worker.org,
                  changes={"username": username})
     return user, password
 
@@ -373,7 +373,7 @@ def worker_export(*, actor, qs, full: bool, target, query: str = "", progress=No
     if full and not has_capability(actor, "export_pii"):
         raise PermissionDenied("您没有导出完整个人信息的权限。")
     count = write_roster(target, qs, full=full, progress=progress)
-    audit.record(actor=actor, action="worker.export_full" if full else "worker.export",
+    audit.record(actor=actor, action="workers.worker.export_full" if full else "workers.worker.export",
                  object_type="workers.worker", object_repr=f"{count} 条", changes={"rows": count, "query": query[:500]})
     return count
 
@@ -432,7 +432,7 @@ def honor_add(*, actor, worker: Worker, title: str, year: int | None = None, awa
     honor.full_clean()
     honor.save()
     recompute_highest_levels([worker.pk])
-    audit.record(actor=actor, action="honor.create", obj=honor, org=worker.org,
+    audit.record(actor=actor, action="workers.honor.create", obj=honor, org=worker.org,
                  object_repr=f"{worker.name} {honor}", changes={"level": level, "kind": kind, "year": year})
     return honor
 
@@ -447,7 +447,7 @@ def honor_remove(*, actor, honor: Honor, reason: str) -> Honor:
     honor.deleted_at = timezone.now()
     honor.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
     recompute_highest_levels([worker.pk])
-    audit.record(actor=actor, action="honor.delete", obj=honor, org=worker.org,
+    audit.record(actor=actor, action="workers.honor.delete", obj=honor, org=worker.org,
                  object_repr=f"{worker.name} {honor}", changes={"reason": reason.strip()})
     return honor
 

@@ -46,7 +46,7 @@ def test_it_refuses_tokens_of_disabled_users(client, users):
 def test_it_stores_only_the_token_hash(users):
     token, raw = api_token_create(actor=None, user=users["city_staff"])
     assert raw not in token.key_hash and not ApiToken.objects.filter(key_hash=raw).exists()
-    assert AuditEntry.objects.filter(action="api_token.create").exists()
+    assert AuditEntry.objects.filter(action="api.token.create").exists()
 
 
 @pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_it_serves_the_summary_for_the_callers_unit(client, tokens):
 def test_it_refuses_a_summary_of_another_county(client, tokens):
     response = client.get("/api/v1/reports/summary?year=2022&org=331126", **_auth(tokens["county_staff"]))
     assert response.status_code == 403 and set(response.json()) == {"message", "extra"}
-    assert AuditEntry.objects.filter(action="permission.denied", actor_username="t_liandu").exists()
+    assert AuditEntry.objects.filter(action="core.permission.deny", actor_username="t_liandu").exists()
     assert client.get("/api/v1/reports/summary?year=2022&org=331126",
                       **_auth(tokens["city_staff"])).status_code == 200
 
@@ -103,4 +103,4 @@ def test_it_lets_the_security_admin_revoke_a_token(client, users, clients):
     assert token.prefix in clients["secadmin"].get("/system/security/").content.decode()
     clients["secadmin"].post(f"/system/security/tokens/{token.pk}/revoke/")
     assert client.get("/api/v1/me", **_auth(raw)).status_code == 401
-    assert AuditEntry.objects.filter(action="api_token.revoke", actor_username="t_secadmin").exists()
+    assert AuditEntry.objects.filter(action="api.token.revoke", actor_username="t_secadmin").exists()

@@ -132,5 +132,5 @@ def test_it_refuses_before_reading_the_body_and_audits_the_refusal(users):
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     response = client.post("/api/v1/workers", "not json at all", content_type="application/json")
     assert response.status_code == 403 and response.json() == {"message": "您没有此操作的权限。", "extra": {}}
-    entry = AuditEntry.objects.filter(action="permission.denied", actor_username="t_viewer").get()
+    entry = AuditEntry.objects.filter(action="core.permission.deny", actor_username="t_viewer").get()
     assert entry.object_id == "/api/v1/workers"

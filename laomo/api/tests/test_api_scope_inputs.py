@@ -447,7 +447,7 @@ def _text(response) -> str:
 
 
 def _writes() -> int:
-    return AuditEntry.objects.exclude(action="permission.denied").count()
+    return AuditEntry.objects.exclude(action="core.permission.deny").count()
 
 
 @pytest.mark.django_db

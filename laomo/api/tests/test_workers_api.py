@@ -71,7 +71,7 @@ def test_it_hides_another_countys_worker_behind_a_404(client, users, registry):
 def test_it_reveals_pii_in_detail_only_to_roles_that_may_and_audits_it(client, users, registry):
     data = client.get(f"/api/v1/workers/{registry['ld'].pk}", **_auth(users["county_staff"])).json()
     assert data["id_number"] == ID_LD and data["phone"] == "13805781234" and data["pii_revealed"]
-    assert AuditEntry.objects.filter(action="pii.reveal", actor_username="t_liandu").exists()
+    assert AuditEntry.objects.filter(action="core.pii.reveal", actor_username="t_liandu").exists()
     masked = client.get(f"/api/v1/workers/{registry['ld'].pk}", **_auth(users["viewer"])).json()
     assert masked["id_number"] == "3311**********0016" and masked["phone"] == "138****1234"
 

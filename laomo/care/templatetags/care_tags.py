@@ -1,6 +1,6 @@
 from django import template
 
-from laomo.care.money import money_display
+from laomo.core.money import money_display
 
 register = template.Library()
 

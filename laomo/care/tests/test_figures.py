@@ -156,7 +156,7 @@ def test_a_deceased_worker_still_counts_in_the_year_of_the_visit(data, orgs):
 
 @override_settings(TIME_ZONE="Asia/Shanghai")
 def test_it_is_exact_with_awkward_amounts():
-    from laomo.care.money import money_str, parse_money
+    from laomo.core.money import money_str, parse_money
 
     assert money_str(parse_money("0.1") + parse_money("0.2")) == "0.30"
     assert money_str(parse_money("1,234.5")) == "1234.50"

@@ -40,7 +40,7 @@ def test_it_records_a_retreat_idempotently_for_the_retreats_module(w, users):
     assert (first.benefit_type.code, first.org, first.amount, first.source_label) == ("retreat", w.org, None, "疗休养")
     other = services.benefit_grant_record(actor=None, **{**kwargs, "source": "retreat:batch-4"})
     assert other.pk != first.pk
-    assert AuditEntry.objects.filter(action="care.grant_record").count() == 2
+    assert AuditEntry.objects.filter(action="care.grant.record").count() == 2
 
 
 @pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_it_records_in_bulk_skipping_those_already_recorded(w, orgs):
     created = services.benefit_grants_bulk_record(actor=None, workers=[w, *others], benefit_type_code="health_checkup",
                                                   year=2022, grant_date=date(2022, 10, 2), amount="800")
     assert created == 2 and BenefitGrant.objects.filter(year=2022).count() == 3
-    entry = AuditEntry.objects.get(action="care.grant_bulk_record")
+    entry = AuditEntry.objects.get(action="care.grant.bulk_record")
     assert entry.changes["created"] == 2 and entry.changes["skipped"] == 1
 
 

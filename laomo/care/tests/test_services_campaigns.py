@@ -46,7 +46,7 @@ def test_it_generates_the_list_from_the_rule_for_living_workers_in_the_unit(orgs
     assert result.as_dict() == {"added": 4, "updated": 0, "excluded": 0, "total": 4}
     assert _planned(c) == {"甲": (money(2000), "included"), "乙": (money(1000), "included"),
                            "丙": (money(500), "included"), "戊": (money(500), "included")}
-    assert AuditEntry.objects.filter(action="care.recipients_generate", changes__added=4).exists()
+    assert AuditEntry.objects.filter(action="care.recipient.generate", changes__added=4).exists()
 
 
 @pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_it_requires_a_reason_for_every_adjustment(orgs, people):
     services.recipient_adjust(actor=None, recipient=r, reason="家中突发困难", planned_amount="800")
     r.refresh_from_db()
     assert r.planned_amount == money(800) and r.reason == "家中突发困难"
-    entry = AuditEntry.objects.filter(action="care.recipient_adjust").latest("id")
+    entry = AuditEntry.objects.filter(action="care.recipient.adjust").latest("id")
     assert entry.changes["planned_amount"] == ["500.00", "800.00"] and entry.changes["reason"] == "家中突发困难"
 
 

@@ -45,7 +45,7 @@ def test_it_records_a_paid_visit_with_the_account_encrypted(world):
         cursor.execute("SELECT bank_account FROM care_carevisit WHERE id = %s", [v.pk])
         stored = cursor.fetchone()[0]
     assert stored and v.bank_account not in stored  # ciphertext at rest
-    entry = AuditEntry.objects.get(action="care.visit_record")
+    entry = AuditEntry.objects.get(action="care.visit.record")
     assert entry.changes["amount"] == "2000.00" and entry.changes["bank_account"] == v.bank_account_masked
     assert v.bank_account not in str(entry.changes)
 

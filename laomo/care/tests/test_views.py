@@ -144,7 +144,7 @@ def test_it_records_a_visit_from_the_list_and_registers_the_account(city, world)
     assert "6214****6789" in detail and "6214830123456789" not in detail
     revealed = city.post(f"/care/visits/{v.pk}/reveal/").content.decode()
     assert "6214830123456789" in revealed
-    assert AuditEntry.objects.filter(action="pii.reveal", changes__field="bank_account").exists()
+    assert AuditEntry.objects.filter(action="core.pii.reveal", changes__field="bank_account").exists()
 
 
 @pytest.mark.django_db
@@ -165,12 +165,12 @@ def test_it_prints_the_payment_sheet_with_a_signature_column(city, world, users)
     page = city.get(f"/care/campaigns/{c.pk}/sheet/").content.decode()
     assert "本人签名" in page and "慰问金发放表" in page and 'data-testid="sheet-paid">1,000.00<' in page
     assert "经办人(签字)" in page and "data-print" in page
-    assert AuditEntry.objects.filter(action="care.print_payment_sheet").exists()
+    assert AuditEntry.objects.filter(action="care.payment_sheet.print").exists()
     full = city.get(f"/care/campaigns/{c.pk}/sheet/", {"format": "xlsx", "full": "1"})
     cells = [c for row in openpyxl.load_workbook(io.BytesIO(b"".join(full.streaming_content))).active.values
              for c in row]
     v = CareVisit.objects.get()
-    assert v.bank_account in cells and AuditEntry.objects.filter(action="care.export_payment_sheet_full").exists()
+    assert v.bank_account in cells and AuditEntry.objects.filter(action="care.payment_sheet.export_full").exists()
     assert login_client(users["county_staff"]).get(f"/care/campaigns/{c.pk}/sheet/",
                                                    {"format": "xlsx", "full": "1"}).status_code == 403
 
@@ -195,7 +195,7 @@ def test_it_hides_hardship_and_health_details_from_the_viewer(world, users, orgs
     assert "住院慰问" in staff_timeline and "¥800.00" in staff_timeline and "特殊困难" in staff_timeline
     detail = login_client(users["county_staff"]).get(f"/care/surveys/{s.pk}/").content.decode()
     assert "高血压" in detail and "特殊困难" in detail
-    assert AuditEntry.objects.filter(action="pii.reveal", changes__field="survey_details").exists()
+    assert AuditEntry.objects.filter(action="core.pii.reveal", changes__field="survey_details").exists()
 
 
 @pytest.mark.django_db

@@ -48,3 +48,23 @@ def code_groups(value, size: int = 4) -> list[str]:
     """'ABCDEFGHJKMN' → ['ABCD', 'EFGH', 'JKMN']: a code read out over the phone in groups."""
     text = str(value or "")
     return [text[i:i + size] for i in range(0, len(text), size)]
+
+
+@register.filter
+def pick(form, names: str):
+    """The bound fields of `form` named in a comma-separated list (those that exist); all visible ones for ""."""
+    if not names:
+        return form.visible_fields()
+    return [form[name.strip()] for name in names.split(",") if name.strip() in form.fields]
+
+
+@register.filter
+def names(value: str) -> list[str]:
+    """"a, b" → ["a", "b"] (for `wide` in form_fields.html)."""
+    return [n.strip() for n in (value or "").split(",") if n.strip()]
+
+
+@register.filter
+def dict_flag(item, name: str) -> bool:
+    """Is a data-dictionary entry's switch `name` on?"""
+    return item.flag(name)

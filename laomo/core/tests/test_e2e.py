@@ -39,8 +39,8 @@ def test_it_locks_out_after_five_wrong_passwords(page, context, live_server, org
     for _ in range(5):
         login(page, live_server, "e_lock", "wrong-password-1")
     # the five wrong passwords are audited, and the fifth locks the account
-    assert AuditEntry.objects.filter(action="auth.login_failed", actor_username="e_lock").count() == 5
-    assert AuditEntry.objects.filter(action="auth.lockout", actor_username="e_lock").exists()
+    assert AuditEntry.objects.filter(action="auth.session.login_failed", actor_username="e_lock").count() == 5
+    assert AuditEntry.objects.filter(action="auth.account.lock", actor_username="e_lock").exists()
 
     login(page, live_server, "e_lock", PASSWORD)  # the right password no longer helps
     locked = page.get_by_test_id("locked-out")

@@ -9,7 +9,13 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import login_client
+from laomo.care.tests import matrix as care_matrix
 from laomo.orgs.roles import ROLE_CAPABILITIES, Role
+from laomo.outreach.tests import matrix as outreach_matrix
+from laomo.portal.tests import matrix as portal_matrix
+from laomo.retreats.tests import matrix as retreats_matrix
+from laomo.studios.tests import matrix as studios_matrix
+from laomo.volunteering.tests import matrix as volunteering_matrix
 
 # Sample path arguments per URL name: callables receiving the fixtures dict.
 SAMPLE_KWARGS = {
@@ -21,6 +27,8 @@ SAMPLE_KWARGS = {
     "orgs:security_revoke_token": lambda f: {"pk": f["token"].pk},
     "core:job_detail": lambda f: {"job_id": f["job"].pk},
     "core:job_download": lambda f: {"job_id": f["job"].pk},
+    "core:dictionary_item_create": lambda f: {"kind": "hardship_cause"},
+    "core:dictionary_item_edit": lambda f: {"pk": f["dict_item"].pk},
     "workers:detail": lambda f: {"pk": f["worker"].pk},
     "workers:edit": lambda f: {"pk": f["worker"].pk},
     "workers:status": lambda f: {"pk": f["worker"].pk},
@@ -32,21 +40,8 @@ SAMPLE_KWARGS = {
     "workers:import_commit": lambda f: {"job_id": f["import_job"].pk},
 }
 
-def _module_matrices():
-    """Each business module may bring laomo/<module>/tests/matrix.py with SAMPLES and build(f)."""
-    from importlib import import_module
-    from importlib.util import find_spec
-
-    from django.conf import settings
-
-    out = []
-    for name in settings.MODULE_APPS:
-        if f"laomo.{name}" in settings.INSTALLED_APPS and find_spec(f"laomo.{name}.tests.matrix"):
-            out.append(import_module(f"laomo.{name}.tests.matrix"))
-    return out
-
-
-for _matrix in _module_matrices():
+MODULE_MATRICES = (care_matrix, outreach_matrix, portal_matrix, retreats_matrix, studios_matrix, volunteering_matrix)
+for _matrix in MODULE_MATRICES:
     SAMPLE_KWARGS.update(_matrix.SAMPLES)
 
 # URLs outside the matrix, with the reason.
@@ -94,9 +89,12 @@ def fixtures(orgs, users):
     from laomo.api.services import api_token_create
 
     token, _ = api_token_create(actor=None, user=users[Role.VIEWER])
+    from laomo.core.models import DictItem
+
+    dict_item = DictItem.objects.get_or_create(kind="hardship_cause", code="matrix", defaults={"label": "矩阵测试"})[0]
     f = {"token": token, "orgs": orgs, "users": users, "job": job, "import_job": import_job, "worker": worker,
-         "honor": honor}
-    for matrix in _module_matrices():
+         "honor": honor, "dict_item": dict_item}
+    for matrix in MODULE_MATRICES:
         f.update(matrix.build(f) or {})
     return f
 

@@ -24,7 +24,7 @@ def test_it_creates_org_units_from_the_page(clients, orgs):
     assert response.status_code == 302
     town = OrgUnit.objects.get(code="331102001")
     assert town.is_within(orgs["331102"]) and town.depth == 2
-    assert AuditEntry.objects.filter(action="org.create", object_id=str(town.pk)).exists()
+    assert AuditEntry.objects.filter(action="orgs.org.create", object_id=str(town.pk)).exists()
 
 
 @pytest.mark.django_db

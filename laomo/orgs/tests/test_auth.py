@@ -22,14 +22,15 @@ def test_it_shows_a_chinese_login_page(client):
 def test_it_logs_in_and_audits(client, users):
     response = _login(client, "t_liandu", PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/"
-    assert AuditEntry.objects.filter(action="auth.login", actor_username="t_liandu").exists()
+    assert AuditEntry.objects.filter(action="auth.session.login", actor_username="t_liandu").exists()
 
 
 @pytest.mark.django_db
 def test_it_rejects_a_wrong_password_in_chinese(client, users):
     page = _login(client, "t_liandu", "wrong-password").content.decode()
     assert "用户名或密码错误" in page
-    assert AuditEntry.objects.filter(action="auth.login_failed", actor_username="t_liandu", result="failure").exists()
+    assert AuditEntry.objects.filter(action="auth.session.login_failed", actor_username="t_liandu",
+                                     result="failure").exists()
 
 
 @pytest.mark.django_db
@@ -39,9 +40,9 @@ def test_it_locks_after_five_failures_for_that_username_and_ip(users):
         _login(client, "t_liandu", "wrong-password")
     response = _login(client, "t_liandu", PASSWORD)
     assert response.status_code == 429 and "账号已临时锁定" in response.content.decode()
-    assert AuditEntry.objects.filter(action="auth.lockout", actor_username="t_liandu").exists()
-    assert AuditEntry.objects.filter(action="auth.login_failed", actor_username="t_liandu").count() == 5
-    assert AuditEntry.objects.filter(action="auth.locked_attempt", actor_username="t_liandu").count() == 1
+    assert AuditEntry.objects.filter(action="auth.account.lock", actor_username="t_liandu").exists()
+    assert AuditEntry.objects.filter(action="auth.session.login_failed", actor_username="t_liandu").count() == 5
+    assert AuditEntry.objects.filter(action="auth.session.locked_attempt", actor_username="t_liandu").count() == 1
     # another IP is not locked out by this IP's failures
     assert _login(Client(), "t_liandu", PASSWORD, ip="10.0.0.10").status_code == 302
 
@@ -54,7 +55,7 @@ def test_it_lets_the_security_admin_unlock(users, clients):
     assert "t_liandu" in clients["secadmin"].get("/system/security/").content.decode()
     clients["secadmin"].post("/system/security/unlock/", {"username": "t_liandu"})
     assert _login(client, "t_liandu", PASSWORD).status_code == 302
-    assert AuditEntry.objects.filter(action="auth.unlock", actor_username="t_secadmin").exists()
+    assert AuditEntry.objects.filter(action="auth.account.unlock", actor_username="t_secadmin").exists()
 
 
 @pytest.mark.django_db
@@ -85,7 +86,7 @@ def test_it_enrolls_and_then_requires_a_totp_code(users):
     assert response["Location"].startswith("/accounts/2fa/verify/")
     wrong = f"{(int(code) + 1) % 1000000:06d}"
     assert "验证码不正确" in fresh.post("/accounts/2fa/verify/", {"token": wrong}).content.decode()
-    assert AuditEntry.objects.filter(action="auth.2fa_failed", actor_username="t_sysadmin").exists()
+    assert AuditEntry.objects.filter(action="auth.otp.fail", actor_username="t_sysadmin").exists()
     # right after a failure the device is throttled: the user is told to wait instead of "wrong code"
     assert "过于频繁" in fresh.post("/accounts/2fa/verify/", {"token": code}).content.decode()
 

@@ -225,7 +225,7 @@ def test_it_moves_the_waitlist_up_in_priority_order_when_someone_withdraws(city,
     low.refresh_from_db()
     assert (high.status, low.status) == ("confirmed", "waitlisted")
     assert Notification.objects.filter(recipient=user, text__contains="已确定").exists()
-    assert AuditEntry.objects.filter(action="retreat.promote", object_id=str(high.pk)).exists()
+    assert AuditEntry.objects.filter(action="retreats.application.promote", object_id=str(high.pk)).exists()
 
 
 def test_it_does_not_promote_when_a_waitlisted_or_pending_person_withdraws(city, ld):
@@ -574,7 +574,7 @@ def test_it_keeps_the_attendance_and_audits_a_failed_benefit_grant(city, ld):
     with mock.patch.object(services, "care_services", return_value=care):
         app, benefit = services.application_record_attendance(actor=None, application=app, attended=True)
     assert app.status == "attended" and benefit == "failed:未知的待遇类型“retreat”。"
-    assert AuditEntry.objects.filter(action="retreat.benefit_failed", result="failure").exists()
+    assert AuditEntry.objects.filter(action="retreats.application.benefit_failed", result="failure").exists()
 
 
 def test_it_grants_the_benefit_in_the_real_care_module(city, ld, users):
@@ -650,7 +650,7 @@ def test_it_refuses_a_survey_from_someone_who_did_not_go(city, ld):
 def test_it_never_puts_health_notes_in_the_audit_log(city, ld):
     b = F.batch(city)
     app = F.apply(b, F.worker(ld, "张三"), health_note="冠心病,心脏支架术后", dietary_note="清真")
-    entry = AuditEntry.objects.get(action="retreat.nominate", object_id=str(app.pk))
+    entry = AuditEntry.objects.get(action="retreats.application.nominate", object_id=str(app.pk))
     assert entry.changes["health_note"] == "已填写" and entry.changes["dietary_note"] == "已填写"
     assert "支架" not in str(entry.changes) and "清真" not in str(entry.changes)
     app.refresh_from_db()

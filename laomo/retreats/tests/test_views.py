@@ -83,7 +83,7 @@ def test_it_exports_the_filtered_batch_list_and_audits_it(clients, city):
     rows = xlsx(clients["viewer"].get("/retreats/", {"year": 2022, "format": "xlsx"}))
     assert rows[0][:3] == ["批次名称", "组织单位", "目的地"]
     assert [r[0] for r in rows[1:]] == ["千岛湖疗休养"]
-    assert AuditEntry.objects.filter(action="retreat.export_batches", actor_username="t_viewer").exists()
+    assert AuditEntry.objects.filter(action="retreats.batch.export", actor_username="t_viewer").exists()
 
 
 def test_it_lists_batches_without_n_plus_one(clients, city, django_assert_max_num_queries):
@@ -279,7 +279,7 @@ def test_it_exports_the_agency_roster_with_pii_only_for_roles_that_may_reveal(cl
     rows = xlsx(clients["viewer"].get(f"/retreats/batches/{held.pk}/roster.xlsx"))
     zhang = next(r for r in rows if r[1] == "张三")
     assert zhang[4] == "139****1234" and zhang[6] == "***(无权查看)" and zhang[7] == "***(无权查看)"
-    entry = AuditEntry.objects.filter(action="retreat.export_roster").order_by("id")
+    entry = AuditEntry.objects.filter(action="retreats.batch.export_roster").order_by("id")
     assert [(e.actor_username, e.changes["full_phone"]) for e in entry] == [("t_city", True), ("t_viewer", False)]
 
 
@@ -292,7 +292,7 @@ def test_it_exports_the_insurance_list_with_full_ids_only_for_export_pii(clients
     county = xlsx(clients["county_staff"].get(f"/retreats/batches/{held.pk}/insurance.xlsx"))
     assert [r[1] for r in county[1:]] == ["张三"]  # the county's own people only
     assert "*" in county[1][6] and county[1][7] == "13905781234"  # reveal_pii: phone; no export_pii: ID masked
-    assert AuditEntry.objects.filter(action="retreat.export_insurance", actor_username="t_liandu").exists()
+    assert AuditEntry.objects.filter(action="retreats.batch.export_insurance", actor_username="t_liandu").exists()
 
 
 # --- survey ----------------------------------------------------------------------------------------------

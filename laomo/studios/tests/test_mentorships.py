@@ -69,7 +69,7 @@ def test_it_changes_the_form_when_people_join_or_leave(orgs, people):
     assert Mentorship.objects.get(pk=m.pk).form == "many_to_many"
     services.participant_remove(actor=None, participant=extra, reason="录入错误")
     assert Mentorship.objects.with_form().get(pk=m.pk).form_key == "many_to_one"
-    assert AuditEntry.objects.filter(action="mentorship.participant_remove").exists()
+    assert AuditEntry.objects.filter(action="studios.mentorship.participant_remove").exists()
 
 
 def test_it_refuses_a_mentor_who_is_their_own_apprentice(orgs, people):

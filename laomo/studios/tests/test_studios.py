@@ -36,7 +36,7 @@ def test_it_creates_a_studio_with_its_lead_as_a_member_and_a_history(orgs, leads
     member = s.members.get()
     assert (member.worker, member.role, member.joined_date) == (leads["provincial"], "lead", date(2018, 3, 1))
     assert list(s.status_changes.values_list("from_status", "to_status")) == [("", "cultivating")]
-    entry = AuditEntry.objects.get(action="studio.create")
+    entry = AuditEntry.objects.get(action="studios.studio.create")
     assert entry.actor_username == "t_liandu" and entry.changes["lead"] == "省劳模"
 
 
@@ -113,7 +113,7 @@ def test_it_runs_the_status_flow_with_history(orgs, leads):
     assert (s.status, s.revoked_date, s.revoke_reason) == ("revoked", date(2023, 5, 1), "连续两年无成果")
     assert list(s.status_changes.values_list("to_status", flat=True)) == [
         "cultivating", "named", "reviewing", "named", "reviewing", "revoked"]
-    assert AuditEntry.objects.filter(action="studio.status").count() == 5
+    assert AuditEntry.objects.filter(action="studios.studio.status").count() == 5
 
 
 @pytest.mark.parametrize(("path", "target"), [
@@ -167,7 +167,7 @@ def test_it_changes_the_lead_and_keeps_the_old_one_as_core_member(orgs, leads, u
     s = services.studio_update(actor=users["county_staff"], studio=s, lead=leads["provincial"], specialty="配电")
     roles = dict(StudioMember.objects.filter(studio=s).values_list("worker__name", "role"))
     assert roles == {"市劳模": "core", "省劳模": "lead"}
-    assert AuditEntry.objects.get(action="studio.update").changes["lead"] == ["市劳模", "省劳模"]
+    assert AuditEntry.objects.get(action="studios.studio.update").changes["lead"] == ["市劳模", "省劳模"]
     with pytest.raises(PermissionDenied):
         services.studio_update(actor=users["county_staff"], studio=s, org=orgs["331126"])
 

@@ -26,7 +26,7 @@ def test_it_records_an_activity_with_its_participants(orgs, users, w):
     a = tech_help(orgs["331102"], [w["ld"], w["ld2"]], actor=users["county_staff"], studio=s, trainees_count=45,
                   problems_solved="解决设备异响问题")
     assert sorted(p.name for p in a.participants.all()) == ["莲都二", "莲都劳模"]
-    assert AuditEntry.objects.get(action="tech_help.create").changes["participants"] == ["莲都二", "莲都劳模"]
+    assert AuditEntry.objects.get(action="studios.tech_help.create").changes["participants"] == ["莲都二", "莲都劳模"]
 
 
 @pytest.mark.parametrize(("kwargs", "field", "message"), [
@@ -82,7 +82,7 @@ def test_it_updates_and_keeps_earlier_participants_outside_the_editors_scope(org
     assert a.participants.count() == 3 and a.trainees_count == 9
     with pytest.raises(ValidationError):
         services.tech_help_update(actor=staff, activity=a, participants=[])
-    diff = AuditEntry.objects.get(action="tech_help.update").changes
+    diff = AuditEntry.objects.get(action="studios.tech_help.update").changes
     assert diff["trainees_count"] == [0, 9] and "莲都二" in diff["participants"][1]
 
 

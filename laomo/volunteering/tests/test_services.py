@@ -21,7 +21,7 @@ def test_it_builds_teams_with_sub_teams_and_refuses_bad_ones(orgs, users):
                                 founded_on=date(2020, 1, 1), base="庆工益之家")
     sub = services.team_create(actor=users["county_staff_qy"], org=qy, name="医疗卫生服务队", team_type="medical",
                                parent=tech, founded_on=date(2020, 1, 1), leader=users["team_leader"])
-    assert sub.parent == tech and AuditEntry.objects.filter(action="team.create").count() == 2
+    assert sub.parent == tech and AuditEntry.objects.filter(action="volunteering.team.create").count() == 2
     refusals = [
         ({"name": "劳模技术服务队", "team_type": "legal"}, "name"),  # same name in the unit
         ({"name": "孙队", "team_type": "legal", "parent": sub}, "parent"),  # three levels
@@ -55,7 +55,7 @@ def test_it_lets_a_leader_manage_members_of_their_team_only(orgs, users):
         services.member_add(actor=users["team_leader"], team=other, name="某人")
     v = services.member_add(actor=users["team_leader"], team=mine, name="刘护士", phone="13957812345")
     assert v.phone_masked == "139****2345" and v.phone == "13957812345"
-    entry = AuditEntry.objects.filter(action="team.member_add").last()
+    entry = AuditEntry.objects.filter(action="volunteering.team.member_add").last()
     assert "13957812345" not in str(entry.changes)
     with pytest.raises(ValidationError):
         services.member_add(actor=users["team_leader"], team=mine, name="张三", phone="123")
@@ -96,7 +96,7 @@ def test_it_logs_records_with_hours_and_refuses_bad_ones(orgs, users):
                            volunteers=[{"worker": w1, "hours": "4"}])
     record.refresh_from_db()
     assert record.person_times == 90 and record.volunteers.get().hours == 4
-    assert AuditEntry.objects.filter(action="record.update").exists()
+    assert AuditEntry.objects.filter(action="volunteering.record.update").exists()
     services.record_remove(actor=users["county_staff_qy"], record=record, reason="重复登记")
     assert ServiceRecord.objects.get(pk=record.pk).is_deleted  # soft delete
 

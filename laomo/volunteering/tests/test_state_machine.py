@@ -90,7 +90,7 @@ def test_it_allows_exactly_the_transitions_of_the_table(loop, action, status):
         result.refresh_from_db()
         assert result.status == target
         assert req.events.count() == events_before + 1
-        assert AuditEntry.objects.filter(action=f"request.{action}", object_id=str(req.pk)).exists()
+        assert AuditEntry.objects.filter(action=f"volunteering.request.{action}", object_id=str(req.pk)).exists()
     else:
         with pytest.raises(ValidationError) as exc:
             _do(action, req, loop)

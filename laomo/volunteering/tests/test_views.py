@@ -52,7 +52,7 @@ def test_it_lists_records_with_htmx_partial_filters_and_export(page_data, client
     rows = list(openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(
         values_only=True))
     assert rows[0][0] == "服务日期" and len(rows) == 13 and "叶长文" in rows[1][8]
-    assert AuditEntry.objects.filter(action="volunteering.export").exists()
+    assert AuditEntry.objects.filter(action="volunteering.list.export").exists()
 
 
 @pytest.mark.django_db
@@ -139,7 +139,7 @@ def test_it_refuses_and_reveals_with_an_audit(page_data, clients, users):
     assert ServiceRequest.objects.get(pk=req.pk).status == "refused"
     revealed = staff.post(f"/volunteering/requests/{req.pk}/reveal/", **HX).content.decode()
     assert "张大明 13905781234" in revealed
-    assert AuditEntry.objects.filter(action="pii.reveal", object_id=str(req.pk)).exists()
+    assert AuditEntry.objects.filter(action="core.pii.reveal", object_id=str(req.pk)).exists()
     assert clients["viewer"].post(f"/volunteering/requests/{req.pk}/reveal/").status_code == 403
 
 

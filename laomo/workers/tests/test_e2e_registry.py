@@ -59,5 +59,5 @@ def test_it_imports_finds_and_reveals(page, context, live_server, orgs, tmp_path
     assert "3311**********0016" in page.locator("main").inner_text()
     page.get_by_test_id("reveal-id_number").click()
     assert page.get_by_test_id("revealed-id_number").inner_text() == "331102196503120016"
-    assert AuditEntry.objects.filter(action="pii.reveal", actor_username="e_clerk").exists()
+    assert AuditEntry.objects.filter(action="core.pii.reveal", actor_username="e_clerk").exists()
     assert_nothing_from_outside(context)

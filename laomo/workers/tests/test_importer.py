@@ -308,7 +308,7 @@ def test_it_updates_an_existing_worker_and_adds_only_new_honors(tmp_path, orgs):
     zhang.refresh_from_db()
     assert zhang.employer == "丽水某科技有限公司" and zhang.phone == "13805781234"
     assert zhang.honors.count() == 2 and zhang.highest_level == "national"
-    update = AuditEntry.objects.get(action="worker.import_update", object_id=str(zhang.pk))
+    update = AuditEntry.objects.get(action="workers.worker.import_update", object_id=str(zhang.pk))
     assert update.changes["employer"] == ["旧单位", "丽水某科技有限公司"]
     assert "13805781234" not in json.dumps(update.changes)
 
@@ -326,7 +326,7 @@ def test_it_matches_a_row_without_id_to_the_incomplete_worker_of_the_same_name_a
 @pytest.mark.django_db
 def test_it_audits_the_batch_with_its_counts(tmp_path, orgs):
     run(write(tmp_path, MESSY), orgs["331100"])
-    entry = AuditEntry.objects.get(action="worker.import")
+    entry = AuditEntry.objects.get(action="workers.worker.import")
     assert entry.object_repr == "名册.xlsx"
     assert entry.org.code == "331100"
     assert {k: entry.changes[k] for k in EXPECTED} == EXPECTED
@@ -466,7 +466,7 @@ def test_it_moves_a_worker_to_the_unit_the_region_names_and_renames_by_id(tmp_pa
     assert result.updated_workers == 1 and result.created_workers == 0
     worker.refresh_from_db()
     assert (worker.org.code, worker.name, worker.name_pinyin) == ("331126", "张叁", "zhangsan")
-    entry = AuditEntry.objects.get(action="worker.import_update", object_id=str(worker.pk))
+    entry = AuditEntry.objects.get(action="workers.worker.import_update", object_id=str(worker.pk))
     assert entry.changes["name"] == ["张三", "张叁"] and "org_id" in entry.changes
 
 
@@ -501,7 +501,7 @@ def test_it_is_all_or_nothing_when_the_commit_fails(tmp_path, orgs, monkeypatch)
     monkeypatch.setattr(importer.RosterImporter, "_create_workers", boom)
     with pytest.raises(RuntimeError):
         run(write(tmp_path, MESSY), orgs["331100"])
-    assert Worker.objects.count() == 0 and not AuditEntry.objects.filter(action="worker.import").exists()
+    assert Worker.objects.count() == 0 and not AuditEntry.objects.filter(action="workers.worker.import").exists()
 
 
 # --- the command line -------------------------------------------------------------------------------
@@ -524,7 +524,7 @@ def test_it_prints_the_json_summary_as_the_last_line(tmp_path, orgs, capsys):
     assert "第9行 错误:" in out and "校验位错误" in out
     call_command("import_roster", str(path), "--json")
     assert _last_json(capsys.readouterr().out) == {**EXPECTED, **NOTHING}
-    entry = AuditEntry.objects.filter(action="worker.import").first()
+    entry = AuditEntry.objects.filter(action="workers.worker.import").first()
     assert entry.actor is None and entry.actor_username == "manage.py"
 
 

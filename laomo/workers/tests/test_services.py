@@ -220,7 +220,7 @@ def test_it_marks_a_worker_deceased_without_deleting_anything(users, orgs):
     assert (worker.employment_status, worker.status_date, worker.is_deleted) == ("deceased", date(2021, 6, 20), False)
     assert worker.honors.filter(is_deleted=False).count() == 1
     assert list(selectors.worker_list(user=users["county_staff"])) == [worker]
-    entry = AuditEntry.objects.get(action="worker.status", object_id=str(worker.pk))
+    entry = AuditEntry.objects.get(action="workers.worker.status", object_id=str(worker.pk))
     assert entry.changes["employment_status"] == ["active", "deceased"]
     with pytest.raises(ValidationError, match="不能晚于今天"):
         services.worker_set_status(actor=None, worker=worker, status="retired",
@@ -274,7 +274,7 @@ def test_it_reveals_pii_with_an_audit_entry(users, orgs):
     worker = make_worker(orgs["331102"], "张三", id_number=ID_MAN, phone=PHONE)
     assert services.worker_reveal(actor=users["county_staff"], worker=worker, field="id_number") == ID_MAN
     assert services.worker_reveal(actor=users["city_staff"], worker=worker, field="phone") == PHONE
-    entries = AuditEntry.objects.filter(action="pii.reveal", object_id=str(worker.pk)).order_by("id")
+    entries = AuditEntry.objects.filter(action="core.pii.reveal", object_id=str(worker.pk)).order_by("id")
     assert [(e.actor_username, e.changes["field"]) for e in entries] == [("t_liandu", "id_number"),
                                                                          ("t_city", "phone")]
     assert ID_MAN not in json.dumps([e.changes for e in entries]) and entries[0].changes["masked"] == \
@@ -290,7 +290,7 @@ def test_it_refuses_reveal_to_the_viewer_and_outside_the_scope(users, orgs):
         services.worker_reveal(actor=users["county_staff_qy"], worker=worker, field="id_number")
     with pytest.raises(ValidationError):
         services.worker_reveal(actor=users["city_staff"], worker=worker, field="note")
-    assert not AuditEntry.objects.filter(action="pii.reveal").exists()
+    assert not AuditEntry.objects.filter(action="core.pii.reveal").exists()
 
 
 # --- audit of every write ---------------------------------------------------------------------------------
@@ -301,25 +301,25 @@ def test_it_audits_every_write_with_pii_masked(users, orgs):
     staff = users["county_staff"]
     worker = services.worker_create(actor=staff, org=orgs["331102"], name="张三", id_number=ID_MAN, phone=PHONE,
                                     address=ADDRESS, employer="丽水某厂")
-    create = AuditEntry.objects.get(action="worker.create", object_id=str(worker.pk))
+    create = AuditEntry.objects.get(action="workers.worker.create", object_id=str(worker.pk))
     assert create.actor_username == "t_liandu" and create.org.code == "331102"
     assert create.changes["id_number"] == worker.id_number_masked and create.changes["phone"] == "139****1234"
     assert create.changes["employer"] == "丽水某厂"
     services.worker_update(actor=staff, worker=worker, phone="13705781111", address="丽水市莲都区另一条路1号",
                            employer="新单位")
-    update = AuditEntry.objects.get(action="worker.update", object_id=str(worker.pk))
+    update = AuditEntry.objects.get(action="workers.worker.update", object_id=str(worker.pk))
     assert update.changes["employer"] == ["丽水某厂", "新单位"]
     assert update.changes["phone"] == ["139****1234", "137****1111"]
     honor = services.honor_add(actor=staff, worker=worker, title="浙江省劳动模范", year=2015)
     services.honor_remove(actor=staff, honor=honor, reason="重复")
     services.worker_set_status(actor=staff, worker=worker, status="retired", status_date=date(2020, 1, 1))
-    assert AuditEntry.objects.filter(action="honor.create", object_id=str(honor.pk)).exists()
-    assert AuditEntry.objects.filter(action="honor.delete", object_id=str(honor.pk)).exists()
+    assert AuditEntry.objects.filter(action="workers.honor.create", object_id=str(honor.pk)).exists()
+    assert AuditEntry.objects.filter(action="workers.honor.delete", object_id=str(honor.pk)).exists()
     everything = json.dumps(list(AuditEntry.objects.values_list("changes", "object_repr")), ensure_ascii=False)
     for secret in (ID_MAN, PHONE, "13705781111", "解放街88号", "另一条路1号"):
         assert secret not in everything
     services.worker_update(actor=staff, worker=worker, employer="新单位")
-    assert AuditEntry.objects.filter(action="worker.update").count() == 1  # no change, no entry
+    assert AuditEntry.objects.filter(action="workers.worker.update").count() == 1  # no change, no entry
 
 
 # --- self-service ---------------------------------------------------------------------------------------
@@ -334,7 +334,7 @@ def test_it_grants_a_worker_login_linked_to_the_record(users, orgs):
     assert user.check_password(password) and user.must_change_password
     assert selectors.worker_for_user(user) == worker
     assert list(selectors.worker_list(user=user)) == [worker]  # the self scope
-    assert AuditEntry.objects.filter(action="worker.grant_login", object_id=str(worker.pk)).exists()
+    assert AuditEntry.objects.filter(action="workers.worker.grant_login", object_id=str(worker.pk)).exists()
     with pytest.raises(ValidationError, match="已有登录账号"):
         services.worker_grant_login(actor=users["county_staff"], worker=worker, username="zhangsan2")
 
@@ -346,7 +346,7 @@ def test_it_lets_a_worker_correct_their_contact_details_and_notifies_the_county(
     services.worker_update_contact(actor=user, worker=worker, phone="0578-2123456", address="庆元县松源街道1号")
     worker.refresh_from_db()
     assert worker.phone == "0578-2123456" and worker.address == "庆元县松源街道1号"
-    entry = AuditEntry.objects.get(action="worker.self_update_contact")
+    entry = AuditEntry.objects.get(action="workers.worker.self_update_contact")
     assert entry.actor_username == "limei" and "2123456" not in json.dumps(entry.changes)
     notified = Notification.objects.filter(text__contains="李梅")
     assert set(notified.values_list("recipient__username", flat=True)) == {"t_qingyuan"}

@@ -262,7 +262,7 @@ def test_it_exports_only_the_countys_workers_masked_with_text_cells(clients, reg
     for col in (id_col, phone_col):
         cell = ws.cell(row=row, column=col + 1)
         assert cell.data_type == "s" and cell.number_format == "@"
-    entry = AuditEntry.objects.get(action="worker.export")
+    entry = AuditEntry.objects.get(action="workers.worker.export")
     assert entry.actor_username == "t_liandu" and entry.changes["rows"] == 2
 
 
@@ -276,7 +276,7 @@ def test_it_exports_the_filtered_list(clients, registry):
 def test_it_refuses_the_full_export_to_county_staff(clients, registry):
     assert clients["county_staff"].get("/workers/", {"format": "xlsx", "full": "1"}).status_code == 403
     assert clients["viewer"].get("/workers/", {"format": "xlsx", "full": "1"}).status_code == 403
-    assert not AuditEntry.objects.filter(action="worker.export_full").exists()
+    assert not AuditEntry.objects.filter(action="workers.worker.export_full").exists()
 
 
 @pytest.mark.django_db
@@ -288,7 +288,7 @@ def test_it_exports_full_pii_to_city_staff_and_audits_it(clients, registry):
     assert zhang[header.index("身份证号")] == ID_ZHANG and zhang[header.index("联系电话")] == "13905781234"
     assert zhang[header.index("通讯地址")] == "丽水市莲都区解放街88号"
     assert len(rows) == 6
-    entry = AuditEntry.objects.get(action="worker.export_full")
+    entry = AuditEntry.objects.get(action="workers.worker.export_full")
     assert entry.actor_username == "t_city" and entry.changes["rows"] == 5
 
 
@@ -388,7 +388,7 @@ def test_it_reveals_the_id_number_and_audits_it(clients, registry):
     zhang = registry["张三"]
     response = clients["county_staff"].post(f"/workers/{zhang.pk}/reveal/id_number/", **HX)
     assert response.status_code == 200 and ID_ZHANG in response.content.decode()
-    entry = AuditEntry.objects.get(action="pii.reveal", object_id=str(zhang.pk))
+    entry = AuditEntry.objects.get(action="core.pii.reveal", object_id=str(zhang.pk))
     assert entry.actor_username == "t_liandu" and entry.changes["field"] == "id_number"
     assert ID_ZHANG not in json.dumps(entry.changes)
     phone = clients["city_staff"].post(f"/workers/{zhang.pk}/reveal/phone/", **HX).content.decode()
@@ -400,7 +400,7 @@ def test_it_refuses_reveal_to_the_viewer_and_by_get(clients, registry):
     zhang = registry["张三"]
     assert clients["viewer"].post(f"/workers/{zhang.pk}/reveal/id_number/").status_code == 403
     assert clients["city_staff"].get(f"/workers/{zhang.pk}/reveal/id_number/").status_code == 405
-    assert not AuditEntry.objects.filter(action="pii.reveal").exists()
+    assert not AuditEntry.objects.filter(action="core.pii.reveal").exists()
 
 
 @pytest.mark.django_db
@@ -424,7 +424,7 @@ def test_it_answers_404_for_another_countys_worker(clients, registry, method, pa
     wang.refresh_from_db()
     assert wang.honors.filter(is_deleted=False).count() == 1 and wang.employment_status == "active"
     assert wang.user is None
-    assert not AuditEntry.objects.filter(action="pii.reveal").exists()
+    assert not AuditEntry.objects.filter(action="core.pii.reveal").exists()
     assert clients["county_staff_qy"].get(f"/workers/{wang.pk}/").status_code == 200
 
 
@@ -445,7 +445,7 @@ def test_it_validates_a_bad_check_digit_inline_without_saving(clients, orgs):
     page = response.content.decode()
     assert response.status_code == 200 and "<html" not in page and 'id="worker-form-fields"' in page
     assert "校验位错误" in page
-    assert Worker.objects.count() == 0 and not AuditEntry.objects.filter(action="worker.create").exists()
+    assert Worker.objects.count() == 0 and not AuditEntry.objects.filter(action="workers.worker.create").exists()
 
 
 @pytest.mark.django_db
@@ -482,7 +482,7 @@ def test_it_creates_a_worker_from_the_form(clients, orgs):
     assert response.status_code == 302 and response["Location"] == f"/workers/{worker.pk}/"
     assert (worker.name, worker.birth_date, worker.sex, worker.phone) == ("孙八", date(1965, 3, 12), "M",
                                                                           "13905781234")
-    assert AuditEntry.objects.filter(action="worker.create", actor__username="t_liandu").exists()
+    assert AuditEntry.objects.filter(action="workers.worker.create", actor__username="t_liandu").exists()
 
 
 @pytest.mark.django_db
@@ -504,14 +504,14 @@ def test_it_edits_a_worker(clients, registry, orgs):
     li = registry["李四"]
     assert clients["county_staff"].get(f"/workers/{li.pk}/edit/").status_code == 200
     # The edit form shows the PII in full: opening it is audited as a reveal.
-    assert AuditEntry.objects.filter(action="pii.reveal", object_id=str(li.pk), actor_username="t_liandu").exists()
+    assert AuditEntry.objects.filter(action="core.pii.reveal", object_id=str(li.pk), actor_username="t_liandu").exists()
     response = clients["county_staff"].post(f"/workers/{li.pk}/edit/", _form(orgs["331102"], name="李四",
                                                                               id_number=make_id("331102", "19600101"),
                                                                               employer="新单位"))
     assert response.status_code == 302
     li.refresh_from_db()
     assert not li.is_incomplete and li.employer == "新单位" and li.birth_date == date(1960, 1, 1)
-    assert AuditEntry.objects.filter(action="worker.update", object_id=str(li.pk)).exists()
+    assert AuditEntry.objects.filter(action="workers.worker.update", object_id=str(li.pk)).exists()
 
 
 # --- status and honors through the pages ------------------------------------------------------------------
@@ -550,7 +550,7 @@ def test_it_adds_and_removes_honors_through_the_page(clients, registry):
     assert Honor.objects.get(pk=honor.pk).is_deleted is True
     li.refresh_from_db()
     assert li.highest_level == "national"
-    assert AuditEntry.objects.filter(action="honor.delete", object_id=str(honor.pk)).exists()
+    assert AuditEntry.objects.filter(action="workers.honor.delete", object_id=str(honor.pk)).exists()
 
 
 @pytest.mark.django_db
@@ -599,7 +599,7 @@ def test_it_imports_through_upload_preview_and_commit(clients, users, orgs, tmp_
     assert commit.status == "done", commit.error
     assert commit.result["dry_run"] is False and commit.result["created_workers"] == 6
     assert Worker.objects.count() == 6 and Honor.objects.count() == 7
-    entry = AuditEntry.objects.get(action="worker.import")
+    entry = AuditEntry.objects.get(action="workers.worker.import")
     assert entry.actor_username == "t_city"
     assert "导入完成" in client.get(f"/workers/import/{commit.pk}/").content.decode()
     assert client.post(f"/workers/import/{commit.pk}/commit/").status_code == 404  # not a preview
@@ -713,7 +713,7 @@ def test_it_lets_the_worker_correct_contact_details(clients, own_record, users):
     assert response.status_code == 302 and response["Location"] == "/workers/me/"
     own_record.refresh_from_db()
     assert own_record.phone == "13805789999" and own_record.address == "庆元县松源街道2号"
-    entry = AuditEntry.objects.get(action="worker.self_update_contact")
+    entry = AuditEntry.objects.get(action="workers.worker.self_update_contact")
     assert entry.actor_username == "t_worker" and "13805789999" not in json.dumps(entry.changes)
     note = Notification.objects.get(recipient=users["county_staff_qy"])
     assert "王芳" in note.text and note.url == f"/workers/{own_record.pk}/"
@@ -781,7 +781,7 @@ def test_it_exports_a_big_list_as_a_job_with_the_same_filters(clients, orgs, use
     download = clients["county_staff"].get(f"/core/jobs/{job.pk}/download/")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["张三"]
-    assert AuditEntry.objects.filter(action="worker.export", actor_username="t_liandu").exists()
+    assert AuditEntry.objects.filter(action="workers.worker.export", actor_username="t_liandu").exists()
 
 
 @pytest.mark.django_db

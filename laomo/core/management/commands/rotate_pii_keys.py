@@ -34,5 +34,5 @@ class Command(BaseCommand):
                 last_pk = rows[-1][0]
             self.stdout.write(f"{model._meta.label}:已重新加密")
         rotate_key_check()  # the start-up key check must keep passing once the old key is dropped
-        audit.record(action="pii.rotate_keys", username="manage.py", object_type="pii", changes={"records": total})
+        audit.record(action="core.pii.rotate_keys", username="manage.py", object_type="pii", changes={"records": total})
         self.stdout.write(f"完成,共重新加密 {total} 条记录。")

@@ -1,4 +1,4 @@
-"""Money helpers: exact sums to the fen on SQLite and PostgreSQL, parsing and display.
+"""Money helpers of every module: exact sums to the fen on SQLite and PostgreSQL, parsing and display.
 
 SQLite keeps a DECIMAL column with NUMERIC affinity (a float for 0.10); summing floats may drift, so sums
 are taken over whole fen: ROUND(amount * 100) cast to an integer is exact for every 2-place amount, and the

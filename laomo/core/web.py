@@ -1,0 +1,123 @@
+"""The web kit every module's views use: lists with count-free pages, filters kept in links, htmx
+redirects, service errors onto forms, inline validation as the user types, and audited exports.
+
+Views stay thin: parse the request, call a selector or a service, render. What they used to repeat
+(`_query`, `_paged`, `_xlsx`, `_hx_redirect`, `_apply_errors`, `_validate_inline`) lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from .exports import export_xlsx
+from .pagination import page_number, page_of
+
+PER_PAGE = 50
+# Parameters that are about the response, not the filter: dropped from links that keep the filter.
+NOT_FILTERS = ("page", "format", "full")
+
+
+def query_string(request, drop=NOT_FILTERS) -> str:
+    """The request's filter as a query string (for page links and exports), without `drop`."""
+    params = request.GET.copy()
+    for key in drop:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+def paged(request, qs, *, per_page: int = PER_PAGE) -> dict:
+    """One page of `qs` without COUNT(*): {rows, page, has_next, query} for `pagination.html`."""
+    page = page_number(request)
+    rows, has_next = page_of(qs, page=page, per_page=per_page)
+    return {"rows": rows, "page": page, "has_next": has_next, "query": query_string(request)}
+
+
+def list_page(request, qs, *, template: str, partial: str | None = None, context: dict | None = None,
+              per_page: int = PER_PAGE):
+    """A list page: the whole page, or only its rows partial when htmx asks (filters, next page)."""
+    ctx = dict(context or {})
+    ctx.update(paged(request, qs, per_page=per_page))
+    return render(request, partial if (partial and request.htmx) else template, ctx)
+
+
+def hx_redirect(request, url: str):
+    """After a successful post: htmx follows HX-Redirect (204), a plain form a 302."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def apply_errors(form, exc: ValidationError, mapping: dict | None = None) -> None:
+    """A service's ValidationError onto a form: field errors on fields (renamed by `mapping`), the rest on top."""
+    mapping = mapping or {}
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for key, errors in exc.message_dict.items():
+        field = mapping.get(key, key)
+        for message in errors:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def is_inline_check(request) -> bool:
+    """The form posts itself as the user types (`_validate=1`): answer with errors, write nothing."""
+    return bool(request.htmx and request.POST.get("_validate"))
+
+
+def _filled(request, name: str) -> bool:
+    return any(str(v).strip() for v in request.POST.getlist(name))
+
+
+def validate_inline(request, form, check: Callable | None = None, *, mapping: dict | None = None,
+                    shown_when: dict | None = None, context: dict | None = None):
+    """Check the form as it is typed: errors only for the fields the user has filled in, the service's
+    rules too (`check(cleaned_data)` raising ValidationError). The answer holds only the error boxes,
+    swapped out of band (`partials/inline_errors.html`): nothing the user typed is replaced.
+
+    `shown_when` says which filled fields make a field's errors visible ({"end_date": ["start_date",
+    "end_date"]}); by default a field's own.
+    """
+    mapping, shown_when = mapping or {}, shown_when or {}
+    form.is_valid()
+    service_errors = {}
+    if check is not None:
+        try:
+            check(dict(getattr(form, "cleaned_data", {})))
+        except ValidationError as exc:
+            service_errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+        except Exception:  # noqa: BLE001  (incomplete input: the submit shows the errors)
+            service_errors = {}
+
+    def visible(field: str) -> bool:
+        return any(_filled(request, name) for name in shown_when.get(field, [field]))
+
+    for name in list(form.errors):
+        if name == "__all__" or not visible(name):
+            del form.errors[name]
+    for key, errors in service_errors.items():
+        field = mapping.get(key, key)
+        if field in form.fields and visible(field) and field not in form.errors:
+            for message in errors:
+                form.add_error(field, message)
+    return render(request, "partials/inline_errors.html", {"form": form, **(context or {})})
+
+
+def xlsx_response(request, *, filename: str, action: str, what: str, headers=None, rows=None, text_columns=(),
+                  write: Callable | None = None, object_type: str = "", dated: bool = True):
+    """Download of a spreadsheet, written and audited by `laomo.core.exports.export_xlsx`.
+
+    `filename` without extension; today's date is appended (`dated`) as clerks file them by date.
+    """
+    handle, _count = export_xlsx(actor=request.user, action=action, what=what, headers=headers, rows=rows,
+                                 text_columns=text_columns, write=write, query=query_string(request),
+                                 object_type=object_type)
+    name = f"{filename}{timezone.localdate():%Y%m%d}.xlsx" if dated else f"{filename}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name)
