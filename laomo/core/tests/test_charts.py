@@ -16,8 +16,8 @@ CHART_DATA = re.compile(r'<script id="(lm-chart-\d+)" type="application/json">(.
 
 def test_it_fits_the_labels_and_keeps_the_legend_off_the_unit_name():
     option = chart_option(categories=["1月", "2月"], unit="人次",
-                          series=[{"name": "医疗", "type": "bar", "data": [10000, 3]},
-                                  {"name": "电力", "type": "bar", "data": [0, 5]}])
+                          series=[{"name": "医疗", "type": "bar", "data": [10000, 3000]},
+                                  {"name": "电力", "type": "bar", "data": [0, 5000]}])
     assert option["grid"]["containLabel"] is True  # "10,000" is never cut to "0,000"
     assert option["yAxis"]["name"] == "人次" and "top" not in option["legend"] and option["legend"]["bottom"] == 0
     assert "graphic" not in option and option["yAxis"].get("show", True)
@@ -30,6 +30,25 @@ def test_it_says_no_data_instead_of_drawing_blank_axes():
     assert "graphic" in chart_option(categories=[], unit="场次", series=[])
     two = chart_option(categories=["2022年"], unit=["人次", "元"], series=[{"name": "a", "type": "line", "data": [0]}])
     assert [a["show"] for a in two["yAxis"]] == [False, False]
+
+
+def test_it_turns_the_axis_logarithmic_when_one_month_dwarfs_the_rest():
+    # a special action in July: 4,000 person-times against a few dozen in the other months
+    months = [30, 25, 40, 0, 35, 28, 4000, 33, 31, 0, 29, 27]
+    option = chart_option(categories=[f"{m}月" for m in range(1, 13)], unit="人次",
+                          series=[{"name": "人次", "type": "bar", "data": list(months)}])
+    assert option["yAxis"]["type"] == "log" and option["yAxis"]["name"] == "人次(对数刻度)"
+    data = option["series"][0]["data"]
+    assert data[6] == 4000 and data[0] == 30 and data[3] == "-" and data[9] == "-"  # no log of zero: a gap
+
+    # ordinary months (the largest under ten times the median) keep the linear axis and their zeros
+    even = chart_option(categories=["1月", "2月", "3月", "4月"], unit="人次",
+                        series=[{"name": "人次", "type": "bar", "data": [30, 25, 200, 0]}])
+    assert even["yAxis"]["type"] == "value" and even["series"][0]["data"] == [30, 25, 200, 0]
+    # two value axes (different units) are never made logarithmic
+    two = chart_option(categories=["2021年", "2022年", "2023年"], unit=["人次", "元"],
+                       series=[{"name": "a", "type": "line", "data": [1, 2, 900]}])
+    assert [a["type"] for a in two["yAxis"]] == ["value", "value"]
 
 
 def _charts(page: str) -> dict[str, dict]:
