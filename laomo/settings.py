@@ -295,6 +295,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/flatpickr", NODE_MODULES / "flatpickr" / "dist"),
 ]
 STATICFILES_DIRS = [d for d in STATICFILES_DIRS if Path(d[1] if isinstance(d, tuple) else d).exists()]
 MEDIA_ROOT = Path(env_str("LAOMO_MEDIA_ROOT", str(VAR_DIR / "media")))

@@ -14,6 +14,9 @@
 //   data-keep-typed            on an element whose htmx request re-renders form fields (a live
 //                              re-check): a field the user changes while the request is in flight
 //                              keeps the user's value after the swap (the answer is for older values).
+//   input[type=date]           becomes a Chinese date picker (flatpickr, served locally): the field
+//                              takes typed dates (2022-01-20) and a calendar button beside it opens
+//                              the calendar; the value sent stays ISO (YYYY-MM-DD).
 (function () {
   "use strict";
 
@@ -146,4 +149,57 @@
   }
   applyWidths(document);
   document.body.addEventListener("htmx:load", function (evt) { applyWidths(evt.target); });
+
+  // Date fields: the browser's own control shows mm/dd/yyyy in an English locale; a flatpickr calendar
+  // shows 年/月/日 in Chinese. The field itself becomes a plain text field that takes typed dates
+  // (2022-01-20, sent as typed: the server checks them); the calendar opens from the button beside it and
+  // writes the picked date into the field with one change event, as typing does. The calendar is bound to a
+  // hidden anchor, not to the field, so it never rewrites or re-announces what the user typed.
+  // Run on htmx:load (after htmx has bound `change from:input[type=date]` triggers to these fields).
+  var ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+  function datePicker(el) {
+    if (el.dataset.datePicker || el.disabled || el.readOnly) return;
+    el.dataset.datePicker = "1";
+    el.type = "text";
+    if (!el.placeholder) el.placeholder = "年-月-日";
+    el.setAttribute("inputmode", "numeric");
+    el.setAttribute("autocomplete", "off");
+    var group = document.createElement("div");
+    group.className = "input-group flex-nowrap lm-date" + (el.classList.contains("form-control-sm") ? " input-group-sm" : "");
+    el.parentNode.insertBefore(group, el);
+    group.appendChild(el);
+    var anchor = document.createElement("input");
+    anchor.className = "d-none";
+    anchor.tabIndex = -1;
+    anchor.setAttribute("aria-hidden", "true");
+    group.appendChild(anchor);
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-outline-secondary";
+    button.setAttribute("aria-label", "选择日期");
+    button.title = "选择日期";
+    var icon = document.createElement("i");
+    icon.className = "bi bi-calendar3";
+    button.appendChild(icon);
+    group.appendChild(button);
+    var picker = window.flatpickr(anchor, {
+      locale: "zh", dateFormat: "Y-m-d", clickOpens: false, disableMobile: true, positionElement: el,
+      minDate: el.min || null, maxDate: el.max || null,
+      onOpen: function () { if (ISO_DAY.test(el.value)) picker.setDate(el.value, false); else picker.clear(false); },
+      onChange: function (dates, text) {
+        if (!text || text === el.value) return;
+        el.value = text;
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+      },
+    });
+    button.addEventListener("click", function () { picker.toggle(); });
+  }
+  function datePickers(root) {
+    if (!window.flatpickr || !root.querySelectorAll) return;
+    if (root.matches && root.matches('input[type="date"]')) datePicker(root);
+    root.querySelectorAll('input[type="date"]').forEach(datePicker);
+  }
+  document.body.addEventListener("htmx:load", function (evt) { datePickers(evt.target); });
+  if (!window.htmx) datePickers(document);
 })();
