@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from .actors import SYSTEM
+
 DEMO_PASSWORD = "Laomo@2022demo"
 
 # (username, full name, role, org code): people's names, as they sign what they issue (with DEMO_TITLES).
@@ -78,7 +80,7 @@ def populate(*, seed: int = 2022, if_empty: bool = False, stdout=None) -> list[s
     with transaction.atomic():
         Counter.objects.create(name=DEMO_MARKER, value=seed)  # lets --if-empty recognise its own database
         for username, full_name, role, org_code in DEMO_USERS:
-            user, _ = user_create(actor=None, username=username, full_name=full_name, org=orgs[org_code],
+            user, _ = user_create(actor=SYSTEM, username=username, full_name=full_name, org=orgs[org_code],
                                   title=DEMO_TITLES.get(username, ""), roles=[role], password=DEMO_PASSWORD,
                                   must_change_password=False)
             ctx.users[username] = user

@@ -24,6 +24,7 @@ from ninja import Schema
 
 from laomo.api.api import api
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry
 from laomo.core.tests.test_role_matrix import fixtures  # noqa: F401  (own-scope samples in 331102)
 
@@ -386,8 +387,8 @@ def samples(fixtures):  # noqa: F811
 
     s = dict(fixtures)
     ld, qy = s["orgs"]["331102"], s["orgs"]["331126"]
-    s["ld_worker2"] = worker_create(actor=None, org=ld, name="莲都第二人")
-    honor_add(actor=None, worker=s["ld_worker2"], title="丽水市劳动模范", year=2015)
+    s["ld_worker2"] = worker_create(actor=SYSTEM, org=ld, name="莲都第二人")
+    honor_add(actor=SYSTEM, worker=s["ld_worker2"], title="丽水市劳动模范", year=2015)
     s["ld_care_campaign"] = care.campaign_create(
         actor=None, org=ld, name="莲都慰问", year=2022, visit_type="spring_festival", start_date=date(2022, 1, 10),
         end_date=date(2022, 2, 15), budget="10000", min_level_rank=2)
@@ -405,8 +406,8 @@ def samples(fixtures):  # noqa: F811
     vol.request_dispatch(actor=None, request=accepted, team=s["ld_team"], worker=s["worker"])
     s["ld_accepted"] = vol.request_accept(actor=None, request=accepted)
 
-    s["qy_worker"] = worker_create(actor=None, org=qy, name="庆元秘密劳模", id_number="331126196801010019")
-    honor_add(actor=None, worker=s["qy_worker"], title="丽水市劳动模范", year=2012)
+    s["qy_worker"] = worker_create(actor=SYSTEM, org=qy, name="庆元秘密劳模", id_number="331126196801010019")
+    honor_add(actor=SYSTEM, worker=s["qy_worker"], title="丽水市劳动模范", year=2012)
     s["qy_care_campaign"] = care.campaign_create(
         actor=None, org=qy, name="庆元秘密慰问", year=2022, visit_type="spring_festival",
         start_date=date(2022, 1, 10), end_date=date(2022, 2, 15), budget="10000", min_level_rank=2)
@@ -423,7 +424,7 @@ def samples(fixtures):  # noqa: F811
     retreats.batch_set_status(actor=None, batch=s["qy_batch"], status="open")
     s["qy_application"] = retreats.application_submit(actor=None, batch=s["qy_batch"], worker=s["qy_worker"],
                                                       health_declared=True)
-    qy_other = worker_create(actor=None, org=qy, name="庆元秘密徒弟")
+    qy_other = worker_create(actor=SYSTEM, org=qy, name="庆元秘密徒弟")
     s["qy_studio"] = studios.studio_create(actor=None, org=qy, name="庆元秘密工作室", studio_type="model_worker",
                                            level="county", lead=s["qy_worker"], host_enterprise="庆元某厂",
                                            founded_date=date(2020, 5, 1))
@@ -452,7 +453,7 @@ def _writes() -> int:
 
 @pytest.mark.django_db
 def test_it_refuses_another_countys_id_in_every_reference_field(samples, users):
-    _, raw = api_token_create(actor=None, user=users["county_staff"])
+    _, raw = api_token_create(actor=SYSTEM, user=users["county_staff"])
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     failures = []
     for case in CASES:
@@ -482,7 +483,7 @@ def test_it_no_longer_takes_or_names_another_countys_volunteer(samples, users):
     """Finding 3: a 庆元 worker id in `volunteers` was stored (201) and answered with name and number."""
     from laomo.volunteering.models import ServiceRecord
 
-    _, raw = api_token_create(actor=None, user=users["county_staff"])
+    _, raw = api_token_create(actor=SYSTEM, user=users["county_staff"])
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     count = ServiceRecord.objects.count()
     response = client.post("/api/v1/service-records", record_body(samples, worker_id=QW(samples), hours="2"),

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from conftest import login_client
 from laomo.care.tests import factories as care_f
 from laomo.core import aggregates
+from laomo.core.actors import SYSTEM
 from laomo.core.dashboard import cards_for
 from laomo.outreach.tests.factories import lecture
 from laomo.reports.selectors import summary
@@ -81,7 +82,7 @@ def test_it_shows_a_new_honor_in_the_next_summary_and_dashboard(users, orgs, cit
     assert _card(staff, city, "劳模总数") == 2
     from laomo.workers import services
 
-    services.honor_add(actor=None, worker=newcomer, title="浙江省劳动模范", year=2020)
+    services.honor_add(actor=SYSTEM, worker=newcomer, title="浙江省劳动模范", year=2020)
     assert summary(user=staff, year=YEAR, org=city)["workers"]["by_level"]["provincial"] == 1
     assert _card(staff, city, "省部级及以上劳模") == 1
 
