@@ -65,9 +65,9 @@ def test_it_shows_a_new_care_visit_in_the_next_summary_and_dashboard(users, orgs
 
     w1 = care_f.worker(orgs["331126"], "慰问甲")
     w2 = care_f.worker(orgs["331126"], "慰问乙")
-    services.visit_record(actor=None, worker=w1, visit_date=date(YEAR, 5, 1), method="home", visit_type="illness")
+    services.visit_record(actor=staff, worker=w1, visit_date=date(YEAR, 5, 1), method="home", visit_type="illness")
     assert _both(staff, city, "care", "visits", f"{YEAR}年慰问人次") == (1, 1)
-    services.visit_record(actor=None, worker=w2, visit_date=date(YEAR, 6, 1), method="home", visit_type="illness")
+    services.visit_record(actor=staff, worker=w2, visit_date=date(YEAR, 6, 1), method="home", visit_type="illness")
     assert _both(staff, city, "care", "visits", f"{YEAR}年慰问人次") == (2, 2)
 
 
