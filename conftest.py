@@ -5,6 +5,7 @@ import uuid
 import pytest
 from django.test import Client
 
+from laomo.core.actors import SYSTEM
 from laomo.orgs.roles import Role
 
 PASSWORD = "Test-pass-2022!"
@@ -65,7 +66,7 @@ def make_user(username, role, org, **extra):
     from laomo.orgs.services import user_create
 
     roles = role if isinstance(role, list) else [role]
-    user, _ = user_create(actor=None, username=username, org=org, roles=roles, password=PASSWORD,
+    user, _ = user_create(actor=SYSTEM, username=username, org=org, roles=roles, password=PASSWORD,
                           must_change_password=False, full_name=extra.pop("full_name", username), **extra)
     return user
 

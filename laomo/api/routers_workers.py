@@ -5,7 +5,6 @@ from datetime import date
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from laomo.core import audit
 from laomo.core.permissions import has_capability
 from laomo.workers import selectors, services
 from laomo.workers.models import RANK_LEVEL, Worker
@@ -118,6 +117,7 @@ def _item(worker: Worker, honors) -> dict:
 
 
 def _detail(request, worker: Worker) -> dict:
+    """Full PII for a caller who may reveal it (the read audited by the service), masked otherwise."""
     reveal = has_capability(request.user, "reveal_pii")
     data = _item(worker, list(selectors.honors_of(worker=worker)))
     data.update({
@@ -125,13 +125,10 @@ def _detail(request, worker: Worker) -> dict:
         "political_status": worker.political_status, "education": worker.education,
         "status_date": worker.status_date, "specialties": worker.specialties,
         "showcase_consent": worker.showcase_consent, "pii_revealed": reveal,
-        "phone": worker.phone if reveal else worker.phone_masked,
-        "address": worker.address if reveal else ("***" if worker.address else ""),
+        "phone": worker.phone_masked, "address": "***" if worker.address else "",
     })
     if reveal:
-        data["id_number"] = worker.id_number
-        audit.record(actor=request.user, action="core.pii.reveal", obj=worker, org=worker.org,
-                     changes={"field": "api_detail", "masked": worker.id_number_masked})
+        data.update(services.worker_pii(actor=request.user, worker=worker, purpose="api_detail"))
     return data
 
 
@@ -170,9 +167,6 @@ def worker_update(request, worker_id: int, payload: WorkerPatch):
     changes = payload.dict(exclude_unset=True)
     if "org" in changes:
         changes["org"] = org_of(request, changes["org"])
-    for key in ("sex", "birth_date"):
-        if key in changes and "id_number" not in changes:
-            changes["id_number"] = worker.id_number  # identity fields are checked together
     services.worker_update(actor=request.user, worker=worker, **changes)
     return _detail(request, selectors.worker_get(user=request.user, pk=worker_id))
 

@@ -8,6 +8,7 @@ def _ensure_audit_triggers(sender, using="default", **kwargs):
     from django.db import connections
     from django.db.migrations.recorder import MigrationRecorder
 
+    # Imported when the signal fires: apps.py is loaded before the models it would pull in.
     from . import audit_triggers
 
     connection = connections[using]
@@ -21,6 +22,7 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self):
+        # Modules that use models: importable only once the app registry is ready.
         from . import (
             auth_events,  # noqa: F401  (login/logout/lockout audit receivers)
             jobs,  # noqa: F401  (registers the huey tasks and the consumer's start-up hook)

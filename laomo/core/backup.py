@@ -36,6 +36,10 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
+from . import keycheck
+from .audit import verify_chain
+from .models import AuditHead, KeyCheck
+
 FORMAT = 1
 # (environment variable, file name under VAR_DIR) of every secret settings.py reads with
 # `secret_from_env_or_file`; a new secret there belongs here too.
@@ -103,8 +107,6 @@ def table_counts() -> dict[str, int]:
 
 def audit_head() -> dict:
     """AuditHead's fields as stored (read only; the chain's hashing is `core.audit`'s business)."""
-    from .models import AuditHead
-
     head = AuditHead.objects.filter(id=1).values("last_hash", "last_id", "count").first()
     return head or {"last_hash": None, "last_id": 0, "count": 0}
 
@@ -166,8 +168,6 @@ def _run(argv: list[str], env: dict | None = None) -> None:
 
 def backup_create(output: Path) -> dict:
     """Write the archive to `output` (0600) and return its manifest."""
-    from .audit import verify_chain
-
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     kind = engine()
@@ -295,10 +295,6 @@ def _verify_in_child(root: Path, manifest: dict, database_url: str) -> None:
 
 def verify_here(root: Path) -> list[str]:
     """Run in the child: is the database of these settings the archive's, readable with these keys?"""
-    from . import keycheck
-    from .audit import verify_chain
-    from .models import KeyCheck
-
     manifest = json.loads((Path(root) / "manifest.json").read_text())
     problems = []
     known = {f"{m.app_label}.{m.name}" for m in _migration_files()}

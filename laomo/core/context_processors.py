@@ -1,3 +1,5 @@
+from laomo.orgs.twofactor import needs_second_factor
+
 from .navigation import nav_for
 from .selectors import unread_count
 from .years import selected_year, year_choices
@@ -7,8 +9,6 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from laomo.orgs.twofactor import needs_second_factor
-
     pending = needs_second_factor(user) and not user.is_verified()  # no menu before the second factor
     return {
         "nav_items": [] if pending else nav_for(user, request.path),

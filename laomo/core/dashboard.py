@@ -2,6 +2,8 @@
 
 from collections.abc import Callable
 
+from . import aggregates
+
 _CARD_PROVIDERS: list[tuple[int, Callable]] = []
 
 
@@ -26,8 +28,6 @@ def cards_for(*, user, year: int, org) -> list[dict]:
 
     Cached per (data version, the user's capabilities, scope level and unit, unit shown, year) unless
     they are personal (`aggregates.card_audience`)."""
-    from . import aggregates
-
     audience = aggregates.card_audience(user) if aggregates.enabled() else None
     if audience is None:
         cards = _compute(user=user, year=year, org=org)

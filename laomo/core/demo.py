@@ -12,6 +12,13 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from laomo.orgs.models import OrgUnit
+from laomo.orgs.services import user_create
+
+from .actors import SYSTEM
+from .golive import DEMO_MARKER, foreign_business_data, is_demo_database
+from .models import Counter
+
 DEMO_PASSWORD = "Laomo@2022demo"
 
 # (username, full name, role, org code): people's names, as they sign what they issue (with DEMO_TITLES).
@@ -32,8 +39,6 @@ DEMO_TITLES = {
     "leader": "医疗卫生服务队队长", "viewer": "副主席", "sysadmin": "信息中心工程师", "secadmin": "安全管理员",
     "auditor": "审计员",
 }
-# The city account of the demo before it marked its database (recognised as a demo database too).
-LEGACY_DEMO_CITY = ("city", "市总工会·王敏")
 
 _STEPS: list[tuple[int, str, Callable]] = []
 
@@ -60,12 +65,6 @@ class DemoRefused(Exception):
 
 
 def populate(*, seed: int = 2022, if_empty: bool = False, stdout=None) -> list[str]:
-    from laomo.orgs.models import OrgUnit
-    from laomo.orgs.services import user_create
-
-    from .golive import DEMO_MARKER, foreign_business_data, is_demo_database
-    from .models import Counter
-
     if is_demo_database():
         return ["演示数据已存在,跳过。"]
     found = foreign_business_data()
@@ -78,7 +77,7 @@ def populate(*, seed: int = 2022, if_empty: bool = False, stdout=None) -> list[s
     with transaction.atomic():
         Counter.objects.create(name=DEMO_MARKER, value=seed)  # lets --if-empty recognise its own database
         for username, full_name, role, org_code in DEMO_USERS:
-            user, _ = user_create(actor=None, username=username, full_name=full_name, org=orgs[org_code],
+            user, _ = user_create(actor=SYSTEM, username=username, full_name=full_name, org=orgs[org_code],
                                   title=DEMO_TITLES.get(username, ""), roles=[role], password=DEMO_PASSWORD,
                                   must_change_password=False)
             ctx.users[username] = user

@@ -9,16 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.urls import reverse
+
+from laomo.care.models import BenefitType, DictItem, DictKind
+from laomo.orgs.models import OrgUnit, User
+from laomo.orgs.roles import Role
+from laomo.orgs.seed import LISHUI_CHILDREN, LISHUI_ROOT
+from laomo.outreach.models import Platform
+from laomo.workers.models import Worker
+
+from . import aggregates
+from .models import Counter
+from .permissions import has_capability
+
 DEMO_MARKER = "demo_database"
+# The city account of the demo before it marked its database (recognised as a demo database too).
+LEGACY_DEMO_CITY = ("city", "市总工会·王敏")
 
 
 def is_demo_database() -> bool:
     """True when the demo wrote this database (its marker, or the demo's city account of older versions)."""
-    from laomo.core.demo import LEGACY_DEMO_CITY
-    from laomo.orgs.models import User
-
-    from .models import Counter
-
     if Counter.objects.filter(name=DEMO_MARKER).exists():
         return True
     return User.objects.filter(username=LEGACY_DEMO_CITY[0], full_name=LEGACY_DEMO_CITY[1]).exists()
@@ -26,10 +36,6 @@ def is_demo_database() -> bool:
 
 def foreign_business_data() -> list[str]:
     """What this database holds that the demo did not put there (empty: the demo may fill it)."""
-    from laomo.orgs.models import OrgUnit, User
-    from laomo.orgs.seed import LISHUI_CHILDREN, LISHUI_ROOT
-    from laomo.workers.models import Worker
-
     found = []
     users = User.objects.count()
     if users:
@@ -57,13 +63,6 @@ class Step:
 
 def checklist(*, user) -> list[Step]:
     """The go-live steps the user is concerned with, each done or not from what the database holds."""
-    from django.urls import reverse
-
-    from laomo.core.permissions import has_capability
-    from laomo.orgs.models import OrgUnit, User
-    from laomo.orgs.roles import Role
-    from laomo.workers.models import Worker
-
     business = has_capability(user, "manage_dictionary")
     admin = has_capability(user, "manage_users") or has_capability(user, "manage_orgs")
     steps: list[Step] = []
@@ -108,31 +107,17 @@ def checklist(*, user) -> list[Step]:
 
 
 def _dictionaries() -> list[tuple[str, int, str]]:
-    """(label, active entries, page) of each configurable list of the installed modules."""
-    from django.apps import apps
-    from django.urls import reverse
-
-    out = []
-    if apps.is_installed("laomo.care"):
-        from laomo.care.models import BenefitType, DictItem, DictKind
-
-        url = reverse("care:dictionary")
-        for kind in DictKind:
-            out.append((kind.label, DictItem.objects.filter(kind=kind, is_active=True).count(), url))
-        out.append(("待遇类型", BenefitType.objects.filter(is_active=True).count(), url))
-    if apps.is_installed("laomo.outreach"):
-        from laomo.outreach.models import Platform
-
-        out.append(("传播平台", Platform.objects.filter(is_active=True).count(), reverse("outreach:platform_list")))
+    """(label, active entries, page) of each configurable list."""
+    url = reverse("care:dictionary")
+    out = [(kind.label, DictItem.objects.filter(kind=kind, is_active=True).count(), url) for kind in DictKind]
+    out.append(("待遇类型", BenefitType.objects.filter(is_active=True).count(), url))
+    out.append(("传播平台", Platform.objects.filter(is_active=True).count(), reverse("outreach:platform_list")))
     return out
 
 
 def pending_steps(*, user) -> list[Step]:
     """The steps not done yet, for the dashboard's reminder: cached under the data version, since every
     step follows audited writes (units, users, dictionaries, imports), per the capabilities that shape it."""
-    from laomo.core import aggregates
-    from laomo.core.permissions import has_capability
-
     caps = tuple(c for c in ("manage_dictionary", "manage_users", "manage_orgs", "import_data")
                  if has_capability(user, c))
     if not caps:

@@ -13,6 +13,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from .jobs import heartbeat_age
 from .permissions import public_view
 
 
@@ -27,8 +28,6 @@ def _database() -> dict:
 
 
 def _jobs() -> dict:
-    from .jobs import heartbeat_age
-
     try:
         age = heartbeat_age()
     except Exception:  # noqa: BLE001

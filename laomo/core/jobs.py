@@ -112,8 +112,6 @@ def run_job_now(job: Job) -> Job:
         Job.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED, error=message[:2000], finished_at=timezone.now()
         )
-        import logging
-
         logging.getLogger("laomo.jobs").error("job %s failed\n%s", job.pk, traceback.format_exc())
     else:
         Job.objects.filter(pk=job.pk).update(

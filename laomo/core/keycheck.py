@@ -20,6 +20,7 @@ from django.core import checks
 from django.db import DatabaseError, connection
 
 from . import pii
+from .models import KEY_CHECK_PLAINTEXT, KeyCheck
 
 MESSAGE = (
     "密钥与数据库不匹配:当前的个人信息加密密钥(LAOMO_PII_KEYS)或盲索引密钥(LAOMO_BLIND_INDEX_KEY)"
@@ -36,8 +37,6 @@ class KeyMismatch(Exception):
 
 
 def _expected_blind() -> str:
-    from .models import KEY_CHECK_PLAINTEXT
-
     return pii.blind_index(KEY_CHECK_PLAINTEXT, purpose="keycheck")
 
 
@@ -69,8 +68,6 @@ def _sample_tokens():
 
 def problems() -> list[str]:
     """What is wrong with the keys for this database ([] when they fit or there is nothing to read)."""
-    from .models import KEY_CHECK_PLAINTEXT, KeyCheck
-
     tables = set(connection.introspection.table_names())
     row = KeyCheck.objects.filter(id=1).first() if KeyCheck._meta.db_table in tables else None
     found = []
@@ -93,8 +90,6 @@ def problems() -> list[str]:
 
 def ensure_key_check() -> bool:
     """Write the key-check row when it is missing and the keys fit the data (True when written)."""
-    from .models import KEY_CHECK_PLAINTEXT, KeyCheck
-
     if KeyCheck._meta.db_table not in connection.introspection.table_names():
         return False
     if KeyCheck.objects.filter(id=1).exists() or problems():
@@ -107,8 +102,6 @@ def ensure_key_check() -> bool:
 
 def rotate_key_check() -> None:
     """Re-encrypt the key-check value under the first PII key (part of `rotate_pii_keys`)."""
-    from .models import KeyCheck
-
     row = KeyCheck.objects.filter(id=1).first()
     if row is not None:
         KeyCheck.objects.filter(id=1).update(pii_token=pii.rotate(row.pii_token))

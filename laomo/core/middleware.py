@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from laomo.orgs.twofactor import has_confirmed_device, needs_second_factor
+
 from . import audit
 from .request_context import client_ip, reset_current_ip, set_current_ip
 
@@ -64,8 +66,6 @@ class SessionPolicyMiddleware:
             request.session["renewed_at"] = now
         if request.path.startswith(_OPEN_PREFIXES):
             return None
-        from laomo.orgs.twofactor import has_confirmed_device, needs_second_factor
-
         if needs_second_factor(user) and not user.is_verified():
             target = "otp_verify" if has_confirmed_device(user) else "otp_setup"
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")

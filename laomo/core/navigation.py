@@ -3,6 +3,8 @@
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
+from laomo.workers.models import Worker
+
 from .permissions import has_capability
 
 # (label, icon, url name, app label, capabilities — any of them shows the entry)
@@ -32,8 +34,6 @@ NEEDS_OWN_RECORD = {"workers:me"}
 
 
 def _has_own_record(user) -> bool:
-    from laomo.workers.models import Worker
-
     return Worker.objects.filter(user=user, is_deleted=False).exists()
 
 

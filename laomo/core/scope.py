@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from laomo.orgs.models import OrgUnit
 from laomo.orgs.roles import DataScope
 
 from .actors import SYSTEM
@@ -66,8 +67,6 @@ def ensure_org_in_scope(user, org) -> None:
 
 def scope_root(user):
     """The org unit at the top of what the user may see (None for no business access)."""
-    from laomo.orgs.models import OrgUnit
-
     level = user.scope_level
     if level == DataScope.ALL:
         return OrgUnit.objects.filter(parent__isnull=True).order_by("id").first()

@@ -2,7 +2,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .clock import now
 from .models import Counter, Notification
+from .outbound import send_outbound
 
 
 @transaction.atomic
@@ -17,15 +19,11 @@ def counter_allocate(name: str, count: int = 1) -> range:
 
 def notify(*, recipients, text: str, url: str = "") -> int:
     """Create one in-app notification per recipient (and hand it to the outbound hook, if any)."""
-    from .clock import now
-
     created_at = now()  # the moment being replayed when demo data builds history (core.clock.at)
     rows = [Notification(recipient=user, text=text[:300], url=url[:300], created_at=created_at)
             for user in recipients]
     Notification.objects.bulk_create(rows)
     if rows:
-        from .outbound import send_outbound
-
         transaction.on_commit(lambda: send_outbound(recipients=[r.recipient_id for r in rows], text=text, url=url))
     return len(rows)
 

@@ -1,3 +1,5 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -9,6 +11,7 @@ from laomo.core.scope import scope_root
 
 from . import golive, selectors
 from .dashboard import cards_for
+from .dbbusy import busy_response
 from .models import AuditResult
 from .permissions import capability_required
 from .services import notifications_mark_read
@@ -107,10 +110,6 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
-    import sys
-
-    from .dbbusy import busy_response
-
     # An error outside a view (a middleware saving the session, say) reaches only this handler.
     busy = busy_response(request, sys.exc_info()[1])
     if busy is not None:

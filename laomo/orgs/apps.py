@@ -3,6 +3,7 @@ from django.db.models.signals import post_migrate
 
 
 def _sync_roles(sender, **kwargs):
+    # Imported when the signal fires: an app module may not import models before the registry is ready.
     from .services import sync_roles
 
     sync_roles()

@@ -21,11 +21,11 @@ def org_choices_for(*, user) -> QuerySet[OrgUnit]:
         return OrgUnit.objects.none()
     if user.scope_level == DataScope.UNIT or user.scope_level == DataScope.SELF:
         return OrgUnit.objects.filter(pk=root.pk)
-    return OrgUnit.objects.filter(path__startswith=root.path, is_active=True).order_by("path")
+    return root.subtree().filter(is_active=True).order_by("path")
 
 
 def org_subtree(org: OrgUnit) -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.filter(path__startswith=org.path)
+    return org.subtree()
 
 
 def org_children(org: OrgUnit) -> QuerySet[OrgUnit]:
@@ -48,7 +48,7 @@ def user_list(*, actor, q: str = "", role: str = "", org: OrgUnit | None = None,
     if role:
         qs = qs.filter(groups__name=role)
     if org is not None:
-        qs = qs.filter(org__path__startswith=org.path)
+        qs = qs.filter(org.subtree_q())
     if active in ("1", "0"):
         qs = qs.filter(is_active=active == "1")
     return qs.order_by("username").distinct()
@@ -56,8 +56,8 @@ def user_list(*, actor, q: str = "", role: str = "", org: OrgUnit | None = None,
 
 def staff_responsible_for(org: OrgUnit) -> list[User]:
     """Active county staff whose subtree holds `org` (nearest unit first); the city staff if none."""
-    ancestors = [int(pk) for pk in org.path.strip("/").split("/") if pk]
-    staff = list(User.objects.filter(is_active=True, groups__name="county_staff", org_id__in=ancestors)
+    staff = list(User.objects.filter(is_active=True, groups__name="county_staff",
+                                     org_id__in=OrgUnit.ids_on_path(org.path))
                  .select_related("org").distinct())
     if staff:
         deepest = max(u.org.depth for u in staff)

@@ -70,18 +70,18 @@ def org_update(*, actor, org: OrgUnit, **fields) -> OrgUnit:
     org = OrgUnit.objects.select_for_update(of=("self",)).get(pk=org.pk)
     before = {k: getattr(org, k) for k in fields}
     new_parent = fields.get("parent", org.parent)
-    if new_parent is not None and (new_parent.pk == org.pk or new_parent.path.startswith(org.path)):
+    if new_parent is not None and new_parent.is_within(org):
         raise ValidationError({"parent": "上级单位不能是本单位或其下级单位。"})
     if org.parent_id is None and "parent" in fields and new_parent is not None:
         raise ValidationError({"parent": "根单位不能设置上级。"})
     for key, value in fields.items():
         setattr(org, key, value)
     org.full_clean(exclude=["path"])
-    old_path = org.path
+    old_path, below = org.path, OrgUnit.objects.filter(org.subtree_q("")).exclude(pk=org.pk)
     _set_path(org)
     org.save()
     if org.path != old_path:  # move the whole subtree with it
-        OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=org.pk).update(
+        below.update(
             path=Concat(Value(org.path), Substr(F("path"), len(old_path) + 1)),
             depth=F("depth") + (org.depth - old_path.count("/") + 2),
         )
@@ -164,7 +164,7 @@ def end_sessions(user: User) -> int:
 
 @transaction.atomic
 def user_set_active(*, actor, user: User, active: bool) -> User:
-    if actor is not None and actor.pk == user.pk and not active:
+    if not active and actor.pk == user.pk:  # SYSTEM is nobody's account (pk None)
         raise ValidationError("不能停用自己的账号。")
     user.is_active = active
     user.save(update_fields=["is_active"])

@@ -3,6 +3,7 @@ from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
+from axes.models import AccessAttempt
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -15,15 +16,17 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from laomo.core import audit
-from laomo.core.forms import apply_validation_error
+from laomo.api.models import ApiToken
+from laomo.api.selectors import api_token_list
+from laomo.api.services import api_token_revoke
 from laomo.core.permissions import capability_required
+from laomo.core.web import apply_errors
 
 from . import selectors, services
 from .forms import LoginForm, OrgUnitForm, OtpTokenForm, PasswordChangeForm, UserForm
 from .models import OrgUnit, User
 from .roles import Role
-from .twofactor import has_confirmed_device
+from .twofactor import device_confirm, device_verify, has_confirmed_device
 
 
 class LoginView(auth_views.LoginView):
@@ -76,11 +79,8 @@ def otp_setup(request):
     if request.method == "POST" and form.is_valid():
         if not device.verify_is_allowed()[0]:
             form.add_error("token", "验证尝试过于频繁,请稍等几秒后再试。")
-        elif device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        elif device_confirm(user=request.user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
-            audit.record(actor=request.user, action="auth.otp.enroll", obj=request.user)
             messages.success(request, "已绑定动态验证码,今后登录需要输入验证码。")
             return redirect(_safe_next(request))
         else:
@@ -102,12 +102,10 @@ def otp_verify(request):
         if not any(device.verify_is_allowed()[0] for device in devices):
             form.add_error("token", "验证尝试过于频繁,请稍等几秒后再试。")
             return render(request, "orgs/otp_verify.html", {"form": form, "next": request.GET.get("next", "")})
-        for device in devices:
-            if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
-                otp_login(request, device)
-                audit.record(actor=request.user, action="auth.otp.verify", obj=request.user)
-                return redirect(_safe_next(request))
-        audit.record(actor=request.user, action="auth.otp.fail", obj=request.user, result="failure")
+        device = device_verify(user=request.user, devices=devices, token=form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_safe_next(request))
         form.add_error("token", "验证码不正确。")
     return render(request, "orgs/otp_verify.html", {"form": form, "next": request.GET.get("next", "")})
 
@@ -143,7 +141,7 @@ def org_form(request, pk=None):
                 if not is_active:
                     services.org_update(actor=request.user, org=org, is_active=False)
         except ValidationError as exc:
-            apply_validation_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"已保存组织:{org.name}")
             return redirect("orgs:org_list")
@@ -188,7 +186,7 @@ def user_form(request, pk=None):
                 actor=request.user, username=data["username"], full_name=data["full_name"], org=data["org"],
                 roles=data["roles"], data_scope=data["data_scope"], email=data["email"], title=data["title"])
         except ValidationError as exc:
-            apply_validation_error(form, exc)
+            apply_errors(form, exc)
         else:
             return render(request, "orgs/user_password.html", {"target": user, "password": password, "created": True})
     return render(request, "orgs/user_form.html", {"form": form, "target": user})
@@ -217,11 +215,7 @@ def user_reset_password(request, pk):
 
 @capability_required("manage_security")
 def security(request):
-    from axes.models import AccessAttempt
-
     attempts = AccessAttempt.objects.order_by("-attempt_time")[:200]
-    from laomo.api.selectors import api_token_list
-
     totp_users = TOTPDevice.objects.filter(confirmed=True).select_related("user").order_by("user__username")
     return render(request, "orgs/security.html", {"attempts": attempts, "totp_devices": totp_users,
                                                   "tokens": api_token_list()})
@@ -230,9 +224,6 @@ def security(request):
 @require_POST
 @capability_required("manage_security")
 def security_revoke_token(request, pk):
-    from laomo.api.models import ApiToken
-    from laomo.api.services import api_token_revoke
-
     token = get_object_or_404(ApiToken, pk=pk, revoked_at__isnull=True)
     api_token_revoke(actor=request.user, token=token)
     messages.success(request, f"已吊销 {token.user.username} 的接口令牌 {token.prefix}…。")

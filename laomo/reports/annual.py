@@ -94,7 +94,7 @@ class AnnualReport:
 
 
 def _new_honors(year: int, org) -> list[tuple[str, list[str]]]:
-    rows = (Honor.objects.filter(is_deleted=False, worker__is_deleted=False, worker__org__path__startswith=org.path)
+    rows = (Honor.objects.filter(org.subtree_q("worker__org"), is_deleted=False, worker__is_deleted=False)
             .filter(Q(year=year) | Q(year__isnull=True, award_date__year=year))
             .order_by("title", "worker__name_pinyin").values_list("title", "worker__name"))
     grouped: dict[str, list[str]] = {}
@@ -104,26 +104,24 @@ def _new_honors(year: int, org) -> list[tuple[str, list[str]]]:
 
 
 def _busiest_team(year: int, org):
-    return (ServiceRecord.objects.filter(is_deleted=False, org__path__startswith=org.path, date__year=year,
-                                         team__isnull=False)
+    return (ServiceRecord.objects.filter(org.subtree_q(), is_deleted=False, date__year=year, team__isnull=False)
             .values("team__name").annotate(pt=Sum("person_times")).order_by("-pt", "team__name").first())
 
 
 def _largest_action(year: int, org):
-    return (ServiceRecord.objects.filter(is_deleted=False, org__path__startswith=org.path, date__year=year,
-                                         mobilization__isnull=False)
+    return (ServiceRecord.objects.filter(org.subtree_q(), is_deleted=False, date__year=year, mobilization__isnull=False)
             .values("mobilization__name", "mobilization__start_date").annotate(pt=Sum("person_times"))
             .order_by("-pt", "mobilization__name").first())
 
 
 def _most_watched(year: int, org):
-    items = MediaItem.objects.filter(is_deleted=False, org__path__startswith=org.path).select_related("platform")
+    items = MediaItem.objects.filter(org.subtree_q(), is_deleted=False).select_related("platform")
     return media_with_views(items, year).filter(v_gained__gt=0).order_by("-v_gained", "id").first()
 
 
 def _pickups(year: int, org) -> int:
-    return Pickup.objects.filter(is_deleted=False, date__year=year, media_item__is_deleted=False,
-                                 media_item__org__path__startswith=org.path).count()
+    return Pickup.objects.filter(org.subtree_q("media_item__org"), is_deleted=False, date__year=year,
+                                 media_item__is_deleted=False).count()
 
 
 # --- sentences -------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
 
+from laomo.core import aggregates
 from laomo.core.scope import org_in_scope, scope_root
 from laomo.core.years import ensure_year
 from laomo.orgs.models import OrgUnit
@@ -36,8 +37,6 @@ def summary(*, user, year: int, org: OrgUnit, previous: bool = False, version: s
 
     Sections are cached under the data version (`laomo.core.aggregates`); a read-only caller that asks
     for several summaries in one request passes the `version` it read once (never one read before a write)."""
-    from laomo.core import aggregates
-
     if not aggregates.enabled():
         version = None
     elif version is None:

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from laomo.core.jobs import job_create
-from laomo.core.pagination import page_number, page_of
 from laomo.core.permissions import capability_required
+from laomo.core.web import paged
 from laomo.core.years import parse_year, selected_year, year_choices
 from laomo.orgs.selectors import org_choices_for
 
@@ -47,13 +47,12 @@ def records(request):
     if drill is None:
         messages.error(request, "该指标没有可查看的明细记录。")
         return redirect(f"{reverse('reports:summary')}?year={year}&org={org.code}")
-    rows, has_next = page_of(drill.qs, page=page_number(request), per_page=RECORDS_PER_PAGE)
+    page = paged(request, drill.qs, per_page=RECORDS_PER_PAGE)
+    page["rows"] = [([(as_text(c.value(obj)), c.numeric) for c in drill.columns],
+                     drill.link(obj) if drill.link else None) for obj in page["rows"]]
     return render(request, "reports/records.html", {
         "year": year, "org": org, "metric": metric, "drill": drill, "figure": as_text(drill.figure()),
-        "count": drill.qs.count(), "title": " / ".join(label(k) for k in metric.split(".")),
-        "rows": [([(as_text(c.value(obj)), c.numeric) for c in drill.columns], drill.link(obj) if drill.link else None)
-                 for obj in rows],
-        "page": page_number(request), "has_next": has_next,
+        "count": drill.qs.count(), "title": " / ".join(label(k) for k in metric.split(".")), **page,
     })
 
 

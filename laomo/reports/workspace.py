@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from laomo.core import aggregates
 from laomo.core.charts import chart_option
 from laomo.orgs.models import OrgUnit
 
@@ -114,8 +115,6 @@ def _labels(path: str) -> tuple[str, int]:
 
 
 def build(*, user, year: int, org: OrgUnit) -> Workspace:
-    from laomo.core import aggregates
-
     units = child_units(org)
     version = aggregates.data_version() if aggregates.enabled() else None  # read once: this page only reads
     data = summary(user=user, year=year, org=org, previous=True, version=version)

@@ -3,9 +3,17 @@
 import tempfile
 from datetime import date
 
+from django.utils import timezone
+
+from laomo.core.actors import SYSTEM
 from laomo.core.demo import demo_step
 from laomo.core.excel import write_xlsx
 from laomo.core.idnumber import check_digit
+from laomo.orgs.models import OrgUnit
+
+from .importer import roster_import
+from .models import Worker
+from .services import honor_add, worker_update
 
 SURNAMES = "王李张刘陈杨吴赵周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华慧巧美金建平国新志海林斌宇浩凯"
@@ -73,11 +81,6 @@ def demo_rows(rng, count: int = 3000):
 
 @demo_step(10, "劳模库(约3000名劳模)")
 def demo_workers(ctx):
-    from laomo.orgs.models import OrgUnit
-
-    from .importer import roster_import
-    from .models import Worker
-
     rows = demo_rows(ctx.rng)
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
         write_xlsx(tmp.name, ["姓名", "身份证号", "所属地区", "工作单位", "职务", "荣誉称号", "联系电话", "在职状态"],
@@ -91,15 +94,9 @@ def demo_workers(ctx):
     Worker.objects.bulk_update(workers, ["specialties"], batch_size=2000)
     me = Worker.objects.filter(org__code="331126", is_incomplete=False).order_by("id").first()
     if me is not None:
-        from .services import worker_update
-
-        worker_update(actor=None, worker=me, name="叶长文", specialties="食用菌栽培、香菇、烂棒防治")
+        worker_update(actor=SYSTEM, worker=me, name="叶长文", specialties="食用菌栽培、香菇、烂棒防治")
         Worker.objects.filter(pk=me.pk).update(user=ctx.users["worker"])
     # Ongoing activity this year, so the dashboard opened today is not empty: new honors awarded.
-    from django.utils import timezone
-
-    from .services import honor_add
-
     this_year = timezone.localdate().year
     for worker in Worker.objects.filter(highest_level_rank__lte=2, is_incomplete=False).order_by("id")[:24]:
         title = "丽水工匠" if worker.pk % 2 else "丽水市劳动模范"

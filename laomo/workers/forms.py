@@ -1,8 +1,10 @@
 from django import forms
 
 from laomo.core.years import year_choices
+from laomo.orgs.selectors import org_choices_for
 
 from .models import EDUCATION_CHOICES, POLITICAL_STATUS_CHOICES, EmploymentStatus, HonorKind, HonorLevel, Sex
+from .selectors import WorkerFilters
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -113,10 +115,6 @@ class ImportUploadForm(forms.Form):
 def filters_from(data, *, user):
     """(form, WorkerFilters) from query parameters; (form, None) when a filter has an error — an
     invalid filter matches nothing, it never widens the list or an export to the whole registry."""
-    from laomo.orgs.selectors import org_choices_for
-
-    from .selectors import WorkerFilters
-
     form = WorkerFilterForm(data or None, org_queryset=org_choices_for(user=user))
     if not data:
         return form, WorkerFilters()

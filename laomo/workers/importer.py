@@ -24,6 +24,7 @@ from laomo.core.excel import (
     write_error_report,
 )
 from laomo.core.idnumber import IdNumberError, PhoneError, mask_id_number, mask_phone, normalize_phone, parse_id_number
+from laomo.core.permissions import require_edit
 from laomo.orgs.models import OrgUnit
 
 from .models import LEVEL_RANK, EmploymentStatus, Honor, Worker
@@ -37,12 +38,14 @@ from .parsing import (
     resolve_region,
 )
 from .services import (
+    WHAT,
     allocate_worker_numbers,
     duplicate_id_message,
     id_index,
     name_pinyin,
     phone_index,
     place_kind_from_orgs,
+    recompute_highest_levels,
 )
 
 STATUS_WORDS = [
@@ -483,8 +486,6 @@ class RosterImporter:
                          changes=changed, username="import")
         Honor.objects.bulk_create(plan.new_honors_for_existing, batch_size=2000)
         if plan.touched_existing:
-            from .services import recompute_highest_levels
-
             recompute_highest_levels(plan.touched_existing)
         audit.record(actor=self.actor, action="workers.worker.import", object_type="workers.import",
                      object_repr=filename,
@@ -614,7 +615,11 @@ def _audit_value(key: str, value):
 
 def roster_import(*, actor, source, filename: str, org: OrgUnit, dry_run: bool, progress=None,
                   report_path=None) -> ImportResult:
-    """Import a roster file for `org` (rows go to the unit their region names, inside `org`)."""
+    """Import a roster file for `org` (rows go to the unit their region names, inside `org`).
+
+    `actor` needs `import_data` and `org` in their scope; SYSTEM (`manage.py import_roster`) is audited as
+    manage.py."""
+    require_edit(actor, org, WHAT, capability="import_data")
     importer = RosterImporter(actor=actor, org=org, progress=progress)
     result, rows, header_index = importer.run(source, filename, dry_run=dry_run)
     if report_path is not None and rows:

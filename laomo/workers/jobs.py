@@ -1,13 +1,19 @@
 """Import and export jobs of the registry (run by the job queue, or in the foreground by the CLI)."""
 
+import tempfile
 from pathlib import Path
 
+from django.http import QueryDict
 from django.urls import reverse
 
 from laomo.core.jobs import job_kind, jobs_dir
 from laomo.orgs.models import OrgUnit, User
 
+from .export import export_filename
+from .forms import filters_from
 from .importer import roster_import
+from .selectors import worker_list
+from .services import worker_export
 
 
 def import_upload_path(job_id) -> Path:
@@ -38,15 +44,6 @@ def import_job(job, reporter, *, upload: str, filename: str, org: str, dry_run: 
 @job_kind("workers.export")
 def export_job(job, reporter, *, query: str, full: bool):
     """The roster export of a list page's filters, for the job's owner and their scope."""
-    import tempfile
-
-    from django.http import QueryDict
-
-    from .export import export_filename
-    from .forms import filters_from
-    from .selectors import worker_list
-    from .services import worker_export
-
     actor = User.objects.get(pk=job.owner_id)
     _, filters = filters_from(QueryDict(query), user=actor)
     if filters is None:

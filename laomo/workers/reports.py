@@ -4,6 +4,7 @@
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from laomo.care.reports import in_hardship_count
 from laomo.core.dashboard import register_cards
 from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
@@ -14,31 +15,23 @@ from .selectors import registry_as_of, worker_base
 
 @register_section("workers", order=10)
 def workers_section(*, year: int, org) -> dict:
-    base = Worker.objects.filter(is_deleted=False, org__path__startswith=org.path)
-    qs = registry_as_of(base, year)
+    qs = _registry(year, org)
     figures = qs.aggregate(
         total=Count("id"),
         **{level: Count("id", filter=Q(rank_asof=rank)) for level, rank in LEVEL_RANK.items()},
     )
-    result = {
+    return {
         "total": figures["total"],
         "by_level": {level: figures[level] for level in ("national", "provincial", "municipal", "county")},
+        "in_hardship": in_hardship_count(workers=qs, year=year),
     }
-    from django.apps import apps
-
-    if apps.is_installed("laomo.care"):
-        # Imported here so that the registry does not depend on the care module at import time.
-        from laomo.care.reports import in_hardship_count
-
-        result["in_hardship"] = in_hardship_count(workers=qs, year=year)
-    return result
 
 
 @register_cards(order=10)
 def worker_cards(*, user, year: int, org) -> list[dict]:
     if not user.has_perm("core.view_business"):
         return []
-    qs = worker_base(user).filter(org__path__startswith=org.path)
+    qs = worker_base(user).filter(org.subtree_q())
     figures = qs.aggregate(
         total=Count("id"),
         high=Count("id", filter=Q(highest_level_rank__gte=LEVEL_RANK["provincial"])),
@@ -68,7 +61,7 @@ def _worker_columns() -> list[Column]:
 
 
 def _registry(year: int, org):
-    return registry_as_of(Worker.objects.filter(is_deleted=False, org__path__startswith=org.path), year)
+    return registry_as_of(Worker.objects.filter(org.subtree_q(), is_deleted=False), year)
 
 
 @register_drill("workers.total")

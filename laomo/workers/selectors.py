@@ -14,6 +14,7 @@ from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the vi
 from laomo.core.scope import scope_queryset
 
 from .models import LEVEL_RANK, EmploymentStatus, Honor, Worker
+from .services import id_index
 
 _ID_LIKE = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9xX]$")
 _PINYIN = re.compile(r"^[a-zA-Z]+$")
@@ -62,8 +63,6 @@ def search_q(q: str) -> Q | None:
     if not q:
         return None
     if _ID_LIKE.match(q):
-        from .services import id_index
-
         try:
             return Q(id_number_index=id_index(normalize_id_number(q)))
         except IdNumberError:
@@ -87,14 +86,12 @@ def worker_list(*, user, filters: WorkerFilters | None = None) -> QuerySet[Worke
     if q is not None:
         qs = qs.filter(q)
     if f.id_number:
-        from .services import id_index
-
         try:
             qs = qs.filter(id_number_index=id_index(normalize_id_number(f.id_number)))
         except IdNumberError:
             qs = qs.none()
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q())
     if f.level in LEVEL_RANK:
         qs = qs.filter(highest_level_rank=LEVEL_RANK[f.level])
     elif f.level == "none":

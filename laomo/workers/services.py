@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from itertools import islice, product
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 from laomo.core import audit
+from laomo.core.actors import SYSTEM
+from laomo.core.exports import record_export
 from laomo.core.idnumber import (
     IdNumberError,
     PhoneError,
@@ -21,14 +25,18 @@ from laomo.core.idnumber import (
     normalize_phone,
     parse_id_number,
 )
-from laomo.core.permissions import has_capability
+from laomo.core.permissions import has_capability, require_edit
 from laomo.core.pii import blind_index
 from laomo.core.scope import ensure_org_in_scope, org_in_scope
 from laomo.core.services import counter_allocate, notify
+from laomo.core.updates import lock, model_update
 from laomo.orgs.models import OrgUnit
+from laomo.orgs.selectors import staff_responsible_for
+from laomo.orgs.services import user_create
 
+from .export import write_roster
 from .models import LEVEL_RANK, EmploymentStatus, Honor, HonorKind, HonorLevel, Worker
-from .parsing import HonorParseError, parse_honor
+from .parsing import LISHUI_PLACES, HonorParseError, Place, make_place_kind, parse_honor
 
 ID_PURPOSE = "id_number"
 PHONE_PURPOSE = "phone"
@@ -39,6 +47,8 @@ PLAIN_FIELDS = (
     "education", "specialties", "showcase_consent", "note",
 )
 PII_FIELDS = ("id_number", "phone", "address")
+# What the refusals name: 您没有维护劳模信息的权限。
+WHAT = "劳模信息"
 
 
 # --- derived values ----------------------------------------------------------------------------------
@@ -59,10 +69,6 @@ def name_pinyin(name: str) -> tuple[str, str]:
     readings of heteronyms follow after spaces (叶长文: 'yezhangwen yechangwen ...'), so a search
     matches either reading: prefix on the first, ' '+query anywhere for the others.
     """
-    from itertools import islice, product
-
-    from pypinyin import pinyin
-
     primary = lazy_pinyin(name, style=Style.NORMAL, errors=lambda s: list(s.lower()))
     if name and name[0] in SURNAME_READINGS and primary:
         primary[0] = SURNAME_READINGS[name[0]]
@@ -101,8 +107,6 @@ def place_kind_from_orgs():
     So 龙泉市劳动模范 is county-level because 龙泉市 is a county unit in the tree, while
     丽水市劳动模范 is municipal; the 市 character decides nothing.
     """
-    from .parsing import LISHUI_PLACES, Place, make_place_kind
-
     places = list(LISHUI_PLACES)
     for org in OrgUnit.objects.filter(kind__in=["city", "county"]).only("code", "name", "short_name", "kind"):
         names = {org.short_name, org.name.removesuffix("总工会")} - {""}
@@ -177,10 +181,10 @@ DUPLICATE_ID_ELSEWHERE = "该身份证号已登记,不能重复登记;如需调�
 def duplicate_id_message(*, actor, other: Worker, detail: str) -> str:
     """`detail` (naming the registered worker) when `actor` may see `other`, else the neutral refusal.
 
-    `actor` None is the system (management commands, demo data), which sees everything. The page
-    form, the API and the roster import all decide through here.
+    SYSTEM (management commands, demo data) sees everything. The page form, the API and the roster
+    import all decide through here.
     """
-    if actor is None or org_in_scope(actor, other.org):
+    if actor is SYSTEM or org_in_scope(actor, other.org):
         return detail
     return DUPLICATE_ID_ELSEWHERE
 
@@ -193,14 +197,6 @@ def _check_duplicate_id(worker: Worker, *, actor) -> None:
     if other is not None:
         raise ValidationError({"id_number": duplicate_id_message(
             actor=actor, other=other, detail=f"该身份证号已登记为劳模 {other.name}(编号 {other.worker_no})。")})
-
-
-def _check_actor_may_edit(actor, org: OrgUnit) -> None:
-    if actor is None:  # management commands and demo data run as the system
-        return
-    if not has_capability(actor, "edit_business"):
-        raise PermissionDenied("您没有维护劳模信息的权限。")
-    ensure_org_in_scope(actor, org)
 
 
 def _audit_snapshot(worker: Worker) -> dict:
@@ -219,7 +215,7 @@ def _audit_snapshot(worker: Worker) -> dict:
 def worker_create(*, actor, org: OrgUnit, name: str, id_number: str = "", phone: str = "", address: str = "",
                   sex: str = "", birth_date: date | None = None, employment_status: str = EmploymentStatus.ACTIVE,
                   status_date: date | None = None, **fields) -> Worker:
-    _check_actor_may_edit(actor, org)
+    require_edit(actor, org, WHAT)
     worker = Worker(org=org, name=name.strip(), employment_status=employment_status, status_date=status_date)
     for key, value in fields.items():
         if key not in PLAIN_FIELDS:
@@ -239,51 +235,41 @@ def worker_create(*, actor, org: OrgUnit, name: str, id_number: str = "", phone:
     return worker
 
 
-@transaction.atomic
+IDENTITY_FIELDS = ("id_number", "sex", "birth_date")
+
+
 def worker_update(*, actor, worker: Worker, **changes) -> Worker:
     """Update plain fields, PII (id_number, phone, address) and the managing unit (`org`).
 
     None leaves a field as it is (an API PATCH with `"name": null` erases nothing); "" clears a text field.
     """
     changes = {key: value for key, value in changes.items() if value is not None}
-    worker = Worker.objects.select_for_update(of=("self",)).select_related("org").get(pk=worker.pk)
-    _check_actor_may_edit(actor, worker.org)
-    before = _audit_snapshot(worker)
-    if "org" in changes and changes["org"] != worker.org:
-        _check_actor_may_edit(actor, changes["org"])  # a record cannot be moved out of scope
-        worker.org = changes.pop("org")
-    else:
-        changes.pop("org", None)
-    identity_keys = {"id_number", "sex", "birth_date"}
-    if identity_keys & set(changes):
-        apply_identity(
-            worker,
-            id_number=changes.pop("id_number", worker.id_number),
-            sex=changes.pop("sex", "") or "",
-            birth_date=changes.pop("birth_date", None),
-        )
-    if "phone" in changes:
-        apply_phone(worker, changes.pop("phone"))
-    if "address" in changes:
-        worker.address = (changes.pop("address") or "").strip()
-    consent_before = worker.showcase_consent
-    for key, value in changes.items():
-        if key not in PLAIN_FIELDS:
-            raise TypeError(f"unknown worker field {key}")
-        setattr(worker, key, value.strip() if isinstance(value, str) else value)
-    if worker.showcase_consent != consent_before:
-        worker.showcase_consent_date = timezone.localdate()
-    worker.name_pinyin, worker.name_initials = name_pinyin(worker.name)
-    _check_duplicate_id(worker, actor=actor)
-    worker.full_clean(exclude=["id_number_index", "is_incomplete"])
-    worker.save()
-    diff = audit.diff(before, _audit_snapshot(worker))
-    if diff:
-        audit.record(actor=actor, action="workers.worker.update", obj=worker, org=worker.org, changes=diff)
-    return worker
+    identity = {key: changes.pop(key) for key in IDENTITY_FIELDS if key in changes}
+    contact = {key: changes.pop(key) for key in ("phone", "address") if key in changes}
+    data = {key: value.strip() if isinstance(value, str) else value for key, value in changes.items()}
+    consent = {}
+
+    def remember(locked: Worker) -> None:
+        consent["before"] = locked.showcase_consent
+
+    def clean(updated: Worker) -> None:
+        if identity:  # the identity fields are checked together
+            apply_identity(updated, id_number=identity.get("id_number", updated.id_number),
+                           sex=identity.get("sex") or "", birth_date=identity.get("birth_date"))
+        if "phone" in contact:
+            apply_phone(updated, contact["phone"])
+        if "address" in contact:
+            updated.address = (contact["address"] or "").strip()
+        if updated.showcase_consent != consent["before"]:
+            updated.showcase_consent_date = timezone.localdate()
+        updated.name_pinyin, updated.name_initials = name_pinyin(updated.name)
+        _check_duplicate_id(updated, actor=actor)
+        updated.full_clean(exclude=["id_number_index", "is_incomplete"])
+
+    return model_update(worker, fields=(*PLAIN_FIELDS, "org"), data=data, actor=actor,
+                        action="workers.worker.update", what=WHAT, check=remember, clean=clean, snap=_audit_snapshot)
 
 
-@transaction.atomic
 def worker_set_status(*, actor, worker: Worker, status: str, status_date: date | None) -> Worker:
     """Retire, mark deceased (with date) or restore; a worker is never deleted."""
     if status not in EmploymentStatus.values:
@@ -292,38 +278,43 @@ def worker_set_status(*, actor, worker: Worker, status: str, status_date: date |
         raise ValidationError({"status_date": "请填写状态变更日期(退休或去世日期)。"})
     if status_date and status_date > timezone.localdate():
         raise ValidationError({"status_date": "状态变更日期不能晚于今天。"})
-    worker = Worker.objects.select_for_update(of=("self",)).select_related("org").get(pk=worker.pk)
-    _check_actor_may_edit(actor, worker.org)
-    before = {"employment_status": worker.employment_status, "status_date": str(worker.status_date or "")}
-    worker.employment_status, worker.status_date = status, status_date
-    worker.full_clean(exclude=["id_number_index", "is_incomplete"])
-    worker.save(update_fields=["employment_status", "status_date", "updated_at"])
-    audit.record(actor=actor, action="workers.worker.status", obj=worker, org=worker.org,
-                 changes=audit.diff(before, {"employment_status": status, "status_date": str(status_date or "")}))
-    return worker
+    return model_update(
+        worker, fields=("employment_status", "status_date"), data={"employment_status": status,
+                                                                   "status_date": status_date},
+        actor=actor, action="workers.worker.status", what=WHAT,
+        clean=lambda w: w.full_clean(exclude=["id_number_index", "is_incomplete"]),
+        snap=lambda w: {"employment_status": w.employment_status, "status_date": str(w.status_date or "")})
+
+
+def _require_reveal(actor, worker: Worker) -> None:
+    if actor is not SYSTEM and not has_capability(actor, "reveal_pii"):
+        raise PermissionDenied("您没有查看完整个人信息的权限。")
+    ensure_org_in_scope(actor, worker.org)
 
 
 def worker_reveal(*, actor, worker: Worker, field: str) -> str:
     """The full value of a PII field for a user allowed to see it; every reveal is audited."""
     if field not in PII_FIELDS:
         raise ValidationError("未知字段。")
-    if not has_capability(actor, "reveal_pii"):
-        raise PermissionDenied("您没有查看完整个人信息的权限。")
-    ensure_org_in_scope(actor, worker.org)
+    _require_reveal(actor, worker)
     value = getattr(worker, field)
     audit.record(actor=actor, action="core.pii.reveal", obj=worker, org=worker.org,
                  changes={"field": field, "masked": mask_for_audit(field, value)})
     return value
 
 
+def worker_pii(*, actor, worker: Worker, purpose: str = "edit_form") -> dict:
+    """The full PII values, for a form to start from (`edit_form`) or the API's detail (`api_detail`);
+    every such read is a reveal, audited."""
+    _require_reveal(actor, worker)
+    audit.record(actor=actor, action="core.pii.reveal", obj=worker, org=worker.org,
+                 changes={"field": purpose, "masked": mask_for_audit("id_number", worker.id_number)})
+    return {field: getattr(worker, field) for field in PII_FIELDS}
+
+
 def worker_pii_for_edit(*, actor, worker: Worker) -> dict:
     """The full PII values an edit form starts from; opening the form is a reveal, audited."""
-    if not has_capability(actor, "reveal_pii"):
-        raise PermissionDenied("您没有查看完整个人信息的权限。")
-    ensure_org_in_scope(actor, worker.org)
-    audit.record(actor=actor, action="core.pii.reveal", obj=worker, org=worker.org,
-                 changes={"field": "edit_form", "masked": mask_for_audit("id_number", worker.id_number)})
-    return {field: getattr(worker, field) for field in PII_FIELDS}
+    return worker_pii(actor=actor, worker=worker, purpose="edit_form")
 
 
 @transaction.atomic
@@ -331,7 +322,7 @@ def worker_update_contact(*, actor, worker: Worker, phone: str, address: str) ->
     """A worker corrects their own contact details; the county staff are notified."""
     if worker.user_id is None or worker.user_id != actor.pk:
         raise PermissionDenied("只能修改本人的联系方式。")
-    worker = Worker.objects.select_for_update(of=("self",)).select_related("org").get(pk=worker.pk)
+    worker = lock(worker, "org")
     before = {"phone": mask_for_audit("phone", worker.phone), "address": mask_for_audit("address", worker.address)}
     apply_phone(worker, phone)
     worker.address = address.strip()
@@ -340,10 +331,6 @@ def worker_update_contact(*, actor, worker: Worker, phone: str, address: str) ->
     diff = audit.diff(before, after)
     if diff:
         audit.record(actor=actor, action="workers.worker.self_update_contact", obj=worker, org=worker.org, changes=diff)
-        from django.urls import reverse
-
-        from laomo.orgs.selectors import staff_responsible_for
-
         notify(recipients=staff_responsible_for(worker.org),
                text=f"劳模 {worker.name} 更新了本人联系方式", url=reverse("workers:detail", args=[worker.pk]))
     return worker
@@ -352,9 +339,7 @@ def worker_update_contact(*, actor, worker: Worker, phone: str, address: str) ->
 @transaction.atomic
 def worker_grant_login(*, actor, worker: Worker, username: str) -> tuple:
     """Give a worker a self-service account (role `worker`) linked to their record."""
-    from laomo.orgs.services import user_create
-
-    _check_actor_may_edit(actor, worker.org)
+    require_edit(actor, worker.org, WHAT)
     if worker.user_id:
         raise ValidationError({"username": f"该劳模已有登录账号 {worker.user.username}。"})
     user, password = user_create(actor=actor, username=username, org=worker.org, roles=["worker"],
@@ -366,15 +351,25 @@ def worker_grant_login(*, actor, worker: Worker, username: str) -> tuple:
     return user, password
 
 
+EXPORT_WHAT = "劳模名册"
+
+
+def export_action(full: bool) -> str:
+    return "workers.worker.export_full" if full else "workers.worker.export"
+
+
+def export_allowed(*, actor, full: bool) -> None:
+    """Full PII (ID numbers, phones, addresses) only with `export_pii`; masked exports for any viewer."""
+    if full and actor is not SYSTEM and not has_capability(actor, "export_pii"):
+        raise PermissionDenied("您没有导出完整个人信息的权限。")
+
+
 def worker_export(*, actor, qs, full: bool, target, query: str = "", progress=None) -> int:
     """Write the scoped, filtered roster to `target`; full PII only with `export_pii`, always audited."""
-    from .export import write_roster
-
-    if full and not has_capability(actor, "export_pii"):
-        raise PermissionDenied("您没有导出完整个人信息的权限。")
+    export_allowed(actor=actor, full=full)
     count = write_roster(target, qs, full=full, progress=progress)
-    audit.record(actor=actor, action="workers.worker.export_full" if full else "workers.worker.export",
-                 object_type="workers.worker", object_repr=f"{count} 条", changes={"rows": count, "query": query[:500]})
+    record_export(actor=actor, action=export_action(full), what=EXPORT_WHAT, count=count, query=query,
+                  object_type="workers.worker")
     return count
 
 
@@ -414,7 +409,7 @@ def parse_honor_title(title: str) -> tuple[str, str, int | None, str]:
 @transaction.atomic
 def honor_add(*, actor, worker: Worker, title: str, year: int | None = None, award_date: date | None = None,
               awarding_body: str = "", document_no: str = "", level: str = "", kind: str = "") -> Honor:
-    _check_actor_may_edit(actor, worker.org)
+    require_edit(actor, worker.org, WHAT)
     parsed_level, parsed_kind, parsed_year, title = parse_honor_title(title.strip())
     level = level or parsed_level
     kind = kind or parsed_kind
@@ -440,7 +435,7 @@ def honor_add(*, actor, worker: Worker, title: str, year: int | None = None, awa
 @transaction.atomic
 def honor_remove(*, actor, honor: Honor, reason: str) -> Honor:
     worker = honor.worker
-    _check_actor_may_edit(actor, worker.org)
+    require_edit(actor, worker.org, WHAT)
     if not reason.strip():
         raise ValidationError({"reason": "请填写删除原因。"})
     honor.is_deleted = True

@@ -3,6 +3,8 @@
 from collections.abc import Callable
 from datetime import date
 
+from .selectors import honors_of
+
 _PROVIDERS: list[Callable] = []
 
 
@@ -24,8 +26,6 @@ def timeline_for(*, worker, user) -> list[dict]:
 
 @register_timeline
 def honors_timeline(*, worker, user):
-    from .selectors import honors_of
-
     # A year-only honor sorts as 1 January but reads "2020年", never a made-up "2020-01-01".
     return [{"date": h.award_date or (date(h.year, 1, 1) if h.year else None), "label": "荣誉",
              "when": "" if h.award_date or not h.year else f"{h.year}年",

@@ -8,70 +8,73 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from laomo.core.forms import apply_validation_error
 from laomo.core.jobs import job_create, open_private
-from laomo.core.pagination import page_number
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import scope_root
 from laomo.core.selectors import job_get
+from laomo.core.web import (
+    apply_errors,
+    hx_redirect,
+    is_inline_check,
+    paged,
+    query_string,
+    validate_inline,
+    xlsx_response,
+)
 from laomo.orgs.selectors import org_choices_for
 
 from . import selectors, services
-from .export import export_filename
+from .export import write_roster, write_template
 from .forms import (
     ContactForm,
     GrantLoginForm,
     HonorForm,
     ImportUploadForm,
     StatusForm,
-    WorkerFilterForm,
     WorkerForm,
     filters_from,
 )
 from .jobs import import_upload_path
+from .models import Worker
 from .quality import quality_report
 from .timeline import timeline_for
 
+BAD_FILTER = "筛选条件有误,请修改后再导出。"
 
-def _filters(request) -> tuple[WorkerFilterForm, selectors.WorkerFilters | None]:
-    return filters_from(request.GET, user=request.user)
+
+def _export(request, qs):
+    """The filtered roster as a spreadsheet: a job with a progress bar (`job=1`, big lists) or at once."""
+    full = request.GET.get("full") == "1"
+    services.export_allowed(actor=request.user, full=full)
+    if request.GET.get("job") == "1":
+        job = job_create(actor=request.user, kind="workers.export", title=f"导出劳模名册{'(完整)' if full else ''}",
+                         params={"query": query_string(request, drop=("format", "job", "page")), "full": full})
+        return redirect("core:job_detail", job_id=job.pk)
+    return xlsx_response(request, filename=f"{services.EXPORT_WHAT}{'(完整)' if full else ''}",
+                         action=services.export_action(full), what=services.EXPORT_WHAT,
+                         write=lambda target: write_roster(target, qs, full=full), object_type="workers.worker")
 
 
 @capability_required("view_business")
 def worker_list(request):
-    form, filters = _filters(request)
+    form, filters = filters_from(request.GET, user=request.user)
+    exporting = request.GET.get("format") == "xlsx"
+    if filters is None and exporting:
+        return HttpResponse(BAD_FILTER, status=400, content_type="text/plain; charset=utf-8")
     qs = selectors.worker_list(user=request.user, filters=filters or selectors.WorkerFilters())
-    if filters is None:
-        if request.GET.get("format") == "xlsx":
-            return HttpResponse("筛选条件有误,请修改后再导出。", status=400, content_type="text/plain; charset=utf-8")
-        qs = qs.none()
-    if request.GET.get("format") == "xlsx":
-        full = request.GET.get("full") == "1"
-        if request.GET.get("job") == "1":  # big lists: a job with a progress bar
-            query = request.GET.copy()
-            for key in ("format", "job", "page"):
-                query.pop(key, None)
-            job = job_create(actor=request.user, kind="workers.export", title=f"导出劳模名册{'(完整)' if full else ''}",
-                             params={"query": query.urlencode(), "full": full})
-            return redirect("core:job_detail", job_id=job.pk)
-        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")
-        services.worker_export(actor=request.user, qs=qs, full=full, target=tmp, query=request.GET.urlencode())
-        tmp.seek(0)
-        return FileResponse(tmp, as_attachment=True, filename=export_filename(full))
-    page = page_number(request)
+    if exporting:
+        return _export(request, qs)
     # The page shows the masked forms only: never decrypt ID number, phone and address for it.
-    workers, has_next = selectors.page_of(qs.defer("id_number", "phone", "address"), page=page)
-    honors = selectors.honors_for(workers)
-    for worker in workers:
+    ctx = paged(request, qs.none() if filters is None else qs.defer("id_number", "phone", "address"))
+    honors = selectors.honors_for(ctx["rows"])
+    for worker in ctx["rows"]:
         worker.honor_list = honors[worker.pk]
-    params = request.GET.copy()
-    params.pop("page", None)
-    ctx = {"form": form, "workers": workers, "page": page, "has_next": has_next, "query": params.urlencode(),
-           "can_edit": has_capability(request.user, "edit_business"),
-           "can_export_full": has_capability(request.user, "export_pii")}
+    ctx.update(form=form, workers=ctx["rows"], can_edit=has_capability(request.user, "edit_business"),
+               can_export_full=has_capability(request.user, "export_pii"))
     template = "workers/partials/worker_rows.html" if request.htmx else "workers/worker_list.html"
     return render(request, template, ctx)
 
@@ -97,8 +100,7 @@ def worker_reveal(request, pk, field):
     return render(request, "workers/partials/revealed.html", {"value": value or "(空)", "field": field})
 
 
-def _worker_form_view(request, worker=None):
-    orgs = org_choices_for(user=request.user)
+def _worker_form(request, worker, orgs) -> WorkerForm:
     initial = {}
     if worker is not None:
         initial = {f: getattr(worker, f) for f in services.PLAIN_FIELDS}
@@ -107,62 +109,67 @@ def _worker_form_view(request, worker=None):
             initial.update(services.worker_pii_for_edit(actor=request.user, worker=worker))
     elif orgs.count() == 1:
         initial["org"] = orgs.first()
-    form = WorkerForm(request.POST or None, initial=initial, org_queryset=orgs)
-    if request.htmx and request.POST.get("_validate"):
-        return _validate_inline(request, form, orgs, worker)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            if worker is None:
-                worker = services.worker_create(actor=request.user, **data)
-                messages.success(request, f"已登记劳模 {worker.name}(编号 {worker.worker_no})。")
-            else:
-                worker = services.worker_update(actor=request.user, worker=worker, **data)
-                messages.success(request, f"已保存 {worker.name} 的信息。")
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
+    return WorkerForm(request.POST or None, initial=initial, org_queryset=orgs)
+
+
+def _save_worker(request, form, worker):
+    """The worker created or updated from a valid form, or None with the service's errors on the form."""
+    data = dict(form.cleaned_data)
+    try:
+        if worker is None:
+            worker = services.worker_create(actor=request.user, **data)
+            messages.success(request, f"已登记劳模 {worker.name}(编号 {worker.worker_no})。")
         else:
-            return redirect("workers:detail", pk=worker.pk)
+            worker = services.worker_update(actor=request.user, worker=worker, **data)
+            messages.success(request, f"已保存 {worker.name} 的信息。")
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+    return worker
+
+
+def _worker_form_view(request, worker=None):
+    orgs = org_choices_for(user=request.user)
+    form = _worker_form(request, worker, orgs)
+    if is_inline_check(request):
+        return _validate_identity(request, form, orgs)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_worker(request, form, worker)
+        if saved is not None:
+            return redirect("workers:detail", pk=saved.pk)
     template = "workers/partials/worker_form_fields.html" if request.htmx else "workers/worker_form.html"
     return render(request, template, {"form": form, "worker": worker})
 
 
-INLINE_FIELDS = ("id_number", "birth_date", "sex", "phone")
-
-
-def _validate_inline(request, form, orgs, worker):
-    """Check the identity fields as they are typed; fill birth date and sex from a valid ID number."""
-    from .models import Worker
-
-    data = request.POST.copy()
-    form.is_valid()
-    clean = getattr(form, "cleaned_data", {})
+def _validate_identity(request, form, orgs):
+    """Check the form as it is typed, the ID number, birth date, sex and phone by the services' rules; a valid
+    ID number fills the birth date and sex it implies (swapped in out of band, like the error boxes)."""
     probe = Worker()
-    errors = {}
-    if "id_number" not in form.errors and "birth_date" not in form.errors:
+
+    def check(data):
+        errors = {}
         try:
-            services.apply_identity(probe, id_number=(clean.get("id_number") or "").strip(),
-                                    sex=clean.get("sex") or "", birth_date=clean.get("birth_date"))
+            services.apply_identity(probe, id_number=(data.get("id_number") or "").strip(),
+                                    sex=data.get("sex") or "", birth_date=data.get("birth_date"))
         except ValidationError as exc:
             errors.update(exc.message_dict)
-        else:
-            if probe.id_number:
-                data["birth_date"] = probe.birth_date.isoformat()
-                data["sex"] = probe.sex
-    if clean.get("phone") and "phone" not in form.errors:
-        try:
-            services.apply_phone(probe, clean["phone"])
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    shown = WorkerForm(data, org_queryset=orgs)
-    shown.is_valid()
-    for name in list(shown.errors):
-        if name not in INLINE_FIELDS:
-            del shown.errors[name]
-    for name, messages_ in errors.items():
-        for message in messages_:
-            shown.add_error(name, message)
-    return render(request, "workers/partials/worker_form_fields.html", {"form": shown, "worker": worker})
+        if data.get("phone"):
+            try:
+                services.apply_phone(probe, data["phone"])
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
+
+    response = validate_inline(request, form, check)
+    if probe.id_number and not form.errors.get("id_number"):
+        filled = request.POST.copy()
+        filled.update({"birth_date": probe.birth_date.isoformat(), "sex": probe.sex})
+        shown = WorkerForm(filled, org_queryset=orgs)
+        for name in ("birth_date", "sex"):
+            shown.fields[name].widget.attrs["hx-swap-oob"] = "true"
+        response.content += render_to_string("workers/partials/identity_filled.html", {"form": shown}, request).encode()
+    return response
 
 
 @capability_required("edit_business")
@@ -203,7 +210,7 @@ def honor_add(request, pk):
         try:
             services.honor_add(actor=request.user, worker=worker, **form.cleaned_data)
         except ValidationError as exc:
-            apply_validation_error(form, exc)
+            apply_errors(form, exc)
     if form.errors:
         if request.htmx:
             # 200: htmx swaps only successful responses; the fragment carries the errors.
@@ -211,11 +218,7 @@ def honor_add(request, pk):
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
     else:
         messages.success(request, "已添加荣誉。")
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("workers:detail", args=[worker.pk])
-        return response
-    return redirect("workers:detail", pk=worker.pk)
+    return hx_redirect(request, reverse("workers:detail", args=[worker.pk]))
 
 
 @require_POST
@@ -297,8 +300,6 @@ def import_commit(request, job_id):
 
 @capability_required("import_data")
 def import_template(request):
-    from .export import write_template
-
     tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")
     write_template(tmp)
     tmp.seek(0)
@@ -326,7 +327,7 @@ def my_profile(request):
         try:
             services.worker_update_contact(actor=request.user, worker=worker, **form.cleaned_data)
         except ValidationError as exc:
-            apply_validation_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "联系方式已更新,所在工会已收到通知。")
             return redirect("workers:me")

@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from laomo.api.models import ApiToken
 from laomo.api.services import api_token_create, api_token_revoke
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry
 
 
@@ -12,7 +13,7 @@ def _auth(raw):
 
 @pytest.fixture
 def tokens(users):
-    return {key: api_token_create(actor=None, user=user)[1] for key, user in users.items()}
+    return {key: api_token_create(actor=SYSTEM, user=user)[1] for key, user in users.items()}
 
 
 @pytest.mark.django_db
@@ -25,11 +26,11 @@ def test_it_answers_me(client, tokens):
 
 @pytest.mark.django_db
 def test_it_refuses_no_bad_or_revoked_tokens_with_one_error_shape(client, users):
-    token, raw = api_token_create(actor=None, user=users["city_staff"])
+    token, raw = api_token_create(actor=SYSTEM, user=users["city_staff"])
     assert client.get("/api/v1/me").status_code == 401
     body = client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer nope").json()
     assert set(body) == {"message", "extra"} and "令牌" in body["message"]
-    api_token_revoke(actor=None, token=token)
+    api_token_revoke(actor=SYSTEM, token=token)
     assert client.get("/api/v1/me", **_auth(raw)).status_code == 401
 
 
@@ -37,14 +38,14 @@ def test_it_refuses_no_bad_or_revoked_tokens_with_one_error_shape(client, users)
 def test_it_refuses_tokens_of_disabled_users(client, users):
     from laomo.orgs.services import user_set_active
 
-    _, raw = api_token_create(actor=None, user=users["viewer"])
-    user_set_active(actor=None, user=users["viewer"], active=False)
+    _, raw = api_token_create(actor=SYSTEM, user=users["viewer"])
+    user_set_active(actor=SYSTEM, user=users["viewer"], active=False)
     assert client.get("/api/v1/me", **_auth(raw)).status_code == 401
 
 
 @pytest.mark.django_db
 def test_it_stores_only_the_token_hash(users):
-    token, raw = api_token_create(actor=None, user=users["city_staff"])
+    token, raw = api_token_create(actor=SYSTEM, user=users["city_staff"])
     assert raw not in token.key_hash and not ApiToken.objects.filter(key_hash=raw).exists()
     assert AuditEntry.objects.filter(action="api.token.create").exists()
 
@@ -99,7 +100,7 @@ def test_it_publishes_openapi_and_local_docs(client):
 
 @pytest.mark.django_db
 def test_it_lets_the_security_admin_revoke_a_token(client, users, clients):
-    token, raw = api_token_create(actor=None, user=users["viewer"])
+    token, raw = api_token_create(actor=SYSTEM, user=users["viewer"])
     assert token.prefix in clients["secadmin"].get("/system/security/").content.decode()
     clients["secadmin"].post(f"/system/security/tokens/{token.pk}/revoke/")
     assert client.get("/api/v1/me", **_auth(raw)).status_code == 401

@@ -10,6 +10,7 @@ from ninja import Schema
 
 from laomo.api.api import api
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 
 
 def _schemas_in(ann, found: set):
@@ -75,7 +76,7 @@ def test_it_documents_each_post_with_its_own_modules_body(path, module, name):
 
 @pytest.fixture
 def city(users):
-    _, raw = api_token_create(actor=None, user=users["city_staff"])
+    _, raw = api_token_create(actor=SYSTEM, user=users["city_staff"])
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 

@@ -13,6 +13,7 @@ from django.test import Client
 
 from laomo.api.api import api
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.core.tests.test_role_matrix import fixtures  # noqa: F401  (the shared samples of every module)
 from laomo.orgs.roles import ROLE_CAPABILITIES, Role
 
@@ -98,7 +99,7 @@ def _allowed(view, role: str) -> bool:
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_it_enforces_declared_capabilities_for_every_operation(role, fixtures):  # noqa: F811
-    _, raw = api_token_create(actor=None, user=fixtures["users"][role])
+    _, raw = api_token_create(actor=SYSTEM, user=fixtures["users"][role])
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     failures = []
     for method, path, view in api_operations():
@@ -128,7 +129,7 @@ def test_it_answers_401_without_a_token_for_every_operation(fixtures):  # noqa: 
 def test_it_refuses_before_reading_the_body_and_audits_the_refusal(users):
     from laomo.core.models import AuditEntry
 
-    _, raw = api_token_create(actor=None, user=users["viewer"])
+    _, raw = api_token_create(actor=SYSTEM, user=users["viewer"])
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     response = client.post("/api/v1/workers", "not json at all", content_type="application/json")
     assert response.status_code == 403 and response.json() == {"message": "您没有此操作的权限。", "extra": {}}

@@ -24,6 +24,7 @@ from ninja import Schema
 
 from laomo.api.api import api
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry
 from laomo.core.tests.test_role_matrix import fixtures  # noqa: F401  (own-scope samples in 331102)
 
@@ -385,51 +386,52 @@ def samples(fixtures):  # noqa: F811
     from laomo.workers.services import honor_add, worker_create
 
     s = dict(fixtures)
+    staff = s["users"]["city_staff"]  # the other modules' records, as the city staff would enter them
     ld, qy = s["orgs"]["331102"], s["orgs"]["331126"]
-    s["ld_worker2"] = worker_create(actor=None, org=ld, name="莲都第二人")
-    honor_add(actor=None, worker=s["ld_worker2"], title="丽水市劳动模范", year=2015)
+    s["ld_worker2"] = worker_create(actor=SYSTEM, org=ld, name="莲都第二人")
+    honor_add(actor=SYSTEM, worker=s["ld_worker2"], title="丽水市劳动模范", year=2015)
     s["ld_care_campaign"] = care.campaign_create(
-        actor=None, org=ld, name="莲都慰问", year=2022, visit_type="spring_festival", start_date=date(2022, 1, 10),
+        actor=staff, org=ld, name="莲都慰问", year=2022, visit_type="spring_festival", start_date=date(2022, 1, 10),
         end_date=date(2022, 2, 15), budget="10000", min_level_rank=2)
-    care.recipients_generate(actor=None, campaign=s["ld_care_campaign"])
-    s["ld_team"] = vol.team_create(actor=None, org=ld, name="莲都法律服务队", team_type="legal",
+    care.recipients_generate(actor=staff, campaign=s["ld_care_campaign"])
+    s["ld_team"] = vol.team_create(actor=staff, org=ld, name="莲都法律服务队", team_type="legal",
                                    founded_on=date(2020, 1, 1))
-    s["ld_member"] = vol.member_add(actor=None, team=s["ld_team"], name="莲都志愿者", phone="13800000001",
+    s["ld_member"] = vol.member_add(actor=staff, team=s["ld_team"], name="莲都志愿者", phone="13800000001",
                                     joined_on=date(2020, 1, 1))
-    s["ld_mobilization"] = vol.mobilization_create(actor=None, org=ld, name="莲都抗疫", kind="emergency",
+    s["ld_mobilization"] = vol.mobilization_create(actor=staff, org=ld, name="莲都抗疫", kind="emergency",
                                                    team_type="medical", start_date=date(2022, 1, 1), area="莲都区")
-    s["ld_pending"] = vol.request_submit(actor=None, org=ld, category="legal", description="想咨询劳动合同问题",
+    s["ld_pending"] = vol.request_submit(actor=staff, org=ld, category="legal", description="想咨询劳动合同问题",
                                          town="岩泉街道", contact_name="王五", contact_phone="13905781234")
-    accepted = vol.request_submit(actor=None, org=ld, category="legal", description="请上门讲解法律知识",
+    accepted = vol.request_submit(actor=staff, org=ld, category="legal", description="请上门讲解法律知识",
                                   town="岩泉街道", contact_name="王六", contact_phone="13905781235")
-    vol.request_dispatch(actor=None, request=accepted, team=s["ld_team"], worker=s["worker"])
-    s["ld_accepted"] = vol.request_accept(actor=None, request=accepted)
+    vol.request_dispatch(actor=staff, request=accepted, team=s["ld_team"], worker=s["worker"])
+    s["ld_accepted"] = vol.request_accept(actor=staff, request=accepted)
 
-    s["qy_worker"] = worker_create(actor=None, org=qy, name="庆元秘密劳模", id_number="331126196801010019")
-    honor_add(actor=None, worker=s["qy_worker"], title="丽水市劳动模范", year=2012)
+    s["qy_worker"] = worker_create(actor=SYSTEM, org=qy, name="庆元秘密劳模", id_number="331126196801010019")
+    honor_add(actor=SYSTEM, worker=s["qy_worker"], title="丽水市劳动模范", year=2012)
     s["qy_care_campaign"] = care.campaign_create(
-        actor=None, org=qy, name="庆元秘密慰问", year=2022, visit_type="spring_festival",
+        actor=staff, org=qy, name="庆元秘密慰问", year=2022, visit_type="spring_festival",
         start_date=date(2022, 1, 10), end_date=date(2022, 2, 15), budget="10000", min_level_rank=2)
-    s["qy_campaign"] = outreach.campaign_create(actor=None, org=qy, name="庆元秘密活动", start_date=date(2022, 1, 1),
+    s["qy_campaign"] = outreach.campaign_create(actor=staff, org=qy, name="庆元秘密活动", start_date=date(2022, 1, 1),
                                                 end_date=TODAY())
-    s["qy_lecture"] = outreach.lecture_create(actor=None, org=qy, date=date(2022, 5, 4), title="庆元秘密宣讲",
+    s["qy_lecture"] = outreach.lecture_create(actor=staff, org=qy, date=date(2022, 5, 4), title="庆元秘密宣讲",
                                               venue_type="school", speakers=[s["qy_worker"]], audience=10)
-    s["qy_vendor"] = retreats.vendor_create(actor=None, org=qy, name="庆元秘密旅行社", contract_start=date(2020, 1, 1),
+    s["qy_vendor"] = retreats.vendor_create(actor=staff, org=qy, name="庆元秘密旅行社", contract_start=date(2020, 1, 1),
                                             contract_end=date(2035, 12, 31))
     s["qy_batch"] = retreats.batch_create(
-        actor=None, org=qy, name="庆元秘密批次", destination="百山祖", start_date=date(2031, 5, 6),
+        actor=staff, org=qy, name="庆元秘密批次", destination="百山祖", start_date=date(2031, 5, 6),
         end_date=date(2031, 5, 10), vendor=s["qy_vendor"], capacity=5, cost_per_person=Decimal("100"),
         budget=Decimal("1000"), not_attended_years=0)
-    retreats.batch_set_status(actor=None, batch=s["qy_batch"], status="open")
-    s["qy_application"] = retreats.application_submit(actor=None, batch=s["qy_batch"], worker=s["qy_worker"],
+    retreats.batch_set_status(actor=staff, batch=s["qy_batch"], status="open")
+    s["qy_application"] = retreats.application_submit(actor=staff, batch=s["qy_batch"], worker=s["qy_worker"],
                                                       health_declared=True)
-    qy_other = worker_create(actor=None, org=qy, name="庆元秘密徒弟")
-    s["qy_studio"] = studios.studio_create(actor=None, org=qy, name="庆元秘密工作室", studio_type="model_worker",
+    qy_other = worker_create(actor=SYSTEM, org=qy, name="庆元秘密徒弟")
+    s["qy_studio"] = studios.studio_create(actor=staff, org=qy, name="庆元秘密工作室", studio_type="model_worker",
                                            level="county", lead=s["qy_worker"], host_enterprise="庆元某厂",
                                            founded_date=date(2020, 5, 1))
-    s["qy_studio_member"] = studios.member_add(actor=None, studio=s["qy_studio"], worker=qy_other)
+    s["qy_studio_member"] = studios.member_add(actor=staff, studio=s["qy_studio"], worker=qy_other)
     qy_mentorship = studios.mentorship_create(
-        actor=None, org=qy, title="庆元秘密结对", goals="技能", start_date=date(2021, 3, 1), mentors=[s["qy_worker"]],
+        actor=staff, org=qy, title="庆元秘密结对", goals="技能", start_date=date(2021, 3, 1), mentors=[s["qy_worker"]],
         apprentices=[qy_other])
     s["qy_apprentice"] = qy_mentorship.participants.get(worker=qy_other)
     s["secrets"] = [s["qy_worker"].name, s["qy_worker"].worker_no, qy_other.name, qy_other.worker_no,
@@ -452,7 +454,7 @@ def _writes() -> int:
 
 @pytest.mark.django_db
 def test_it_refuses_another_countys_id_in_every_reference_field(samples, users):
-    _, raw = api_token_create(actor=None, user=users["county_staff"])
+    _, raw = api_token_create(actor=SYSTEM, user=users["county_staff"])
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     failures = []
     for case in CASES:
@@ -482,7 +484,7 @@ def test_it_no_longer_takes_or_names_another_countys_volunteer(samples, users):
     """Finding 3: a 庆元 worker id in `volunteers` was stored (201) and answered with name and number."""
     from laomo.volunteering.models import ServiceRecord
 
-    _, raw = api_token_create(actor=None, user=users["county_staff"])
+    _, raw = api_token_create(actor=SYSTEM, user=users["county_staff"])
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     count = ServiceRecord.objects.count()
     response = client.post("/api/v1/service-records", record_body(samples, worker_id=QW(samples), hours="2"),

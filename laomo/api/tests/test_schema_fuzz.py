@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.core.tests.test_role_matrix import fixtures  # noqa: F401  (records of every module)
 
 pytestmark = [pytest.mark.heavy, pytest.mark.django_db]
@@ -96,7 +97,7 @@ def test_it_answers_no_server_error_to_generated_requests_for_any_token(fixtures
     assert len(operations) > 100
     failures = []
     for role in ROLES:
-        _, token = api_token_create(actor=None, user=fixtures["users"][role])
+        _, token = api_token_create(actor=SYSTEM, user=fixtures["users"][role])
         for operation in operations:
             try:
                 _fuzz(operation, client, token, org_codes)

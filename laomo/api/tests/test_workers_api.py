@@ -1,6 +1,7 @@
 import pytest
 
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry
 from laomo.workers.services import honor_add, worker_create
 
@@ -8,16 +9,16 @@ ID_LD = "331102196503120016"
 
 
 def _auth(user):
-    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=None, user=user)[1]}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=SYSTEM, user=user)[1]}"}
 
 
 @pytest.fixture
 def registry(orgs):
-    ld = worker_create(actor=None, org=orgs["331102"], name="张三", id_number=ID_LD, phone="13805781234")
-    honor_add(actor=None, worker=ld, title="浙江省劳动模范", year=2015)
-    honor_add(actor=None, worker=ld, title="丽水市劳动模范", year=2010)
-    qy = worker_create(actor=None, org=orgs["331126"], name="叶长文", specialties="食用菌栽培")
-    honor_add(actor=None, worker=qy, title="庆元县劳动模范", year=2018)
+    ld = worker_create(actor=SYSTEM, org=orgs["331102"], name="张三", id_number=ID_LD, phone="13805781234")
+    honor_add(actor=SYSTEM, worker=ld, title="浙江省劳动模范", year=2015)
+    honor_add(actor=SYSTEM, worker=ld, title="丽水市劳动模范", year=2010)
+    qy = worker_create(actor=SYSTEM, org=orgs["331126"], name="叶长文", specialties="食用菌栽培")
+    honor_add(actor=SYSTEM, worker=qy, title="庆元县劳动模范", year=2018)
     return {"ld": ld, "qy": qy}
 
 
@@ -53,7 +54,7 @@ def test_it_finds_a_worker_by_exact_id_number(client, users, registry):
 @pytest.mark.django_db
 def test_it_paginates_with_a_next_link(client, users, orgs):
     for i in range(55):
-        worker_create(actor=None, org=orgs["331102"], name=f"工人{i}")
+        worker_create(actor=SYSTEM, org=orgs["331102"], name=f"工人{i}")
     auth = _auth(users["city_staff"])
     first = client.get("/api/v1/workers", **auth).json()
     assert len(first["items"]) == 50 and "page=2" in first["next"]

@@ -30,7 +30,7 @@ from django.conf import settings
 from laomo.orgs.models import OrgUnit
 from laomo.workers.services import worker_create
 for i, number in enumerate(["331102196503120016", "331126197001010015", "331102198001010019"]):
-    worker_create(actor=None, org=OrgUnit.objects.get(code="331102"), name=f"劳模{i}", id_number=number)
+    worker_create(actor=SYSTEM, org=OrgUnit.objects.get(code="331102"), name=f"劳模{i}", id_number=number)
 media = Path(settings.MEDIA_ROOT) / "honors"
 media.mkdir(parents=True, exist_ok=True)
 (media / "证书.txt").write_text("证书扫描件")
@@ -43,6 +43,7 @@ from django.conf import settings
 from laomo.core.audit import verify_chain
 from laomo.core.backup import audit_head, table_counts
 from laomo.workers.models import Worker
+from laomo.core.actors import SYSTEM
 print(json.dumps({
     "counts": table_counts(), "head": audit_head(), "chain_ok": verify_chain().ok,
     "ids": sorted(w.id_number for w in Worker.objects.all()),

@@ -18,6 +18,7 @@ from django.test import Client
 
 from conftest import PASSWORD
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.core.dbbusy import BUSY_MESSAGE, busy_kind
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +100,7 @@ def test_it_answers_a_lock_outside_a_view_with_the_503_page_too(users, monkeypat
 
 
 def test_it_answers_the_api_with_503_in_its_json_error_shape(users):
-    _, raw = api_token_create(actor=None, user=users["city_staff"])
+    _, raw = api_token_create(actor=SYSTEM, user=users["city_staff"])
     client = Client(raise_request_exception=False)
     with failing_writes(OperationalError("database is locked")):
         response = client.post("/api/v1/workers", {"name": "王五", "org": "331102"}, content_type="application/json",
@@ -110,7 +111,7 @@ def test_it_answers_the_api_with_503_in_its_json_error_shape(users):
 
 
 def test_it_answers_the_api_on_a_read_only_database_with_503_json(users):
-    _, raw = api_token_create(actor=None, user=users["city_staff"])
+    _, raw = api_token_create(actor=SYSTEM, user=users["city_staff"])
     client = Client(raise_request_exception=False)
     with read_only_database():
         response = client.post("/api/v1/workers", {"name": "王五", "org": "331102"}, content_type="application/json",
@@ -119,7 +120,7 @@ def test_it_answers_the_api_on_a_read_only_database_with_503_json(users):
 
 
 def test_it_leaves_other_database_errors_a_500(users):
-    _, raw = api_token_create(actor=None, user=users["city_staff"])
+    _, raw = api_token_create(actor=SYSTEM, user=users["city_staff"])
     client = Client(raise_request_exception=False)
     with failing_writes(OperationalError("no such table: workers_worker")):
         response = client.post("/api/v1/workers", {"name": "王五", "org": "331102"}, content_type="application/json",

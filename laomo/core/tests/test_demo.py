@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db import models, transaction
 from django.utils import timezone
 
+from laomo.core.actors import SYSTEM
 from laomo.core.audit import verify_chain
 from laomo.orgs.models import User
 
@@ -150,7 +151,7 @@ def _check_the_2022_annual_report(tmp_path):
     from laomo.reports.tests.test_annual import _expected, _num, _text
 
     city = User.objects.get(username="city")
-    token = api_token_create(actor=None, user=city)[1]
+    token = api_token_create(actor=SYSTEM, user=city)[1]
     summary = Client().get("/api/v1/reports/summary?year=2022", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     annual.render_docx(annual.build(user=city, year=2022, org=city.org), tmp_path / "2022.docx")
     text = _text(tmp_path / "2022.docx")

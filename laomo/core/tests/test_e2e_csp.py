@@ -8,6 +8,7 @@ pieces no flow test touches and prove the guard itself catches a violation.
 import pytest
 
 from conftest import make_user
+from laomo.core.actors import SYSTEM
 from laomo.orgs.roles import Role
 
 from .e2e_fixtures import *  # noqa: F403  (browser, context, page, the org-tree restore)
@@ -41,7 +42,7 @@ def test_it_draws_charts_with_tooltips_and_asks_before_acting(page, context, liv
     from laomo.workers.services import worker_create
 
     make_user("e_csp", Role.CITY_STAFF, orgs["331100"])
-    worker_create(actor=None, org=orgs["331102"], name="王五", id_number="331102196503120016")
+    worker_create(actor=SYSTEM, org=orgs["331102"], name="王五", id_number="331102196503120016")
     login(page, live_server, "e_csp")
     chart = page.locator(".lm-chart[data-rendered]").first
     chart.wait_for()

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from laomo.core import keycheck
+from laomo.core.actors import SYSTEM
 from laomo.core.models import KeyCheck
 from laomo.workers.services import worker_create
 
@@ -27,7 +28,7 @@ def org_tree(transactional_db):
 
 @pytest.fixture
 def populated(orgs):
-    worker = worker_create(actor=None, org=orgs["331102"], name="张三", id_number="331102196503120016")
+    worker = worker_create(actor=SYSTEM, org=orgs["331102"], name="张三", id_number="331102196503120016")
     keycheck.ensure_key_check()  # normally stamped after migrate; a flushed test database may lack it
     return worker
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import login_client
+from laomo.core.actors import SYSTEM
 from laomo.orgs.roles import Role
 
 from .test_role_matrix import EXEMPT, SAMPLE_KWARGS, fixtures, page_patterns  # noqa: F401
@@ -26,7 +27,7 @@ def _is_download(response) -> bool:
 def worker(orgs):
     from laomo.workers.services import worker_create
 
-    return worker_create(actor=None, org=orgs["331102"], name="李四", id_number="331102196503120016",
+    return worker_create(actor=SYSTEM, org=orgs["331102"], name="李四", id_number="331102196503120016",
                          phone="13800000000")
 
 
@@ -73,7 +74,7 @@ def test_it_never_stores_exports_and_downloads(users, worker, tmp_path):
 def test_it_never_stores_api_answers(users, worker, client):
     from laomo.api.services import api_token_create
 
-    _, raw = api_token_create(actor=None, user=users[Role.CITY_STAFF])
+    _, raw = api_token_create(actor=SYSTEM, user=users[Role.CITY_STAFF])
     response = client.get("/api/v1/workers", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 200 and response.json()["items"][0]["name"] == "李四"
     assert no_store(response), response.get("Cache-Control")

@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import login_client
 from laomo.care.tests import matrix as care_matrix
+from laomo.core.actors import SYSTEM
 from laomo.orgs.roles import ROLE_CAPABILITIES, Role
 from laomo.outreach.tests import matrix as outreach_matrix
 from laomo.portal.tests import matrix as portal_matrix
@@ -84,11 +85,11 @@ def fixtures(orgs, users):
     job = Job.objects.create(kind="reports.summary_xlsx", title="t", owner=users[Role.CITY_STAFF])
     import_job = Job.objects.create(kind="workers.import", title="t", owner=users[Role.CITY_STAFF], status="done",
                                     result={"dry_run": True, "rows": 0})
-    worker = worker_create(actor=None, org=orgs["331102"], name="张三", id_number="331102196503120016")
-    honor = honor_add(actor=None, worker=worker, title="浙江省劳动模范", year=2015)
+    worker = worker_create(actor=SYSTEM, org=orgs["331102"], name="张三", id_number="331102196503120016")
+    honor = honor_add(actor=SYSTEM, worker=worker, title="浙江省劳动模范", year=2015)
     from laomo.api.services import api_token_create
 
-    token, _ = api_token_create(actor=None, user=users[Role.VIEWER])
+    token, _ = api_token_create(actor=SYSTEM, user=users[Role.VIEWER])
     from laomo.core.models import DictItem
 
     dict_item = DictItem.objects.get_or_create(kind="hardship_cause", code="matrix", defaults={"label": "矩阵测试"})[0]

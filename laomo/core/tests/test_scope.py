@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from conftest import make_user
+from laomo.core.actors import SYSTEM
 from laomo.core.scope import ensure_org_in_scope, org_in_scope, scope_queryset
 from laomo.orgs.models import User
 from laomo.orgs.roles import DataScope, Role
@@ -16,7 +17,7 @@ def _visible_orgs(user):
 def township(orgs):
     from laomo.orgs.services import org_create
 
-    return org_create(actor=None, code="331102001", name="紫金街道", kind="township", parent=orgs["331102"])
+    return org_create(actor=SYSTEM, code="331102001", name="紫金街道", kind="township", parent=orgs["331102"])
 
 
 @pytest.fixture
@@ -65,8 +66,8 @@ def test_it_does_not_match_codes_by_prefix(orgs):
     """A unit whose id path is a string prefix of another's must not leak (LIKE-on-codes bug)."""
     from laomo.orgs.services import org_create
 
-    a = org_create(actor=None, code="X1", name="甲", kind="enterprise", parent=orgs["331102"])
-    b = org_create(actor=None, code="X10", name="乙", kind="enterprise", parent=orgs["331102"])
+    a = org_create(actor=SYSTEM, code="X1", name="甲", kind="enterprise", parent=orgs["331102"])
+    b = org_create(actor=SYSTEM, code="X10", name="乙", kind="enterprise", parent=orgs["331102"])
     user = make_user("u_a", Role.COUNTY_STAFF, a)
     assert org_in_scope(user, a)
     assert not org_in_scope(user, b)

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.core.tests.test_role_matrix import fixtures  # noqa: F401
 from laomo.core.years import current_year, ensure_year
 
@@ -24,7 +25,7 @@ def test_it_refuses_years_dates_cannot_be_made_from_in_chinese():
 @pytest.mark.django_db
 @pytest.mark.parametrize("year", ["-1", "99999999999", "-1077391831561"])
 def test_it_answers_a_year_out_of_bounds_with_the_api_error_shape(client, fixtures, year):  # noqa: F811
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=None, user=fixtures['users']['city_staff'])[1]}"}
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=SYSTEM, user=fixtures['users']['city_staff'])[1]}"}
     urls = [*URLS, f"/api/v1/studios/{fixtures['studio'].pk}"]
     client.raise_request_exception = False
     failures = []

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry
 from laomo.orgs import services
 from laomo.orgs.models import OrgUnit, User
@@ -36,27 +37,27 @@ def test_it_rejects_a_duplicate_code_in_chinese(clients, orgs):
 
 @pytest.mark.django_db
 def test_it_moves_a_subtree_with_its_unit(orgs):
-    town = services.org_create(actor=None, code="T1", name="镇", kind="township", parent=orgs["331102"])
-    firm = services.org_create(actor=None, code="E1", name="企业", kind="enterprise", parent=town)
-    services.org_update(actor=None, org=town, parent=orgs["331126"])
+    town = services.org_create(actor=SYSTEM, code="T1", name="镇", kind="township", parent=orgs["331102"])
+    firm = services.org_create(actor=SYSTEM, code="E1", name="企业", kind="enterprise", parent=town)
+    services.org_update(actor=SYSTEM, org=town, parent=orgs["331126"])
     firm.refresh_from_db()
     assert firm.is_within(orgs["331126"]) and not firm.is_within(orgs["331102"]) and firm.depth == 3
 
 
 @pytest.mark.django_db
 def test_it_refuses_a_cycle(orgs):
-    town = services.org_create(actor=None, code="T1", name="镇", kind="township", parent=orgs["331102"])
+    town = services.org_create(actor=SYSTEM, code="T1", name="镇", kind="township", parent=orgs["331102"])
     with pytest.raises(ValidationError):
-        services.org_update(actor=None, org=orgs["331102"], parent=town)
+        services.org_update(actor=SYSTEM, org=orgs["331102"], parent=town)
 
 
 @pytest.mark.django_db
 def test_it_enforces_separation_of_the_three_administrators(orgs):
     with pytest.raises(ValidationError, match="三员分立"):
-        services.user_create(actor=None, username="both", org=orgs["331100"], roles=["sysadmin", "auditor"])
-    user, _ = services.user_create(actor=None, username="sys", org=orgs["331100"], roles=["sysadmin"])
+        services.user_create(actor=SYSTEM, username="both", org=orgs["331100"], roles=["sysadmin", "auditor"])
+    user, _ = services.user_create(actor=SYSTEM, username="sys", org=orgs["331100"], roles=["sysadmin"])
     with pytest.raises(ValidationError, match="三员分立"):
-        services.user_update(actor=None, user=user, full_name="x", org=orgs["331100"], roles=["sysadmin", "secadmin"])
+        services.user_update(actor=SYSTEM, user=user, full_name="x", org=orgs["331100"], roles=["sysadmin", "secadmin"])
 
 
 @pytest.mark.django_db

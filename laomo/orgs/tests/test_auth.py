@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from conftest import PASSWORD, login_client, make_user
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry
 from laomo.orgs import services
 
@@ -171,7 +172,7 @@ def test_it_shows_chinese_error_pages(clients, client):
 @pytest.mark.django_db
 def test_it_rejects_a_disabled_user_login(orgs):
     user = make_user("gone", "county_staff", orgs["331102"])
-    services.user_set_active(actor=None, user=user, active=False)
+    services.user_set_active(actor=SYSTEM, user=user, active=False)
     assert "用户名或密码错误" in _login(Client(), "gone", PASSWORD).content.decode()
 
 

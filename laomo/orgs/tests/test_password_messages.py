@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import translation
 
 from conftest import PASSWORD
+from laomo.core.actors import SYSTEM
 from laomo.orgs import services
 from laomo.orgs.models import User
 
@@ -55,7 +56,7 @@ def test_it_refuses_a_short_password_in_chinese_on_the_command_line(orgs, monkey
 
 @pytest.mark.django_db
 def test_it_refuses_a_short_password_in_chinese_on_the_change_form(orgs, users):
-    user, temp = services.user_create(actor=None, username="newbie", org=orgs["331102"], roles=["county_staff"])
+    user, temp = services.user_create(actor=SYSTEM, username="newbie", org=orgs["331102"], roles=["county_staff"])
     client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     client.post("/accounts/login/", {"username": "newbie", "password": temp})
     page = client.post("/accounts/password/change/", {"old_password": temp, "new_password1": "Ab1!x",

@@ -10,6 +10,7 @@ from docx import Document
 
 from conftest import login_client
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.reports import annual
 from laomo.reports.tests.test_workspace import everything  # noqa: F401  (the shared fixture)
 
@@ -49,7 +50,7 @@ def _expected(summary: dict) -> list[tuple[str, object]]:
 
 @pytest.mark.parametrize("year", [2022, 2023])
 def test_it_writes_every_number_from_the_summary(everything, users, client, tmp_path, year):  # noqa: F811
-    token = api_token_create(actor=None, user=users["city_staff"])[1]
+    token = api_token_create(actor=SYSTEM, user=users["city_staff"])[1]
     summary = client.get(f"/api/v1/reports/summary?year={year}", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     report = annual.build(user=users["city_staff"], year=year, org=users["city_staff"].org)
     annual.render_docx(report, tmp_path / "report.docx")

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from conftest import login_client
 from laomo.care.tests import factories as care_f
 from laomo.core import aggregates
+from laomo.core.actors import SYSTEM
 from laomo.core.dashboard import cards_for
 from laomo.outreach.tests.factories import lecture
 from laomo.reports.selectors import summary
@@ -64,9 +65,9 @@ def test_it_shows_a_new_care_visit_in_the_next_summary_and_dashboard(users, orgs
 
     w1 = care_f.worker(orgs["331126"], "慰问甲")
     w2 = care_f.worker(orgs["331126"], "慰问乙")
-    services.visit_record(actor=None, worker=w1, visit_date=date(YEAR, 5, 1), method="home", visit_type="illness")
+    services.visit_record(actor=staff, worker=w1, visit_date=date(YEAR, 5, 1), method="home", visit_type="illness")
     assert _both(staff, city, "care", "visits", f"{YEAR}年慰问人次") == (1, 1)
-    services.visit_record(actor=None, worker=w2, visit_date=date(YEAR, 6, 1), method="home", visit_type="illness")
+    services.visit_record(actor=staff, worker=w2, visit_date=date(YEAR, 6, 1), method="home", visit_type="illness")
     assert _both(staff, city, "care", "visits", f"{YEAR}年慰问人次") == (2, 2)
 
 
@@ -81,7 +82,7 @@ def test_it_shows_a_new_honor_in_the_next_summary_and_dashboard(users, orgs, cit
     assert _card(staff, city, "劳模总数") == 2
     from laomo.workers import services
 
-    services.honor_add(actor=None, worker=newcomer, title="浙江省劳动模范", year=2020)
+    services.honor_add(actor=SYSTEM, worker=newcomer, title="浙江省劳动模范", year=2020)
     assert summary(user=staff, year=YEAR, org=city)["workers"]["by_level"]["provincial"] == 1
     assert _card(staff, city, "省部级及以上劳模") == 1
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from laomo.care.tests.test_figures import data as care_data
+from laomo.core.actors import SYSTEM
 from laomo.outreach.tests.test_figures import data as outreach_data
 from laomo.reports import workspace
 from laomo.reports.drill import drill_for, has_drill
@@ -31,7 +32,7 @@ def everything(orgs, users):
     make_worker(orgs["331126"], "丁", id_number=make_id("331126", "19700101"), honors=[("庆元县劳动模范", 2023)])
     make_worker(orgs["331101"], "己", id_number=make_id("331101", "19720101"), honors=[("丽水市先进工作者", 2022)])
     dead = make_worker(orgs["331126"], "辛", id_number=make_id("331126", "19310101"), honors=[("浙江省劳动模范", 1990)])
-    worker_services.worker_set_status(actor=None, worker=dead, status="deceased", status_date=date(2023, 3, 1))
+    worker_services.worker_set_status(actor=SYSTEM, worker=dead, status="deceased", status_date=date(2023, 3, 1))
 
 
 def _same(figure, value) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from laomo.core.actors import SYSTEM
 from laomo.core.idnumber import check_digit
 
 _seq = itertools.count(101)
@@ -37,7 +38,7 @@ def full_width(text: str) -> str:
     return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
 
 
-def make_worker(org, name: str = "张三", *, actor=None, honors=(), **fields):
+def make_worker(org, name: str = "张三", *, actor=SYSTEM, honors=(), **fields):
     """A worker created through the service; `honors` are (title, year) pairs added through the service."""
     from laomo.workers import services
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.core.models import Job
 from laomo.workers import services
 from laomo.workers.importer import roster_import
@@ -89,7 +90,7 @@ def test_it_names_nobody_when_validating_another_countys_id_number_inline(client
     response = clients["county_staff"].post("/workers/new/", _form(orgs["331102"], id_number=ID_QY, _validate="1"),
                                             **HX)
     page = response.content.decode()
-    assert response.status_code == 200 and 'id="worker-form-fields"' in page
+    assert response.status_code == 200 and 'id="err-id_id_number" hx-swap-oob="true"' in page
     assert _discloses(page, people["qy"]) == []
     assert Worker.objects.filter(name="孙八").count() == 0
 
@@ -106,7 +107,7 @@ def test_it_refuses_another_countys_id_number_on_the_edit_page(clients, orgs, pe
 
 
 def _auth(user):
-    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=None, user=user)[1]}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=SYSTEM, user=user)[1]}"}
 
 
 @pytest.mark.django_db

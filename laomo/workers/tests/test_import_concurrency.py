@@ -27,6 +27,7 @@ from django.db import connection, connections, transaction
 from django.test import Client
 
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.core.idnumber import check_digit
 from laomo.workers import importer
 from laomo.workers.importer import roster_import
@@ -114,7 +115,7 @@ def test_it_commits_a_100k_import_while_eight_clients_write_and_every_write_is_s
         tmp_path, orgs, users, shared_db, monkeypatch):
     path = tmp_path / "roster.csv"
     _roster(path, ROWS)
-    _, token = api_token_create(actor=None, user=users["city_staff"])
+    _, token = api_token_create(actor=SYSTEM, user=users["city_staff"])
     phase = WritePhase(monkeypatch)
     done, started = threading.Event(), threading.Barrier(CLIENTS + 1)
     outcomes: list[list[tuple[int, float, float]]] = [[] for _ in range(CLIENTS)]
@@ -139,7 +140,7 @@ def test_it_commits_a_100k_import_while_eight_clients_write_and_every_write_is_s
         thread.start()
     started.wait(timeout=30)
     try:
-        result = roster_import(actor=None, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
+        result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
     finally:
         done.set()
         for thread in threads:

@@ -14,6 +14,7 @@ import pytest
 from django.db import transaction
 
 from laomo.core import pii
+from laomo.core.actors import SYSTEM
 from laomo.workers import importer, services
 from laomo.workers.importer import RosterImporter, roster_import
 from laomo.workers.models import Honor, Worker
@@ -80,7 +81,7 @@ class Recorder:
 def test_it_parses_validates_and_encrypts_every_row_before_the_write_transaction_opens(tmp_path, orgs, monkeypatch):
     recorder = Recorder(monkeypatch)
     path = _write_csv(tmp_path, _rows())
-    result = roster_import(actor=None, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
+    result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
     assert (result.created_workers, result.rejected_rows, result.created_honors) == (6, 0, 6)
     assert recorder.entries == 1
     assert recorder.calls["inside"] == []  # the old import encrypted, pinyin'd and indexed inside it
@@ -107,7 +108,7 @@ def test_it_re_plans_when_a_clerk_registers_one_of_the_ids_meanwhile(tmp_path, o
 
     recorder = Recorder(monkeypatch, on_enter=clerk_registers)
     path = _write_csv(tmp_path, _rows())
-    result = roster_import(actor=None, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
+    result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
     assert recorder.entries == 2  # the first plan was found stale inside the transaction and made again
     assert (result.created_workers, result.updated_workers, result.rejected_rows) == (5, 1, 0)
     assert Worker.objects.filter(id_number_index=services.id_index(IDS[2])).count() == 1
@@ -122,7 +123,7 @@ def test_it_plans_inside_the_transaction_when_the_records_keep_changing(tmp_path
 
     recorder = Recorder(monkeypatch, on_enter=clerk_registers)
     path = _write_csv(tmp_path, _rows())
-    result = roster_import(actor=None, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
+    result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
     assert recorder.entries == importer.PLAN_ATTEMPTS == 3
     assert (result.created_workers, result.updated_workers, result.rejected_rows) == (3, 3, 0)
     assert Worker.objects.count() == 6 and Honor.objects.count() == 6
@@ -131,5 +132,5 @@ def test_it_plans_inside_the_transaction_when_the_records_keep_changing(tmp_path
 def test_it_opens_no_transaction_on_a_dry_run(tmp_path, orgs, monkeypatch):
     recorder = Recorder(monkeypatch)
     path = _write_csv(tmp_path, _rows())
-    result = roster_import(actor=None, source=str(path), filename=path.name, org=orgs["331100"], dry_run=True)
+    result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331100"], dry_run=True)
     assert result.created_workers == 6 and recorder.entries == 0 and Worker.objects.count() == 0

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from laomo.core.actors import SYSTEM
 from laomo.core.idnumber import upgrade_15_to_18
 from laomo.core.models import AuditEntry
 from laomo.workers.importer import roster_import
@@ -164,7 +165,7 @@ def write(tmp_path, rows, fmt="xlsx"):
     return path
 
 
-def run(path, org, *, dry_run=False, actor=None, report=None):
+def run(path, org, *, dry_run=False, actor=SYSTEM, report=None):
     return roster_import(actor=actor, source=str(path), filename=path.name, org=org, dry_run=dry_run,
                          report_path=report)
 
@@ -419,7 +420,7 @@ def test_it_maps_employment_status_words_and_never_marks_a_worker_deceased(tmp_p
     from laomo.workers import services
 
     dead = make_worker(orgs["331126"], "故人", id_number=make_id("331126", "19300101"))
-    services.worker_set_status(actor=None, worker=dead, status="deceased", status_date=date(2020, 1, 1))
+    services.worker_set_status(actor=SYSTEM, worker=dead, status="deceased", status_date=date(2020, 1, 1))
     living = make_worker(orgs["331126"], "健在", id_number=make_id("331126", "19400101"))
     rows = _roster(["甲", make_id("331126", "19500101"), "庆元", "退休"],
                    ["乙", make_id("331126", "19600101"), "庆元", "去世"],
@@ -448,7 +449,7 @@ def test_it_does_not_bring_a_deceased_worker_back_to_active(tmp_path, orgs):
     from laomo.workers import services
 
     dead = make_worker(orgs["331126"], "故人", id_number=make_id("331126", "19300101"))
-    services.worker_set_status(actor=None, worker=dead, status="deceased", status_date=date(2020, 1, 1))
+    services.worker_set_status(actor=SYSTEM, worker=dead, status="deceased", status_date=date(2020, 1, 1))
     rows = _roster(["故人", dead.id_number, "庆元", "在职", "某新单位"],
                    header=("姓名", "身份证号", "所属地区", "在职状态", "工作单位"))
     result = run(write(tmp_path, rows), orgs["331100"])
@@ -475,7 +476,7 @@ def test_it_matches_an_honor_entered_on_the_form_with_its_year_in_the_title(tmp_
     from laomo.workers import services
 
     worker = make_worker(orgs["331102"], "张三", id_number=ID_ZHANG)
-    services.honor_add(actor=None, worker=worker, title="2015年浙江省劳动模范")
+    services.honor_add(actor=SYSTEM, worker=worker, title="2015年浙江省劳动模范")
     result = run(write(tmp_path, _roster(["张三", ID_ZHANG, "莲都", "浙江省劳动模范", "2015"])), orgs["331100"])
     assert result.created_honors == 0 and worker.honors.count() == 1
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry, Notification
 from laomo.workers import selectors, services
 from laomo.workers.models import Honor, Worker
@@ -37,25 +38,25 @@ def test_it_derives_birth_date_and_sex_from_the_id(users, orgs):
     assert worker.name == "张三" and worker.birth_date == date(1965, 3, 12) and worker.sex == "M"
     assert worker.worker_no.startswith("LM") and not worker.is_incomplete
     assert (worker.name_pinyin, worker.name_initials) == ("zhangsan", "zs")
-    woman = services.worker_create(actor=None, org=orgs["331126"], name="李梅", id_number=ID_WOMAN, sex="F",
+    woman = services.worker_create(actor=SYSTEM, org=orgs["331126"], name="李梅", id_number=ID_WOMAN, sex="F",
                                    birth_date=date(1978, 2, 3))
     assert woman.sex == "F" and woman.birth_date == date(1978, 2, 3)
 
 
 @pytest.mark.django_db
 def test_it_normalizes_a_fifteen_digit_id_and_a_lower_case_x(orgs):
-    old = services.worker_create(actor=None, org=orgs["331102"], name="王五", id_number="331102680415152")
+    old = services.worker_create(actor=SYSTEM, org=orgs["331102"], name="王五", id_number="331102680415152")
     assert len(old.id_number) == 18 and old.id_number.startswith("33110219680415152")
     assert old.birth_date == date(1968, 4, 15) and old.sex == "F"
     number = id_ending_in_x()
-    x = services.worker_create(actor=None, org=orgs["331102"], name="李四", id_number=number.lower())
+    x = services.worker_create(actor=SYSTEM, org=orgs["331102"], name="李四", id_number=number.lower())
     assert x.id_number == number
 
 
 @pytest.mark.django_db
 def test_it_rejects_a_typed_birth_date_or_sex_that_contradicts_the_id(orgs):
     with pytest.raises(ValidationError) as exc:
-        services.worker_create(actor=None, org=orgs["331102"], name="张三", id_number=ID_MAN,
+        services.worker_create(actor=SYSTEM, org=orgs["331102"], name="张三", id_number=ID_MAN,
                                birth_date=date(1966, 3, 12), sex="F")
     errors = exc.value.message_dict
     assert "出生日期与身份证号不符" in errors["birth_date"][0] and "1965-03-12" in errors["birth_date"][0]
@@ -65,7 +66,7 @@ def test_it_rejects_a_typed_birth_date_or_sex_that_contradicts_the_id(orgs):
 
 @pytest.mark.django_db
 def test_it_accepts_a_month_only_birth_date_that_matches_the_id(orgs):
-    worker = services.worker_create(actor=None, org=orgs["331102"], name="张三", id_number=ID_MAN,
+    worker = services.worker_create(actor=SYSTEM, org=orgs["331102"], name="张三", id_number=ID_MAN,
                                     birth_date=date(1965, 3, 1))
     assert worker.birth_date == date(1965, 3, 12)
 
@@ -73,7 +74,7 @@ def test_it_accepts_a_month_only_birth_date_that_matches_the_id(orgs):
 @pytest.mark.django_db
 def test_it_rejects_a_wrong_check_digit_in_chinese(orgs):
     with pytest.raises(ValidationError) as exc:
-        services.worker_create(actor=None, org=orgs["331102"], name="张三", id_number=wrong_check(ID_MAN))
+        services.worker_create(actor=SYSTEM, org=orgs["331102"], name="张三", id_number=wrong_check(ID_MAN))
     assert "校验位错误" in exc.value.message_dict["id_number"][0]
     assert Worker.objects.count() == 0
 
@@ -82,19 +83,19 @@ def test_it_rejects_a_wrong_check_digit_in_chinese(orgs):
 def test_it_refuses_a_duplicate_id_naming_the_existing_worker(orgs):
     first = make_worker(orgs["331102"], "张三", id_number=ID_MAN)
     with pytest.raises(ValidationError) as exc:
-        services.worker_create(actor=None, org=orgs["331126"], name="张叁", id_number=" " + ID_MAN + " ")
+        services.worker_create(actor=SYSTEM, org=orgs["331126"], name="张叁", id_number=" " + ID_MAN + " ")
     message = exc.value.message_dict["id_number"][0]
     assert "张三" in message and first.worker_no in message
     other = make_worker(orgs["331102"], "李四", id_number=ID_WOMAN)
     with pytest.raises(ValidationError, match="张三"):
-        services.worker_update(actor=None, worker=other, id_number=ID_MAN)
+        services.worker_update(actor=SYSTEM, worker=other, id_number=ID_MAN)
 
 
 @pytest.mark.django_db
 def test_it_flags_a_worker_without_id_as_incomplete_and_completes_it(orgs):
     worker = make_worker(orgs["331102"], "钱七", sex="F", birth_date=date(1970, 5, 1))
     assert worker.is_incomplete and worker.id_number_index is None and worker.id_number_masked == ""
-    services.worker_update(actor=None, worker=worker, id_number=ID_WOMAN)
+    services.worker_update(actor=SYSTEM, worker=worker, id_number=ID_WOMAN)
     worker.refresh_from_db()
     assert not worker.is_incomplete and worker.birth_date == date(1978, 2, 3)
 
@@ -169,8 +170,8 @@ def test_it_derives_the_highest_level_from_honors_and_drops_it_when_one_is_remov
 @pytest.mark.django_db
 def test_it_takes_the_year_from_the_title_or_the_award_date(orgs):
     worker = make_worker(orgs["331102"], "张三", id_number=ID_MAN)
-    assert services.honor_add(actor=None, worker=worker, title="2015年浙江省劳动模范").year == 2015
-    assert services.honor_add(actor=None, worker=worker, title="全国劳模", award_date=date(2020, 11, 24)).year == 2020
+    assert services.honor_add(actor=SYSTEM, worker=worker, title="2015年浙江省劳动模范").year == 2015
+    assert services.honor_add(actor=SYSTEM, worker=worker, title="全国劳模", award_date=date(2020, 11, 24)).year == 2020
 
 
 @pytest.mark.django_db
@@ -183,7 +184,7 @@ def test_it_takes_the_year_from_the_title_or_the_award_date(orgs):
 def test_it_refuses_bad_honors_in_chinese(orgs, title, year, field, message):
     worker = make_worker(orgs["331102"], "张三", id_number=ID_MAN)
     with pytest.raises(ValidationError) as exc:
-        services.honor_add(actor=None, worker=worker, title=title, year=year)
+        services.honor_add(actor=SYSTEM, worker=worker, title=title, year=year)
     assert message in " ".join(exc.value.message_dict[field])
     assert not Honor.objects.exists()
 
@@ -192,9 +193,9 @@ def test_it_refuses_bad_honors_in_chinese(orgs, title, year, field, message):
 def test_it_refuses_the_same_honor_twice_and_a_removal_without_reason(orgs):
     worker = make_worker(orgs["331102"], "张三", id_number=ID_MAN, honors=[("浙江省劳动模范", 2015)])
     with pytest.raises(ValidationError, match="已登记"):
-        services.honor_add(actor=None, worker=worker, title="浙江省劳动模范", year=2015)
+        services.honor_add(actor=SYSTEM, worker=worker, title="浙江省劳动模范", year=2015)
     with pytest.raises(ValidationError, match="删除原因"):
-        services.honor_remove(actor=None, honor=worker.honors.get(), reason=" ")
+        services.honor_remove(actor=SYSTEM, honor=worker.honors.get(), reason=" ")
 
 
 # --- status ------------------------------------------------------------------------------------------
@@ -223,10 +224,10 @@ def test_it_marks_a_worker_deceased_without_deleting_anything(users, orgs):
     entry = AuditEntry.objects.get(action="workers.worker.status", object_id=str(worker.pk))
     assert entry.changes["employment_status"] == ["active", "deceased"]
     with pytest.raises(ValidationError, match="不能晚于今天"):
-        services.worker_set_status(actor=None, worker=worker, status="retired",
+        services.worker_set_status(actor=SYSTEM, worker=worker, status="retired",
                                    status_date=timezone.localdate() + timedelta(days=1))
     with pytest.raises(ValidationError, match="未知"):
-        services.worker_set_status(actor=None, worker=worker, status="fired", status_date=date(2021, 1, 1))
+        services.worker_set_status(actor=SYSTEM, worker=worker, status="fired", status_date=date(2021, 1, 1))
 
 
 # --- scope and capabilities --------------------------------------------------------------------------------
@@ -342,7 +343,7 @@ def test_it_grants_a_worker_login_linked_to_the_record(users, orgs):
 @pytest.mark.django_db
 def test_it_lets_a_worker_correct_their_contact_details_and_notifies_the_county(users, orgs):
     worker = make_worker(orgs["331126"], "李梅", id_number=ID_WOMAN, phone=PHONE)
-    user, _ = services.worker_grant_login(actor=None, worker=worker, username="limei")
+    user, _ = services.worker_grant_login(actor=SYSTEM, worker=worker, username="limei")
     services.worker_update_contact(actor=user, worker=worker, phone="0578-2123456", address="庆元县松源街道1号")
     worker.refresh_from_db()
     assert worker.phone == "0578-2123456" and worker.address == "庆元县松源街道1号"

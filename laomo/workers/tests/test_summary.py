@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.orgs import services as org_services
 from laomo.workers import services
 
@@ -17,13 +18,13 @@ YEAR = 2022
 
 @pytest.fixture
 def tokens(users):
-    return {key: api_token_create(actor=None, user=user)[1] for key, user in users.items()}
+    return {key: api_token_create(actor=SYSTEM, user=user)[1] for key, user in users.items()}
 
 
 @pytest.fixture
 def registry(orgs):
     """莲都: 3 (one in a township below it), 庆元: 2, 市本级: 1, plus the deceased."""
-    town = org_services.org_create(actor=None, code="331102001", name="紫金街道总工会", kind="township",
+    town = org_services.org_create(actor=SYSTEM, code="331102001", name="紫金街道总工会", kind="township",
                                    parent=orgs["331102"])
     people = {
         "national": make_worker(orgs["331102"], "甲", id_number=make_id("331102", "19650101"),
@@ -44,8 +45,10 @@ def registry(orgs):
         "dead_2022": make_worker(orgs["331126"], "辛", id_number=make_id("331126", "19310101"),
                                  honors=[("浙江省劳动模范", 1990)]),
     }
-    services.worker_set_status(actor=None, worker=people["dead_2021"], status="deceased", status_date=date(2021, 6, 20))
-    services.worker_set_status(actor=None, worker=people["dead_2022"], status="deceased", status_date=date(2022, 3, 1))
+    services.worker_set_status(actor=SYSTEM, worker=people["dead_2021"], status="deceased",
+                               status_date=date(2021, 6, 20))
+    services.worker_set_status(actor=SYSTEM, worker=people["dead_2022"], status="deceased",
+                               status_date=date(2022, 3, 1))
     return people
 
 
@@ -109,7 +112,7 @@ def test_it_does_not_count_honors_awarded_after_the_year(client, tokens, registr
     assert _summary(client, tokens["county_staff"], year=2023)["workers"]["total"] == 2
     assert _summary(client, tokens["county_staff"], year=2024)["workers"]["by_level"]["municipal"] == 1
     # An honor dated only by its award date counts in that date's year.
-    services.honor_add(actor=None, worker=late, title="浙江省劳动模范", award_date=date(2025, 4, 28))
+    services.honor_add(actor=SYSTEM, worker=late, title="浙江省劳动模范", award_date=date(2025, 4, 28))
     assert _summary(client, tokens["county_staff"], year=2024)["workers"]["by_level"]["provincial"] == 1
     assert _summary(client, tokens["county_staff"], year=2025)["workers"]["by_level"]["provincial"] == 2
 

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import login_client
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry, Job, Notification
 from laomo.orgs.models import User
 from laomo.workers import services
@@ -49,7 +50,7 @@ def registry(orgs, users):
 
 @pytest.fixture
 def retired_wang(registry, users):
-    services.worker_set_status(actor=None, worker=registry["王芳"], status="retired", status_date=date(2020, 3, 1))
+    services.worker_set_status(actor=SYSTEM, worker=registry["王芳"], status="retired", status_date=date(2020, 3, 1))
     return registry["王芳"]
 
 
@@ -165,7 +166,7 @@ def test_it_sorts_the_list(clients, registry, sort, expected):
 def test_it_filters_by_unit_including_the_units_below(clients, orgs, registry):
     from laomo.orgs.services import org_create
 
-    town = org_create(actor=None, code="331102001", name="紫金街道总工会", kind="township", parent=orgs["331102"])
+    town = org_create(actor=SYSTEM, code="331102001", name="紫金街道总工会", kind="township", parent=orgs["331102"])
     make_worker(town, "周镇")
     assert sorted(listed(clients["city_staff"], org=orgs["331102"].pk)) == ["周镇", "张三", "李四"]
     assert listed(clients["city_staff"], org=town.pk) == ["周镇"]
@@ -199,7 +200,7 @@ def test_it_returns_the_partial_for_htmx_and_the_page_otherwise(clients, registr
 @pytest.mark.django_db
 def test_it_paginates_without_counting(clients, orgs):
     for i in range(55):
-        services.worker_create(actor=None, org=orgs["331102"], name=f"劳模{i:02d}")
+        services.worker_create(actor=SYSTEM, org=orgs["331102"], name=f"劳模{i:02d}")
     with CaptureQueriesContext(connection) as queries:
         first = clients["city_staff"].get("/workers/", {"sort": "new"}, **HX)
     assert len(names(first)) == 50 and "下一页" in first.content.decode()
@@ -226,10 +227,10 @@ def test_it_lists_with_a_constant_number_of_queries(users, orgs):
 
     def add(n, start):
         for i in range(start, start + n):
-            worker = services.worker_create(actor=None, org=orgs["331102" if i % 2 else "331126"], name=f"劳模{i}",
+            worker = services.worker_create(actor=SYSTEM, org=orgs["331102" if i % 2 else "331126"], name=f"劳模{i}",
                                             id_number=make_id("331102", "19700101", f"{i:03d}"))
-            services.honor_add(actor=None, worker=worker, title="浙江省劳动模范", year=2010)
-            services.honor_add(actor=None, worker=worker, title="丽水市劳动模范", year=2005)
+            services.honor_add(actor=SYSTEM, worker=worker, title="浙江省劳动模范", year=2010)
+            services.honor_add(actor=SYSTEM, worker=worker, title="丽水市劳动模范", year=2005)
 
     add(5, 0)
     client.get("/workers/")  # warm caches (content types, permissions)
@@ -320,17 +321,17 @@ def _snapshot():
 
 @pytest.mark.django_db
 def test_it_round_trips_the_full_export(clients, users, orgs, tmp_path):
-    roster_import(actor=None, source=str(write(tmp_path, MESSY)), filename="名册.xlsx", org=orgs["331100"],
+    roster_import(actor=SYSTEM, source=str(write(tmp_path, MESSY)), filename="名册.xlsx", org=orgs["331100"],
                   dry_run=False)
-    extra = services.worker_create(actor=None, org=orgs["331126"], name="吴芳", id_number=ID_WANG,
+    extra = services.worker_create(actor=SYSTEM, org=orgs["331126"], name="吴芳", id_number=ID_WANG,
                                    phone="0578-6123456", address="庆元县松源街道1号", ethnicity="畲族",
                                    job_title="站长", political_status="中共党员", education="大学本科",
                                    employer="=SUM(A1:A2)")
-    services.honor_add(actor=None, worker=extra, title="全国劳动模范", year=2020)
-    services.worker_set_status(actor=None, worker=extra, status="retired", status_date=date(2021, 1, 1))
+    services.honor_add(actor=SYSTEM, worker=extra, title="全国劳动模范", year=2020)
+    services.worker_set_status(actor=SYSTEM, worker=extra, status="retired", status_date=date(2021, 1, 1))
     before = _snapshot()
     path = _export_full(clients["city_staff"], tmp_path)
-    result = roster_import(actor=None, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
+    result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
     assert result.errors_by_row == {}
     assert result.summary() == {"rows": 7, "created_workers": 0, "updated_workers": 0, "created_honors": 0,
                                 "rejected_rows": 0, "warnings": 1}  # 钱七 still has no ID number
@@ -340,10 +341,10 @@ def test_it_round_trips_the_full_export(clients, users, orgs, tmp_path):
 @pytest.mark.django_db
 def test_it_round_trips_a_deceased_worker(clients, orgs, tmp_path):
     worker = make_worker(orgs["331102"], "张三", id_number=ID_ZHANG, honors=[("浙江省劳动模范", 2015)])
-    services.worker_set_status(actor=None, worker=worker, status="deceased", status_date=date(2021, 6, 20))
+    services.worker_set_status(actor=SYSTEM, worker=worker, status="deceased", status_date=date(2021, 6, 20))
     before = _snapshot()
     path = _export_full(clients["city_staff"], tmp_path)
-    result = roster_import(actor=None, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
+    result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
     assert result.errors_by_row == {} and result.summary()["updated_workers"] == 0
     assert _snapshot() == before
 
@@ -351,10 +352,10 @@ def test_it_round_trips_a_deceased_worker(clients, orgs, tmp_path):
 @pytest.mark.django_db
 def test_it_round_trips_an_honor_typed_with_its_year(clients, orgs, tmp_path):
     worker = make_worker(orgs["331102"], "张三", id_number=ID_ZHANG)
-    services.honor_add(actor=None, worker=worker, title="2015年浙江省劳动模范")
+    services.honor_add(actor=SYSTEM, worker=worker, title="2015年浙江省劳动模范")
     before = _snapshot()
     path = _export_full(clients["city_staff"], tmp_path)
-    result = roster_import(actor=None, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
+    result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
     assert result.errors_by_row == {} and result.created_honors == 0
     assert _snapshot() == before
 
@@ -443,7 +444,7 @@ def test_it_validates_a_bad_check_digit_inline_without_saving(clients, orgs):
     response = clients["county_staff"].post("/workers/new/", _form(orgs["331102"], id_number=bad, _validate="1"),
                                             **HX)
     page = response.content.decode()
-    assert response.status_code == 200 and "<html" not in page and 'id="worker-form-fields"' in page
+    assert response.status_code == 200 and "<html" not in page and 'id="err-id_id_number" hx-swap-oob="true"' in page
     assert "校验位错误" in page
     assert Worker.objects.count() == 0 and not AuditEntry.objects.filter(action="workers.worker.create").exists()
 
@@ -648,7 +649,7 @@ def test_it_downloads_the_import_template_that_imports(clients, orgs, tmp_path):
     path.write_bytes(b"".join(response.streaming_content))
     rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
     assert "姓名" in rows[0] and "身份证号" in rows[0] and "荣誉称号" in rows[0]
-    result = roster_import(actor=None, source=str(path), filename=path.name, org=orgs["331102"], dry_run=True)
+    result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331102"], dry_run=True)
     assert result.errors_by_row == {} and result.created_workers == 1 and result.created_honors == 1
 
 
@@ -663,11 +664,11 @@ def test_it_lists_data_quality_problems(clients, users, orgs, tmp_path):
     early = tmp_path / "early.csv"
     early.write_text("姓名,身份证号,所属地区,荣誉称号,获评时间\n"
                      f"周九,{make_id('331102', '19700101')},莲都,县劳模,1975\n", encoding="utf-8")
-    result = roster_import(actor=None, source=str(early), filename="early.csv", org=orgs["331100"], dry_run=False)
+    result = roster_import(actor=SYSTEM, source=str(early), filename="early.csv", org=orgs["331100"], dry_run=False)
     assert result.created_honors == 1 and "早于本人年满16周岁" in result.warnings_by_row[2][0]
     dead = make_worker(orgs["331102"], "孙八", id_number=make_id("331102", "19400101"))
-    services.worker_grant_login(actor=None, worker=dead, username="sunba")
-    services.worker_set_status(actor=None, worker=dead, status="deceased", status_date=date(2022, 1, 1))
+    services.worker_grant_login(actor=SYSTEM, worker=dead, username="sunba")
+    services.worker_set_status(actor=SYSTEM, worker=dead, status="deceased", status_date=date(2022, 1, 1))
     make_worker(orgs["331102"], "健在", id_number=make_id("331102", "19500101"))
 
     report = clients["city_staff"].get("/workers/quality/")

@@ -3,6 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from laomo.core.demo import DemoRefused, populate
 from laomo.core.golive import is_demo_database
+from laomo.orgs.models import OrgUnit, User
+from laomo.workers.models import Worker
 
 # The first administrators of a go-live start: (role, suggested username, what the account is for).
 FIRST_ACCOUNTS = [
@@ -35,9 +37,6 @@ class Command(BaseCommand):
         self._golive_summary(where)
 
     def _golive_summary(self, where):
-        from laomo.orgs.models import OrgUnit, User
-        from laomo.workers.models import Worker
-
         self.stdout.write(f"正式环境(不含演示数据):数据库 {where}")
         self.stdout.write(f"  单位 {OrgUnit.objects.count()} 个,用户 {User.objects.count()} 个,"
                           f"劳模 {Worker.objects.count()} 名。")

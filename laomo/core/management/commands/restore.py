@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from laomo.core.aggregates import invalidate_all
 from laomo.core.backup import RestoreRefused, restore_archive, verify_here
 
 
@@ -40,8 +41,6 @@ class Command(BaseCommand):
         if result.returncode != 0:
             self.stderr.write("数据已恢复,但数据库迁移或密钥检查失败,请查看上面的信息。")
             raise SystemExit(1)
-        from laomo.core.aggregates import invalidate_all
-
         invalidate_all()  # cached figures of the database that was replaced
         head = manifest["audit_head"]
         self.stdout.write(f"恢复完成:审计日志 {head['count']} 条,链头 {head['last_hash']}。"

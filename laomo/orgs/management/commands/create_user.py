@@ -3,6 +3,7 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from laomo.core.actors import SYSTEM
 from laomo.orgs.roles import Role
 from laomo.orgs.selectors import org_get_by_code
 from laomo.orgs.services import user_create
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         password = sys.stdin.readline().rstrip("\n") if password_stdin else None
         try:
             user, password_used = user_create(
-                actor=None, username=username, org=unit, roles=role, full_name=full_name, title=title,
+                actor=SYSTEM, username=username, org=unit, roles=role, full_name=full_name, title=title,
                 password=password,
                 must_change_password=not password_stdin,
             )

@@ -2,6 +2,7 @@ import json as jsonlib
 
 from django.core.management.base import BaseCommand, CommandError
 
+from laomo.core.actors import SYSTEM
 from laomo.orgs.selectors import org_get_by_code, org_root
 from laomo.workers.importer import roster_import
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         if unit is None:
             raise CommandError(f"组织代码 {org} 不存在。")
         try:
-            result = roster_import(actor=None, source=path, filename=path, org=unit, dry_run=dry_run,
+            result = roster_import(actor=SYSTEM, source=path, filename=path, org=unit, dry_run=dry_run,
                                    report_path=report)
         except OSError as exc:
             raise CommandError(f"无法读取文件:{exc}") from exc
