@@ -33,12 +33,12 @@ from .models import (
     CareCampaign,
     CareRecipient,
     CareVisit,
-    DictItem,
     HardshipLevel,
     HardshipSurvey,
     RecipientStatus,
     SurveyRound,
     SurveyStatus,
+    WorkerBankAccount,
 )
 
 # Encrypted worker fields no list needs: deferred so that a page or an export decrypts nothing it does not show.
@@ -71,17 +71,13 @@ def living(qs: QuerySet[Worker]) -> QuerySet[Worker]:
 # --- campaigns --------------------------------------------------------------------------------------------
 
 
-def _ancestor_ids(org: OrgUnit) -> list[int]:
-    return [int(pk) for pk in org.path.strip("/").split("/") if pk]
-
-
 def campaign_base(user) -> QuerySet[CareCampaign]:
     qs = CareCampaign.objects.filter(is_deleted=False)
     q = scope_q(user, org_field="org")
     if q is None:
         return qs
     if user.scope_level in (DataScope.SUBTREE, DataScope.UNIT) and user.org_id:
-        q = q | Q(org_id__in=_ancestor_ids(user.org))
+        q = q | Q(org_id__in=OrgUnit.ids_on_path(user.org.path))
     return qs.filter(q)
 
 
@@ -104,7 +100,7 @@ def campaign_list(*, user, filters: CampaignFilters | None = None) -> QuerySet[C
     if f.visit_type:
         qs = qs.filter(visit_type=f.visit_type)
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q("org"))
     if f.status:
         qs = qs.filter(status=f.status)
     return qs.order_by("-year", "-start_date", "-id")
@@ -147,7 +143,7 @@ def campaign_figures(*, user, campaign_ids) -> dict[int, dict]:
 def eligible_workers(campaign: CareCampaign) -> QuerySet[Worker]:
     """Living workers of the campaign's unit and below who meet its rule, with `hardship_level_asof`
     (their latest approved survey up to the campaign's end)."""
-    qs = living(Worker.objects.filter(is_deleted=False, org__path__startswith=campaign.org.path,
+    qs = living(Worker.objects.filter(campaign.org.subtree_q("org"), is_deleted=False,
                                       highest_level_rank__gte=campaign.min_level_rank))
     if campaign.statuses:
         qs = qs.filter(employment_status__in=campaign.statuses)
@@ -181,7 +177,7 @@ def recipient_list(*, user, campaign: CareCampaign, filters: RecipientFilters | 
         if wq is not None:
             qs = qs.filter(worker__in=Worker.objects.filter(wq))
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q("org"))
     if f.status in RecipientStatus.values:
         qs = qs.filter(status=f.status)
     if f.paid == "1":
@@ -254,7 +250,7 @@ def visit_list(*, user, filters: VisitFilters | None = None) -> QuerySet[CareVis
     if f.payment_method:
         qs = qs.filter(payment_method=f.payment_method)
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q("org"))
     if f.void in ("0", "1"):
         qs = qs.filter(is_void=f.void == "1")
     if f.worker:
@@ -270,15 +266,11 @@ def visit_get(*, user, pk) -> CareVisit:
 
 
 def bank_account_of(*, worker: Worker):
-    from .models import WorkerBankAccount
-
     return WorkerBankAccount.objects.filter(worker=worker).first()
 
 
 def bank_accounts_for(worker_ids) -> list[int]:
     """Which of these workers have registered their own account (ids only, nothing decrypted)."""
-    from .models import WorkerBankAccount
-
     return list(WorkerBankAccount.objects.filter(worker_id__in=list(worker_ids)).values_list("worker_id", flat=True))
 
 
@@ -319,14 +311,14 @@ def county_ledger(*, user, year: int, campaign: CareCampaign | None = None, org:
     paid_visit = CareVisit.objects.filter(campaign=OuterRef("campaign"), worker=OuterRef("worker"), is_void=False,
                                           amount__gt=0)
     per_org: dict[int, dict] = defaultdict(dict)
-    recipients = scope_queryset(CareRecipient.objects.filter(campaign__in=campaigns, status=RecipientStatus.INCLUDED,
-                                                             org__path__startswith=root.path), user, org_field="org")
+    recipients = scope_queryset(CareRecipient.objects.filter(root.subtree_q("org"), campaign__in=campaigns,
+                                                             status=RecipientStatus.INCLUDED), user, org_field="org")
     for row in recipients.annotate(paid=Exists(paid_visit)).values("org_id").annotate(
             n=Count("id"), planned=fen_sum("planned_amount"),
             unpaid=fen_sum("planned_amount", filter=Q(paid=False))).order_by():
         per_org[row["org_id"]].update(recipients=row["n"], planned=row["planned"], unpaid=row["unpaid"])
-    visits = scope_queryset(CareVisit.objects.filter(campaign__in=campaigns, is_void=False,
-                                                     org__path__startswith=root.path), user, org_field="org")
+    visits = scope_queryset(CareVisit.objects.filter(root.subtree_q("org"), campaign__in=campaigns,
+                                                     is_void=False), user, org_field="org")
     for row in visits.values("org_id").annotate(paid=fen_sum("amount"), visits=Count("id"),
                                                 paid_n=Count("id", filter=Q(amount__gt=0))).order_by():
         per_org[row["org_id"]].update(paid=row["paid"], visits=row["visits"], paid_n=row["paid_n"])
@@ -348,8 +340,8 @@ def money_by_county(*, user, year: int, org: OrgUnit | None = None) -> list[dict
     root = report_root(user, org)
     if root is None:
         return []
-    visits = visit_base(user).filter(is_void=False, visit_date__gte=date(year, 1, 1),
-                                     visit_date__lte=date(year, 12, 31), org__path__startswith=root.path)
+    visits = visit_base(user).filter(root.subtree_q("org"), is_void=False, visit_date__gte=date(year, 1, 1),
+                                     visit_date__lte=date(year, 12, 31))
     per_org = {row["org_id"]: {"amount": row["amount_fen"], "visits": row["n"]}
                for row in visits.values("org_id").annotate(amount_fen=fen_sum("amount"), n=Count("id")).order_by()}
     rows = _rollup(root, per_org, ("amount", "visits"))
@@ -366,7 +358,7 @@ def round_list(*, user) -> QuerySet[SurveyRound]:
     if user.scope_level == DataScope.ALL:
         return SurveyRound.objects.select_related("org").order_by("-year", "-id")
     if user.scope_level in (DataScope.SUBTREE, DataScope.UNIT) and user.org_id:
-        mine = Q(org_id__in=_ancestor_ids(user.org)) | Q(org__path__startswith=user.org.path)
+        mine = Q(org_id__in=OrgUnit.ids_on_path(user.org.path)) | user.org.subtree_q("org")
         return SurveyRound.objects.filter(mine).select_related("org").order_by("-year", "-id")
     return SurveyRound.objects.none()
 
@@ -410,7 +402,7 @@ def survey_list(*, user, filters: SurveyFilters | None = None) -> QuerySet[Hards
     elif f.level == "in":
         qs = qs.filter(hardship_level__in=IN_HARDSHIP)
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q("org"))
     return qs.order_by("-survey_date", "-id")
 
 
@@ -426,7 +418,7 @@ def round_progress(*, user, survey_round: SurveyRound) -> list[dict]:
     root = report_root(user)
     if root is None:
         return []
-    qs = survey_base(user).filter(round=survey_round, org__path__startswith=root.path)
+    qs = survey_base(user).filter(root.subtree_q("org"), round=survey_round)
     per_org = {}
     for row in qs.values("org_id").annotate(
             total=Count("id"), draft=Count("id", filter=Q(status__in=[SurveyStatus.DRAFT, SurveyStatus.RETURNED])),
@@ -462,7 +454,7 @@ def hardship_database(*, user, filters: HardshipFilters | None = None) -> QueryS
     elif f.level in HardshipLevel.values:
         qs = qs.filter(hardship_level=f.level)
     if f.org is not None:
-        qs = qs.filter(worker__org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q("worker__org"))
     if f.q.strip():
         wq = search_q(f.q)
         if wq is not None:
@@ -520,7 +512,7 @@ def not_surveyed(*, user, year: int, org: OrgUnit | None = None, q: str = "") ->
     qs = qs.filter(~Exists(done)).annotate(pending_status=Subquery(pending.values("status")[:1]),
                                            pending_id=Subquery(pending.values("id")[:1]))
     if org is not None:
-        qs = qs.filter(org__path__startswith=org.path)
+        qs = qs.filter(org.subtree_q("org"))
     wq = search_q(q)
     if wq is not None:
         qs = qs.filter(wq)
@@ -573,7 +565,7 @@ def grant_list(*, user, filters: GrantFilters | None = None) -> QuerySet[Benefit
     elif f.source == "retreat":
         qs = qs.filter(source__startswith="retreat")
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q("org"))
     if f.void in ("0", "1"):
         qs = qs.filter(is_void=f.void == "1")
     return qs.order_by("-year", "-grant_date", "-id")
@@ -633,7 +625,7 @@ def benefit_report(*, user, year: int, org: OrgUnit | None = None, type_code: st
         types = [t for t in types if t.code == type_code]
     base = living(worker_base(user)).filter(highest_level_rank__gte=1)
     if org is not None:
-        base = base.filter(org__path__startswith=org.path)
+        base = base.filter(org.subtree_q("org"))
     base = base.annotate(hardship_asof=level_asof_subquery(date(year, 12, 31)))
     for t in types:
         base = base.annotate(**{f"got_{t.code}": Exists(BenefitGrant.objects.filter(
@@ -697,13 +689,6 @@ def worker_resolve(*, user, text: str) -> tuple[Worker | None, int]:
     if len(found) != 1:
         return None, len(found)
     return worker_by_no(user=user, worker_no=found[0].worker_no), 1
-
-
-def dict_items(kind: str, *, active_only: bool = True) -> list[DictItem]:
-    qs = DictItem.objects.filter(kind=kind)
-    if active_only:
-        qs = qs.filter(is_active=True)
-    return list(qs.order_by("sort_order", "id"))
 
 
 def today() -> date:
