@@ -13,10 +13,11 @@ from django.test import override_settings
 
 from conftest import login_client
 from laomo.api.services import api_token_create
-from laomo.care import services
+from laomo.care import selectors, services
 from laomo.care.reports import care_section
 from laomo.core.actors import SYSTEM
 from laomo.core.dashboard import cards_for
+from laomo.core.money import money_str, parse_money
 from laomo.orgs import services as org_services
 from laomo.workers import services as worker_services
 
@@ -111,8 +112,6 @@ def test_it_counts_hardship_surveys_and_workers_in_hardship_by_year(data, orgs, 
 
 @pytest.mark.django_db
 def test_the_ledger_the_export_and_the_summary_agree(data, orgs, users):
-    from laomo.care import selectors
-
     city = users["city_staff"]
     rows = selectors.county_ledger(user=city, year=2022)
     totals = selectors.ledger_totals(rows)
@@ -159,7 +158,5 @@ def test_a_deceased_worker_still_counts_in_the_year_of_the_visit(data, orgs, use
 
 @override_settings(TIME_ZONE="Asia/Shanghai")
 def test_it_is_exact_with_awkward_amounts():
-    from laomo.core.money import money_str, parse_money
-
     assert money_str(parse_money("0.1") + parse_money("0.2")) == "0.30"
     assert money_str(parse_money("1,234.5")) == "1234.50"

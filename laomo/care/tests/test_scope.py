@@ -10,7 +10,7 @@ import pytest
 
 from conftest import login_client
 from laomo.api.services import api_token_create
-from laomo.care import services
+from laomo.care import selectors, services
 from laomo.core.actors import SYSTEM
 
 from .factories import campaign, survey, survey_round, worker
@@ -93,8 +93,6 @@ def test_it_answers_404_for_a_guessed_id_of_another_county(two_counties, users):
 
 @pytest.mark.django_db
 def test_it_scopes_the_money_of_a_city_campaign_for_a_county(two_counties, users):
-    from laomo.care import selectors
-
     city = two_counties["city"]
     lian = selectors.campaign_figures(user=users["county_staff"], campaign_ids=[city.pk])[city.pk]
     whole = selectors.campaign_figures(user=users["city_staff"], campaign_ids=[city.pk])[city.pk]

@@ -12,6 +12,7 @@ from django.db import connection
 
 from laomo.care import services
 from laomo.care.models import HardshipLevel, HardshipSurvey, SurveyStatus
+from laomo.care.selectors import worker_ids_in_hardship
 from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry, Notification
 from laomo.workers import services as worker_services
@@ -153,8 +154,6 @@ def test_it_submits_and_approves_in_batches(rnd, orgs, users):
 
 @pytest.mark.django_db
 def test_it_tells_other_modules_who_is_in_hardship_on_a_day(rnd, w, orgs):
-    from laomo.care.selectors import worker_ids_in_hardship
-
     other = worker(orgs["331126"], "李四", "municipal")
     survey(rnd, w, per_capita="700", day=date(2022, 4, 1))
     survey(rnd, other, per_capita="7000", causes=[], day=date(2022, 4, 1))

@@ -14,6 +14,7 @@ from laomo.care import services
 from laomo.care.models import CareCampaign, CareRecipient, CareVisit, HardshipSurvey
 from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry
+from laomo.workers.models import Worker
 
 from .factories import campaign, pay, survey, survey_round, worker
 
@@ -201,8 +202,6 @@ def test_it_hides_hardship_and_health_details_from_the_viewer(world, users, orgs
 
 @pytest.mark.django_db
 def test_it_shows_the_worker_their_own_money(world, users):
-    from laomo.workers.models import Worker
-
     Worker.objects.filter(pk=world["甲"].pk).update(user=users["worker"])
     pay(world["campaign"], world["甲"], amount="1000")
     page = login_client(users["worker"]).get("/workers/me/").content.decode()
