@@ -114,11 +114,12 @@ def _dictionaries() -> list[tuple[str, int, str]]:
 
     out = []
     if apps.is_installed("laomo.care"):
-        from laomo.care.models import BenefitType, DictItem, DictKind
+        from laomo.care.models import BenefitType, DictKind
+        from laomo.core import dictionary
 
-        url = reverse("care:dictionary")
+        url = reverse("core:dictionary")
         for kind in DictKind:
-            out.append((kind.label, DictItem.objects.filter(kind=kind, is_active=True).count(), url))
+            out.append((kind.label, dictionary.items(kind).count(), url))
         out.append(("待遇类型", BenefitType.objects.filter(is_active=True).count(), url))
     if apps.is_installed("laomo.outreach"):
         from laomo.outreach.models import Platform
