@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
-from laomo.core.web import apply_errors, list_page, paged, xlsx_response
+from laomo.core.web import list_page, paged, xlsx_response
 from laomo.core.years import selected_year
 
 from .. import export, selectors, services
 from ..forms import BenefitReportForm, BenefitTypeForm, GrantFilterForm, GrantForm, ReasonForm
 from ..models import BenefitType
-from .common import WORKER_FIELD, error_message, orgs, safe_next, worker_or_error
+from .common import error_message, orgs, safe_next, save_form, worker_or_error
 
 # --- benefits ---------------------------------------------------------------------------------------------
 
@@ -54,16 +54,11 @@ def grant_create(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         worker = worker_or_error(request, form)
-        if worker is not None:
-            try:
-                services.benefit_grant_add(actor=request.user, worker=worker, benefit_type_code=d["benefit_type"],
-                                           year=d["year"], grant_date=d["grant_date"], amount=d["amount"] or None,
-                                           note=d["note"])
-            except ValidationError as exc:
-                apply_errors(form, exc, WORKER_FIELD)
-            else:
-                messages.success(request, f"已登记 {worker.name} 的待遇落实。")
-                return redirect(safe_next(request, reverse("care:grant_list")))
+        if worker is not None and save_form(request, form, lambda: services.benefit_grant_add(
+                actor=request.user, worker=worker, benefit_type_code=d["benefit_type"], year=d["year"],
+                grant_date=d["grant_date"], amount=d["amount"] or None, note=d["note"]),
+                f"已登记 {worker.name} 的待遇落实。"):
+            return redirect(safe_next(request, reverse("care:grant_list")))
     return render(request, "care/grant_form.html", {"form": form, "worker": worker,
                                                     "next": request.GET.get("next", "")})
 
@@ -124,14 +119,12 @@ def _benefit_type_view(request, benefit_type=None):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["standard_amount"] = data["standard_amount"] or None
-        try:
-            services.benefit_type_save(actor=request.user, benefit_type=benefit_type, **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已保存待遇类型“{data['name']}”。")
+        if save_form(request, form, lambda: services.benefit_type_save(
+                actor=request.user, benefit_type=benefit_type, **data), f"已保存待遇类型“{data['name']}”。"):
             return redirect("core:dictionary")
-    return render(request, "care/benefit_type_form.html", {"form": form, "obj": benefit_type})
+    # the dictionary's own form page, titled with the panel's name
+    return render(request, "core/dictionary_form.html", {"form": form, "obj": benefit_type,
+                                                         "kind": {"label": "劳模待遇类型"}})
 
 
 @capability_required("manage_dictionary")

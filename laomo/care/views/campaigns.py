@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
 from laomo.core.scope import org_in_scope, scope_root
-from laomo.core.web import apply_errors, paged, query_string, xlsx_response
+from laomo.core.web import paged, query_string, xlsx_response
 from laomo.core.years import parse_year, selected_year
 from laomo.orgs.roles import DataScope
 
@@ -26,7 +26,7 @@ from ..forms import (
 )
 from ..models import CampaignStatus, RecipientStatus
 from ..reports import care_section
-from .common import WORKER_FIELD, can, chart_data, error_message, orgs, worker_or_error
+from .common import can, chart_data, error_message, orgs, save_form, worker_or_error
 
 # --- overview ---------------------------------------------------------------------------------------------
 
@@ -91,17 +91,14 @@ def _campaign_form_view(request, campaign=None):
     form = CampaignForm(request.POST or None, initial=initial, org_queryset=orgs(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            if campaign is None:
-                campaign = services.campaign_create(actor=request.user, **data)
-                messages.success(request, f"已创建慰问活动“{campaign.name}”,可按条件生成慰问名单。")
-            else:
-                campaign = services.campaign_update(actor=request.user, campaign=campaign, **data)
-                messages.success(request, "已保存活动信息。")
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        if campaign is None:
+            saved = save_form(request, form, lambda: services.campaign_create(actor=request.user, **data),
+                              lambda c: f"已创建慰问活动“{c.name}”,可按条件生成慰问名单。")
         else:
-            return redirect("care:campaign_detail", pk=campaign.pk)
+            saved = save_form(request, form, lambda: services.campaign_update(
+                actor=request.user, campaign=campaign, **data), "已保存活动信息。")
+        if saved is not None:
+            return redirect("care:campaign_detail", pk=saved.pk)
     return render(request, "care/campaign_form.html", {"form": form, "campaign": campaign})
 
 
@@ -203,16 +200,11 @@ def recipient_add(request, pk):
     form = RecipientAddForm(request.POST)
     if form.is_valid():
         worker = worker_or_error(request, form)
-        if worker is not None:
-            try:
-                services.recipient_add(actor=request.user, campaign=campaign, worker=worker,
-                                       reason=form.cleaned_data["reason"],
-                                       planned_amount=form.cleaned_data["planned_amount"] or None)
-            except ValidationError as exc:
-                apply_errors(form, exc, WORKER_FIELD)
-            else:
-                messages.success(request, f"已将 {worker.name} 加入慰问名单。")
-                return redirect("care:campaign_detail", pk=campaign.pk)
+        added = worker is not None and save_form(request, form, lambda: services.recipient_add(
+            actor=request.user, campaign=campaign, worker=worker, reason=form.cleaned_data["reason"],
+            planned_amount=form.cleaned_data["planned_amount"] or None), f"已将 {worker.name} 加入慰问名单。")
+        if added:
+            return redirect("care:campaign_detail", pk=campaign.pk)
     return render(request, "care/campaign_detail.html", _campaign_context(request, campaign, add_form=form,
                                                                            show_add=True))
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 
 from laomo.core.permissions import has_capability
+from laomo.core.web import apply_errors
 from laomo.orgs.selectors import org_choices_for
 
 from .. import selectors
@@ -50,3 +54,15 @@ def worker_or_error(request, form, field: str = "worker_no"):
 def chart_data(rows) -> dict:
     return {"units": [r["org"].short_name or r["org"].name for r in rows],
             "amounts": [str(r["amount"]) for r in rows], "visits": [r["visits"] for r in rows]}
+
+
+def save_form(request, form, save: Callable, success: str | Callable):
+    """Run `save()` (one service call) for a valid form: its result after a success message (`success`, or
+    `success(result)`), or None with the service's refusal on the form (a "worker" error on the worker box)."""
+    try:
+        result = save()
+    except ValidationError as exc:
+        apply_errors(form, exc, WORKER_FIELD)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return result

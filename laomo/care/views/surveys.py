@@ -13,7 +13,7 @@ from laomo.core import dictionary
 from laomo.core.money import parse_money
 from laomo.core.permissions import capability_required
 from laomo.core.scope import org_in_scope, scope_root
-from laomo.core.web import apply_errors, is_inline_check, list_page, paged, xlsx_response
+from laomo.core.web import is_inline_check, list_page, paged, xlsx_response
 from laomo.core.years import selected_year
 
 from .. import export, selectors, services
@@ -27,7 +27,7 @@ from ..forms import (
     SurveyForm,
 )
 from ..models import INSURANCE_CHOICES, DictKind, HardshipLevel, RoundStatus, SurveyStatus
-from .common import WORKER_FIELD, can, error_message, orgs, worker_or_error
+from .common import can, error_message, orgs, save_form, worker_or_error
 
 # --- hardship survey --------------------------------------------------------------------------------------
 
@@ -46,19 +46,16 @@ def _round_form_view(request, survey_round=None):
         initial = {f: getattr(survey_round, f) for f in services.ROUND_FIELDS}
     form = RoundForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            if survey_round is None:
-                survey_round = services.round_open(actor=request.user, org=scope_root(request.user),
-                                                   **form.cleaned_data)
-                messages.success(request, f"已开启“{survey_round.name}”,各县(市、区)可开始填报。")
-            else:
-                survey_round = services.round_update(actor=request.user, survey_round=survey_round,
-                                                     **form.cleaned_data)
-                messages.success(request, "已保存。")
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        data = form.cleaned_data
+        if survey_round is None:
+            saved = save_form(request, form, lambda: services.round_open(
+                actor=request.user, org=scope_root(request.user), **data),
+                lambda r: f"已开启“{r.name}”,各县(市、区)可开始填报。")
         else:
-            return redirect("care:round_detail", pk=survey_round.pk)
+            saved = save_form(request, form, lambda: services.round_update(
+                actor=request.user, survey_round=survey_round, **data), "已保存。")
+        if saved is not None:
+            return redirect("care:round_detail", pk=saved.pk)
     return render(request, "care/round_form.html", {"form": form, "round": survey_round})
 
 
@@ -124,16 +121,12 @@ def _survey_preview(survey_round, cleaned) -> str:
 
 def _save_survey(request, form, save, *, submitted: str, drafted: str):
     """Save the form (and submit it with 保存并提交审核): the detail page, or None with the refusal on the form."""
-    try:
-        survey = save()
-    except ValidationError as exc:
-        apply_errors(form, exc, WORKER_FIELD)
+    submit = bool(request.POST.get("submit_now"))
+    survey = save_form(request, form, save, submitted if submit else drafted)
+    if survey is None:
         return None
-    if request.POST.get("submit_now"):
+    if submit:
         services.survey_submit(actor=request.user, survey=survey)
-        messages.success(request, submitted)
-    else:
-        messages.success(request, drafted)
     return redirect("care:survey_detail", pk=survey.pk)
 
 

@@ -19,7 +19,7 @@ from laomo.workers.selectors import worker_get
 from .. import export, selectors, services
 from ..forms import BankAccountForm, ReasonForm, VisitBatchForm, VisitFilterForm, VisitForm
 from ..models import CampaignStatus, PaymentMethod
-from .common import WORKER_FIELD, can, error_message, orgs, safe_next, worker_missing, worker_or_error
+from .common import can, error_message, orgs, safe_next, save_form, worker_missing, worker_or_error
 
 # --- visits -----------------------------------------------------------------------------------------------
 
@@ -85,21 +85,21 @@ def _visit_initial(request, campaigns) -> tuple[dict, object]:
     return initial, worker
 
 
+def _money_note(visit) -> str:
+    return f"(慰问金 {money_display(visit.amount)} 元)" if visit.amount else ""
+
+
 def _record_visit(request, form, worker):
     """Save the visit; the page to go to, or None with the refusal on the form."""
     d = form.cleaned_data
-    try:
-        visit = services.visit_record(
-            actor=request.user, worker=worker, campaign=d["campaign"], visit_type=d["visit_type"] or "",
-            visit_date=d["visit_date"], method=d["method"], visitors=d["visitors"], amount=d["amount"] or "0",
-            goods=d["goods"], payment_method=d["payment_method"], bank_name=d["bank_name"],
-            bank_account=d["bank_account"], receipt_signed=d["receipt_signed"], receipt_no=d["receipt_no"],
-            note=d["note"])
-    except ValidationError as exc:
-        apply_errors(form, exc, WORKER_FIELD)
+    visit = save_form(request, form, lambda: services.visit_record(
+        actor=request.user, worker=worker, campaign=d["campaign"], visit_type=d["visit_type"] or "",
+        visit_date=d["visit_date"], method=d["method"], visitors=d["visitors"], amount=d["amount"] or "0",
+        goods=d["goods"], payment_method=d["payment_method"], bank_name=d["bank_name"],
+        bank_account=d["bank_account"], receipt_signed=d["receipt_signed"], receipt_no=d["receipt_no"],
+        note=d["note"]), lambda v: f"已登记 {worker.name} 的慰问{_money_note(v)}。")
+    if visit is None:
         return None
-    money = f"(慰问金 {money_display(visit.amount)} 元)" if visit.amount else ""
-    messages.success(request, f"已登记 {worker.name} 的慰问{money}。")
     if visit.campaign_id:
         return redirect("care:campaign_detail", pk=visit.campaign_id)
     return redirect("care:visit_detail", pk=visit.pk)
@@ -227,14 +227,10 @@ def bank_account(request, worker_pk):
     worker = worker_get(user=request.user, pk=worker_pk)
     account = selectors.bank_account_of(worker=worker)
     form = BankAccountForm(request.POST or None, initial={"bank_name": account.bank_name if account else ""})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.bank_account_set(actor=request.user, worker=worker, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已登记 {worker.name} 的本人银行账户。")
-            return redirect(safe_next(request, reverse("care:bank_account", args=[worker.pk])))
+    if request.method == "POST" and form.is_valid() and save_form(
+            request, form, lambda: services.bank_account_set(actor=request.user, worker=worker, **form.cleaned_data),
+            f"已登记 {worker.name} 的本人银行账户。"):
+        return redirect(safe_next(request, reverse("care:bank_account", args=[worker.pk])))
     return render(request, "care/bank_account.html", {"worker": worker, "account": account, "form": form,
                                                       "next": request.GET.get("next", "")})
 
