@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +14,7 @@ from laomo.core.years import selected_year
 from .. import export, selectors, services
 from ..forms import BenefitReportForm, BenefitTypeForm, GrantFilterForm, GrantForm, ReasonForm
 from ..models import BenefitType
-from .common import error_message, orgs, safe_next, save_form, worker_or_error
+from .common import orgs, run_action, safe_next, save_form, worker_or_error
 
 # --- benefits ---------------------------------------------------------------------------------------------
 
@@ -67,12 +65,8 @@ def grant_create(request):
 @capability_required("edit_business")
 def grant_void(request, pk):
     grant = selectors.grant_get(user=request.user, pk=pk)
-    try:
-        services.benefit_grant_void(actor=request.user, grant=grant, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        error_message(request, exc)
-    else:
-        messages.success(request, "待遇记录已作废。")
+    run_action(request, lambda: services.benefit_grant_void(
+        actor=request.user, grant=grant, reason=request.POST.get("reason", "")), "待遇记录已作废。")
     return redirect("care:grant_list")
 
 

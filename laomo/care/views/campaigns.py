@@ -26,7 +26,7 @@ from ..forms import (
 )
 from ..models import CampaignStatus, RecipientStatus
 from ..reports import care_section
-from .common import can, chart_data, error_message, orgs, save_form, worker_or_error
+from .common import can, chart_data, orgs, run_action, save_form, worker_or_error
 
 # --- overview ---------------------------------------------------------------------------------------------
 
@@ -144,12 +144,8 @@ def campaign_detail(request, pk):
 def campaign_status(request, pk):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     status = request.POST.get("status", "")
-    try:
-        services.campaign_set_status(actor=request.user, campaign=campaign, status=status)
-    except ValidationError as exc:
-        error_message(request, exc)
-    else:
-        messages.success(request, "活动已结束。" if status == CampaignStatus.CLOSED else "活动已重新开启。")
+    run_action(request, lambda: services.campaign_set_status(actor=request.user, campaign=campaign, status=status),
+               "活动已结束。" if status == CampaignStatus.CLOSED else "活动已重新开启。")
     return redirect("care:campaign_detail", pk=campaign.pk)
 
 
@@ -157,13 +153,9 @@ def campaign_status(request, pk):
 @capability_required("edit_business")
 def recipients_generate(request, pk):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
-    try:
-        result = services.recipients_generate(actor=request.user, campaign=campaign)
-    except ValidationError as exc:
-        error_message(request, exc)
-    else:
-        messages.success(request, f"已生成慰问名单:新增 {result.added} 人,更新 {result.updated} 人,"
-                                  f"移出 {result.excluded} 人;名单共 {result.total} 人。")
+    run_action(request, lambda: services.recipients_generate(actor=request.user, campaign=campaign),
+               lambda r: f"已生成慰问名单:新增 {r.added} 人,更新 {r.updated} 人,"
+                         f"移出 {r.excluded} 人;名单共 {r.total} 人。")
     return redirect("care:campaign_detail", pk=campaign.pk)
 
 

@@ -30,6 +30,18 @@ def error_message(request, exc) -> None:
     messages.error(request, ";".join(exc.messages))
 
 
+def run_action(request, call: Callable, success: str | Callable) -> bool:
+    """A one-button action (a POST with no form page of its own): `call()` (one service call), then the
+    success message (`success`, or `success(result)`), or the service's refusal as an error message."""
+    try:
+        result = call()
+    except ValidationError as exc:
+        error_message(request, exc)
+        return False
+    messages.success(request, success(result) if callable(success) else success)
+    return True
+
+
 def safe_next(request, default: str) -> str:
     """The local page to return to after a save (`next`), never another site."""
     target = request.POST.get("next") or ""

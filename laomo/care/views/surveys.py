@@ -27,7 +27,7 @@ from ..forms import (
     SurveyForm,
 )
 from ..models import INSURANCE_CHOICES, DictKind, HardshipLevel, RoundStatus, SurveyStatus
-from .common import can, error_message, orgs, save_form, worker_or_error
+from .common import can, orgs, run_action, save_form, worker_or_error
 
 # --- hardship survey --------------------------------------------------------------------------------------
 
@@ -71,13 +71,10 @@ def round_edit(request, pk):
         messages.error(request, "年度调查由市总工会组织,您不能修改。")
         return redirect("care:round_detail", pk=survey_round.pk)
     if request.method == "POST" and request.POST.get("status") in RoundStatus.values:
-        try:
-            services.round_update(actor=request.user, survey_round=survey_round, status=request.POST["status"])
-        except ValidationError as exc:
-            error_message(request, exc)
-        else:
-            closed = request.POST["status"] == RoundStatus.CLOSED
-            messages.success(request, "调查已结束。" if closed else "调查已重新开启。")
+        status = request.POST["status"]
+        run_action(request, lambda: services.round_update(actor=request.user, survey_round=survey_round,
+                                                          status=status),
+                   "调查已结束。" if status == RoundStatus.CLOSED else "调查已重新开启。")
         return redirect("care:round_detail", pk=survey_round.pk)
     return _round_form_view(request, survey_round)
 
@@ -227,12 +224,7 @@ def survey_detail(request, pk):
 
 def _survey_action(request, pk, fn, success: str, **kwargs):
     survey = selectors.survey_get(user=request.user, pk=pk)
-    try:
-        fn(actor=request.user, survey=survey, **kwargs)
-    except ValidationError as exc:
-        error_message(request, exc)
-    else:
-        messages.success(request, success)
+    run_action(request, lambda: fn(actor=request.user, survey=survey, **kwargs), success)
     return redirect("care:survey_detail", pk=survey.pk)
 
 
@@ -275,13 +267,10 @@ def survey_return(request, pk):
 @capability_required("edit_business")
 def survey_discard(request, pk):
     survey = selectors.survey_get(user=request.user, pk=pk)
-    try:
-        services.survey_discard(actor=request.user, survey=survey, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        error_message(request, exc)
-        return redirect("care:survey_detail", pk=survey.pk)
-    messages.success(request, "调查表已作废。")
-    return redirect("care:survey_list")
+    if run_action(request, lambda: services.survey_discard(
+            actor=request.user, survey=survey, reason=request.POST.get("reason", "")), "调查表已作废。"):
+        return redirect("care:survey_list")
+    return redirect("care:survey_detail", pk=survey.pk)
 
 
 def _survey_filters(request):

@@ -19,7 +19,7 @@ from laomo.workers.selectors import worker_get
 from .. import export, selectors, services
 from ..forms import BankAccountForm, ReasonForm, VisitBatchForm, VisitFilterForm, VisitForm
 from ..models import CampaignStatus, PaymentMethod
-from .common import can, error_message, orgs, safe_next, save_form, worker_missing, worker_or_error
+from .common import can, orgs, run_action, safe_next, save_form, worker_missing, worker_or_error
 
 # --- visits -----------------------------------------------------------------------------------------------
 
@@ -205,12 +205,9 @@ def visit_void(request, pk):
     if not form.is_valid():
         messages.error(request, "请填写作废原因。")
         return redirect("care:visit_detail", pk=visit.pk)
-    try:
-        services.visit_void(actor=request.user, visit=visit, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        error_message(request, exc)
-    else:
-        messages.success(request, "慰问记录已作废,慰问金已从活动已发放金额中扣除。")
+    run_action(request, lambda: services.visit_void(
+        actor=request.user, visit=visit, reason=form.cleaned_data["reason"]),
+        "慰问记录已作废,慰问金已从活动已发放金额中扣除。")
     return redirect("care:visit_detail", pk=visit.pk)
 
 
