@@ -6,9 +6,18 @@ from .defaults import seed_defaults
 
 
 def _seed_defaults(sender, **kwargs):
-    # After every migrate and every test flush: the default benefit types and lists (idempotent).
-    if kwargs.get("using", DEFAULT_DB_ALIAS) == DEFAULT_DB_ALIAS:
-        seed_defaults()
+    # After every migrate and every test flush: the default benefit types and lists (idempotent). Skipped
+    # after a partial migrate whose state lacks the tables (`migrate care 0003` before core's dictionary).
+    if kwargs.get("using", DEFAULT_DB_ALIAS) != DEFAULT_DB_ALIAS:
+        return
+    state = kwargs.get("apps")
+    if state is not None:
+        try:
+            state.get_model("core", "DictItem")
+            state.get_model("care", "BenefitType")
+        except LookupError:
+            return
+    seed_defaults()
 
 
 class CareConfig(AppConfig):
