@@ -9,9 +9,9 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from laomo.api.common import PageNo, ReasonIn, Year, org_of, org_or_none, paged, requires
-from laomo.core import audit
 from laomo.core.money import money_str
 from laomo.core.permissions import has_capability
+from laomo.workers.selectors import worker_get
 
 from . import selectors, services
 from .models import LEVEL_BY_RANK, BenefitGrant, CareCampaign, CareVisit, HardshipSurvey
@@ -20,13 +20,7 @@ router = Router(tags=["关爱劳模"])
 
 
 def _worker(request, worker_id: int):
-    from laomo.workers.selectors import worker_get
-
     return worker_get(user=request.user, pk=worker_id)
-
-
-def _page(request, qs, page: int):
-    return paged(request, qs, page)
 
 
 # --- campaigns --------------------------------------------------------------------------------------------
@@ -131,7 +125,7 @@ def campaign_list(request, year: Year | None = None, visit_type: str = "", org: 
     """Planned, paid and counts are those of the caller's scope; the budget is the campaign's."""
     filters = selectors.CampaignFilters(q=q, year=year, visit_type=visit_type, status=status,
                                         org=org_or_none(request, org))
-    rows, nxt = _page(request, selectors.campaign_list(user=request.user, filters=filters), page)
+    rows, nxt = paged(request, selectors.campaign_list(user=request.user, filters=filters), page)
     figures = selectors.campaign_figures(user=request.user, campaign_ids=[c.pk for c in rows])
     return {"items": [_campaign(c, figures[c.pk]) for c in rows], "next": nxt}
 
@@ -170,7 +164,7 @@ def campaign_recipients(request, campaign_id: int, status: str = "included", pai
     c = selectors.campaign_get(user=request.user, pk=campaign_id)
     qs = selectors.recipient_list(user=request.user, campaign=c, filters=selectors.RecipientFilters(
         q=q, status="" if status == "all" else status, paid=paid))
-    rows, nxt = _page(request, qs, page)
+    rows, nxt = paged(request, qs, page)
     return {"items": [{
         "id": r.pk, "worker_id": r.worker_id, "worker_no": r.worker.worker_no, "name": r.worker.name,
         "org": r.org.code, "level": LEVEL_BY_RANK[r.level_rank].value if r.level_rank in LEVEL_BY_RANK else None,
@@ -245,7 +239,7 @@ def visit_list(request, year: Year | None = None, campaign_id: int | None = None
     """Bank accounts are masked (the full number only on the page, audited)."""
     filters = selectors.VisitFilters(q=q, year=year, campaign=campaign_id, worker=worker_id, visit_type=visit_type,
                                      org=org_or_none(request, org), void=void)
-    rows, nxt = _page(request, selectors.visit_list(user=request.user, filters=filters), page)
+    rows, nxt = paged(request, selectors.visit_list(user=request.user, filters=filters), page)
     return {"items": [_visit(v) for v in rows], "next": nxt}
 
 
@@ -363,8 +357,7 @@ def _survey(request, s: HardshipSurvey, *, with_details: bool = False) -> dict:
     }
     if reveal and with_details:
         data["details"] = dict(s.details)
-        audit.record(actor=request.user, action="core.pii.reveal", obj=s, org=s.org,
-                     object_repr=f"{s.round.name} · {s.worker.name}", changes={"field": "api_survey_details"})
+        services.survey_reveal(actor=request.user, survey=s, field="api_survey_details")
     return data
 
 
@@ -381,7 +374,7 @@ def survey_list(request, round_id: int | None = None, year: Year | None = None, 
     """Health, incomes, causes and needs are not in the list; the hardship level only for roles that may reveal."""
     filters = selectors.SurveyFilters(q=q, round=round_id, year=year, status=status,
                                       org=org_or_none(request, org))
-    rows, nxt = _page(request, selectors.survey_list(user=request.user, filters=filters), page)
+    rows, nxt = paged(request, selectors.survey_list(user=request.user, filters=filters), page)
     return {"items": [_survey(request, s) for s in rows], "next": nxt}
 
 
@@ -479,7 +472,7 @@ def grant_list(request, year: Year | None = None, benefit_type: str = "", source
                q: str = "", page: PageNo = 1):
     filters = selectors.GrantFilters(q=q, year=year, benefit_type=benefit_type, source=source,
                                      org=org_or_none(request, org))
-    rows, nxt = _page(request, selectors.grant_list(user=request.user, filters=filters), page)
+    rows, nxt = paged(request, selectors.grant_list(user=request.user, filters=filters), page)
     return {"items": [_grant(g) for g in rows], "next": nxt}
 
 

@@ -1,10 +1,13 @@
 """The configurable lists every deployment starts with (benefit types, hardship causes, health categories).
 
-Seeded by a data migration and again after every migrate/flush (post_migrate), idempotently: an entry is
-created when its code is missing and never overwritten, so city staff's edits stay.
+Seeded after every migrate/flush (post_migrate), idempotently: an entry is created when its code is missing
+and never overwritten, so city staff's edits stay. Causes and health categories live in the one data
+dictionary (`core.DictItem`); benefit types keep their own model (they carry eligibility rules).
 """
 
 from decimal import Decimal
+
+from django.apps import apps as django_apps
 
 HARDSHIP_CAUSES = [  # (code, label, severe)
     ("illness", "因病", True),
@@ -39,21 +42,21 @@ BENEFIT_TYPES = [
 
 
 def seed_defaults(apps=None, schema_editor=None) -> None:
-    if apps is None:
-        from django.apps import apps as django_apps
-
-        apps = django_apps
-    DictItem = apps.get_model("care", "DictItem")
+    apps = apps or django_apps
+    DictItem = apps.get_model("core", "DictItem")
     BenefitType = apps.get_model("care", "BenefitType")
-    existing = set(DictItem.objects.values_list("kind", "code"))
+    existing = set(DictItem.objects.filter(kind__in=["hardship_cause", "health_category"])
+                   .values_list("kind", "code"))
     rows = []
     for order, (code, label, severe) in enumerate(HARDSHIP_CAUSES):
         if ("hardship_cause", code) not in existing:
-            rows.append(DictItem(kind="hardship_cause", code=code, label=label, severe=severe, sort_order=order))
+            rows.append(DictItem(kind="hardship_cause", code=code, label=label, flags={"severe": severe},
+                                 sort_order=order))
     for order, (code, label) in enumerate(HEALTH_CATEGORIES):
         if ("health_category", code) not in existing:
             rows.append(DictItem(kind="health_category", code=code, label=label, sort_order=order))
-    DictItem.objects.bulk_create(rows)
+    # ignore_conflicts: an entry renamed by city staff to a default's label keeps its own code
+    DictItem.objects.bulk_create(rows, ignore_conflicts=True)
     have = set(BenefitType.objects.values_list("code", flat=True))
     BenefitType.objects.bulk_create([
         BenefitType(code=code, name=name, min_level_rank=rank, statuses=statuses, hardship=hardship,

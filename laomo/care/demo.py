@@ -8,8 +8,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from laomo.core import clock
 from laomo.core.demo import demo_step
+from laomo.workers.models import EmploymentStatus, Worker
+
+from . import services
+from .models import HardshipSurvey, PaymentMethod, RecipientStatus, SurveyStatus
 
 BANKS = ["中国农业银行丽水分行", "中国工商银行丽水分行", "中国建设银行丽水分行", "丽水农商银行", "中国邮政储蓄银行丽水分行"]
 VISITORS = {"331100": "市总工会 王敏、刘洋", "331101": "市总工会 王敏", "331102": "莲都区总工会 李强",
@@ -29,13 +35,6 @@ def _county(worker) -> str:
 
 @demo_step(60, "关爱劳模(春节慰问、困难调查、待遇落实)")
 def demo_care(ctx):
-    from django.utils import timezone
-
-    from laomo.workers.models import EmploymentStatus, Worker
-
-    from . import services
-    from .models import HardshipSurvey, PaymentMethod, RecipientStatus, SurveyStatus
-
     rng, city = ctx.rng, ctx.users["city"]
     root = ctx.orgs["331100"]
     today = timezone.localdate()

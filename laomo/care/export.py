@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from laomo.core.excel import write_xlsx
+from laomo.core.money import money_display
 
 from .models import LEVEL_CHOICES
+from .selectors import missing_types
 
 LEVELS = dict(LEVEL_CHOICES)
 
@@ -71,10 +74,6 @@ def payment_sheet_rows(rows, extra, *, full: bool) -> tuple[list[list], dict]:
 
 def display_row(row: list) -> list[str]:
     """A 发放表 row as the print view shows it (money '1,234.50', dates 'YYYY-MM-DD')."""
-    from datetime import date
-
-    from laomo.core.money import money_display
-
     out = []
     for i, cell in enumerate(row):
         if i in (6, 7) and cell != "":
@@ -171,8 +170,6 @@ def write_grants(target, qs) -> int:
 
 
 def write_benefit_report(target, report, year: int) -> int:
-    from .selectors import missing_types
-
     headers = ["劳模编号", "姓名", "所属单位", "荣誉级别", "在职状态", "未落实待遇"]
 
     def rows():

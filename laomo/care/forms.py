@@ -9,7 +9,6 @@ from .models import (
     LEVEL_CHOICES,
     LIVING_STATUS_CHOICES,
     CampaignStatus,
-    DictKind,
     HardshipLevel,
     HardshipRequirement,
     HousingType,
@@ -365,12 +364,3 @@ class BenefitTypeForm(forms.Form):
     sort_order = forms.IntegerField(label="排序", min_value=0, max_value=999, initial=0)
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
     note = forms.CharField(label="说明", max_length=200, required=False)
-
-
-class DictItemForm(forms.Form):
-    kind = forms.ChoiceField(label="字典", choices=DictKind.choices)
-    code = forms.CharField(label="代码", max_length=32, help_text="小写字母、数字、下划线;创建后不能修改")
-    label = forms.CharField(label="名称", max_length=50)
-    severe = forms.BooleanField(label="重大致困因素(仅致困原因)", required=False)
-    sort_order = forms.IntegerField(label="排序", min_value=0, max_value=999, initial=0)
-    is_active = forms.BooleanField(label="启用", required=False, initial=True)

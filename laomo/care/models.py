@@ -72,29 +72,10 @@ LEVEL_BY_RANK = {4: HonorLevel.NATIONAL, 3: HonorLevel.PROVINCIAL, 2: HonorLevel
 
 
 class DictKind(models.TextChoices):
+    """The care lists kept in the one data dictionary (`laomo.core.dictionary`, registered in apps.py)."""
+
     HARDSHIP_CAUSE = "hardship_cause", "致困原因"
     HEALTH_CATEGORY = "health_category", "健康状况"
-
-
-class DictItem(TimeStampedModel):
-    """An entry of a configurable list; city staff edit them, entries are deactivated, never deleted."""
-
-    kind = models.CharField("字典", max_length=32, choices=DictKind.choices)
-    code = models.SlugField("代码", max_length=32)
-    label = models.CharField("名称", max_length=50)
-    severe = models.BooleanField("重大致困因素", default=False,
-                                 help_text="致困原因:人均收入低于标准且有此原因时评为特殊困难")
-    sort_order = models.PositiveSmallIntegerField("排序", default=0)
-    is_active = models.BooleanField("启用", default=True)
-
-    class Meta:
-        verbose_name = "数据字典项"
-        verbose_name_plural = "数据字典项"
-        ordering = ["kind", "sort_order", "id"]
-        constraints = [models.UniqueConstraint("kind", "code", name="care_dictitem_unique_code")]
-
-    def __str__(self):
-        return self.label
 
 
 class HardshipRequirement(models.TextChoices):

@@ -15,6 +15,7 @@ from laomo.workers.models import Worker
 from laomo.workers.selectors import registry_as_of
 
 from .models import IN_HARDSHIP, CareVisit, HardshipSurvey, SurveyStatus, VisitType
+from .selectors import in_hardship_now, level_asof_subquery, money_by_county, survey_base, visit_base
 
 
 def year_range(year: int) -> tuple[date, date]:
@@ -23,14 +24,14 @@ def year_range(year: int) -> tuple[date, date]:
 
 def _visits(year: int, org):
     start, end = year_range(year)
-    return CareVisit.objects.filter(is_void=False, visit_date__gte=start, visit_date__lte=end,
-                                    org__path__startswith=org.path)
+    return CareVisit.objects.filter(org.subtree_q("org"), is_void=False, visit_date__gte=start,
+                                    visit_date__lte=end)
 
 
 def _surveys(year: int, org):
     start, end = year_range(year)
-    return HardshipSurvey.objects.filter(status=SurveyStatus.APPROVED, is_deleted=False, survey_date__gte=start,
-                                         survey_date__lte=end, org__path__startswith=org.path)
+    return HardshipSurvey.objects.filter(org.subtree_q("org"), status=SurveyStatus.APPROVED, is_deleted=False,
+                                         survey_date__gte=start, survey_date__lte=end)
 
 
 @register_section("care", order=40)
@@ -53,16 +54,12 @@ def care_section(*, year: int, org) -> dict:
 
 def in_hardship_count(*, workers, year: int) -> int:
     """Of `workers`, those whose latest approved survey on or before the end of `year` puts them in hardship."""
-    from .selectors import level_asof_subquery
-
     return workers.annotate(care_level=level_asof_subquery(date(year, 12, 31))).filter(
         care_level__in=IN_HARDSHIP).count()
 
 
 def county_money_chart(*, user, year: int, org) -> dict:
     """An ECharts option: condolence money paid in the year per unit below `org` (money as decimal strings)."""
-    from .selectors import money_by_county
-
     rows = money_by_county(user=user, year=year, org=org)
     return chart_option(categories=[r["org"].short_name or r["org"].name for r in rows], unit="元",
                         rotate_labels=True,
@@ -74,11 +71,9 @@ def county_money_chart(*, user, year: int, org) -> dict:
 def care_cards(*, user, year: int, org) -> list[dict]:
     if not has_capability(user, "view_business"):
         return []
-    from .selectors import in_hardship_now, visit_base
-
     start, end = year_range(year)
-    visits = visit_base(user).filter(is_void=False, visit_date__gte=start, visit_date__lte=end,
-                                     org__path__startswith=org.path)
+    visits = visit_base(user).filter(org.subtree_q("org"), is_void=False, visit_date__gte=start,
+                                     visit_date__lte=end)
     figures = visits.aggregate(n=Count("id"), workers=Count("worker", distinct=True), amount_fen=fen_sum("amount"))
     index = reverse("care:index")
     cards = [
@@ -91,9 +86,7 @@ def care_cards(*, user, year: int, org) -> list[dict]:
     ]
     cards.append({"label": f"{year}年各单位慰问金(元)", "chart": county_money_chart(user=user, year=year, org=org)})
     if has_capability(user, "edit_business"):
-        from .selectors import survey_base
-
-        pending = survey_base(user).filter(status=SurveyStatus.SUBMITTED, org__path__startswith=org.path).count()
+        pending = survey_base(user).filter(org.subtree_q("org"), status=SurveyStatus.SUBMITTED).count()
         cards.append({"label": "待审核困难调查表", "value": pending,
                       "url": f"{reverse('care:survey_list')}?status=submitted"})
     return cards
@@ -153,8 +146,6 @@ def drill_surveyed(*, year: int, org) -> Drill:
 
 @register_drill("workers.in_hardship")
 def drill_in_hardship(*, year: int, org) -> Drill:
-    from .selectors import level_asof_subquery  # as in in_hardship_count above
-
-    registry = registry_as_of(Worker.objects.filter(is_deleted=False, org__path__startswith=org.path), year)
+    registry = registry_as_of(Worker.objects.filter(org.subtree_q("org"), is_deleted=False), year)
     qs = registry.annotate(care_level=level_asof_subquery(date(year, 12, 31))).filter(care_level__in=IN_HARDSHIP)
     return _worker_drill(qs)

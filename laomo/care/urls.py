@@ -46,6 +46,4 @@ urlpatterns = [
     path("settings/", views.dictionary, name="dictionary"),
     path("settings/benefit-types/new/", views.benefit_type_create, name="benefit_type_create"),
     path("settings/benefit-types/<int:pk>/", views.benefit_type_edit, name="benefit_type_edit"),
-    path("settings/items/new/", views.dict_item_create, name="dict_item_create"),
-    path("settings/items/<int:pk>/", views.dict_item_edit, name="dict_item_edit"),
 ]

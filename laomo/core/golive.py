@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from laomo.care.models import BenefitType, DictItem, DictKind
+from laomo.care.models import BenefitType
 from laomo.orgs.models import OrgUnit, User
 from laomo.orgs.roles import Role
 from laomo.orgs.seed import LISHUI_CHILDREN, LISHUI_ROOT
-from laomo.outreach.models import Platform
 from laomo.workers.models import Worker
 
-from . import aggregates
+from . import aggregates, dictionary
 from .models import Counter
 from .permissions import has_capability
 
@@ -107,11 +106,11 @@ def checklist(*, user) -> list[Step]:
 
 
 def _dictionaries() -> list[tuple[str, int, str]]:
-    """(label, active entries, page) of each configurable list."""
-    url = reverse("care:dictionary")
-    out = [(kind.label, DictItem.objects.filter(kind=kind, is_active=True).count(), url) for kind in DictKind]
+    """(label, active entries, page) of each configurable list: every data-dictionary kind, and the benefit
+    types (a list with rules of its own, edited on the same page)."""
+    url = reverse("core:dictionary")
+    out = [(kind.label, dictionary.items(kind.code).count(), url) for kind in dictionary.kinds()]
     out.append(("待遇类型", BenefitType.objects.filter(is_active=True).count(), url))
-    out.append(("传播平台", Platform.objects.filter(is_active=True).count(), reverse("outreach:platform_list")))
     return out
 
 

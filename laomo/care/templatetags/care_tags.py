@@ -16,9 +16,3 @@ def yuan(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
-
-
-@register.filter
-def pick(form, names: str):
-    """The bound fields of `form` named in a comma-separated list (that exist)."""
-    return [form[name.strip()] for name in names.split(",") if name.strip() in form.fields]

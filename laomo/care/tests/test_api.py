@@ -8,6 +8,7 @@ import pytest
 
 from laomo.api.services import api_token_create
 from laomo.care.models import BenefitGrant, CareVisit, HardshipSurvey
+from laomo.core.actors import SYSTEM
 from laomo.workers import services as worker_services
 
 from .factories import survey_round, worker
@@ -15,7 +16,7 @@ from .factories import survey_round, worker
 
 @pytest.fixture
 def api(client, users):
-    tokens = {key: api_token_create(actor=None, user=user)[1] for key, user in users.items()}
+    tokens = {key: api_token_create(actor=SYSTEM, user=user)[1] for key, user in users.items()}
 
     def call(role, method, url, data=None):
         kwargs = {"HTTP_AUTHORIZATION": f"Bearer {tokens[role]}"}
@@ -64,7 +65,7 @@ def test_it_creates_a_campaign_generates_and_pays_through_the_api(api, people):
 
 
 @pytest.mark.django_db
-def test_it_refuses_with_422_and_stores_nothing(api, people):
+def test_it_refuses_with_422_and_stores_nothing(api, people, users):
     c = api("city_staff", "post", "/api/v1/care-campaigns", CAMPAIGN).json()
     api("city_staff", "post", f"/api/v1/care-campaigns/{c['id']}/generate-recipients")
     base = {"campaign_id": c["id"], "visit_date": "2022-01-20", "method": "home", "payment_method": "transfer"}
@@ -78,7 +79,8 @@ def test_it_refuses_with_422_and_stores_nothing(api, people):
     negative = _error(api("city_staff", "post", "/api/v1/care-visits",
                           {**base, "worker_id": people["乙"].pk, "amount": "-1"}))
     assert negative["extra"]["errors"]["amount"] == ["慰问金额不能为负数。"]
-    worker_services.worker_set_status(actor=None, worker=people["乙"], status="deceased", status_date=date(2022, 1, 11))
+    worker_services.worker_set_status(actor=users["city_staff"], worker=people["乙"], status="deceased",
+                                      status_date=date(2022, 1, 11))
     dead = _error(api("city_staff", "post", "/api/v1/care-visits",
                       {**base, "worker_id": people["乙"].pk, "amount": "500"}))
     assert "去世" in dead["extra"]["errors"]["worker"][0]

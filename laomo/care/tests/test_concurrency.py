@@ -20,6 +20,7 @@ from django.db import connection, connections
 
 from laomo.care import services
 from laomo.care.models import CareCampaign, CareVisit
+from laomo.core.actors import SYSTEM
 from laomo.core.tests.e2e_fixtures import _org_tree, _restore_org_tree  # noqa: F401  (the org tree after flushes)
 
 from .factories import campaign, money, worker
@@ -32,7 +33,7 @@ def setup(orgs, users):
     lian = orgs["331102"]
     a, b = worker(lian, "甲", "provincial"), worker(lian, "乙", "provincial", birth="19700101")
     c = campaign(orgs["331100"], budget="1500")  # room for one 1000 payment, not two
-    services.recipients_generate(actor=None, campaign=c)
+    services.recipients_generate(actor=SYSTEM, campaign=c)
     return {"campaign": c, "a": a, "b": b, "clerks": [users["city_staff"], users["county_staff"]]}
 
 

@@ -13,9 +13,11 @@ from django.test import override_settings
 
 from conftest import login_client
 from laomo.api.services import api_token_create
-from laomo.care import services
+from laomo.care import selectors, services
 from laomo.care.reports import care_section
+from laomo.core.actors import SYSTEM
 from laomo.core.dashboard import cards_for
+from laomo.core.money import money_str, parse_money
 from laomo.orgs import services as org_services
 from laomo.workers import services as worker_services
 
@@ -28,7 +30,7 @@ ZERO_TYPES = {"spring_festival": "0.00", "hardship": "0.00", "illness": "0.00", 
 @pytest.fixture
 def data(orgs):
     """莲都 (one worker in a township below it), 庆元, 市本级; visits on 31 Dec 2021, 1 Jan 2022 and through 2022."""
-    town = org_services.org_create(actor=None, code="331102001", name="紫金街道总工会", kind="township",
+    town = org_services.org_create(actor=SYSTEM, code="331102001", name="紫金街道总工会", kind="township",
                                    parent=orgs["331102"])
     lian_a = worker(orgs["331102"], "甲", "provincial")
     lian_b = worker(town, "乙", "municipal")
@@ -39,23 +41,24 @@ def data(orgs):
     c22 = campaign(orgs["331100"], year=2022, start=date(2022, 1, 1), end=date(2022, 2, 15), budget="100000",
                    hardship_extra="0.33")
     for c in (c21, c22):
-        services.recipients_generate(actor=None, campaign=c)
+        services.recipients_generate(actor=SYSTEM, campaign=c)
     pay = dict(method="home", payment_method="transfer")
-    services.visit_record(actor=None, worker=lian_a, campaign=c21, visit_date=date(2021, 12, 31), amount="1000.10",
+    services.visit_record(actor=SYSTEM, worker=lian_a, campaign=c21, visit_date=date(2021, 12, 31), amount="1000.10",
                           **pay)
-    services.visit_record(actor=None, worker=lian_a, campaign=c22, visit_date=date(2022, 1, 1), amount="1000.20",
+    services.visit_record(actor=SYSTEM, worker=lian_a, campaign=c22, visit_date=date(2022, 1, 1), amount="1000.20",
                           **pay)
-    services.visit_record(actor=None, worker=lian_b, campaign=c22, visit_date=date(2022, 1, 2), amount="500.30", **pay)
-    services.visit_record(actor=None, worker=qy, campaign=c22, visit_date=date(2022, 1, 3), amount="500.40", **pay)
-    services.visit_record(actor=None, worker=direct, campaign=c22, visit_date=date(2022, 1, 4), amount="2000.50",
+    services.visit_record(actor=SYSTEM, worker=lian_b, campaign=c22, visit_date=date(2022, 1, 2),
+                          amount="500.30", **pay)
+    services.visit_record(actor=SYSTEM, worker=qy, campaign=c22, visit_date=date(2022, 1, 3), amount="500.40", **pay)
+    services.visit_record(actor=SYSTEM, worker=direct, campaign=c22, visit_date=date(2022, 1, 4), amount="2000.50",
                           **pay)
-    services.visit_record(actor=None, worker=lian_b, visit_type="illness", visit_date=date(2022, 12, 31),
+    services.visit_record(actor=SYSTEM, worker=lian_b, visit_type="illness", visit_date=date(2022, 12, 31),
                           amount="300.33", **pay)
-    services.visit_record(actor=None, worker=qy, visit_type="hardship", visit_date=date(2022, 6, 1), method="letter")
-    voided = services.visit_record(actor=None, worker=qy, visit_type="elderly", visit_date=date(2022, 7, 1),
+    services.visit_record(actor=SYSTEM, worker=qy, visit_type="hardship", visit_date=date(2022, 6, 1), method="letter")
+    voided = services.visit_record(actor=SYSTEM, worker=qy, visit_type="elderly", visit_date=date(2022, 7, 1),
                                    amount="99.99", **pay)
-    services.visit_void(actor=None, visit=voided, reason="登记错误")
-    services.visit_record(actor=None, worker=direct, visit_type="other", visit_date=date(2023, 1, 1), amount="7.77",
+    services.visit_void(actor=SYSTEM, visit=voided, reason="登记错误")
+    services.visit_record(actor=SYSTEM, worker=direct, visit_type="other", visit_date=date(2023, 1, 1), amount="7.77",
                           **pay)
     return {"town": town, "lian_a": lian_a, "lian_b": lian_b, "qy": qy, "direct": direct, "c21": c21, "c22": c22}
 
@@ -94,7 +97,7 @@ def test_it_counts_hardship_surveys_and_workers_in_hardship_by_year(data, orgs, 
     assert care_section(year=2022, org=orgs["331100"])["hardship_surveyed"] == 2
     assert care_section(year=2022, org=orgs["331126"])["hardship_surveyed"] == 1
     assert care_section(year=2022, org=orgs["331122"])["hardship_surveyed"] == 0
-    _, raw = api_token_create(actor=None, user=users["city_staff"])
+    _, raw = api_token_create(actor=SYSTEM, user=users["city_staff"])
 
     def in_hardship(year, org="331100"):
         response = client.get("/api/v1/reports/summary", {"year": year, "org": org}, HTTP_AUTHORIZATION=f"Bearer {raw}")
@@ -109,8 +112,6 @@ def test_it_counts_hardship_surveys_and_workers_in_hardship_by_year(data, orgs, 
 
 @pytest.mark.django_db
 def test_the_ledger_the_export_and_the_summary_agree(data, orgs, users):
-    from laomo.care import selectors
-
     city = users["city_staff"]
     rows = selectors.county_ledger(user=city, year=2022)
     totals = selectors.ledger_totals(rows)
@@ -149,14 +150,13 @@ def test_it_shows_dashboard_cards_in_scope(data, orgs, users):
 
 
 @pytest.mark.django_db
-def test_a_deceased_worker_still_counts_in_the_year_of_the_visit(data, orgs):
-    worker_services.worker_set_status(actor=None, worker=data["qy"], status="deceased", status_date=date(2022, 3, 1))
+def test_a_deceased_worker_still_counts_in_the_year_of_the_visit(data, orgs, users):
+    worker_services.worker_set_status(actor=users["city_staff"], worker=data["qy"], status="deceased",
+                                      status_date=date(2022, 3, 1))
     assert care_section(year=2022, org=orgs["331126"])["amount"] == "500.40"
 
 
 @override_settings(TIME_ZONE="Asia/Shanghai")
 def test_it_is_exact_with_awkward_amounts():
-    from laomo.core.money import money_str, parse_money
-
     assert money_str(parse_money("0.1") + parse_money("0.2")) == "0.30"
     assert money_str(parse_money("1,234.5")) == "1234.50"

@@ -10,7 +10,8 @@ import pytest
 
 from conftest import login_client
 from laomo.api.services import api_token_create
-from laomo.care import services
+from laomo.care import selectors, services
+from laomo.core.actors import SYSTEM
 
 from .factories import campaign, survey, survey_round, worker
 
@@ -26,13 +27,13 @@ def two_counties(orgs):
     city = campaign(orgs["331100"], name="全市春节慰问")
     county_campaign = campaign(qy, name="庆元县自办慰问")
     for c in (city, county_campaign):
-        services.recipients_generate(actor=None, campaign=c)
-    visits = {name: services.visit_record(actor=None, worker=w, campaign=city, visit_date=date(2022, 1, 20),
+        services.recipients_generate(actor=SYSTEM, campaign=c)
+    visits = {name: services.visit_record(actor=SYSTEM, worker=w, campaign=city, visit_date=date(2022, 1, 20),
                                           method="home", amount="300", payment_method="transfer")
               for name, w in people.items()}
     rnd = survey_round(orgs["331100"])
     surveys = {name: survey(rnd, w, per_capita="700", approve=name.endswith("甲")) for name, w in people.items()}
-    grants = {name: services.benefit_grant_add(actor=None, worker=w, benefit_type_code="health_checkup", year=2022,
+    grants = {name: services.benefit_grant_add(actor=SYSTEM, worker=w, benefit_type_code="health_checkup", year=2022,
                                                grant_date=date(2022, 10, 1)) for name, w in people.items()}
     return {"people": people, "city": city, "qy_campaign": county_campaign, "visits": visits, "surveys": surveys,
             "grants": grants, "round": rnd}
@@ -92,8 +93,6 @@ def test_it_answers_404_for_a_guessed_id_of_another_county(two_counties, users):
 
 @pytest.mark.django_db
 def test_it_scopes_the_money_of_a_city_campaign_for_a_county(two_counties, users):
-    from laomo.care import selectors
-
     city = two_counties["city"]
     lian = selectors.campaign_figures(user=users["county_staff"], campaign_ids=[city.pk])[city.pk]
     whole = selectors.campaign_figures(user=users["city_staff"], campaign_ids=[city.pk])[city.pk]
@@ -102,7 +101,7 @@ def test_it_scopes_the_money_of_a_city_campaign_for_a_county(two_counties, users
 
 @pytest.mark.django_db
 def test_it_keeps_the_api_in_the_county(two_counties, users, client):
-    _, raw = api_token_create(actor=None, user=users["county_staff"])
+    _, raw = api_token_create(actor=SYSTEM, user=users["county_staff"])
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     t = two_counties
     for url in ["/api/v1/care-visits", "/api/v1/hardship-surveys", "/api/v1/benefit-grants",

@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 
 from laomo.care import services
 from laomo.care.models import BenefitGrant, CareCampaign, CareRecipient, CareVisit, WorkerBankAccount
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry
 from laomo.workers import services as worker_services
 
@@ -24,13 +25,13 @@ def world(orgs):
     people = {"甲": worker(lian, "甲", "national"), "乙": worker(lian, "乙", "provincial"),
               "丙": worker(lian, "丙", "municipal", account=False)}
     c = campaign(orgs["331100"], budget="3000")
-    services.recipients_generate(actor=None, campaign=c)
+    services.recipients_generate(actor=SYSTEM, campaign=c)
     return {"campaign": c, **people}
 
 
 def _refused(field: str, **kwargs) -> str:
     with pytest.raises(ValidationError) as exc:
-        services.visit_record(actor=None, **kwargs)
+        services.visit_record(actor=SYSTEM, **kwargs)
     return " ".join(exc.value.message_dict[field])
 
 
@@ -61,20 +62,21 @@ def test_it_refuses_paying_twice_in_a_campaign(world):
     c.refresh_from_db()
     assert c.paid_total == money(1000)
     # A visit without money (a letter) is not a second payment.
-    services.visit_record(actor=None, worker=world["乙"], campaign=c, visit_date=date(2022, 1, 25), method="letter")
+    services.visit_record(actor=SYSTEM, worker=world["乙"], campaign=c, visit_date=date(2022, 1, 25), method="letter")
 
 
 @pytest.mark.django_db
-def test_it_refuses_paying_a_worker_deceased_before_the_visit(world):
+def test_it_refuses_paying_a_worker_deceased_before_the_visit(world, users):
     c, w = world["campaign"], world["乙"]
-    worker_services.worker_set_status(actor=None, worker=w, status="deceased", status_date=date(2022, 1, 15))
+    worker_services.worker_set_status(actor=users["city_staff"], worker=w, status="deceased",
+                                      status_date=date(2022, 1, 15))
     message = _refused("worker", worker=w, campaign=c, visit_date=date(2022, 1, 20), method="home", amount="1000",
                        payment_method="transfer")
     assert message == "乙 已于 2022-01-15 去世,不能在去世后向其发放慰问金。"
     assert not CareVisit.objects.exists()
     # Paid on the day of death or before: allowed. A condolence visit to the family afterwards: no money.
     pay(c, w, amount="1000", day=date(2022, 1, 15))
-    services.visit_record(actor=None, worker=w, visit_type="bereavement", visit_date=date(2022, 1, 18),
+    services.visit_record(actor=SYSTEM, worker=w, visit_type="bereavement", visit_date=date(2022, 1, 18),
                           method="home", goods="花圈")
     assert "只能登记吊唁" in _refused("worker", worker=w, visit_type="illness", visit_date=date(2022, 1, 18),
                                    method="home")
@@ -128,7 +130,7 @@ def test_it_pays_cash_with_a_receipt_or_registers_the_typed_account(world):
     c = world["campaign"]
     v = pay(c, world["丙"], amount="500", payment_method="cash", receipt_signed=True, receipt_no="QS-001")
     assert (v.payment_method, v.receipt_signed, v.receipt_no, v.bank_account_masked) == ("cash", True, "QS-001", "")
-    services.visit_void(actor=None, visit=v, reason="改为转账")
+    services.visit_void(actor=SYSTEM, visit=v, reason="改为转账")
     v2 = pay(c, world["丙"], amount="500", bank_name="丽水农商银行", bank_account="6214 8301 2345 6789")
     assert v2.bank_account == "6214830123456789" and v2.bank_account_masked == "6214****6789"
     assert WorkerBankAccount.objects.get(worker=world["丙"]).account_number == "6214830123456789"
@@ -140,9 +142,9 @@ def test_it_voids_a_visit_returning_the_money_to_the_budget_and_its_grant(world)
     v = pay(c, world["甲"], amount="2000")
     assert BenefitGrant.objects.get(source=f"care_visit:{v.pk}").benefit_type.code == "festival"
     with pytest.raises(ValidationError) as exc:
-        services.visit_void(actor=None, visit=v, reason="")
+        services.visit_void(actor=SYSTEM, visit=v, reason="")
     assert exc.value.message_dict["reason"] == ["请填写作废原因。"]
-    services.visit_void(actor=None, visit=v, reason="重复登记")
+    services.visit_void(actor=SYSTEM, visit=v, reason="重复登记")
     c.refresh_from_db()
     assert c.paid_total == money(0)
     assert CareVisit.objects.filter(pk=v.pk, is_void=True).exists()  # kept, never deleted
@@ -153,7 +155,7 @@ def test_it_voids_a_visit_returning_the_money_to_the_budget_and_its_grant(world)
 @pytest.mark.django_db
 def test_it_refuses_workers_outside_the_clerks_scope(world, users, orgs):
     qy = worker(orgs["331126"], "辛", "municipal")
-    services.recipients_generate(actor=None, campaign=world["campaign"])
+    services.recipients_generate(actor=SYSTEM, campaign=world["campaign"])
     with pytest.raises(PermissionDenied):
         services.visit_record(actor=users["county_staff"], worker=qy, campaign=world["campaign"],
                               visit_date=date(2022, 1, 20), method="home", amount="500", payment_method="transfer")
@@ -161,7 +163,7 @@ def test_it_refuses_workers_outside_the_clerks_scope(world, users, orgs):
                               visit_date=date(2022, 1, 20), method="home", amount="1000", payment_method="transfer")
     assert v.recorded_by == users["county_staff"]
     other = campaign(orgs["331126"], name="庆元县春节慰问")
-    services.recipients_generate(actor=None, campaign=other)
+    services.recipients_generate(actor=SYSTEM, campaign=other)
     with pytest.raises(PermissionDenied):  # a sibling county's campaign
         services.visit_record(actor=users["county_staff"], worker=world["甲"], campaign=other,
                               visit_date=date(2022, 1, 20), method="home")
@@ -172,19 +174,19 @@ def test_it_records_a_batch_all_or_nothing(world):
     c = world["campaign"]
     ids = list(CareRecipient.objects.filter(campaign=c).values_list("pk", flat=True))
     with pytest.raises(ValidationError) as exc:
-        services.visits_record_batch(actor=None, campaign=c, recipient_ids=ids, visit_date=date(2022, 1, 21),
+        services.visits_record_batch(actor=SYSTEM, campaign=c, recipient_ids=ids, visit_date=date(2022, 1, 21),
                                      method="home", payment_method="transfer")
     assert exc.value.message_dict["recipients"] == ["丙:尚未登记本人银行账户"]
     assert not CareVisit.objects.exists()
     two = list(CareRecipient.objects.filter(campaign=c, worker__name__in=["甲", "乙"]).values_list("pk", flat=True))
-    result = services.visits_record_batch(actor=None, campaign=c, recipient_ids=two, visit_date=date(2022, 1, 21),
+    result = services.visits_record_batch(actor=SYSTEM, campaign=c, recipient_ids=two, visit_date=date(2022, 1, 21),
                                           method="home", payment_method="transfer", visitors="市总工会")
     assert (result.created, result.amount) == (2, money(3000))
     c.refresh_from_db()
     assert c.paid_total == money(3000)
     assert BenefitGrant.objects.filter(benefit_type__code="festival", year=2022).count() == 2
     with pytest.raises(ValidationError) as exc:  # again: already paid
-        services.visits_record_batch(actor=None, campaign=c, recipient_ids=two, visit_date=date(2022, 1, 22),
+        services.visits_record_batch(actor=SYSTEM, campaign=c, recipient_ids=two, visit_date=date(2022, 1, 22),
                                      method="home", payment_method="transfer")
     assert any("不能重复发放" in m for m in exc.value.message_dict["recipients"])
 
@@ -195,7 +197,7 @@ def test_it_refuses_a_batch_over_the_budget(world):
     pay(c, world["丙"], amount="500", payment_method="cash", receipt_signed=True)
     two = list(CareRecipient.objects.filter(campaign=c, worker__name__in=["甲", "乙"]).values_list("pk", flat=True))
     with pytest.raises(ValidationError) as exc:
-        services.visits_record_batch(actor=None, campaign=c, recipient_ids=two, visit_date=date(2022, 1, 21),
+        services.visits_record_batch(actor=SYSTEM, campaign=c, recipient_ids=two, visit_date=date(2022, 1, 21),
                                      method="home", payment_method="transfer")
     assert exc.value.message_dict["recipients"] == [
         "超出活动预算:预算 3000.00 元,已发放 500.00 元,剩余 2500.00 元,本批 3000.00 元"]
@@ -204,7 +206,7 @@ def test_it_refuses_a_batch_over_the_budget(world):
 
 @pytest.mark.django_db
 def test_it_refuses_a_closed_campaign(world):
-    c = services.campaign_set_status(actor=None, campaign=world["campaign"], status="closed")
+    c = services.campaign_set_status(actor=SYSTEM, campaign=world["campaign"], status="closed")
     assert "已结束" in _refused("campaign", worker=world["甲"], campaign=c, visit_date=date(2022, 1, 20),
                              method="home")
 
@@ -213,7 +215,7 @@ def test_it_refuses_a_closed_campaign(world):
 def test_it_sums_money_exactly_to_the_fen(orgs):
     c = campaign(orgs["331100"], budget="0.60", amount_municipal="0.10", name="分位测试")
     people = [worker(orgs["331102"], f"工{i}", "municipal", birth=f"1970010{i}") for i in range(1, 7)]
-    services.recipients_generate(actor=None, campaign=c)
+    services.recipients_generate(actor=SYSTEM, campaign=c)
     for w in people:  # 0.10 six times: a float sum would give 0.6000000000000001
         pay(c, w, amount="0.10")
     c.refresh_from_db()

@@ -170,7 +170,8 @@ def test_it_shows_city_staff_what_remains_to_go_live(orgs):
 
 @pytest.mark.django_db
 def test_it_marks_each_step_done_from_the_data(orgs, tmp_path):
-    from laomo.care.models import DictItem, DictKind
+    from laomo.care.models import DictKind
+    from laomo.core.models import DictItem
 
     city = make_user("city1", Role.CITY_STAFF, orgs["331100"])
     DictItem.objects.filter(kind=DictKind.HARDSHIP_CAUSE).update(is_active=False)

@@ -1,0 +1,287 @@
+"""Reads of campaigns, their recipient lists, visits, payment sheets and the county ledgers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from laomo.core.money import fen_sum, yuan
+from laomo.core.scope import scope_q, scope_queryset
+from laomo.orgs.models import OrgUnit
+from laomo.orgs.roles import DataScope
+from laomo.workers.models import LEVEL_RANK, Worker
+from laomo.workers.selectors import search_q
+
+from ..models import (
+    IN_HARDSHIP,
+    CareCampaign,
+    CareRecipient,
+    CareVisit,
+    RecipientStatus,
+    WorkerBankAccount,
+)
+from .common import WORKER_PII_VIA, level_asof_subquery, living, report_root, rollup
+
+# --- campaigns --------------------------------------------------------------------------------------------
+
+
+def campaign_base(user) -> QuerySet[CareCampaign]:
+    qs = CareCampaign.objects.filter(is_deleted=False)
+    q = scope_q(user, org_field="org")
+    if q is None:
+        return qs
+    if user.scope_level in (DataScope.SUBTREE, DataScope.UNIT) and user.org_id:
+        q = q | Q(org_id__in=OrgUnit.ids_on_path(user.org.path))
+    return qs.filter(q)
+
+
+@dataclass
+class CampaignFilters:
+    q: str = ""
+    year: int | None = None
+    visit_type: str = ""
+    org: OrgUnit | None = None
+    status: str = ""
+
+
+def campaign_list(*, user, filters: CampaignFilters | None = None) -> QuerySet[CareCampaign]:
+    f = filters or CampaignFilters()
+    qs = campaign_base(user).select_related("org")
+    if f.q.strip():
+        qs = qs.filter(Q(name__contains=f.q.strip()) | Q(fund_source__contains=f.q.strip()))
+    if f.year:
+        qs = qs.filter(year=f.year)
+    if f.visit_type:
+        qs = qs.filter(visit_type=f.visit_type)
+    if f.org is not None:
+        qs = qs.filter(f.org.subtree_q("org"))
+    if f.status:
+        qs = qs.filter(status=f.status)
+    return qs.order_by("-year", "-start_date", "-id")
+
+
+def campaign_get(*, user, pk) -> CareCampaign:
+    campaign = campaign_base(user).select_related("org").filter(pk=pk).first()
+    if campaign is None:
+        raise Http404("慰问活动不存在或不在您的数据范围内")
+    return campaign
+
+
+def recipient_scope(user) -> Q | None:
+    return scope_q(user, org_field="org")
+
+
+def campaign_figures(*, user, campaign_ids) -> dict[int, dict]:
+    """Planned, paid and counts per campaign within the user's scope (two grouped queries)."""
+    ids = list(campaign_ids)
+    out = {pk: {"planned": Decimal("0.00"), "paid": Decimal("0.00"), "recipients": 0, "visited": 0,
+                "unpaid_planned": Decimal("0.00")} for pk in ids}
+    if not ids:
+        return out
+    paid_visit = CareVisit.objects.filter(campaign=OuterRef("campaign"), worker=OuterRef("worker"), is_void=False,
+                                          amount__gt=0)
+    recipients = scope_queryset(CareRecipient.objects.filter(campaign_id__in=ids, status=RecipientStatus.INCLUDED),
+                                user, org_field="org").annotate(paid=Exists(paid_visit))
+    for row in recipients.values("campaign_id").annotate(
+            n=Count("id"), planned=fen_sum("planned_amount"),
+            unpaid=fen_sum("planned_amount", filter=Q(paid=False))).order_by():
+        out[row["campaign_id"]].update(recipients=row["n"], planned=yuan(row["planned"]),
+                                       unpaid_planned=yuan(row["unpaid"]))
+    visits = scope_queryset(CareVisit.objects.filter(campaign_id__in=ids, is_void=False), user, org_field="org")
+    for row in visits.values("campaign_id").annotate(paid=fen_sum("amount"),
+                                                     visited=Count("worker", distinct=True)).order_by():
+        out[row["campaign_id"]].update(paid=yuan(row["paid"]), visited=row["visited"])
+    return out
+
+
+def eligible_workers(campaign: CareCampaign) -> QuerySet[Worker]:
+    """Living workers of the campaign's unit and below who meet its rule, with `hardship_level_asof`
+    (their latest approved survey up to the campaign's end)."""
+    qs = living(Worker.objects.filter(campaign.org.subtree_q("org"), is_deleted=False,
+                                      highest_level_rank__gte=campaign.min_level_rank))
+    if campaign.statuses:
+        qs = qs.filter(employment_status__in=campaign.statuses)
+    qs = qs.annotate(hardship_level_asof=level_asof_subquery(campaign.end_date))
+    if campaign.hardship_only:
+        qs = qs.filter(hardship_level_asof__in=IN_HARDSHIP)
+    return qs.only("id", "org_id", "highest_level_rank", "name").order_by("id")
+
+
+@dataclass
+class RecipientFilters:
+    q: str = ""
+    org: OrgUnit | None = None
+    status: str = RecipientStatus.INCLUDED
+    paid: str = ""  # "1" paid, "0" not yet
+    level: str = ""
+    hardship: str = ""
+
+
+def recipient_list(*, user, campaign: CareCampaign, filters: RecipientFilters | None = None) -> QuerySet:
+    f = filters or RecipientFilters()
+    paid_visits = CareVisit.objects.filter(campaign=campaign, worker=OuterRef("worker"), is_void=False, amount__gt=0)
+    any_visit = CareVisit.objects.filter(campaign=campaign, worker=OuterRef("worker"), is_void=False)
+    qs = scope_queryset(CareRecipient.objects.filter(campaign=campaign), user, org_field="org").annotate(
+        paid_amount=Subquery(paid_visits.values("amount")[:1]),
+        paid_date=Subquery(any_visit.order_by("-visit_date").values("visit_date")[:1]),
+        visit_id=Subquery(any_visit.order_by("-amount", "-id").values("id")[:1]),
+    ).select_related("worker", "org").defer(*WORKER_PII_VIA)
+    if f.q.strip():
+        wq = search_q(f.q)
+        if wq is not None:
+            qs = qs.filter(worker__in=Worker.objects.filter(wq))
+    if f.org is not None:
+        qs = qs.filter(f.org.subtree_q("org"))
+    if f.status in RecipientStatus.values:
+        qs = qs.filter(status=f.status)
+    if f.paid == "1":
+        qs = qs.filter(Exists(paid_visits))
+    elif f.paid == "0":
+        qs = qs.filter(~Exists(paid_visits))
+    if f.level in LEVEL_RANK:
+        qs = qs.filter(level_rank=LEVEL_RANK[f.level])
+    if f.hardship == "1":
+        qs = qs.filter(in_hardship=True)
+    return qs.order_by("org__path", "-level_rank", "worker__name_pinyin", "id")
+
+
+def recipient_get(*, user, campaign: CareCampaign, pk) -> CareRecipient:
+    r = (scope_queryset(CareRecipient.objects.filter(campaign=campaign), user, org_field="org")
+         .select_related("worker", "org", "campaign").filter(pk=pk).first())
+    if r is None:
+        raise Http404("名单记录不存在或不在您的数据范围内")
+    return r
+
+
+def payment_sheet(*, user, campaign: CareCampaign, org: OrgUnit | None = None) -> tuple[list, list]:
+    """The 发放表: included recipients in scope with their paid visit (transfer account masked)."""
+    paid = {v.worker_id: v for v in scope_queryset(
+        CareVisit.objects.filter(campaign=campaign, is_void=False, amount__gt=0), user, org_field="org")
+        .select_related("worker", "org").defer(*WORKER_PII_VIA)}
+    rows = list(recipient_list(user=user, campaign=campaign, filters=RecipientFilters(org=org)))
+    for r in rows:
+        r.visit = paid.get(r.worker_id)
+    listed = {r.worker_id for r in rows}
+    extra = [v for wid, v in paid.items() if wid not in listed]
+    return rows, extra
+
+
+# --- visits -----------------------------------------------------------------------------------------------
+
+
+def visit_base(user) -> QuerySet[CareVisit]:
+    return scope_queryset(CareVisit.objects.all(), user, org_field="org", self_field="worker__user")
+
+
+@dataclass
+class VisitFilters:
+    q: str = ""
+    year: int | None = None
+    campaign: int | None = None
+    visit_type: str = ""
+    method: str = ""
+    payment_method: str = ""
+    org: OrgUnit | None = None
+    void: str = "0"  # "0" valid only, "1" voided only, "" all
+    worker: int | None = None
+
+
+def visit_list(*, user, filters: VisitFilters | None = None) -> QuerySet[CareVisit]:
+    f = filters or VisitFilters()
+    qs = visit_base(user).select_related("worker", "org", "campaign").defer(*WORKER_PII_VIA, "bank_account")
+    if f.q.strip():
+        wq = search_q(f.q)
+        if wq is not None:
+            qs = qs.filter(Q(worker__in=Worker.objects.filter(wq)) | Q(visitors__contains=f.q.strip()))
+    if f.year:
+        qs = qs.filter(visit_date__gte=date(f.year, 1, 1), visit_date__lte=date(f.year, 12, 31))
+    if f.campaign:
+        qs = qs.filter(campaign_id=f.campaign)
+    if f.visit_type:
+        qs = qs.filter(visit_type=f.visit_type)
+    if f.method:
+        qs = qs.filter(method=f.method)
+    if f.payment_method:
+        qs = qs.filter(payment_method=f.payment_method)
+    if f.org is not None:
+        qs = qs.filter(f.org.subtree_q("org"))
+    if f.void in ("0", "1"):
+        qs = qs.filter(is_void=f.void == "1")
+    if f.worker:
+        qs = qs.filter(worker_id=f.worker)
+    return qs.order_by("-visit_date", "-id")
+
+
+def visit_get(*, user, pk) -> CareVisit:
+    visit = visit_base(user).select_related("worker", "org", "campaign", "recorded_by").filter(pk=pk).first()
+    if visit is None:
+        raise Http404("慰问记录不存在或不在您的数据范围内")
+    return visit
+
+
+def bank_account_of(*, worker: Worker):
+    return WorkerBankAccount.objects.filter(worker=worker).first()
+
+
+def bank_accounts_for(worker_ids) -> list[int]:
+    """Which of these workers have registered their own account (ids only, nothing decrypted)."""
+    return list(WorkerBankAccount.objects.filter(worker_id__in=list(worker_ids)).values_list("worker_id", flat=True))
+
+
+# --- ledgers ----------------------------------------------------------------------------------------------
+
+
+def county_ledger(*, user, year: int, campaign: CareCampaign | None = None, org: OrgUnit | None = None) -> list[dict]:
+    """Per unit below `org`: recipients, planned, paid, visited, unpaid planned, for the year's campaigns."""
+    root = report_root(user, org)
+    if root is None:
+        return []
+    campaigns = campaign_base(user).filter(year=year) if campaign is None else CareCampaign.objects.filter(
+        pk=campaign.pk)
+    paid_visit = CareVisit.objects.filter(campaign=OuterRef("campaign"), worker=OuterRef("worker"), is_void=False,
+                                          amount__gt=0)
+    per_org: dict[int, dict] = defaultdict(dict)
+    recipients = scope_queryset(CareRecipient.objects.filter(root.subtree_q("org"), campaign__in=campaigns,
+                                                             status=RecipientStatus.INCLUDED), user, org_field="org")
+    for row in recipients.annotate(paid=Exists(paid_visit)).values("org_id").annotate(
+            n=Count("id"), planned=fen_sum("planned_amount"),
+            unpaid=fen_sum("planned_amount", filter=Q(paid=False))).order_by():
+        per_org[row["org_id"]].update(recipients=row["n"], planned=row["planned"], unpaid=row["unpaid"])
+    visits = scope_queryset(CareVisit.objects.filter(root.subtree_q("org"), campaign__in=campaigns,
+                                                     is_void=False), user, org_field="org")
+    for row in visits.values("org_id").annotate(paid=fen_sum("amount"), visits=Count("id"),
+                                                paid_n=Count("id", filter=Q(amount__gt=0))).order_by():
+        per_org[row["org_id"]].update(paid=row["paid"], visits=row["visits"], paid_n=row["paid_n"])
+    rows = rollup(root, per_org, ("recipients", "planned", "unpaid", "paid", "visits", "paid_n"))
+    for r in rows:
+        for k in ("planned", "unpaid", "paid"):
+            r[k] = yuan(r[k])
+    return rows
+
+
+def ledger_totals(rows: list[dict]) -> dict:
+    keys = ("recipients", "planned", "unpaid", "paid", "visits", "paid_n")
+    return {k: sum((r[k] for r in rows), Decimal("0.00") if k in ("planned", "unpaid", "paid") else 0) for k in keys}
+
+
+def money_by_county(*, user, year: int, org: OrgUnit | None = None) -> list[dict]:
+    """Condolence money paid in the year (by visit date, every visit type) per unit below `org`; the same
+    figures as the summary report's care.amount of each unit."""
+    root = report_root(user, org)
+    if root is None:
+        return []
+    visits = visit_base(user).filter(root.subtree_q("org"), is_void=False, visit_date__gte=date(year, 1, 1),
+                                     visit_date__lte=date(year, 12, 31))
+    per_org = {row["org_id"]: {"amount": row["amount_fen"], "visits": row["n"]}
+               for row in visits.values("org_id").annotate(amount_fen=fen_sum("amount"), n=Count("id")).order_by()}
+    rows = rollup(root, per_org, ("amount", "visits"))
+    for r in rows:
+        r["amount"] = yuan(r["amount"])
+    return rows
+
+
