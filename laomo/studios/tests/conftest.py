@@ -1,15 +1,14 @@
 import pytest
 
-from laomo.core.actors import SYSTEM
 from laomo.orgs.models import User
 from laomo.workers.services import worker_grant_login
 
 
 @pytest.fixture
-def make_worker_login():
+def make_worker_login(users):
     """Give a worker a self-service login (role `worker`) through the registry service."""
     def make(worker, username):
-        user, _ = worker_grant_login(actor=SYSTEM, worker=worker, username=username)
+        user, _ = worker_grant_login(actor=users["city_staff"], worker=worker, username=username)
         User.objects.filter(pk=user.pk).update(must_change_password=False)  # past the first-login change
         user.refresh_from_db()
         return user

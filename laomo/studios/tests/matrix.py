@@ -37,7 +37,7 @@ SAMPLES = {
 def build(f) -> dict:
     org = f["orgs"]["331102"]
     lead = f["worker"]
-    other = worker_create(actor=SYSTEM, org=org, name="李师傅")
+    other = worker_create(actor=f["users"]["county_staff"], org=org, name="李师傅")
     studio = services.studio_create(actor=SYSTEM, org=org, name="矩阵测试工作室", studio_type="model_worker",
                                     level="municipal", lead=lead, host_enterprise="丽水某公司",
                                     founded_date=date(2020, 5, 1))

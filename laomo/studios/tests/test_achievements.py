@@ -46,8 +46,9 @@ def test_it_stores_the_benefit_as_exact_decimal(s, value, stored):
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("-0.01", "经济效益不能为负数。"), ("-500", "经济效益不能为负数。"), ("12.345", "经济效益最多保留两位小数(精确到分)。"),
-    ("十万", "经济效益格式不正确,请填写数字(元)。"), ("1e20", "经济效益过大。"),
+    ("-0.01", "经济效益不能为负数。"), ("-500", "经济效益不能为负数。"),
+    ("12.345", "经济效益最多保留两位小数(精确到分)。"), ("十万", "经济效益格式不正确,请填写数字(元)。"),
+    ("1e20", "经济效益过大。"),
 ])
 def test_it_refuses_a_bad_benefit(s, value, message):
     with pytest.raises(ValidationError) as exc:

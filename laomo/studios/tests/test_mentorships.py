@@ -129,8 +129,8 @@ def test_it_keeps_county_staff_to_their_own_workers_and_units(orgs, users, peopl
         mentorship(orgs["331102"], [people["张师傅"]], ["甲"], actor=users["viewer"])
 
 
-def test_it_refuses_a_deceased_mentor(orgs, people):
-    worker_services.worker_set_status(actor=SYSTEM, worker=people["李师傅"], status="deceased",
+def test_it_refuses_a_deceased_mentor(orgs, people, users):
+    worker_services.worker_set_status(actor=users["county_staff"], worker=people["李师傅"], status="deceased",
                                       status_date=date(2020, 1, 1))
     people["李师傅"].refresh_from_db()
     with pytest.raises(ValidationError) as exc:

@@ -51,10 +51,10 @@ def test_it_warns_but_accepts_a_lead_below_municipal(orgs, leads, lead, warned):
         assert "低于市级" in s.lead_warning
 
 
-def test_it_derives_the_warning_from_the_leads_honors(orgs, leads):
+def test_it_derives_the_warning_from_the_leads_honors(orgs, leads, users):
     s = studio(orgs["331102"], leads["county"])
     assert "县级" in Studio.objects.get(pk=s.pk).lead_warning
-    worker_services.honor_add(actor=SYSTEM, worker=leads["county"], title="丽水市劳动模范", year=2020)
+    worker_services.honor_add(actor=users["county_staff"], worker=leads["county"], title="丽水市劳动模范", year=2020)
     assert Studio.objects.get(pk=s.pk).lead_warning == ""
 
 
@@ -88,7 +88,7 @@ def test_it_refuses_a_duplicate_name_in_the_same_unit_only(orgs, leads):
 
 
 def test_it_refuses_a_deceased_lead_and_one_outside_the_scope(orgs, leads, users):
-    worker_services.worker_set_status(actor=SYSTEM, worker=leads["none"], status="deceased",
+    worker_services.worker_set_status(actor=users["county_staff"], worker=leads["none"], status="deceased",
                                       status_date=date(2021, 1, 1))
     leads["none"].refresh_from_db()
     with pytest.raises(ValidationError) as exc:
