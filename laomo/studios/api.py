@@ -13,12 +13,15 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from laomo.api.common import PageNo, Year, org_of, org_or_none, paged, requires
+from laomo.core.money import money_str
 from laomo.core.years import current_year
+from laomo.reports.selectors import OrgNotFound, report_org
 from laomo.workers.models import RANK_LEVEL, Worker
 from laomo.workers.selectors import worker_base
 
 from . import selectors, services
 from .models import FORM_KEYS, Mentorship, ParticipantRole, Studio, StudioAchievement, TechHelpActivity
+from .reports import studios_section
 
 router = Router(tags=["创新工作室与传帮带"])
 
@@ -336,7 +339,7 @@ def _studio_ref(request, pk: int | None, field: str = "studio") -> Studio | None
 
 
 def _money(value) -> str | None:
-    return None if value is None else f"{value:.2f}"
+    return None if value is None else money_str(value)
 
 
 def _worker_ref(w: Worker) -> dict:
@@ -444,10 +447,6 @@ def studio_figures(request, year: Year | None = None, org: str | None = None):
       earlier and still running; `mentorships_by_form` groups them by the form derived from the mentor and
       apprentice counts (one_to_one 一带一, one_to_many 一带多, many_to_one 多带一, many_to_many 多带多).
     """
-    from laomo.reports.selectors import OrgNotFound, report_org
-
-    from .reports import studios_section
-
     try:
         unit = report_org(user=request.user, code=org)
     except OrgNotFound as exc:

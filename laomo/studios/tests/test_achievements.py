@@ -11,8 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from PIL import Image
 
+from laomo.core import dictionary
 from laomo.core.actors import SYSTEM
 from laomo.studios import selectors, services
+from laomo.studios.forms import AchievementForm
 from laomo.studios.models import StudioAchievement
 
 from .factories import PDF_BYTES, png_bytes, studio, worker
@@ -210,3 +212,29 @@ def test_it_flags_a_failed_assessment_and_a_low_lead(orgs, s):
 def test_it_does_not_flag_a_revoked_studio(s):
     s = services.studio_transition(actor=SYSTEM, studio=s, to_status="revoked", date=date(2021, 1, 1), reason="撤销")
     assert flags(s, 2022) == [] and not flagged(s, 2022, "no_project")
+
+
+# --- kinds from the data dictionary ----------------------------------------------------------------------------
+
+
+def test_the_seven_kinds_are_seeded_in_order():
+    assert dictionary.choices("achievement_kind") == [
+        ("patent", "专利"), ("innovation", "技术革新"), ("qc", "QC成果"), ("method", "工法"), ("standard", "标准"),
+        ("award", "获奖"), ("paper", "论文")]
+    assert "achievement_kind" in {k.code for k in dictionary.kinds()}
+
+
+def test_a_kind_a_clerk_adds_appears_in_the_forms_lists_and_exports(orgs, users, s, clients):
+    kind = dictionary.item_save(actor=users["city_staff"], kind_code="achievement_kind", code="software",
+                                label="软件著作权", sort_order=80)
+    assert ("software", "软件著作权") in AchievementForm(members=s.members.all()).fields["kind"].choices
+    add(s, kind="software", title="调度软件 V1.0")
+    page = clients["county_staff"].get("/studios/achievements/", {"kind": "software"}).content.decode()
+    assert "软件著作权" in page and "调度软件 V1.0" in page
+    assert "软件著作权" in clients["county_staff"].get(f"/studios/{s.pk}/").content.decode()
+    dictionary.item_save(actor=users["city_staff"], item=kind, is_active=False)
+    with pytest.raises(ValidationError) as exc:
+        add(s, kind="software", title="调度软件 V2.0")
+    assert exc.value.message_dict["kind"] == ["请选择成果类别。"]
+    # A retired kind keeps its label on old records and in the list filter.
+    assert "软件著作权" in clients["county_staff"].get("/studios/achievements/").content.decode()

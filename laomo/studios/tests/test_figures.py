@@ -106,3 +106,13 @@ def test_it_shows_cards_from_the_users_scope(orgs, users, world):
     assert cards["2022年创新工作室"]["note"] == "需关注 2 个"
     assert studio_cards(user=users["worker"], year=2022, org=orgs["331126"]) == []
     assert Decimal("1234.50") == s.achievements.get(kind="qc").economic_benefit
+
+
+def test_it_sums_the_economic_benefit_to_the_fen(orgs, users, world):
+    """SQLite keeps DECIMAL as a float: 0.10 + 0.20 must still show as exactly 0.30 (fen_sum, not a plain Sum)."""
+    s = studio(orgs["331102"], world["ld2"], name="分毫工作室", founded=date(2019, 1, 1))
+    for benefit in ("0.10", "0.20"):
+        services.achievement_add(actor=users["county_staff"], studio=s, kind="qc", title=f"成果{benefit}",
+                                 achieved_date=date(2022, 3, 1), economic_benefit=benefit)
+    cards = {c["label"]: c for c in studio_cards(user=users["county_staff"], year=2022, org=orgs["331102"])}
+    assert cards["2022年工作室成果"]["note"] == "经济效益 0.30 元"
