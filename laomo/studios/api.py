@@ -338,6 +338,12 @@ def _studio_ref(request, pk: int | None, field: str = "studio") -> Studio | None
     return studio
 
 
+def _page(request, qs, page: int, out) -> dict:
+    """One page of a list answer: {items: [out(row) …], next: the next page's URL or None}."""
+    rows, nxt = paged(request, qs, page)
+    return {"items": [out(row) for row in rows], "next": nxt}
+
+
 def _money(value) -> str | None:
     return None if value is None else money_str(value)
 
@@ -423,8 +429,8 @@ def studio_list(request, q: str = "", org: str = "", level: str = "", studio_typ
     year = year or current_year()
     filters = selectors.StudioFilters(q=q, org=org_or_none(request, org), level=level,
                                       studio_type=studio_type, status=status, flag=flag, year=year)
-    rows, nxt = paged(request, selectors.studio_list(user=request.user, filters=filters), page)
-    return {"items": [_studio_out(s, year) for s in rows], "next": nxt}
+    return _page(request, selectors.studio_list(user=request.user, filters=filters), page,
+                 lambda s: _studio_out(s, year))
 
 
 class StudiosSection(Schema):
@@ -583,8 +589,7 @@ def mentorship_list(request, q: str = "", org: str = "", form: str = "", state: 
         studio=selectors.studio_base(request.user).filter(pk=studio).first() if studio else None)
     if studio and filters.studio is None:
         return {"items": [], "next": None}
-    rows, nxt = paged(request, selectors.mentorship_list(user=request.user, filters=filters), page)
-    return {"items": [_mentorship_out(m) for m in rows], "next": nxt}
+    return _page(request, selectors.mentorship_list(user=request.user, filters=filters), page, _mentorship_out)
 
 
 @router.get("/mentorships/{mentorship_id}", response=MentorshipDetail, summary="传帮带结对详情")
@@ -645,8 +650,7 @@ def tech_help_list(request, q: str = "", org: str = "", kind: str = "", target_t
     `target_type`: enterprise / community / school / village / other. `year` counts by the activity date."""
     filters = selectors.TechHelpFilters(q=q, org=org_or_none(request, org), kind=kind,
                                         target_type=target_type, year=year, date_from=date_from, date_to=date_to)
-    rows, nxt = paged(request, selectors.tech_help_list(user=request.user, filters=filters), page)
-    return {"items": [_tech_help_out(a) for a in rows], "next": nxt}
+    return _page(request, selectors.tech_help_list(user=request.user, filters=filters), page, _tech_help_out)
 
 
 @router.get("/tech-help/{activity_id}", response=TechHelpOut, summary="技术服务活动详情")

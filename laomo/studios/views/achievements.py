@@ -10,12 +10,12 @@ from django.views.decorators.http import require_POST
 
 from laomo.core.money import parse_money
 from laomo.core.permissions import capability_required
-from laomo.core.web import is_inline_check, paged, validate_inline, xlsx_response
+from laomo.core.web import paged, xlsx_response
 from laomo.orgs.selectors import org_choices_for
 
 from .. import export, selectors, services
 from ..forms import AchievementFilterForm, AchievementForm, EvidenceForm
-from .common import act_or_message, posted, save, service_check
+from .common import act_or_message, form_page, posted, service_check
 
 
 def _achievement_check(request, form, kwargs: dict):
@@ -36,16 +36,18 @@ def achievement_add(request, pk):
     studio = selectors.studio_get(user=request.user, pk=pk)
     files = request.FILES if request.method == "POST" else None
     form = AchievementForm(posted(request), files, members=selectors.members_of(studio))
-    if request.method == "POST":
-        form.is_valid()
-        kwargs = {"actor": request.user, "studio": studio, **getattr(form, "cleaned_data", {})}
-        if is_inline_check(request):
-            return validate_inline(request, form, _achievement_check(request, form, kwargs))
-        achievement = save(form, services.achievement_add, kwargs)
-        if achievement is not None:
-            messages.success(request, f"已登记成果“{achievement.title}”。")
-            return redirect("studios:detail", pk=studio.pk)
-    return render(request, "studios/achievement_form.html", {"form": form, "studio": studio})
+
+    def prepare(f):
+        f.is_valid()
+        kwargs = {"actor": request.user, "studio": studio, **getattr(f, "cleaned_data", {})}
+        return services.achievement_add, kwargs, None
+
+    def saved(achievement):
+        messages.success(request, f"已登记成果“{achievement.title}”。")
+        return redirect("studios:detail", pk=studio.pk)
+
+    return form_page(request, form, prepare, template="studios/achievement_form.html", context={"studio": studio},
+                     on_saved=saved, check=lambda f, kwargs: _achievement_check(request, f, kwargs))
 
 
 def _achievement_filters(request):

@@ -7,10 +7,10 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from laomo.core.permissions import has_capability
-from laomo.core.web import apply_errors, hx_redirect
+from laomo.core.web import apply_errors, hx_redirect, is_inline_check, validate_inline
 from laomo.orgs.selectors import org_choices_for
 
 from .. import selectors, services
@@ -105,13 +105,28 @@ def save(form, call, kwargs: dict):
         return None
 
 
-def act_or_message(request, action, success, back: str, *args):
+def act_or_message(request, action, success, back: str, *args, then: str | None = None):
     """A one-click action from a detail page: run it, then say what happened (`success`, a text or a function
-    giving it after the action) or why not, on `back`."""
+    giving it after the action) or why not, back on the page (`back` with `args`), or on `then` when done."""
     try:
         action()
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, success() if callable(success) else success)
-    return redirect(back, *args)
+        return redirect(back, *args)
+    messages.success(request, success() if callable(success) else success)
+    return redirect(then) if then else redirect(back, *args)
+
+
+def form_page(request, form, prepare, *, template: str, context: dict, on_saved, check=None):
+    """The flow of a form page: show it; on a POST, `prepare(form)` gives the service call (call, kwargs, the
+    people typed), checked while the user types (`check(form, kwargs)` or the service's dry run) or saved, and
+    `on_saved(saved)` answers. Nothing typed is lost when the service refuses."""
+    if request.method == "POST":
+        call, kwargs, people_kwargs = prepare(form)
+        if is_inline_check(request):
+            checker = check(form, kwargs) if check else service_check(request, form, call, kwargs, people_kwargs)
+            return validate_inline(request, form, checker)
+        saved = save(form, call, kwargs)
+        if saved is not None:
+            return on_saved(saved)
+    return render(request, template, {"form": form, **context})

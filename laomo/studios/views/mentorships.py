@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
-from laomo.core.web import apply_errors, is_inline_check, list_page, validate_inline, xlsx_response
+from laomo.core.web import apply_errors, list_page, xlsx_response
 from laomo.orgs.selectors import org_choices_for
 
 from .. import export, selectors, services
@@ -24,7 +24,7 @@ from ..forms import (
     ReasonForm,
 )
 from ..models import MentorshipParticipant, ParticipantRole
-from .common import act_or_message, can_edit, default_org, done, one_worker, people, posted, save, service_check
+from .common import act_or_message, can_edit, default_org, done, form_page, one_worker, people, posted
 
 
 def _mentorship_filters(request):
@@ -82,16 +82,14 @@ def _mentorship_form_view(request, mentorship=None):
     form_class = MentorshipEditForm if mentorship else MentorshipCreateForm
     form = form_class(posted(request), initial=_mentorship_initial(request, mentorship, studios),
                       org_queryset=org_choices_for(user=request.user), studio_queryset=studios)
-    if request.method == "POST":
-        call, kwargs, people_kwargs = _mentorship_call(request, form, mentorship)
-        if is_inline_check(request):
-            return validate_inline(request, form, service_check(request, form, call, kwargs, people_kwargs))
-        saved = save(form, call, kwargs)
-        if saved is not None:
-            saved = selectors.mentorship_get(user=request.user, pk=saved.pk)
-            messages.success(request, f"已保存传帮带结对“{saved.title}”(形式:{saved.form_label})。")
-            return redirect("studios:mentorship_detail", pk=saved.pk)
-    return render(request, "studios/mentorship_form.html", {"form": form, "mentorship": mentorship})
+
+    def saved(m):
+        m = selectors.mentorship_get(user=request.user, pk=m.pk)
+        messages.success(request, f"已保存传帮带结对“{m.title}”(形式:{m.form_label})。")
+        return redirect("studios:mentorship_detail", pk=m.pk)
+
+    return form_page(request, form, lambda f: _mentorship_call(request, f, mentorship),
+                     template="studios/mentorship_form.html", context={"mentorship": mentorship}, on_saved=saved)
 
 
 @capability_required("edit_business")
@@ -193,10 +191,9 @@ def outcome_add(request, pk):
 @capability_required("edit_business")
 def mentorship_delete(request, pk):
     mentorship = selectors.mentorship_get(user=request.user, pk=pk)
-    try:
+
+    def act():
         services.mentorship_delete(actor=request.user, mentorship=mentorship, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return redirect("studios:mentorship_detail", pk=mentorship.pk)
-    messages.success(request, f"已删除结对“{mentorship.title}”。")
-    return redirect("studios:mentorship_list")
+
+    return act_or_message(request, act, f"已删除结对“{mentorship.title}”。", "studios:mentorship_detail",
+                          mentorship.pk, then="studios:mentorship_list")

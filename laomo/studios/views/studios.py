@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
-from laomo.core.web import apply_errors, is_inline_check, paged, validate_inline, xlsx_response
+from laomo.core.web import apply_errors, paged, xlsx_response
 from laomo.core.years import selected_year
 from laomo.orgs.selectors import org_choices_for
 
@@ -28,7 +28,7 @@ from ..forms import (
     TransitionForm,
 )
 from ..models import StudioMember, StudioStatus
-from .common import act_or_message, can_edit, default_org, done, one_worker, posted, save, service_check
+from .common import act_or_message, can_edit, default_org, done, form_page, one_worker, posted
 
 
 def _studio_filters(request) -> tuple[StudioFilterForm, selectors.StudioFilters]:
@@ -78,20 +78,18 @@ def _studio_call(request, form, studio):
     return call, kwargs, ({"lead": lead} if lead is not None else None)
 
 
+def _studio_saved(request, saved):
+    messages.success(request, f"已保存工作室“{saved.name}”。")
+    if saved.lead_warning:
+        messages.warning(request, saved.lead_warning)
+    return redirect("studios:detail", pk=saved.pk)
+
+
 def _studio_form_view(request, studio=None):
     form = StudioForm(posted(request), initial=_studio_initial(request, studio),
                       org_queryset=org_choices_for(user=request.user), editing=studio is not None)
-    if request.method == "POST":
-        call, kwargs, people = _studio_call(request, form, studio)
-        if is_inline_check(request):
-            return validate_inline(request, form, service_check(request, form, call, kwargs, people))
-        saved = save(form, call, kwargs)
-        if saved is not None:
-            messages.success(request, f"已保存工作室“{saved.name}”。")
-            if saved.lead_warning:
-                messages.warning(request, saved.lead_warning)
-            return redirect("studios:detail", pk=saved.pk)
-    return render(request, "studios/studio_form.html", {"form": form, "studio": studio})
+    return form_page(request, form, lambda f: _studio_call(request, f, studio), template="studios/studio_form.html",
+                     context={"studio": studio}, on_saved=lambda saved: _studio_saved(request, saved))
 
 
 @capability_required("edit_business")

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
-from laomo.core.web import is_inline_check, list_page, validate_inline, xlsx_response
+from laomo.core.web import list_page, xlsx_response
 from laomo.orgs.selectors import org_choices_for
 
 from .. import export, selectors, services
 from ..forms import TechHelpFilterForm, TechHelpForm
-from .common import can_edit, default_org, people, posted, save, service_check
+from .common import act_or_message, can_edit, default_org, form_page, people, posted
 from .mentorships import initial_from_studio
 
 
@@ -65,15 +64,13 @@ def _tech_help_form_view(request, activity=None):
     studios = selectors.studio_choices(user=request.user)
     form = TechHelpForm(posted(request), initial=_tech_help_initial(request, activity, studios),
                         org_queryset=org_choices_for(user=request.user), studio_queryset=studios)
-    if request.method == "POST":
-        call, kwargs, people_kwargs = _tech_help_call(request, form, activity)
-        if is_inline_check(request):
-            return validate_inline(request, form, service_check(request, form, call, kwargs, people_kwargs))
-        saved = save(form, call, kwargs)
-        if saved is not None:
-            messages.success(request, f"已保存技术服务活动“{saved.topic}”。")
-            return redirect("studios:tech_help_detail", pk=saved.pk)
-    return render(request, "studios/tech_help_form.html", {"form": form, "activity": activity})
+
+    def saved(a):
+        messages.success(request, f"已保存技术服务活动“{a.topic}”。")
+        return redirect("studios:tech_help_detail", pk=a.pk)
+
+    return form_page(request, form, lambda f: _tech_help_call(request, f, activity),
+                     template="studios/tech_help_form.html", context={"activity": activity}, on_saved=saved)
 
 
 @capability_required("edit_business")
@@ -96,10 +93,9 @@ def tech_help_detail(request, pk):
 @capability_required("edit_business")
 def tech_help_delete(request, pk):
     activity = selectors.tech_help_get(user=request.user, pk=pk)
-    try:
+
+    def act():
         services.tech_help_delete(actor=request.user, activity=activity, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return redirect("studios:tech_help_detail", pk=activity.pk)
-    messages.success(request, f"已删除活动“{activity.topic}”。")
-    return redirect("studios:tech_help_list")
+
+    return act_or_message(request, act, f"已删除活动“{activity.topic}”。", "studios:tech_help_detail", activity.pk,
+                          then="studios:tech_help_list")
