@@ -3,6 +3,16 @@ import pytest
 from laomo.orgs.models import User
 from laomo.workers.services import worker_grant_login
 
+from .factories import ensure_achievement_kinds
+
+
+@pytest.fixture
+def orgs(orgs):
+    """The org tree, and the achievement kinds (both seeded by migrations, both emptied by a transactional
+    test's flush)."""
+    ensure_achievement_kinds()
+    return orgs
+
 
 @pytest.fixture
 def make_worker_login(users):

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 from datetime import date
 
+from django.apps import apps as django_apps
 from PIL import Image
 
 from laomo.core.actors import SYSTEM
+from laomo.core.models import DictItem
 from laomo.studios import services
+from laomo.studios.models import ACHIEVEMENT_KIND
 from laomo.workers.tests.factories import make_worker
+
+
+def ensure_achievement_kinds() -> None:
+    """The achievement kinds migration 0003 seeds: a transactional test's flush empties the data dictionary
+    (as it does the org tree, which the root `orgs` fixture puts back), so put them back the same way."""
+    if not DictItem.objects.filter(kind=ACHIEVEMENT_KIND).exists():
+        importlib.import_module("laomo.studios.migrations.0003_seed_achievement_kinds").seed(django_apps, None)
 
 
 def worker(org, name: str, level_title: str | None = None, year: int = 2015, **fields):

@@ -6,6 +6,8 @@ from laomo.core.actors import SYSTEM
 from laomo.studios import services
 from laomo.workers.services import worker_create
 
+from .factories import ensure_achievement_kinds
+
 SAMPLES = {
     "studios:detail": lambda f: {"pk": f["studio"].pk},
     "studios:edit": lambda f: {"pk": f["studio"].pk},
@@ -35,6 +37,7 @@ SAMPLES = {
 
 
 def build(f) -> dict:
+    ensure_achievement_kinds()
     org = f["orgs"]["331102"]
     lead = f["worker"]
     other = worker_create(actor=f["users"]["county_staff"], org=org, name="李师傅")

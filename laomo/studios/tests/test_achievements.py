@@ -217,7 +217,7 @@ def test_it_does_not_flag_a_revoked_studio(s):
 # --- kinds from the data dictionary ----------------------------------------------------------------------------
 
 
-def test_the_seven_kinds_are_seeded_in_order():
+def test_the_seven_kinds_are_seeded_in_order(orgs):
     assert dictionary.choices("achievement_kind") == [
         ("patent", "专利"), ("innovation", "技术革新"), ("qc", "QC成果"), ("method", "工法"), ("standard", "标准"),
         ("award", "获奖"), ("paper", "论文")]
