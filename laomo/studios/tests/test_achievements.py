@@ -15,7 +15,7 @@ from laomo.core import dictionary
 from laomo.core.actors import SYSTEM
 from laomo.studios import selectors, services
 from laomo.studios.forms import AchievementForm
-from laomo.studios.models import StudioAchievement
+from laomo.studios.models import Studio, StudioAchievement
 
 from .factories import PDF_BYTES, png_bytes, studio, worker
 
@@ -160,15 +160,11 @@ def _jpeg() -> bytes:
 
 
 def flags(s, year):
-    from laomo.studios.models import Studio
-
     one = Studio.objects.annotate(**selectors.flag_annotations(year)).select_related("lead").get(pk=s.pk)
     return [code for code, _ in selectors.flags_of(one, year)]
 
 
 def flagged(s, year, flag):
-    from laomo.studios.models import Studio
-
     return Studio.objects.annotate(**selectors.flag_annotations(year)).filter(
         selectors.flag_q(flag, year)).filter(pk=s.pk).exists()
 
