@@ -58,22 +58,6 @@ def iso(value):
     return value.isoformat() if isinstance(value, date) else (str(value) if isinstance(value, Decimal) else value)
 
 
-def apply_changes(obj, changes: dict, allowed, what: str) -> None:
-    """Set plain fields of an update (strings stripped); another key is a programming error."""
-    for key, value in changes.items():
-        if key not in allowed:
-            raise TypeError(f"unknown {what} field {key}")
-        setattr(obj, key, value.strip() if isinstance(value, str) else value)
-
-
-def move_org(actor, obj, changes: dict) -> None:
-    """An update moving a record to another unit: the new unit must be editable too."""
-    new_org = changes.pop("org", None)
-    if new_org is not None and new_org != obj.org:
-        check_may_edit(actor, new_org)
-        obj.org = new_org
-
-
 def dry_run(fn, **kwargs) -> ValidationError | None:
     """Run a service and roll it back: the same checks as a real save, for inline validation of forms."""
 
