@@ -4,315 +4,49 @@ the pages). Money is a decimal string with two places; dates are ISO dates."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import File, Router, Schema, Status
+from ninja import File, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from laomo.api.common import PageNo, Year, org_of, org_or_none, paged, requires
+from laomo.core.money import money_str
 from laomo.core.years import current_year
+from laomo.reports.selectors import OrgNotFound, report_org
 from laomo.workers.models import RANK_LEVEL, Worker
 from laomo.workers.selectors import worker_base
 
 from . import selectors, services
 from .models import FORM_KEYS, Mentorship, ParticipantRole, Studio, StudioAchievement, TechHelpActivity
+from .reports import studios_section
+from .schemas import (
+    AchievementIn,
+    AchievementOut,
+    AssessmentIn,
+    AssessmentOut,
+    CheckinIn,
+    CheckinOut,
+    MentorshipDetail,
+    MentorshipIn,
+    MentorshipPage,
+    OutcomeIn,
+    OutcomeOut,
+    ReportIn,
+    ReportOut,
+    StudioDetail,
+    StudioIn,
+    StudioPage,
+    StudioPatch,
+    StudiosSection,
+    TechHelpIn,
+    TechHelpOut,
+    TechHelpPage,
+    TransitionIn,
+)
 
 router = Router(tags=["创新工作室与传帮带"])
-
-
-# --- schemas --------------------------------------------------------------------------------------------
-
-
-class WorkerRef(Schema):
-    id: int
-    worker_no: str
-    name: str
-    highest_level: str | None
-
-
-class StudioOut(Schema):
-    id: int
-    name: str
-    studio_type: str
-    level: str
-    status: str
-    status_date: date
-    org: str
-    org_name: str
-    lead: WorkerRef
-    lead_warning: str
-    host_enterprise: str
-    specialty: str
-    founded_date: date
-    named_date: date | None
-    revoked_date: date | None
-    revoke_reason: str
-    flags: list[str]
-
-
-class MemberOut(Schema):
-    id: int
-    name: str
-    worker_id: int | None
-    role: str
-    title: str
-    joined_date: date | None
-    left_date: date | None
-
-
-class StatusChangeOut(Schema):
-    from_status: str
-    to_status: str
-    date: date
-    reason: str
-
-
-class ProjectOut(Schema):
-    id: int
-    title: str
-    status: str
-    start_date: date
-    end_date: date | None
-
-
-class StudioDetail(StudioOut):
-    space_note: str
-    funding_note: str
-    description: str
-    members: list[MemberOut]
-    projects: list[ProjectOut]
-    history: list[StatusChangeOut]
-
-
-class Page(Schema):
-    items: list
-    next: str | None
-
-
-class StudioPage(Page):
-    items: list[StudioOut]
-
-
-class StudioIn(Schema):
-    name: str
-    studio_type: str
-    level: str
-    lead: int
-    host_enterprise: str
-    org: str
-    founded_date: date
-    status: str = "cultivating"
-    named_date: date | None = None
-    specialty: str = ""
-    space_note: str = ""
-    funding_note: str = ""
-    description: str = ""
-
-
-class StudioPatch(Schema):
-    name: str | None = None
-    studio_type: str | None = None
-    level: str | None = None
-    lead: int | None = None
-    host_enterprise: str | None = None
-    org: str | None = None
-    founded_date: date | None = None
-    specialty: str | None = None
-    space_note: str | None = None
-    funding_note: str | None = None
-    description: str | None = None
-
-
-class TransitionIn(Schema):
-    to_status: str
-    date: date
-    reason: str = ""
-
-
-class AchievementOut(Schema):
-    id: int
-    studio: int
-    kind: str
-    title: str
-    achieved_date: date
-    patent_no: str
-    is_recognized: bool
-    recognized_by: str
-    economic_benefit: str | None
-    credited: list[str]
-    evidence: str | None
-
-
-class AchievementIn(Schema):
-    kind: str
-    title: str
-    achieved_date: date
-    patent_no: str = ""
-    is_recognized: bool = True
-    recognized_by: str = ""
-    economic_benefit: Decimal | None = None
-    credited: list[int] = []
-
-
-class AssessmentOut(Schema):
-    id: int
-    year: int
-    score: str
-    result: str
-    comment: str
-    assessor: str
-    assessed_date: date
-
-
-class AssessmentIn(Schema):
-    year: Year
-    score: Decimal
-    result: str
-    assessed_date: date
-    comment: str = ""
-    assessor: str = ""
-
-
-class ReportOut(Schema):
-    id: int
-    year: int
-    quarter: int
-    summary: str
-    next_plan: str
-    activities: int
-    participants: int
-    trainees: int
-    problems_solved: int
-    funds_spent: str
-    submitted_date: date
-
-
-class ReportIn(Schema):
-    year: Year
-    quarter: int
-    summary: str
-    next_plan: str = ""
-    activities: int = 0
-    participants: int = 0
-    trainees: int = 0
-    problems_solved: int = 0
-    funds_spent: Decimal = Decimal("0")
-
-
-class ParticipantOut(Schema):
-    id: int
-    role: str
-    worker_id: int | None
-    name: str
-    employer: str
-
-
-class MentorshipOut(Schema):
-    id: int
-    title: str
-    form: str
-    mentors: list[ParticipantOut]
-    apprentices: list[ParticipantOut]
-    skill: str
-    goals: str
-    org: str
-    studio: int | None
-    start_date: date
-    end_date: date | None
-
-
-class MentorshipPage(Page):
-    items: list[MentorshipOut]
-
-
-class CheckinOut(Schema):
-    id: int
-    date: date
-    content: str
-    hours: str | None
-
-
-class OutcomeOut(Schema):
-    id: int
-    apprentice: int
-    apprentice_name: str
-    kind: str
-    result: str
-    certificate_no: str
-    achieved_date: date
-
-
-class MentorshipDetail(MentorshipOut):
-    checkins: list[CheckinOut]
-    outcomes: list[OutcomeOut]
-
-
-class ApprenticeIn(Schema):
-    worker: int | None = None
-    name: str = ""
-    employer: str = ""
-    job: str = ""
-
-
-class MentorshipIn(Schema):
-    title: str
-    goals: str
-    org: str
-    start_date: date
-    mentors: list[int]
-    apprentices: list[ApprenticeIn]
-    end_date: date | None = None
-    skill: str = ""
-    studio: int | None = None
-
-
-class CheckinIn(Schema):
-    date: date
-    content: str
-    hours: Decimal | None = None
-
-
-class OutcomeIn(Schema):
-    apprentice: int
-    kind: str
-    result: str
-    achieved_date: date
-    certificate_no: str = ""
-
-
-class TechHelpOut(Schema):
-    id: int
-    kind: str
-    topic: str
-    target_type: str
-    target_name: str
-    date: date
-    participants: list[WorkerRef]
-    trainees_count: int
-    problems_solved: str
-    studio: int | None
-    org: str
-
-
-class TechHelpPage(Page):
-    items: list[TechHelpOut]
-
-
-class TechHelpIn(Schema):
-    kind: str
-    topic: str
-    target_type: str
-    target_name: str
-    date: date
-    participants: list[int]
-    org: str
-    trainees_count: int = 0
-    problems_solved: str = ""
-    note: str = ""
-    studio: int | None = None
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -335,8 +69,14 @@ def _studio_ref(request, pk: int | None, field: str = "studio") -> Studio | None
     return studio
 
 
+def _page(request, qs, page: int, out) -> dict:
+    """One page of a list answer: {items: [out(row) …], next: the next page's URL or None}."""
+    rows, nxt = paged(request, qs, page)
+    return {"items": [out(row) for row in rows], "next": nxt}
+
+
 def _money(value) -> str | None:
-    return None if value is None else f"{value:.2f}"
+    return None if value is None else money_str(value)
 
 
 def _worker_ref(w: Worker) -> dict:
@@ -420,15 +160,8 @@ def studio_list(request, q: str = "", org: str = "", level: str = "", studio_typ
     year = year or current_year()
     filters = selectors.StudioFilters(q=q, org=org_or_none(request, org), level=level,
                                       studio_type=studio_type, status=status, flag=flag, year=year)
-    rows, nxt = paged(request, selectors.studio_list(user=request.user, filters=filters), page)
-    return {"items": [_studio_out(s, year) for s in rows], "next": nxt}
-
-
-class StudiosSection(Schema):
-    studios: int
-    by_level: dict[str, int]
-    mentorships: int
-    mentorships_by_form: dict[str, int]
+    return _page(request, selectors.studio_list(user=request.user, filters=filters), page,
+                 lambda s: _studio_out(s, year))
 
 
 @router.get("/studios/figures", response=StudiosSection, summary="创新工作室与传帮带年度数据(汇总报表的 studios 部分)")
@@ -444,10 +177,6 @@ def studio_figures(request, year: Year | None = None, org: str | None = None):
       earlier and still running; `mentorships_by_form` groups them by the form derived from the mentor and
       apprentice counts (one_to_one 一带一, one_to_many 一带多, many_to_one 多带一, many_to_many 多带多).
     """
-    from laomo.reports.selectors import OrgNotFound, report_org
-
-    from .reports import studios_section
-
     try:
         unit = report_org(user=request.user, code=org)
     except OrgNotFound as exc:
@@ -504,7 +233,9 @@ def achievement_list(request, studio_id: int):
 @router.post("/studios/{studio_id}/achievements", response={201: AchievementOut}, summary="登记工作室成果")
 @requires("edit_business")
 def achievement_create(request, studio_id: int, payload: AchievementIn):
-    """`credited` are member ids of the studio; `economic_benefit` is optional and may not be negative."""
+    """`kind` is a code of the data dictionary 成果类型 (`achievement_kind`: patent, innovation, qc, method, standard,
+    award, paper, and any kind the city staff add); `credited` are member ids of the studio; `economic_benefit` is
+    optional and may not be negative."""
     studio = selectors.studio_get(user=request.user, pk=studio_id)
     data = payload.dict()
     members = {m.pk: m for m in selectors.members_of(studio).filter(pk__in=data["credited"])}
@@ -584,8 +315,7 @@ def mentorship_list(request, q: str = "", org: str = "", form: str = "", state: 
         studio=selectors.studio_base(request.user).filter(pk=studio).first() if studio else None)
     if studio and filters.studio is None:
         return {"items": [], "next": None}
-    rows, nxt = paged(request, selectors.mentorship_list(user=request.user, filters=filters), page)
-    return {"items": [_mentorship_out(m) for m in rows], "next": nxt}
+    return _page(request, selectors.mentorship_list(user=request.user, filters=filters), page, _mentorship_out)
 
 
 @router.get("/mentorships/{mentorship_id}", response=MentorshipDetail, summary="传帮带结对详情")
@@ -646,8 +376,7 @@ def tech_help_list(request, q: str = "", org: str = "", kind: str = "", target_t
     `target_type`: enterprise / community / school / village / other. `year` counts by the activity date."""
     filters = selectors.TechHelpFilters(q=q, org=org_or_none(request, org), kind=kind,
                                         target_type=target_type, year=year, date_from=date_from, date_to=date_to)
-    rows, nxt = paged(request, selectors.tech_help_list(user=request.user, filters=filters), page)
-    return {"items": [_tech_help_out(a) for a in rows], "next": nxt}
+    return _page(request, selectors.tech_help_list(user=request.user, filters=filters), page, _tech_help_out)
 
 
 @router.get("/tech-help/{activity_id}", response=TechHelpOut, summary="技术服务活动详情")

@@ -10,7 +10,11 @@ from decimal import Decimal
 from django.utils import timezone
 
 from laomo.core import clock
+from laomo.core.actors import SYSTEM
 from laomo.core.demo import demo_step
+from laomo.workers.models import Worker
+
+from . import services
 
 UNITS = ["331101", "331102", "331121", "331122", "331123", "331124", "331125", "331126", "331127", "331181"]
 # (unit, level, type, theme, host enterprise)
@@ -72,10 +76,6 @@ def _day(rng, start: date, end: date) -> date:
 
 @demo_step(40, "创新工作室、传帮带与技术服务")
 def demo_studios(ctx):
-    from laomo.workers.models import Worker
-
-    from . import services
-
     rng = ctx.rng
     today = timezone.localdate()
     this_year = today.year
@@ -222,11 +222,11 @@ def demo_studios(ctx):
         mentorships.append(m)
         last = min(today, end or today)
         for _ in range(rng.randint(2, 4)):
-            services.checkin_add(actor=None, mentorship=m, date=_day(rng, start, last),
+            services.checkin_add(actor=SYSTEM, mentorship=m, date=_day(rng, start, last),
                                  content=f"现场示范{skill}操作要点,徒弟实操练习", hours=Decimal(rng.randint(2, 8)))
         if (last - start).days > 120 and rng.random() < 0.6:
             apprentice = m.participants.filter(role="apprentice").first()
-            services.outcome_add(actor=None, mentorship=m, apprentice=apprentice,
+            services.outcome_add(actor=SYSTEM, mentorship=m, apprentice=apprentice,
                                  kind=rng.choice(["skill_level", "certificate"]),
                                  result=rng.choice(["高级工(三级)", "技师(二级)", "中级工(四级)", "电工作业操作证"]),
                                  achieved_date=_day(rng, start + timedelta(days=90), last))

@@ -1,6 +1,6 @@
 """Spreadsheet rows of the studio lists: the same filtered, scoped querysets as the pages."""
 
-from .selectors import flags_of
+from .selectors import flags_of, kind_labels
 
 STUDIO_HEADERS = ["工作室名称", "类型", "示范级别", "状态", "领衔人", "领衔人劳模编号", "领衔人最高荣誉",
                   "依托企业(单位)", "所属工会", "专业领域", "创建日期", "命名日期", "撤销日期", "撤销原因",
@@ -31,8 +31,9 @@ def studio_rows(qs, year: int):
 
 
 def achievement_rows(qs):
+    labels = kind_labels()
     for a in qs.iterator(chunk_size=CHUNK):
-        yield [a.studio.name, a.studio.org.name, a.get_kind_display(), a.title, a.patent_no, a.achieved_date,
+        yield [a.studio.name, a.studio.org.name, labels.get(a.kind, a.kind), a.title, a.patent_no, a.achieved_date,
                a.is_recognized, a.recognized_by, a.economic_benefit, "、".join(m.name for m in a.credited.all()),
                a.evidence_name]
 

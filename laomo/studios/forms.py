@@ -1,10 +1,11 @@
 from django import forms
 from django.utils import timezone
 
+from laomo.core import dictionary
 from laomo.core.years import year_choices
 
 from .models import (
-    AchievementKind,
+    ACHIEVEMENT_KIND,
     AssessmentResult,
     MemberRole,
     MentorshipForm,
@@ -34,9 +35,44 @@ def _years(empty: str = "全部年度"):
     return [("", empty)] + [(y, f"{y}年") for y in year_choices()]
 
 
-class _OrgForm(forms.Form):
-    picker_single: tuple = ()  # fields taking one worker (编号或姓名): a “查找劳模” helper is shown under them
-    picker_multi: tuple = ()  # fields taking several workers
+class WorkerInput(forms.TextInput):
+    """A worker typed by number or name (编号或姓名), with the “查找劳模” helper under it."""
+
+    template_name = "studios/widgets/worker_input.html"
+    multi = False
+
+    def get_context(self, name, value, attrs):
+        ctx = super().get_context(name, value, attrs)
+        ctx["widget"]["multi"] = "1" if self.multi else "0"
+        return ctx
+
+
+class WorkersInput(WorkerInput):
+    """Several workers, separated by 、 or commas."""
+
+    multi = True
+
+
+class WorkersTextarea(forms.Textarea):
+    """Several people on several lines (apprentices: workers, or “姓名(单位)”)."""
+
+    template_name = "studios/widgets/worker_textarea.html"
+
+    def get_context(self, name, value, attrs):
+        ctx = super().get_context(name, value, attrs)
+        ctx["widget"]["multi"] = "1"
+        return ctx
+
+
+class _Form(forms.Form):
+    @property
+    def wide(self) -> str:
+        """The fields that take a whole row in `form_fields.html` (texts and check lists)."""
+        return ",".join(name for name, f in self.fields.items()
+                        if isinstance(f.widget, (forms.Textarea, forms.CheckboxSelectMultiple)))
+
+
+class _OrgForm(_Form):
     def __init__(self, *args, org_queryset=None, studio_queryset=None, **kwargs):
         super().__init__(*args, **kwargs)
         if "org" in self.fields:
@@ -64,7 +100,7 @@ class AchievementFilterForm(_OrgForm):
     q = forms.CharField(label="搜索", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "成果名称/专利号/工作室"}))
     org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
-    kind = forms.ChoiceField(label="类别", required=False, choices=[("", "全部类别"), *AchievementKind.choices])
+    kind = forms.ChoiceField(label="类别", required=False, choices=())
     year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None, choices=())
     recognized = forms.ChoiceField(label="认定", required=False,
                                    choices=[("", "全部"), ("1", "已获认定"), ("0", "未认定")])
@@ -72,6 +108,8 @@ class AchievementFilterForm(_OrgForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = _years()
+        # Every kind ever used (inactive ones too): old achievements stay findable.
+        self.fields["kind"].choices = [("", "全部类别"), *dictionary.choices(ACHIEVEMENT_KIND, active_only=False)]
 
 
 class MentorshipFilterForm(_OrgForm):
@@ -114,11 +152,11 @@ class TechHelpFilterForm(_OrgForm):
 
 
 class StudioForm(_OrgForm):
-    picker_single = ("lead",)
     name = forms.CharField(label="工作室名称", max_length=100)
     studio_type = forms.ChoiceField(label="类型", choices=StudioType.choices)
     level = forms.ChoiceField(label="示范级别", choices=StudioLevel.choices)
-    lead = forms.CharField(label="领衔人", max_length=60, help_text=WORKER_HELP + "一般应为市级及以上劳模。")
+    lead = forms.CharField(label="领衔人", max_length=60, widget=WorkerInput,
+                           help_text=WORKER_HELP + "一般应为市级及以上劳模。")
     host_enterprise = forms.CharField(label="依托企业(单位)", max_length=200)
     org = forms.ModelChoiceField(label="所属工会", queryset=None)
     specialty = forms.CharField(label="专业领域", max_length=100, required=False)
@@ -146,7 +184,7 @@ class StudioForm(_OrgForm):
         return _not_future(self, "named_date", "命名日期")
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(_Form):
     to_status = forms.ChoiceField(label="操作", choices=())
     date = forms.DateField(label="日期", widget=DATE)
     reason = forms.CharField(label="说明/撤销原因", required=False, widget=forms.Textarea(attrs={"rows": 2}),
@@ -157,9 +195,8 @@ class TransitionForm(forms.Form):
         self.fields["to_status"].choices = list(choices)
 
 
-class MemberForm(forms.Form):
-    picker_single = ("worker",)
-    worker = forms.CharField(label="劳模", max_length=60, required=False, help_text=WORKER_HELP)
+class MemberForm(_Form):
+    worker = forms.CharField(label="劳模", max_length=60, required=False, widget=WorkerInput, help_text=WORKER_HELP)
     name = forms.CharField(label="或其他成员姓名", max_length=50, required=False, help_text="非劳模的技术人员、职工")
     title = forms.CharField(label="岗位/职称", max_length=100, required=False)
     role = forms.ChoiceField(label="角色", choices=[(MemberRole.CORE, "核心成员"), (MemberRole.MEMBER, "成员")],
@@ -167,24 +204,24 @@ class MemberForm(forms.Form):
     joined_date = forms.DateField(label="加入日期", required=False, widget=DATE)
 
 
-class MemberLeaveForm(forms.Form):
+class MemberLeaveForm(_Form):
     left_date = forms.DateField(label="退出日期", widget=DATE)
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(_Form):
     title = forms.CharField(label="项目名称", max_length=200)
     start_date = forms.DateField(label="立项日期", widget=DATE)
     goal = forms.CharField(label="攻关目标", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ProjectCloseForm(forms.Form):
+class ProjectCloseForm(_Form):
     status = forms.ChoiceField(label="结果",
                                choices=[(ProjectStatus.CONCLUDED, "结题"), (ProjectStatus.STOPPED, "中止")])
     end_date = forms.DateField(label="日期", widget=DATE)
 
 
-class AchievementForm(forms.Form):
-    kind = forms.ChoiceField(label="成果类别", choices=[("", "请选择"), *AchievementKind.choices])
+class AchievementForm(_Form):
+    kind = forms.ChoiceField(label="成果类别", choices=())
     title = forms.CharField(label="成果名称", max_length=200)
     achieved_date = forms.DateField(label="取得日期", widget=DATE, help_text="授权、发布、获奖或发表日期")
     patent_no = forms.CharField(label="专利号", max_length=40, required=False,
@@ -201,6 +238,7 @@ class AchievementForm(forms.Form):
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "请选择"), *dictionary.choices(ACHIEVEMENT_KIND)]
         self.fields["credited"].queryset = members
         self.fields["credited"].label_from_instance = lambda m: m.name
 
@@ -208,15 +246,15 @@ class AchievementForm(forms.Form):
         return _not_future(self, "achieved_date", "取得日期")
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(_Form):
     evidence = forms.FileField(label="佐证材料", help_text="PDF、JPG 或 PNG,不超过 10 MB")
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(_Form):
     reason = forms.CharField(label="原因", max_length=500)
 
 
-class ReportForm(forms.Form):
+class ReportForm(_Form):
     year = forms.TypedChoiceField(label="年度", coerce=int, choices=())
     quarter = forms.TypedChoiceField(label="季度", coerce=int,
                                      choices=[(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")])
@@ -233,7 +271,7 @@ class ReportForm(forms.Form):
         self.fields["year"].choices = [(y, f"{y}年") for y in year_choices()]
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(_Form):
     year = forms.TypedChoiceField(label="考核年度", coerce=int, choices=())
     score = forms.DecimalField(label="得分", min_value=0, max_value=100, decimal_places=1, max_digits=4)
     result = forms.ChoiceField(label="考核结果", choices=[("", "请选择"), *AssessmentResult.choices])
@@ -266,31 +304,30 @@ class MentorshipEditForm(_OrgForm):
 
 
 class MentorshipCreateForm(MentorshipEditForm):
-    picker_multi = ("mentors", "apprentices")
-    mentors = forms.CharField(label="师傅", max_length=500, help_text=WORKER_HELP + "多名用顿号分隔。")
+    mentors = forms.CharField(label="师傅", max_length=500, widget=WorkersInput,
+                              help_text=WORKER_HELP + "多名用顿号分隔。")
     apprentices = forms.CharField(
-        label="徒弟", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        label="徒弟", max_length=2000, widget=WorkersTextarea(attrs={"rows": 2}),
         help_text="劳模编号或姓名,多名用顿号分隔;不在劳模库的徒弟写“姓名(单位)”,如 王小明(丽水万控)。")
     field_order = ["title", "skill", "mentors", "apprentices", "org", "studio", "start_date", "end_date", "goals"]
 
 
-class ParticipantForm(forms.Form):
-    picker_single = ("worker",)
+class ParticipantForm(_Form):
     role = forms.ChoiceField(label="角色", choices=ParticipantRole.choices, initial=ParticipantRole.APPRENTICE)
-    worker = forms.CharField(label="劳模", max_length=60, required=False, help_text=WORKER_HELP)
+    worker = forms.CharField(label="劳模", max_length=60, required=False, widget=WorkerInput, help_text=WORKER_HELP)
     name = forms.CharField(label="或徒弟姓名(非劳模)", max_length=50, required=False)
     employer = forms.CharField(label="工作单位", max_length=200, required=False)
     job = forms.CharField(label="岗位", max_length=100, required=False)
 
 
-class CheckinForm(forms.Form):
+class CheckinForm(_Form):
     date = forms.DateField(label="日期", widget=DATE)
     content = forms.CharField(label="带徒内容", widget=forms.Textarea(attrs={"rows": 2}))
     hours = forms.DecimalField(label="时长(小时)", required=False, min_value=0, max_value=24, decimal_places=1,
                                max_digits=3)
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(_Form):
     apprentice = forms.ModelChoiceField(label="徒弟", queryset=None, empty_label="请选择")
     kind = forms.ChoiceField(label="类别", choices=OutcomeKind.choices)
     result = forms.CharField(label="新技能等级/证书名称", max_length=200, help_text="如:高级工(三级)、电工作业操作证")
@@ -307,13 +344,13 @@ class OutcomeForm(forms.Form):
 
 
 class TechHelpForm(_OrgForm):
-    picker_multi = ("participants",)
     kind = forms.ChoiceField(label="类型", choices=TechHelpKind.choices)
     topic = forms.CharField(label="主题", max_length=200)
     target_type = forms.ChoiceField(label="对象类型", choices=TargetType.choices)
     target_name = forms.CharField(label="服务对象", max_length=200, help_text="企业、社区或学校的名称")
     date = forms.DateField(label="日期", widget=DATE)
-    participants = forms.CharField(label="参与劳模", max_length=1000, help_text=WORKER_HELP + "多名用顿号分隔。")
+    participants = forms.CharField(label="参与劳模", max_length=1000, widget=WorkersInput,
+                                   help_text=WORKER_HELP + "多名用顿号分隔。")
     trainees_count = forms.IntegerField(label="受训/受益人数", min_value=0, initial=0)
     problems_solved = forms.CharField(label="解决的问题", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     org = forms.ModelChoiceField(label="所属工会", queryset=None)

@@ -70,14 +70,10 @@ class ProjectStatus(models.TextChoices):
     STOPPED = "stopped", "已中止"
 
 
-class AchievementKind(models.TextChoices):
-    PATENT = "patent", "专利"
-    INNOVATION = "innovation", "技术革新"
-    QC = "qc", "QC成果"
-    METHOD = "method", "工法"
-    STANDARD = "standard", "标准"
-    AWARD = "award", "获奖"
-    PAPER = "paper", "论文"
+# Achievement kinds are the data-dictionary list `achievement_kind` (成果类型; seeded by migration 0002 with
+# patent, innovation, qc, method, standard, award, paper; clerks may add more). A patent needs its number.
+ACHIEVEMENT_KIND = "achievement_kind"
+PATENT = "patent"
 
 
 class AssessmentResult(models.TextChoices):
@@ -267,7 +263,7 @@ def evidence_path(instance, filename: str) -> str:
 
 class StudioAchievement(TimeStampedModel, SoftDeleteModel):
     studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="achievements")
-    kind = models.CharField("成果类别", max_length=12, choices=AchievementKind.choices)
+    kind = models.CharField("成果类别", max_length=32, help_text="数据字典“成果类型”的代码")
     title = models.CharField("成果名称", max_length=200)
     achieved_date = models.DateField("取得日期")
     patent_no = models.CharField("专利号", max_length=40, blank=True)

@@ -11,12 +11,11 @@ Which records count in a year (the same rule for the report, the API and the car
 Each record counts in the org of the record and every org above it.
 """
 
-from decimal import Decimal
-
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from laomo.core.dashboard import register_cards
+from laomo.core.money import fen_sum, yuan
 from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 
@@ -56,11 +55,11 @@ def by_form(qs) -> dict[str, int]:
 
 @register_section("studios", order=50)
 def studios_section(*, year: int, org) -> dict:
-    studios = studios_in_year(Studio.objects.filter(org__path__startswith=org.path), year)
+    studios = studios_in_year(Studio.objects.filter(org.subtree_q()), year)
     figures = studios.aggregate(total=Count("id"),
                                 **{level: Count("id", filter=Q(level=level)) for level in LEVEL_KEYS})
     mentorships = mentorships_in_year(
-        Mentorship.objects.filter(is_deleted=False, org__path__startswith=org.path), year)
+        Mentorship.objects.filter(org.subtree_q(), is_deleted=False), year)
     forms = by_form(mentorships)
     return {
         "studios": figures["total"],
@@ -75,18 +74,18 @@ def studio_cards(*, user, year: int, org) -> list[dict]:
     if not user.has_perm("core.view_business"):
         return []
     start, end = year_bounds(year)
-    studios = studios_in_year(studio_base(user).filter(org__path__startswith=org.path), year)
+    studios = studios_in_year(studio_base(user).filter(org.subtree_q()), year)
     flagged = (studios.annotate(**flag_annotations(year))
                .filter(flag_q("no_project", year) | flag_q("no_result", year) | flag_q("failed", year)
                        | flag_q("lead_low", year)).count())
-    achievements = achievement_base(user).filter(studio__org__path__startswith=org.path, achieved_date__gte=start,
+    achievements = achievement_base(user).filter(org.subtree_q("studio__org"), achieved_date__gte=start,
                                                  achieved_date__lte=end).aggregate(n=Count("id"),
-                                                                                   benefit=Sum("economic_benefit"))
-    mentorships = mentorships_in_year(mentorship_base(user).filter(org__path__startswith=org.path), year)
+                                                                                   benefit=fen_sum("economic_benefit"))
+    mentorships = mentorships_in_year(mentorship_base(user).filter(org.subtree_q()), year)
     forms = by_form(mentorships)
-    help_figures = tech_help_base(user).filter(org__path__startswith=org.path, date__gte=start,
+    help_figures = tech_help_base(user).filter(org.subtree_q(), date__gte=start,
                                                date__lte=end).aggregate(n=Count("id"), trainees=Sum("trainees_count"))
-    benefit = (achievements["benefit"] or Decimal("0")).quantize(Decimal("0.01"))
+    benefit = yuan(achievements["benefit"])
     return [
         {"label": f"{year}年创新工作室", "value": studios.count(),
          "note": f"需关注 {flagged} 个", "url": f"{reverse('studios:index')}?flag=any"},
@@ -107,7 +106,7 @@ register_note("studios", COUNTING_RULE)
 
 
 def _studios(year: int, org):
-    return studios_in_year(Studio.objects.filter(org__path__startswith=org.path), year).select_related("org", "lead")
+    return studios_in_year(Studio.objects.filter(org.subtree_q()), year).select_related("org", "lead")
 
 
 def _studio_drill(qs) -> Drill:
@@ -129,7 +128,7 @@ def drill_studios_by_level(*, year: int, org, key: str) -> Drill:
 
 
 def _mentorships(year: int, org):
-    return mentorships_in_year(Mentorship.objects.filter(is_deleted=False, org__path__startswith=org.path), year)
+    return mentorships_in_year(Mentorship.objects.filter(org.subtree_q(), is_deleted=False), year)
 
 
 def _mentorship_drill(qs) -> Drill:

@@ -11,13 +11,15 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
+from laomo.core import dictionary
 from laomo.core.scope import scope_queryset
+from laomo.core.years import ensure_year
 from laomo.workers.models import Worker
 from laomo.workers.selectors import search_q as worker_search_q
 from laomo.workers.selectors import worker_base
 
 from .models import (
+    ACHIEVEMENT_KIND,
     FORM_KEYS,
     LIVE_STATUSES,
     AssessmentResult,
@@ -40,8 +42,6 @@ NOT_FOUND = "记录不存在或不在您的数据范围内"
 
 
 def year_bounds(year: int) -> tuple[date, date]:
-    from laomo.core.years import ensure_year
-
     ensure_year(year)
     return date(year, 1, 1), date(year, 12, 31)
 
@@ -137,7 +137,7 @@ def studio_list(*, user, filters: StudioFilters | None = None) -> QuerySet[Studi
         qs = qs.filter(Q(name__contains=q) | Q(host_enterprise__contains=q) | Q(lead__name__contains=q)
                        | Q(specialty__contains=q))
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q())
     if f.level:
         qs = qs.filter(level=f.level)
     if f.studio_type:
@@ -214,7 +214,7 @@ def achievement_list(*, user, filters: AchievementFilters | None = None) -> Quer
         q = f.q.strip()
         qs = qs.filter(Q(title__contains=q) | Q(patent_no__contains=q) | Q(studio__name__contains=q))
     if f.org is not None:
-        qs = qs.filter(studio__org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q("studio__org"))
     if f.studio is not None:
         qs = qs.filter(studio=f.studio)
     if f.kind:
@@ -225,6 +225,20 @@ def achievement_list(*, user, filters: AchievementFilters | None = None) -> Quer
     if f.recognized is not None:
         qs = qs.filter(is_recognized=f.recognized)
     return qs.order_by("-achieved_date", "-id")
+
+
+def kind_labels() -> dict[str, str]:
+    """{code: label} of the achievement kinds (the data dictionary; retired kinds keep their label)."""
+    return dictionary.labels(ACHIEVEMENT_KIND)
+
+
+def with_kind_labels(rows, labels: dict[str, str] | None = None) -> list[StudioAchievement]:
+    """The achievements as a list, each with `kind_label` from the data dictionary (one query for all)."""
+    labels = kind_labels() if labels is None else labels
+    rows = list(rows)
+    for a in rows:
+        a.kind_label = labels.get(a.kind, a.kind)
+    return rows
 
 
 def achievements_of(studio: Studio) -> QuerySet[StudioAchievement]:
@@ -271,7 +285,7 @@ def mentorship_list(*, user, filters: MentorshipFilters | None = None, today: da
             Q(name__contains=q) | Q(employer__contains=q))
         qs = qs.filter(Q(title__contains=q) | Q(skill__contains=q) | Exists(people))
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q())
     if f.studio is not None:
         qs = qs.filter(studio=f.studio)
     if f.form in FORM_KEYS:
@@ -334,7 +348,7 @@ def tech_help_list(*, user, filters: TechHelpFilters | None = None) -> QuerySet[
         q = f.q.strip()
         qs = qs.filter(Q(topic__contains=q) | Q(target_name__contains=q) | Q(problems_solved__contains=q))
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q())
     if f.studio is not None:
         qs = qs.filter(studio=f.studio)
     if f.kind:
@@ -450,6 +464,4 @@ def mentor_role(mentorship: Mentorship, worker: Worker | None) -> bool:
 
 def apprentices_of(*, mentorship):
     """The apprentices of a pairing fetched in the user's scope."""
-    from .models import MentorshipParticipant, ParticipantRole
-
     return MentorshipParticipant.objects.filter(mentorship=mentorship, role=ParticipantRole.APPRENTICE).order_by("id")

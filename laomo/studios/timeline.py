@@ -17,7 +17,7 @@ from .models import (
     StudioMember,
     TechHelpActivity,
 )
-from .selectors import achievement_base, mentorship_base, studio_base, tech_help_base
+from .selectors import achievement_base, mentorship_base, studio_base, tech_help_base, with_kind_labels
 
 
 @register_timeline
@@ -45,9 +45,10 @@ def studios_timeline(*, worker, user) -> list[dict]:
               .select_related("studio")):
         entries.append({"date": m.joined_date, "label": "创新工作室", "title": f"加入{m.studio.name}",
                         "url": link("studios:detail", m.studio_id)})
-    for a in achievements.filter(credited__worker=worker).select_related("studio").distinct():
+    mine = achievements.filter(credited__worker=worker).select_related("studio").distinct()
+    for a in with_kind_labels(mine):
         entries.append({"date": a.achieved_date, "label": "创新成果",
-                        "title": f"{a.get_kind_display()}:{a.title}({a.studio.name})",
+                        "title": f"{a.kind_label}:{a.title}({a.studio.name})",
                         "url": link("studios:detail", a.studio_id)})
     for p in MentorshipParticipant.objects.filter(worker=worker, mentorship__in=mentorships).select_related(
             "mentorship"):

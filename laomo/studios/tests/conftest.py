@@ -1,14 +1,24 @@
 import pytest
 
+from laomo.orgs.models import User
+from laomo.workers.services import worker_grant_login
+
+from .factories import ensure_achievement_kinds
+
 
 @pytest.fixture
-def make_worker_login():
-    """Give a worker a self-service login (role `worker`) through the registry service."""
-    from laomo.orgs.models import User
-    from laomo.workers.services import worker_grant_login
+def orgs(orgs):
+    """The org tree, and the achievement kinds (both seeded by migrations, both emptied by a transactional
+    test's flush)."""
+    ensure_achievement_kinds()
+    return orgs
 
+
+@pytest.fixture
+def make_worker_login(users):
+    """Give a worker a self-service login (role `worker`) through the registry service."""
     def make(worker, username):
-        user, _ = worker_grant_login(actor=None, worker=worker, username=username)
+        user, _ = worker_grant_login(actor=users["city_staff"], worker=worker, username=username)
         User.objects.filter(pk=user.pk).update(must_change_password=False)  # past the first-login change
         user.refresh_from_db()
         return user

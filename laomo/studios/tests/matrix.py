@@ -2,6 +2,12 @@
 
 from datetime import date
 
+from laomo.core.actors import SYSTEM
+from laomo.studios import services
+from laomo.workers.services import worker_create
+
+from .factories import ensure_achievement_kinds
+
 SAMPLES = {
     "studios:detail": lambda f: {"pk": f["studio"].pk},
     "studios:edit": lambda f: {"pk": f["studio"].pk},
@@ -31,24 +37,22 @@ SAMPLES = {
 
 
 def build(f) -> dict:
-    from laomo.studios import services
-    from laomo.workers.services import worker_create
-
+    ensure_achievement_kinds()
     org = f["orgs"]["331102"]
     lead = f["worker"]
-    other = worker_create(actor=None, org=org, name="李师傅")
-    studio = services.studio_create(actor=None, org=org, name="矩阵测试工作室", studio_type="model_worker",
+    other = worker_create(actor=f["users"]["county_staff"], org=org, name="李师傅")
+    studio = services.studio_create(actor=SYSTEM, org=org, name="矩阵测试工作室", studio_type="model_worker",
                                     level="municipal", lead=lead, host_enterprise="丽水某公司",
                                     founded_date=date(2020, 5, 1))
-    member = services.member_add(actor=None, studio=studio, worker=other)
-    project = services.project_add(actor=None, studio=studio, title="攻关", start_date=date(2021, 1, 5))
-    achievement = services.achievement_add(actor=None, studio=studio, kind="innovation", title="工装改进",
+    member = services.member_add(actor=SYSTEM, studio=studio, worker=other)
+    project = services.project_add(actor=SYSTEM, studio=studio, title="攻关", start_date=date(2021, 1, 5))
+    achievement = services.achievement_add(actor=SYSTEM, studio=studio, kind="innovation", title="工装改进",
                                            achieved_date=date(2021, 6, 1), credited=[member])
     mentorship = services.mentorship_create(
-        actor=None, org=org, title="矩阵结对", goals="掌握技能", start_date=date(2021, 3, 1), mentors=[lead],
+        actor=SYSTEM, org=org, title="矩阵结对", goals="掌握技能", start_date=date(2021, 3, 1), mentors=[lead],
         apprentices=[services.Person(name="王小明", employer="某厂"), other])
     apprentice = mentorship.participants.get(worker=other)
-    tech_help = services.tech_help_create(actor=None, org=org, kind="training", topic="电工培训",
+    tech_help = services.tech_help_create(actor=SYSTEM, org=org, kind="training", topic="电工培训",
                                           target_type="school", target_name="丽水职业技术学院",
                                           date=date(2022, 4, 1), participants=[lead], trainees_count=30)
     return {"studio": studio, "studio_member": member, "studio_project": project, "achievement": achievement,

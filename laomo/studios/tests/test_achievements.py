@@ -11,8 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from PIL import Image
 
+from laomo.core import dictionary
+from laomo.core.actors import SYSTEM
 from laomo.studios import selectors, services
-from laomo.studios.models import StudioAchievement
+from laomo.studios.forms import AchievementForm
+from laomo.studios.models import Studio, StudioAchievement
 
 from .factories import PDF_BYTES, png_bytes, studio, worker
 
@@ -31,7 +34,7 @@ def s(orgs):
 
 def add(s, **kwargs):
     kwargs = {"kind": "innovation", "title": "工装夹具改进", "achieved_date": date(2022, 5, 1), **kwargs}
-    return services.achievement_add(actor=None, studio=s, **kwargs)
+    return services.achievement_add(actor=SYSTEM, studio=s, **kwargs)
 
 
 @pytest.mark.parametrize(("value", "stored"), [
@@ -45,8 +48,9 @@ def test_it_stores_the_benefit_as_exact_decimal(s, value, stored):
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("-0.01", "经济效益不能为负数。"), ("-500", "经济效益不能为负数。"), ("12.345", "经济效益最多保留两位小数(分)。"),
-    ("十万", "经济效益格式不正确,请填写金额(元),如 12000.50。"), ("1e20", "经济效益数额过大。"),
+    ("-0.01", "经济效益不能为负数。"), ("-500", "经济效益不能为负数。"),
+    ("12.345", "经济效益最多保留两位小数(精确到分)。"), ("十万", "经济效益格式不正确,请填写数字(元)。"),
+    ("1e20", "经济效益过大。"),
 ])
 def test_it_refuses_a_bad_benefit(s, value, message):
     with pytest.raises(ValidationError) as exc:
@@ -83,7 +87,7 @@ def test_it_checks_dates_kind_and_credits(orgs, s):
         with pytest.raises(ValidationError) as exc:
             add(s, **kwargs)
         assert exc.value.message_dict[field] == [message]
-    member = services.member_add(actor=None, studio=s, name="陈工")
+    member = services.member_add(actor=SYSTEM, studio=s, name="陈工")
     a = add(s, credited=[s.members.get(role="lead"), member])
     assert sorted(m.name for m in a.credited.all()) == ["市劳模", "陈工"]
 
@@ -91,8 +95,8 @@ def test_it_checks_dates_kind_and_credits(orgs, s):
 def test_it_withdraws_with_a_reason(s):
     a = add(s)
     with pytest.raises(ValidationError):
-        services.achievement_withdraw(actor=None, achievement=a, reason="")
-    services.achievement_withdraw(actor=None, achievement=a, reason="重复登记")
+        services.achievement_withdraw(actor=SYSTEM, achievement=a, reason="")
+    services.achievement_withdraw(actor=SYSTEM, achievement=a, reason="重复登记")
     assert not selectors.achievements_of(s).exists() and StudioAchievement.objects.get(pk=a.pk).is_deleted
 
 
@@ -140,7 +144,7 @@ def test_it_refuses_files_over_the_size_limit(s, settings):
 
 def test_it_attaches_evidence_later(s):
     a = add(s)
-    services.achievement_attach_evidence(actor=None, achievement=a,
+    services.achievement_attach_evidence(actor=SYSTEM, achievement=a,
                                          evidence=SimpleUploadedFile("scan.jpg", _jpeg()))
     a.refresh_from_db()
     assert a.evidence_type == "image/jpeg" and a.evidence.name.endswith(".jpg") and a.evidence_thumb
@@ -156,22 +160,18 @@ def _jpeg() -> bytes:
 
 
 def flags(s, year):
-    from laomo.studios.models import Studio
-
     one = Studio.objects.annotate(**selectors.flag_annotations(year)).select_related("lead").get(pk=s.pk)
     return [code for code, _ in selectors.flags_of(one, year)]
 
 
 def flagged(s, year, flag):
-    from laomo.studios.models import Studio
-
     return Studio.objects.annotate(**selectors.flag_annotations(year)).filter(
         selectors.flag_q(flag, year)).filter(pk=s.pk).exists()
 
 
 def test_it_flags_a_year_without_a_project(s):
     assert flags(s, 2022) == ["no_project", "no_result"]
-    services.project_add(actor=None, studio=s, title="跨年项目", start_date=date(2021, 6, 1), status="concluded",
+    services.project_add(actor=SYSTEM, studio=s, title="跨年项目", start_date=date(2021, 6, 1), status="concluded",
                          end_date=date(2022, 1, 1))
     assert "no_project" not in flags(s, 2021) and "no_project" not in flags(s, 2022)
     assert "no_project" in flags(s, 2023)
@@ -184,7 +184,7 @@ def test_it_flags_two_years_without_a_recognized_result(orgs, s):
     assert "no_result" not in flags(s, 2021)
     add(s, achieved_date=date(2021, 6, 1), is_recognized=False)  # not recognized: does not count
     withdrawn = add(s, achieved_date=date(2022, 6, 1))
-    services.achievement_withdraw(actor=None, achievement=withdrawn, reason="错误")  # withdrawn: does not count
+    services.achievement_withdraw(actor=SYSTEM, achievement=withdrawn, reason="错误")  # withdrawn: does not count
     assert "no_result" in flags(s, 2022)
     add(s, achieved_date=date(2021, 1, 1))
     assert "no_result" not in flags(s, 2022) and not flagged(s, 2022, "no_result")
@@ -195,10 +195,10 @@ def test_it_flags_two_years_without_a_recognized_result(orgs, s):
 
 
 def test_it_flags_a_failed_assessment_and_a_low_lead(orgs, s):
-    services.assessment_record(actor=None, studio=s, year=2021, score="50", result="fail",
+    services.assessment_record(actor=SYSTEM, studio=s, year=2021, score="50", result="fail",
                                assessed_date=date(2022, 1, 10))
     assert "failed" in flags(s, 2021) and "failed" in flags(s, 2022) and "failed" not in flags(s, 2020)
-    services.assessment_record(actor=None, studio=s, year=2022, score="80", result="pass",
+    services.assessment_record(actor=SYSTEM, studio=s, year=2022, score="80", result="pass",
                                assessed_date=date(2023, 1, 10))
     assert "failed" not in flags(s, 2022) and flagged(s, 2021, "failed")
     low = studio(orgs["331102"], worker(orgs["331102"], "县劳模", "莲都区劳动模范"), name="县级领衔工作室")
@@ -206,5 +206,31 @@ def test_it_flags_a_failed_assessment_and_a_low_lead(orgs, s):
 
 
 def test_it_does_not_flag_a_revoked_studio(s):
-    s = services.studio_transition(actor=None, studio=s, to_status="revoked", date=date(2021, 1, 1), reason="撤销")
+    s = services.studio_transition(actor=SYSTEM, studio=s, to_status="revoked", date=date(2021, 1, 1), reason="撤销")
     assert flags(s, 2022) == [] and not flagged(s, 2022, "no_project")
+
+
+# --- kinds from the data dictionary ----------------------------------------------------------------------------
+
+
+def test_the_seven_kinds_are_seeded_in_order(orgs):
+    assert dictionary.choices("achievement_kind") == [
+        ("patent", "专利"), ("innovation", "技术革新"), ("qc", "QC成果"), ("method", "工法"), ("standard", "标准"),
+        ("award", "获奖"), ("paper", "论文")]
+    assert "achievement_kind" in {k.code for k in dictionary.kinds()}
+
+
+def test_a_kind_a_clerk_adds_appears_in_the_forms_lists_and_exports(orgs, users, s, clients):
+    kind = dictionary.item_save(actor=users["city_staff"], kind_code="achievement_kind", code="software",
+                                label="软件著作权", sort_order=80)
+    assert ("software", "软件著作权") in AchievementForm(members=s.members.all()).fields["kind"].choices
+    add(s, kind="software", title="调度软件 V1.0")
+    page = clients["county_staff"].get("/studios/achievements/", {"kind": "software"}).content.decode()
+    assert "软件著作权" in page and "调度软件 V1.0" in page
+    assert "软件著作权" in clients["county_staff"].get(f"/studios/{s.pk}/").content.decode()
+    dictionary.item_save(actor=users["city_staff"], item=kind, is_active=False)
+    with pytest.raises(ValidationError) as exc:
+        add(s, kind="software", title="调度软件 V2.0")
+    assert exc.value.message_dict["kind"] == ["请选择成果类别。"]
+    # A retired kind keeps its label on old records and in the list filter.
+    assert "软件著作权" in clients["county_staff"].get("/studios/achievements/").content.decode()

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.studios.models import Mentorship, Studio
 
 from .factories import PDF_BYTES, mentorship, studio, tech_help, worker
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def auth(users):
     def make(role="county_staff"):
-        return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=None, user=users[role])[1]}"}
+        return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=SYSTEM, user=users[role])[1]}"}
 
     return make
 

@@ -6,8 +6,10 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from laomo.core.actors import SYSTEM
 from laomo.core.audit import verify_chain
 from laomo.core.demo import DEMO_PASSWORD, DEMO_USERS, DemoContext
+from laomo.orgs.services import user_create
 from laomo.studios.demo import demo_studios
 from laomo.studios.models import Mentorship, Studio, StudioAchievement, TechHelpActivity
 from laomo.studios.reports import by_form, mentorships_in_year, studios_in_year
@@ -17,11 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_builds_the_demo_through_the_services(orgs):
-    from laomo.orgs.services import user_create
-
     users = {}
     for username, full_name, role, code in DEMO_USERS:
-        users[username], _ = user_create(actor=None, username=username, full_name=full_name, org=orgs[code],
+        users[username], _ = user_create(actor=SYSTEM, username=username, full_name=full_name, org=orgs[code],
                                          roles=[role], password=DEMO_PASSWORD, must_change_password=False)
     ctx = DemoContext(rng=random.Random(2022), users=users, orgs=orgs)
     demo_workers(ctx)

@@ -12,6 +12,8 @@ from conftest import make_user
 from laomo.core.tests.e2e_fixtures import *  # noqa: F403  (browser, context, page, the org-tree restore)
 from laomo.core.tests.e2e_fixtures import assert_nothing_from_outside, login
 from laomo.orgs.roles import Role
+from laomo.studios.models import Mentorship, Studio, StudioAchievement
+from laomo.workers.tests.factories import make_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,9 +28,6 @@ def _summary_value(page, metric: str) -> str:
 
 
 def test_it_creates_a_studio_an_achievement_and_a_mentorship(page, context, live_server, orgs, tmp_path, settings):
-    from laomo.studios.models import Mentorship, Studio, StudioAchievement
-    from laomo.workers.tests.factories import make_worker
-
     settings.MEDIA_ROOT = tmp_path / "media"
     make_worker(orgs["331102"], "钱劳模", honors=[("浙江省劳动模范", 2016)], employer="丽水万控")
     make_worker(orgs["331102"], "孙徒弟")

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.reports.selectors import summary
 from laomo.studios import services
 from laomo.studios.reports import studio_cards, studios_section
@@ -31,9 +32,10 @@ def world(orgs):
     s = studio(qy, w["qy1"], name="庆元工作室", level="national", founded=date(2015, 1, 1), status="named",
                named_date=date(2016, 1, 1))
     gone = studio(qy, w["qy2"], name="撤销工作室", level="county", founded=date(2015, 1, 1))
-    services.studio_transition(actor=None, studio=gone, to_status="revoked", date=date(2022, 1, 1), reason="不合格")
+    services.studio_transition(actor=SYSTEM, studio=gone, to_status="revoked", date=date(2022, 1, 1), reason="不合格")
     early = studio(ld, w["ld3"], name="早撤工作室", level="county", founded=date(2015, 1, 1))
-    services.studio_transition(actor=None, studio=early, to_status="revoked", date=date(2021, 12, 31), reason="不合格")
+    services.studio_transition(actor=SYSTEM, studio=early, to_status="revoked", date=date(2021, 12, 31),
+                               reason="不合格")
     # Mentorships, counted in the years they are active in.
     mentorship(ld, [w["ld1"]], ["甲"], start=date(2022, 12, 31))  # one_to_one, 2022 on
     mentorship(ld, [w["ld1"]], ["甲", "乙"], start=date(2023, 1, 1))  # one_to_many, 2023 on
@@ -41,7 +43,7 @@ def world(orgs):
     mentorship(ld, [w["ld1"], w["ld2"]], ["丁", "戊"], start=date(2020, 3, 1), end=date(2021, 12, 31))
     mentorship(qy, [w["qy1"]], ["己", "庚", w["qy2"]], start=date(2021, 5, 1), studio=s)  # one_to_many, running
     deleted = mentorship(qy, [w["qy1"]], ["辛"], start=date(2022, 5, 1))
-    services.mentorship_delete(actor=None, mentorship=deleted, reason="重复")
+    services.mentorship_delete(actor=SYSTEM, mentorship=deleted, reason="重复")
     return w
 
 
@@ -67,7 +69,7 @@ def test_it_counts_each_record_in_its_unit_and_above_by_year(orgs, world, code, 
 
 
 def test_it_serves_the_section_in_the_summary_api_for_the_callers_scope(client, orgs, users, world):
-    _, raw = api_token_create(actor=None, user=users["county_staff"])
+    _, raw = api_token_create(actor=SYSTEM, user=users["county_staff"])
     data = client.get("/api/v1/reports/summary?year=2022", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
     assert data["org"] == "331102" and data["studios"]["studios"] == 1
     assert data["studios"]["mentorships_by_form"] == {**ZERO_FORMS, "one_to_one": 1, "many_to_one": 1}
@@ -84,13 +86,13 @@ def test_it_serves_the_section_in_the_summary_api_for_the_callers_scope(client, 
 
 
 def test_it_shows_cards_from_the_users_scope(orgs, users, world):
-    s = services.studio_create(actor=None, org=orgs["331102"], name="卡片工作室", studio_type="craftsman",
+    s = services.studio_create(actor=SYSTEM, org=orgs["331102"], name="卡片工作室", studio_type="craftsman",
                                level="municipal", lead=world["ld2"], host_enterprise="某厂",
                                founded_date=date(2019, 1, 1))
-    services.achievement_add(actor=None, studio=s, kind="qc", title="降低返工率", achieved_date=date(2022, 3, 1),
+    services.achievement_add(actor=SYSTEM, studio=s, kind="qc", title="降低返工率", achieved_date=date(2022, 3, 1),
                              economic_benefit="1234.50")
-    services.achievement_add(actor=None, studio=s, kind="paper", title="论文", achieved_date=date(2022, 12, 31))
-    services.achievement_add(actor=None, studio=s, kind="award", title="明年", achieved_date=date(2023, 1, 1),
+    services.achievement_add(actor=SYSTEM, studio=s, kind="paper", title="论文", achieved_date=date(2022, 12, 31))
+    services.achievement_add(actor=SYSTEM, studio=s, kind="award", title="明年", achieved_date=date(2023, 1, 1),
                              economic_benefit="99")
     tech_help(orgs["331102"], [world["ld1"]], day=date(2022, 1, 1), trainees_count=30)
     tech_help(orgs["331102"], [world["ld1"]], day=date(2022, 12, 31), trainees_count=12)
@@ -104,3 +106,13 @@ def test_it_shows_cards_from_the_users_scope(orgs, users, world):
     assert cards["2022年创新工作室"]["note"] == "需关注 2 个"
     assert studio_cards(user=users["worker"], year=2022, org=orgs["331126"]) == []
     assert Decimal("1234.50") == s.achievements.get(kind="qc").economic_benefit
+
+
+def test_it_sums_the_economic_benefit_to_the_fen(orgs, users, world):
+    """SQLite keeps DECIMAL as a float: 0.10 + 0.20 must still show as exactly 0.30 (fen_sum, not a plain Sum)."""
+    s = studio(orgs["331102"], world["ld2"], name="分毫工作室", founded=date(2019, 1, 1))
+    for benefit in ("0.10", "0.20"):
+        services.achievement_add(actor=users["county_staff"], studio=s, kind="qc", title=f"成果{benefit}",
+                                 achieved_date=date(2022, 3, 1), economic_benefit=benefit)
+    cards = {c["label"]: c for c in studio_cards(user=users["county_staff"], year=2022, org=orgs["331102"])}
+    assert cards["2022年工作室成果"]["note"] == "经济效益 0.30 元"

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.studios import services
 
 from .factories import PDF_BYTES, mentorship, studio, tech_help, worker
@@ -25,7 +26,7 @@ def two_counties(orgs, settings, tmp_path):
         org = orgs[code]
         lead = worker(org, f"{tag}领衔人", "丽水市劳动模范")
         s = studio(org, lead, name=f"{tag}创新工作室")
-        a = services.achievement_add(actor=None, studio=s, kind="patent", title=f"{tag}专利成果",
+        a = services.achievement_add(actor=SYSTEM, studio=s, kind="patent", title=f"{tag}专利成果",
                                      achieved_date=date(2022, 3, 1), patent_no=f"ZL20221000000{len(out)}.1",
                                      evidence=SimpleUploadedFile("证明.pdf", PDF_BYTES))
         m = mentorship(org, [lead], [f"{tag}徒弟"], title=f"{tag}传帮带")
@@ -91,7 +92,7 @@ def test_it_serves_the_evidence_file_only_in_scope(clients, two_counties):
 
 
 def test_it_scopes_the_api(client, users, two_counties):
-    _, raw = api_token_create(actor=None, user=users["county_staff"])
+    _, raw = api_token_create(actor=SYSTEM, user=users["county_staff"])
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     qy = two_counties["庆元"]
     for path in ("/api/v1/studios", "/api/v1/mentorships", "/api/v1/tech-help"):

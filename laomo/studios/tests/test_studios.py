@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry, Notification
 from laomo.studios import services
 from laomo.studios.models import Studio, StudioMember, StudioStatus
@@ -50,10 +51,10 @@ def test_it_warns_but_accepts_a_lead_below_municipal(orgs, leads, lead, warned):
         assert "低于市级" in s.lead_warning
 
 
-def test_it_derives_the_warning_from_the_leads_honors(orgs, leads):
+def test_it_derives_the_warning_from_the_leads_honors(orgs, leads, users):
     s = studio(orgs["331102"], leads["county"])
     assert "县级" in Studio.objects.get(pk=s.pk).lead_warning
-    worker_services.honor_add(actor=None, worker=leads["county"], title="丽水市劳动模范", year=2020)
+    worker_services.honor_add(actor=users["county_staff"], worker=leads["county"], title="丽水市劳动模范", year=2020)
     assert Studio.objects.get(pk=s.pk).lead_warning == ""
 
 
@@ -87,7 +88,8 @@ def test_it_refuses_a_duplicate_name_in_the_same_unit_only(orgs, leads):
 
 
 def test_it_refuses_a_deceased_lead_and_one_outside_the_scope(orgs, leads, users):
-    worker_services.worker_set_status(actor=None, worker=leads["none"], status="deceased", status_date=date(2021, 1, 1))
+    worker_services.worker_set_status(actor=users["county_staff"], worker=leads["none"], status="deceased",
+                                      status_date=date(2021, 1, 1))
     leads["none"].refresh_from_db()
     with pytest.raises(ValidationError) as exc:
         studio(orgs["331102"], leads["none"])
@@ -103,12 +105,12 @@ def test_it_refuses_a_deceased_lead_and_one_outside_the_scope(orgs, leads, users
 
 def test_it_runs_the_status_flow_with_history(orgs, leads):
     s = studio(orgs["331102"], leads["municipal"], founded=date(2018, 3, 1))
-    s = services.studio_transition(actor=None, studio=s, to_status="named", date=date(2019, 1, 10))
-    s = services.studio_transition(actor=None, studio=s, to_status="reviewing", date=date(2022, 3, 1), reason="复核")
-    s = services.studio_transition(actor=None, studio=s, to_status="named", date=date(2022, 6, 1))
+    s = services.studio_transition(actor=SYSTEM, studio=s, to_status="named", date=date(2019, 1, 10))
+    s = services.studio_transition(actor=SYSTEM, studio=s, to_status="reviewing", date=date(2022, 3, 1), reason="复核")
+    s = services.studio_transition(actor=SYSTEM, studio=s, to_status="named", date=date(2022, 6, 1))
     assert s.named_date == date(2019, 1, 10)  # passing a review keeps the first naming date
-    s = services.studio_transition(actor=None, studio=s, to_status="reviewing", date=date(2023, 3, 1))
-    s = services.studio_transition(actor=None, studio=s, to_status="revoked", date=date(2023, 5, 1),
+    s = services.studio_transition(actor=SYSTEM, studio=s, to_status="reviewing", date=date(2023, 3, 1))
+    s = services.studio_transition(actor=SYSTEM, studio=s, to_status="revoked", date=date(2023, 5, 1),
                                    reason="连续两年无成果")
     assert (s.status, s.revoked_date, s.revoke_reason) == ("revoked", date(2023, 5, 1), "连续两年无成果")
     assert list(s.status_changes.values_list("to_status", flat=True)) == [
@@ -124,9 +126,9 @@ def test_it_runs_the_status_flow_with_history(orgs, leads):
 def test_it_refuses_transitions_outside_the_flow(orgs, leads, path, target):
     s = studio(orgs["331102"], leads["municipal"], founded=date(2018, 3, 1))
     for i, step in enumerate(path):
-        s = services.studio_transition(actor=None, studio=s, to_status=step, date=date(2019, 1, 1 + i), reason="r")
+        s = services.studio_transition(actor=SYSTEM, studio=s, to_status=step, date=date(2019, 1, 1 + i), reason="r")
     with pytest.raises(ValidationError) as exc:
-        services.studio_transition(actor=None, studio=s, to_status=target, date=date(2020, 1, 1), reason="r")
+        services.studio_transition(actor=SYSTEM, studio=s, to_status=target, date=date(2020, 1, 1), reason="r")
     assert exc.value.message_dict["to_status"][0].startswith(f"工作室当前为“{StudioStatus(s.status).label}”")
 
 
@@ -140,7 +142,7 @@ def test_it_requires_a_reason_and_a_sensible_date(orgs, leads):
     ]
     for target, day, reason, field, message in cases:
         with pytest.raises(ValidationError) as exc:
-            services.studio_transition(actor=None, studio=s, to_status=target, date=day, reason=reason)
+            services.studio_transition(actor=SYSTEM, studio=s, to_status=target, date=day, reason=reason)
         assert exc.value.message_dict[field] == [message]
     with pytest.raises(IntegrityError), transaction.atomic():  # revoked without reason: refused by the database
         Studio.objects.filter(pk=s.pk).update(status="revoked", revoked_date=date(2022, 1, 1))
@@ -148,17 +150,17 @@ def test_it_requires_a_reason_and_a_sensible_date(orgs, leads):
 
 def test_it_freezes_a_revoked_studio(orgs, leads):
     s = studio(orgs["331102"], leads["municipal"], status="named", named_date=date(2019, 5, 1))
-    s = services.studio_transition(actor=None, studio=s, to_status="revoked", date=date(2022, 6, 30), reason="不合格")
+    s = services.studio_transition(actor=SYSTEM, studio=s, to_status="revoked", date=date(2022, 6, 30), reason="不合格")
     with pytest.raises(ValidationError):
-        services.studio_update(actor=None, studio=s, name="新名字")
+        services.studio_update(actor=SYSTEM, studio=s, name="新名字")
     with pytest.raises(ValidationError):
-        services.member_add(actor=None, studio=s, name="新人")
+        services.member_add(actor=SYSTEM, studio=s, name="新人")
     with pytest.raises(ValidationError):
-        services.project_add(actor=None, studio=s, title="新项目", start_date=date(2022, 7, 1))
+        services.project_add(actor=SYSTEM, studio=s, title="新项目", start_date=date(2022, 7, 1))
     with pytest.raises(ValidationError) as exc:
-        services.achievement_add(actor=None, studio=s, kind="award", title="获奖", achieved_date=date(2022, 7, 1))
+        services.achievement_add(actor=SYSTEM, studio=s, kind="award", title="获奖", achieved_date=date(2022, 7, 1))
     assert "已于 2022-06-30 撤销" in exc.value.message_dict["achieved_date"][0]
-    assert services.achievement_add(actor=None, studio=s, kind="award", title="撤销前的获奖",
+    assert services.achievement_add(actor=SYSTEM, studio=s, kind="award", title="撤销前的获奖",
                                     achieved_date=date(2022, 6, 1)).pk
 
 
@@ -174,19 +176,19 @@ def test_it_changes_the_lead_and_keeps_the_old_one_as_core_member(orgs, leads, u
 
 def test_it_refuses_a_founding_date_after_recorded_events(orgs, leads):
     s = studio(orgs["331102"], leads["municipal"], founded=date(2018, 3, 1))
-    services.project_add(actor=None, studio=s, title="项目", start_date=date(2018, 6, 1))
+    services.project_add(actor=SYSTEM, studio=s, title="项目", start_date=date(2018, 6, 1))
     with pytest.raises(ValidationError) as exc:
-        services.studio_update(actor=None, studio=s, founded_date=date(2019, 1, 1))
+        services.studio_update(actor=SYSTEM, studio=s, founded_date=date(2019, 1, 1))
     assert "2018-06-01" in exc.value.message_dict["founded_date"][0]
-    s = services.studio_update(actor=None, studio=s, founded_date=date(2018, 1, 1))
+    s = services.studio_update(actor=SYSTEM, studio=s, founded_date=date(2018, 1, 1))
     assert s.status_date == date(2018, 1, 1) and s.status_changes.get().date == date(2018, 1, 1)
 
 
 def test_it_manages_members(orgs, leads):
     s = studio(orgs["331102"], leads["municipal"], founded=date(2018, 3, 1))
-    member = services.member_add(actor=None, studio=s, worker=leads["county"], role="core",
+    member = services.member_add(actor=SYSTEM, studio=s, worker=leads["county"], role="core",
                                  joined_date=date(2019, 1, 1))
-    staff = services.member_add(actor=None, studio=s, name="陈工程师", title="工程师")
+    staff = services.member_add(actor=SYSTEM, studio=s, name="陈工程师", title="工程师")
     assert staff.worker is None and staff.joined_date == timezone.localdate()
     cases = [
         ({"worker": leads["county"]}, "worker", "县劳模 已是本工作室成员。"),
@@ -196,16 +198,16 @@ def test_it_manages_members(orgs, leads):
     ]
     for kwargs, field, message in cases:
         with pytest.raises(ValidationError) as exc:
-            services.member_add(actor=None, studio=s, **kwargs)
+            services.member_add(actor=SYSTEM, studio=s, **kwargs)
         assert exc.value.message_dict[field] == [message]
     with pytest.raises(ValidationError) as exc:
-        services.member_leave(actor=None, member=s.members.get(role="lead"), left_date=date(2022, 1, 1))
+        services.member_leave(actor=SYSTEM, member=s.members.get(role="lead"), left_date=date(2022, 1, 1))
     assert exc.value.message_dict["left_date"] == ["领衔人不能退出,请先在工作室信息中更换领衔人。"]
     with pytest.raises(ValidationError) as exc:
-        services.member_leave(actor=None, member=member, left_date=date(2018, 12, 31))
+        services.member_leave(actor=SYSTEM, member=member, left_date=date(2018, 12, 31))
     assert exc.value.message_dict["left_date"] == ["退出日期不能早于加入日期。"]
-    services.member_leave(actor=None, member=member, left_date=date(2022, 1, 1))
-    assert services.member_add(actor=None, studio=s, worker=leads["county"]).pk  # may join again later
+    services.member_leave(actor=SYSTEM, member=member, left_date=date(2022, 1, 1))
+    assert services.member_add(actor=SYSTEM, studio=s, worker=leads["county"]).pk  # may join again later
     assert StudioMember.objects.filter(studio=s, worker=leads["county"]).count() == 2
 
 
@@ -221,20 +223,20 @@ def test_it_checks_projects(orgs, leads):
     ]
     for kwargs, field, message in cases:
         with pytest.raises(ValidationError) as exc:
-            services.project_add(actor=None, studio=s, **kwargs)
+            services.project_add(actor=SYSTEM, studio=s, **kwargs)
         assert exc.value.message_dict[field] == [message]
-    project = services.project_add(actor=None, studio=s, title="攻关", start_date=date(2019, 5, 1))
+    project = services.project_add(actor=SYSTEM, studio=s, title="攻关", start_date=date(2019, 5, 1))
     with pytest.raises(ValidationError) as exc:
-        services.project_close(actor=None, project=project, status="concluded", end_date=date(2019, 4, 1))
+        services.project_close(actor=SYSTEM, project=project, status="concluded", end_date=date(2019, 4, 1))
     assert exc.value.message_dict["end_date"] == ["结题日期不能早于立项日期。"]
-    services.project_close(actor=None, project=project, status="concluded", end_date=date(2020, 1, 1))
+    services.project_close(actor=SYSTEM, project=project, status="concluded", end_date=date(2020, 1, 1))
     with pytest.raises(ValidationError):
-        services.project_close(actor=None, project=project, status="stopped", end_date=date(2020, 2, 1))
+        services.project_close(actor=SYSTEM, project=project, status="stopped", end_date=date(2020, 2, 1))
 
 
 def test_it_checks_quarterly_reports(orgs, leads):
     s = studio(orgs["331102"], leads["municipal"], founded=date(2018, 5, 1))
-    report = services.report_submit(actor=None, studio=s, year=2022, quarter=4, summary="开展攻关", activities=5,
+    report = services.report_submit(actor=SYSTEM, studio=s, year=2022, quarter=4, summary="开展攻关", activities=5,
                                     participants=40, trainees=20, problems_solved=2, funds_spent="12000.50")
     assert report.funds_spent == Decimal("12000.50") and report.submitted_date == timezone.localdate()
     this_year = timezone.localdate().year
@@ -249,9 +251,9 @@ def test_it_checks_quarterly_reports(orgs, leads):
     for kwargs, field, message in cases:
         kwargs = {"summary": "小结", **kwargs}
         with pytest.raises(ValidationError) as exc:
-            services.report_submit(actor=None, studio=s, **kwargs)
+            services.report_submit(actor=SYSTEM, studio=s, **kwargs)
         assert exc.value.message_dict[field] == [message]
-    assert services.report_submit(actor=None, studio=s, year=2018, quarter=2, summary="创建当季").pk
+    assert services.report_submit(actor=SYSTEM, studio=s, year=2018, quarter=2, summary="创建当季").pk
 
 
 def test_it_checks_yearly_assessments_and_notifies_a_failure(orgs, leads, users):
@@ -269,14 +271,14 @@ def test_it_checks_yearly_assessments_and_notifies_a_failure(orgs, leads, users)
     for kwargs, field, message in cases:
         kwargs = {"year": 2022, "score": "85", "result": "pass", "assessed_date": date(2023, 1, 15), **kwargs}
         with pytest.raises(ValidationError) as exc:
-            services.assessment_record(actor=None, studio=s, **kwargs)
+            services.assessment_record(actor=SYSTEM, studio=s, **kwargs)
         assert exc.value.message_dict[field] == [message]
     users["county_staff"]  # the 莲都 staff who are told about a failure
-    services.assessment_record(actor=None, studio=s, year=2022, score="55.5", result="fail",
+    services.assessment_record(actor=SYSTEM, studio=s, year=2022, score="55.5", result="fail",
                                assessed_date=date(2023, 1, 15), comment="无成果")
     note = Notification.objects.get(recipient=users["county_staff"])
     assert "2022年度考核不合格" in note.text and note.url == f"/studios/{s.pk}/"
     with pytest.raises(ValidationError) as exc:
-        services.assessment_record(actor=None, studio=s, year=2022, score="90", result="pass",
+        services.assessment_record(actor=SYSTEM, studio=s, year=2022, score="90", result="pass",
                                    assessed_date=date(2023, 2, 1))
     assert exc.value.message_dict["year"] == ["2022年度考核已登记。"]

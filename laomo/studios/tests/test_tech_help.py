@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry
 from laomo.studios import services
 from laomo.studios.models import TechHelpActivity
@@ -69,7 +70,7 @@ def test_it_refuses_a_studio_not_yet_founded_or_revoked(orgs, w):
     with pytest.raises(ValidationError) as exc:
         tech_help(orgs["331102"], [w["ld"]], studio=s, day=date(2022, 5, 31))
     assert "活动早于创建日期" in exc.value.message_dict["studio"][0]
-    s = services.studio_transition(actor=None, studio=s, to_status="revoked", date=date(2022, 9, 1), reason="x")
+    s = services.studio_transition(actor=SYSTEM, studio=s, to_status="revoked", date=date(2022, 9, 1), reason="x")
     with pytest.raises(ValidationError) as exc:
         tech_help(orgs["331102"], [w["ld"]], studio=s, day=date(2022, 9, 2))
     assert "已于 2022-09-01 撤销" in exc.value.message_dict["studio"][0]
@@ -89,6 +90,6 @@ def test_it_updates_and_keeps_earlier_participants_outside_the_editors_scope(org
 def test_it_soft_deletes_with_a_reason(orgs, w):
     a = tech_help(orgs["331102"], [w["ld"]])
     with pytest.raises(ValidationError):
-        services.tech_help_delete(actor=None, activity=a, reason="")
-    services.tech_help_delete(actor=None, activity=a, reason="重复")
+        services.tech_help_delete(actor=SYSTEM, activity=a, reason="")
+    services.tech_help_delete(actor=SYSTEM, activity=a, reason="重复")
     assert TechHelpActivity.objects.get(pk=a.pk).is_deleted

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import login_client
+from laomo.core.actors import SYSTEM
 from laomo.studios import services
 from laomo.studios.models import Mentorship, Studio, StudioAchievement, TechHelpActivity
 
@@ -56,7 +57,7 @@ def test_it_returns_the_partial_for_htmx_and_filters(clients, orgs, w):
 @pytest.mark.parametrize(("url", "make"), [
     ("/studios/", lambda o, w, i: studio(o, w["省"], name=f"工作室{i}")),
     ("/studios/achievements/", lambda o, w, i: services.achievement_add(
-        actor=None, studio=Studio.objects.first() or studio(o, w["省"]), kind="qc", title=f"成果{i}",
+        actor=SYSTEM, studio=Studio.objects.first() or studio(o, w["省"]), kind="qc", title=f"成果{i}",
         achieved_date=date(2022, 1, 1), credited=list((Studio.objects.first()).members.all()))),
     ("/studios/mentorships/", lambda o, w, i: mentorship(o, [w["省"], w["县"]], [f"徒{i}", w["徒"]])),
     ("/studios/tech-help/", lambda o, w, i: tech_help(o, [w["省"], w["县"]])),
@@ -77,7 +78,7 @@ def test_it_lists_without_n_plus_one(clients, orgs, w, django_assert_max_num_que
 def test_it_exports_the_filtered_lists(clients, orgs, w):
     s = studio(orgs["331102"], w["县"], name="导出工作室", level="county")
     studio(orgs["331102"], w["省"], name="不导出", level="provincial")
-    services.achievement_add(actor=None, studio=s, kind="patent", title="一种装置", patent_no="ZL202210000001.5",
+    services.achievement_add(actor=SYSTEM, studio=s, kind="patent", title="一种装置", patent_no="ZL202210000001.5",
                              achieved_date=date(2022, 4, 1), economic_benefit="1234.50", credited=[s.members.get()])
     mentorship(orgs["331102"], [w["省"]], ["甲", "乙"], title="一带多结对")
     c = clients["county_staff"]
@@ -217,7 +218,7 @@ def test_it_adds_an_achievement_with_evidence_and_serves_it(clients, orgs, w):
 
 def test_it_uploads_evidence_later_and_refuses_a_bad_file(clients, orgs, w):
     s = studio(orgs["331102"], w["省"], founded=date(2018, 3, 1))
-    a = services.achievement_add(actor=None, studio=s, kind="paper", title="论文", achieved_date=date(2022, 1, 1))
+    a = services.achievement_add(actor=SYSTEM, studio=s, kind="paper", title="论文", achieved_date=date(2022, 1, 1))
     c = clients["county_staff"]
     bad = c.post(f"/studios/achievements/{a.pk}/evidence/upload/", {"evidence": SimpleUploadedFile("x.pdf", b"MZ")},
                  follow=True)
@@ -360,10 +361,10 @@ def test_it_lets_a_mentor_log_sessions_from_a_phone(orgs, w, make_worker_login):
 
 def test_it_adds_timeline_entries_to_the_worker_pages(clients, orgs, w, make_worker_login):
     s = studio(orgs["331102"], w["省"], name="时间线工作室", founded=date(2018, 3, 1))
-    services.achievement_add(actor=None, studio=s, kind="award", title="省技术创新奖", achieved_date=date(2022, 2, 1),
+    services.achievement_add(actor=SYSTEM, studio=s, kind="award", title="省技术创新奖", achieved_date=date(2022, 2, 1),
                              credited=[s.members.get()])
     m = mentorship(orgs["331102"], [w["省"]], [w["徒"]], title="时间线结对")
-    services.outcome_add(actor=None, mentorship=m, apprentice=m.participants.get(worker=w["徒"]),
+    services.outcome_add(actor=SYSTEM, mentorship=m, apprentice=m.participants.get(worker=w["徒"]),
                          kind="certificate", result="电工证", achieved_date=date(2022, 6, 1))
     tech_help(orgs["331102"], [w["省"]], topic="时间线培训")
     page = clients["county_staff"].get(f"/workers/{w['省'].pk}/").content.decode()
