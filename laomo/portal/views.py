@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from laomo.core.actors import PUBLIC
 from laomo.core.forms import apply_validation_error
 from laomo.core.permissions import public_view
 from laomo.core.request_context import client_ip
@@ -45,7 +46,7 @@ def request_form(request):
                 form.add_error("captcha_answer", problem)
             else:
                 try:
-                    req = services.request_submit(actor=None, ip=client_ip(request), **d)
+                    req = services.request_submit(actor=PUBLIC, ip=client_ip(request), **d)
                 except ValidationError as exc:
                     apply_validation_error(form, exc)
                 else:
@@ -106,7 +107,7 @@ def rate(request, code):
     form = RateForm(request.POST)
     if form.is_valid():
         try:
-            services.request_rate(actor=None, request=req, rating=form.cleaned_data["rating"],
+            services.request_rate(actor=PUBLIC, request=req, rating=form.cleaned_data["rating"],
                                   comment=form.cleaned_data["comment"])
         except ValidationError as exc:
             messages.error(request, ";".join(exc.messages))
@@ -127,7 +128,7 @@ def cancel(request, code):
     if refused:
         return refused
     try:
-        services.request_cancel(actor=None, request=req, reason=(request.POST.get("reason") or "群众撤回")[:300],
+        services.request_cancel(actor=PUBLIC, request=req, reason=(request.POST.get("reason") or "群众撤回")[:300],
                                 by_requester=True)
     except ValidationError as exc:
         messages.error(request, ";".join(exc.messages))
