@@ -4,6 +4,9 @@ from laomo.volunteering.forms import RateForm, RequestInputForm
 
 
 class PortalRequestForm(RequestInputForm):
+    # The request's own fields, laid out by the kit's form_fields.html; the captcha and the honeypot follow.
+    request_fields = ",".join(RequestInputForm.base_fields)
+
     captcha_answer = forms.CharField(label="验证题", max_length=4,
                                      widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     captcha_token = forms.CharField(widget=forms.HiddenInput, max_length=300)

@@ -2,13 +2,16 @@
 
 from datetime import date, datetime
 
+from django.db.models import Q, Sum
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from laomo.api.common import PageNo, ReasonIn, Year, one_in_scope, org_of, org_or_none, paged, requires
+from laomo.workers.models import Worker
+from laomo.workers.selectors import worker_base
 
 from . import selectors, services
-from .models import ServiceRecord, ServiceRequest, ServiceTeam
+from .models import ServiceRecord, ServiceRequest, ServiceTeam, TeamMember
 
 router = Router(tags=["志愿服务"])
 
@@ -135,13 +138,6 @@ def _volunteer_items(request, payload_volunteers, *, team=None, mobilization=Non
     """Volunteers by worker id or team-member id, resolved as the record form resolves them: workers in the
     caller's scope, members of the (scoped) team and its parent team, the (scoped) mobilization's roster and
     the worker the request was dispatched to. Any other id is refused like a missing one, without a name."""
-    from django.db.models import Q
-
-    from laomo.workers.models import Worker
-    from laomo.workers.selectors import worker_base
-
-    from .models import TeamMember
-
     team_ids = [t for t in ([team.pk, team.parent_id] if team is not None else []) if t]
     nearby = Q(pk__in=worker_base(request.user).values("pk"))
     if team_ids:
@@ -172,8 +168,6 @@ def record_list(request, q: str = "", team_type: str = "", team_id: int | None =
     rows, nxt = paged(request, selectors.record_list(user=request.user, filters=filters), page)
     vols = selectors.volunteers_for(rows)
     workers = {v.worker_id for vs in vols.values() for v in vs if v.worker_id}
-    from laomo.workers.models import Worker
-
     numbers = dict(Worker.objects.filter(pk__in=workers).values_list("pk", "worker_no"))
     items = []
     for r in rows:
@@ -442,8 +436,6 @@ class MobilizationIn(Schema):
 
 
 def _mobilization(m, *, full: bool = True) -> dict:
-    from django.db.models import Sum
-
     roster = [{"worker_no": e.worker.worker_no, "name": e.worker.name, "post": e.post.name if e.post_id else None,
                "duty_from": e.duty_from, "duty_to": e.duty_to, "role": e.role}
               for e in selectors.roster_of(m)] if full else []

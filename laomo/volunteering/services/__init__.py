@@ -6,8 +6,6 @@ By sub-domain: `teams` (teams and members), `records` (service records, photos, 
 (点单 and its state machine), `mobilizations` (应急/专项行动 and rosters); `common` holds what they share.
 """
 
-from laomo.core.scope import org_in_scope
-
 from .common import WHAT, at, hours, is_staff_for, leads_team, mask_name, now, today
 from .mobilizations import (
     MOBILIZATION_FIELDS,
@@ -65,7 +63,7 @@ __all__ = [
     "TRACKING_ALPHABET", "TRACKING_LENGTH", "TRANSITIONS", "WHAT", "at", "can_transition", "certificate_issue",
     "certificate_lines", "certificate_void", "hours", "is_staff_for", "leads_team", "mask_name", "may_record",
     "may_serve", "member_add", "member_remove", "mobilization_create", "mobilization_update", "new_tracking_code",
-    "now", "org_in_scope", "photo_add", "post_add", "record_certified", "record_create", "record_remove",
+    "now", "photo_add", "post_add", "record_certified", "record_create", "record_remove",
     "record_update", "request_accept", "request_cancel", "request_complete", "request_decline", "request_dispatch",
     "request_rate", "request_refuse", "request_reveal", "request_schedule", "request_submit", "roster_add",
     "roster_remove", "team_create", "team_dissolve", "team_update", "today", "worker_hours_total",
