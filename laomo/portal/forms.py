@@ -21,7 +21,7 @@ class PortalRequestForm(RequestInputForm):
 
 
 class TrackForm(forms.Form):
-    code = forms.CharField(label="查询码", max_length=16)
+    code = forms.CharField(label="查询码", max_length=16, widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
 __all__ = ["PortalRequestForm", "RateForm", "TrackForm"]

@@ -296,6 +296,12 @@ def _one(request, pk: int) -> dict:
     return _request(r, _overdue_ids(request, [r]))
 
 
+def _step(request, request_id: int, step, **kwargs) -> dict:
+    """One step of the state machine on a request in the caller's scope; the request as it is after it."""
+    step(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id), **kwargs)
+    return _one(request, request_id)
+
+
 @router.get("/service-requests", response=RequestPage, summary="群众点单列表")
 @requires("view_business", "lead_team", "self_service")
 def request_list(request, q: str = "", status: str = "", category: str = "", org: str = "", overdue: bool = False,
@@ -341,25 +347,19 @@ def request_dispatch(request, request_id: int, payload: DispatchIn):
 @router.post("/service-requests/{request_id}/refuse", response=RequestOut, summary="不予受理(须填原因)")
 @requires("edit_business")
 def request_refuse(request, request_id: int, payload: ReasonIn):
-    services.request_refuse(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id),
-                            reason=payload.reason)
-    return _one(request, request_id)
+    return _step(request, request_id, services.request_refuse, reason=payload.reason)
 
 
 @router.post("/service-requests/{request_id}/cancel", response=RequestOut, summary="取消点单")
 @requires("edit_business")
 def request_cancel(request, request_id: int, payload: ReasonIn):
-    services.request_cancel(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id),
-                            reason=payload.reason)
-    return _one(request, request_id)
+    return _step(request, request_id, services.request_cancel, reason=payload.reason)
 
 
 @router.post("/service-requests/{request_id}/accept", response=RequestOut, summary="接单")
 @requires("edit_business", "lead_team", "self_service")
 def request_accept(request, request_id: int, payload: AcceptIn):
-    req = selectors.request_get(user=request.user, pk=request_id)
-    services.request_accept(actor=request.user, request=req, scheduled_at=payload.scheduled_at)
-    return _one(request, request_id)
+    return _step(request, request_id, services.request_accept, scheduled_at=payload.scheduled_at)
 
 
 @router.post("/service-requests/{request_id}/decline", response=RequestOut, summary="退单(须填原因)")
@@ -386,9 +386,7 @@ def request_complete(request, request_id: int, payload: CompleteIn):
 @router.post("/service-requests/{request_id}/rate", response=RequestOut, summary="评单(代群众登记评价)")
 @requires("edit_business")
 def request_rate(request, request_id: int, payload: RateIn):
-    services.request_rate(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id),
-                          rating=payload.rating, comment=payload.comment)
-    return _one(request, request_id)
+    return _step(request, request_id, services.request_rate, rating=payload.rating, comment=payload.comment)
 
 
 # --- mobilizations -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ By sub-domain: `teams` (teams and members), `records` (service records, photos, 
 (点单 and its state machine), `mobilizations` (应急/专项行动 and rosters); `common` holds what they share.
 """
 
-from .common import WHAT, at, hours, is_staff_for, leads_team, mask_name, now, today
+from .common import WHAT, at, is_staff_for, leads_team, mask_name, now, today
 from .mobilizations import (
     MOBILIZATION_FIELDS,
     mobilization_create,
@@ -61,7 +61,7 @@ __all__ = [
     "ACTION_LABELS", "DEFAULT_PROMISE_DAYS", "DESCRIPTION_MAX", "DISPATCH_DAYS", "MOBILIZATION_FIELDS",
     "PHONE_PURPOSE", "PHOTO_MAX_BYTES", "PHOTO_MAX_SIDE", "PUBLIC_LABEL", "REFUSALS", "TEAM_FIELDS", "THUMB_SIDE",
     "TRACKING_ALPHABET", "TRACKING_LENGTH", "TRANSITIONS", "WHAT", "at", "can_transition", "certificate_issue",
-    "certificate_lines", "certificate_void", "hours", "is_staff_for", "leads_team", "mask_name", "may_record",
+    "certificate_lines", "certificate_void", "is_staff_for", "leads_team", "mask_name", "may_record",
     "may_serve", "member_add", "member_remove", "mobilization_create", "mobilization_update", "new_tracking_code",
     "now", "photo_add", "post_add", "record_certified", "record_create", "record_remove",
     "record_update", "request_accept", "request_cancel", "request_complete", "request_decline", "request_dispatch",

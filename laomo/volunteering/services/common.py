@@ -82,7 +82,7 @@ def text(value, field: str, label: str, max_length: int, required: bool = True) 
     return value
 
 
-def hours(value) -> Decimal:
+def parse_hours(value) -> Decimal:
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError) as exc:

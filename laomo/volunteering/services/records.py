@@ -32,7 +32,7 @@ from ..models import (
     ServiceTeam,
     TeamType,
 )
-from .common import WHAT, hours, is_staff_for, leads_team, now, text, today
+from .common import WHAT, is_staff_for, leads_team, now, parse_hours, text, today
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTO_MAX_SIDE = 1600
@@ -75,7 +75,7 @@ def _build_volunteers(volunteers, *, team) -> list[ServiceHours]:
         if member is not None and team is not None and member.team_id not in (team.pk, team.parent_id):
             raise ValidationError({"volunteers": f"{member.name} 不是本队队员。"})
         rows.append(ServiceHours(worker=worker, member=member, name=(worker or member).name,
-                                 hours=hours(item.get("hours"))))
+                                 hours=parse_hours(item.get("hours"))))
     if not rows:
         raise ValidationError({"volunteers": "请至少登记一名到场志愿者及其服务时长。"})
     return rows
