@@ -21,9 +21,10 @@ from .common import VIEW
 def _unit(request):
     """The unit the staff look at (their scope's top, or the one picked), with the units to pick from."""
     user = request.user
-    if not has_capability(user, "view_business"):
+    org = scope_root(user) if has_capability(user, "view_business") else None
+    if org is None:
         return None, None
-    org, orgs = scope_root(user), org_choices_for(user=user)
+    orgs = org_choices_for(user=user)
     code = request.GET.get("org")
     if code:
         org = orgs.filter(code=code).first()
