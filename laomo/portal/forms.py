@@ -4,6 +4,9 @@ from laomo.volunteering.forms import RateForm, RequestInputForm
 
 
 class PortalRequestForm(RequestInputForm):
+    # The request's own fields, laid out by the kit's form_fields.html; the captcha and the honeypot follow.
+    request_fields = ",".join(RequestInputForm.base_fields)
+
     captcha_answer = forms.CharField(label="验证题", max_length=4,
                                      widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     captcha_token = forms.CharField(widget=forms.HiddenInput, max_length=300)
@@ -18,7 +21,7 @@ class PortalRequestForm(RequestInputForm):
 
 
 class TrackForm(forms.Form):
-    code = forms.CharField(label="查询码", max_length=16)
+    code = forms.CharField(label="查询码", max_length=16, widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
 __all__ = ["PortalRequestForm", "RateForm", "TrackForm"]

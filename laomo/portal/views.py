@@ -2,7 +2,7 @@
 
 Every page escapes what the public typed (Django's autoescape; nothing here is marked safe), every POST is
 rate-limited per IP, the form has an offline captcha, length limits and a honeypot, and a refused
-submission stores nothing."""
+submission stores nothing. The services see the visitor as `PUBLIC`: only what the public may do."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,15 +10,18 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from laomo.core.forms import apply_validation_error
+from laomo.core.actors import PUBLIC
 from laomo.core.permissions import public_view
 from laomo.core.request_context import client_ip
+from laomo.core.web import apply_errors
 from laomo.volunteering import services
 
 from . import guard, selectors
 from .forms import PortalRequestForm, RateForm, TrackForm
 
 TOO_MANY = "提交过于频繁:同一网络每分钟最多提交 {limit} 次,请稍后再试。本次提交未保存。"
+NOT_HUMAN = "提交未通过校验,请刷新页面后重试。"
+CANCELLABLE = ("pending", "dispatched")
 
 
 def _too_many(request, limit: int):
@@ -30,37 +33,46 @@ def index(request):
     return render(request, "portal/index.html", {"track_form": TrackForm()})
 
 
+def _submit(request, form):
+    """A valid form from a person (captcha right, honeypot empty) through the service; None when refused."""
+    d = dict(form.cleaned_data)
+    problem = guard.check_captcha(d.pop("captcha_token"), d.pop("captcha_answer"))
+    if d.pop("website"):
+        problem = NOT_HUMAN  # a honeypot only robots fill in
+    if problem:
+        form.add_error("captcha_answer", problem)
+        return None
+    try:
+        return services.request_submit(actor=PUBLIC, ip=client_ip(request), **d)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+
+
+def _form_page(request, form=None):
+    """The request form with a new question; a refused form keeps what was typed (and answers 400)."""
+    captcha = guard.new_captcha()
+    if form is None:
+        form = PortalRequestForm(initial={"captcha_token": captcha["token"]}, org_queryset=selectors.public_orgs())
+        return render(request, "portal/request_form.html", {"form": form, "captcha": captcha})
+    data = form.data.copy()
+    data["captcha_token"], data["captcha_answer"] = captcha["token"], ""
+    form.data = data
+    return render(request, "portal/request_form.html", {"form": form, "captcha": captcha}, status=400)
+
+
 @public_view
 def request_form(request):
-    if request.method == "POST" and not guard.allow(request, "submit", guard.SUBMIT_LIMIT):
+    if request.method != "POST":
+        return _form_page(request)
+    if not guard.allow(request, "submit", guard.SUBMIT_LIMIT):
         return _too_many(request, guard.SUBMIT_LIMIT)
-    form = PortalRequestForm(request.POST or None, org_queryset=selectors.public_orgs())
-    if request.method == "POST":
-        if form.is_valid():
-            d = dict(form.cleaned_data)
-            problem = guard.check_captcha(d.pop("captcha_token"), d.pop("captcha_answer"))
-            if d.pop("website"):
-                problem = "提交未通过校验,请刷新页面后重试。"  # a honeypot only robots fill in
-            if problem:
-                form.add_error("captcha_answer", problem)
-            else:
-                try:
-                    req = services.request_submit(actor=None, ip=client_ip(request), **d)
-                except ValidationError as exc:
-                    apply_validation_error(form, exc)
-                else:
-                    messages.success(request, "点单已提交,工会将在2个工作日内审核派单。"
-                                              "请记下查询码,凭码查询进度和评价。")
-                    return redirect("portal:track", code=req.tracking_code)
-        # A new question each time; what was typed stays.
-        data = form.data.copy()
-        captcha = guard.new_captcha()
-        data["captcha_token"], data["captcha_answer"] = captcha["token"], ""
-        form.data = data
-        return render(request, "portal/request_form.html", {"form": form, "captcha": captcha}, status=400)
-    captcha = guard.new_captcha()
-    form = PortalRequestForm(initial={"captcha_token": captcha["token"]}, org_queryset=selectors.public_orgs())
-    return render(request, "portal/request_form.html", {"form": form, "captcha": captcha})
+    form = PortalRequestForm(request.POST, org_queryset=selectors.public_orgs())
+    req = _submit(request, form) if form.is_valid() else None
+    if req is None:
+        return _form_page(request, form)
+    messages.success(request, "点单已提交,工会将在2个工作日内审核派单。请记下查询码,凭码查询进度和评价。")
+    return redirect("portal:track", code=req.tracking_code)
 
 
 @public_view
@@ -85,16 +97,28 @@ def _get(request, code):
     return req, None
 
 
+def _track_page(request, req, *, rate_form=None, status: int = 200):
+    return render(request, "portal/track.html", {
+        "req": req, "events": selectors.request_events(req), "rate_form": rate_form or RateForm(),
+        "can_rate": services.can_transition(req.status, "rate"),
+        "can_cancel": rate_form is None and req.status in CANCELLABLE,
+    }, status=status)
+
+
 @public_view
 def track(request, code):
     req, refused = _get(request, code)
-    if refused:
-        return refused
-    return render(request, "portal/track.html", {
-        "req": req, "events": selectors.request_events(req), "rate_form": RateForm(),
-        "can_rate": services.can_transition(req.status, "rate"),
-        "can_cancel": req.status in ("pending", "dispatched"),
-    })
+    return refused or _track_page(request, req)
+
+
+def _rate(request, req, form) -> bool:
+    try:
+        services.request_rate(actor=PUBLIC, request=req, rating=form.cleaned_data["rating"],
+                              comment=form.cleaned_data["comment"])
+    except ValidationError as exc:
+        messages.error(request, ";".join(exc.messages))
+        return False
+    return True
 
 
 @require_POST
@@ -104,20 +128,12 @@ def rate(request, code):
     if refused:
         return refused
     form = RateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_rate(actor=None, request=req, rating=form.cleaned_data["rating"],
-                                  comment=form.cleaned_data["comment"])
-        except ValidationError as exc:
-            messages.error(request, ";".join(exc.messages))
-        else:
-            messages.success(request, "感谢您的评价!")
-            return redirect("portal:track", code=req.tracking_code)
-    else:
+    if not form.is_valid():
         messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
-    return render(request, "portal/track.html", {
-        "req": req, "events": selectors.request_events(req), "rate_form": form,
-        "can_rate": services.can_transition(req.status, "rate"), "can_cancel": False}, status=400)
+    elif _rate(request, req, form):
+        messages.success(request, "感谢您的评价!")
+        return redirect("portal:track", code=req.tracking_code)
+    return _track_page(request, req, rate_form=form, status=400)
 
 
 @require_POST
@@ -127,7 +143,7 @@ def cancel(request, code):
     if refused:
         return refused
     try:
-        services.request_cancel(actor=None, request=req, reason=(request.POST.get("reason") or "群众撤回")[:300],
+        services.request_cancel(actor=PUBLIC, request=req, reason=(request.POST.get("reason") or "群众撤回")[:300],
                                 by_requester=True)
     except ValidationError as exc:
         messages.error(request, ";".join(exc.messages))

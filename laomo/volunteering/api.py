@@ -2,13 +2,16 @@
 
 from datetime import date, datetime
 
+from django.db.models import Q, Sum
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from laomo.api.common import PageNo, ReasonIn, Year, one_in_scope, org_of, org_or_none, paged, requires
+from laomo.workers.models import Worker
+from laomo.workers.selectors import worker_base
 
 from . import selectors, services
-from .models import ServiceRecord, ServiceRequest, ServiceTeam
+from .models import ServiceRecord, ServiceRequest, ServiceTeam, TeamMember
 
 router = Router(tags=["志愿服务"])
 
@@ -135,13 +138,6 @@ def _volunteer_items(request, payload_volunteers, *, team=None, mobilization=Non
     """Volunteers by worker id or team-member id, resolved as the record form resolves them: workers in the
     caller's scope, members of the (scoped) team and its parent team, the (scoped) mobilization's roster and
     the worker the request was dispatched to. Any other id is refused like a missing one, without a name."""
-    from django.db.models import Q
-
-    from laomo.workers.models import Worker
-    from laomo.workers.selectors import worker_base
-
-    from .models import TeamMember
-
     team_ids = [t for t in ([team.pk, team.parent_id] if team is not None else []) if t]
     nearby = Q(pk__in=worker_base(request.user).values("pk"))
     if team_ids:
@@ -172,8 +168,6 @@ def record_list(request, q: str = "", team_type: str = "", team_id: int | None =
     rows, nxt = paged(request, selectors.record_list(user=request.user, filters=filters), page)
     vols = selectors.volunteers_for(rows)
     workers = {v.worker_id for vs in vols.values() for v in vs if v.worker_id}
-    from laomo.workers.models import Worker
-
     numbers = dict(Worker.objects.filter(pk__in=workers).values_list("pk", "worker_no"))
     items = []
     for r in rows:
@@ -302,6 +296,12 @@ def _one(request, pk: int) -> dict:
     return _request(r, _overdue_ids(request, [r]))
 
 
+def _step(request, request_id: int, step, **kwargs) -> dict:
+    """One step of the state machine on a request in the caller's scope; the request as it is after it."""
+    step(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id), **kwargs)
+    return _one(request, request_id)
+
+
 @router.get("/service-requests", response=RequestPage, summary="群众点单列表")
 @requires("view_business", "lead_team", "self_service")
 def request_list(request, q: str = "", status: str = "", category: str = "", org: str = "", overdue: bool = False,
@@ -347,25 +347,19 @@ def request_dispatch(request, request_id: int, payload: DispatchIn):
 @router.post("/service-requests/{request_id}/refuse", response=RequestOut, summary="不予受理(须填原因)")
 @requires("edit_business")
 def request_refuse(request, request_id: int, payload: ReasonIn):
-    services.request_refuse(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id),
-                            reason=payload.reason)
-    return _one(request, request_id)
+    return _step(request, request_id, services.request_refuse, reason=payload.reason)
 
 
 @router.post("/service-requests/{request_id}/cancel", response=RequestOut, summary="取消点单")
 @requires("edit_business")
 def request_cancel(request, request_id: int, payload: ReasonIn):
-    services.request_cancel(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id),
-                            reason=payload.reason)
-    return _one(request, request_id)
+    return _step(request, request_id, services.request_cancel, reason=payload.reason)
 
 
 @router.post("/service-requests/{request_id}/accept", response=RequestOut, summary="接单")
 @requires("edit_business", "lead_team", "self_service")
 def request_accept(request, request_id: int, payload: AcceptIn):
-    req = selectors.request_get(user=request.user, pk=request_id)
-    services.request_accept(actor=request.user, request=req, scheduled_at=payload.scheduled_at)
-    return _one(request, request_id)
+    return _step(request, request_id, services.request_accept, scheduled_at=payload.scheduled_at)
 
 
 @router.post("/service-requests/{request_id}/decline", response=RequestOut, summary="退单(须填原因)")
@@ -392,9 +386,7 @@ def request_complete(request, request_id: int, payload: CompleteIn):
 @router.post("/service-requests/{request_id}/rate", response=RequestOut, summary="评单(代群众登记评价)")
 @requires("edit_business")
 def request_rate(request, request_id: int, payload: RateIn):
-    services.request_rate(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id),
-                          rating=payload.rating, comment=payload.comment)
-    return _one(request, request_id)
+    return _step(request, request_id, services.request_rate, rating=payload.rating, comment=payload.comment)
 
 
 # --- mobilizations -------------------------------------------------------------------------------
@@ -442,8 +434,6 @@ class MobilizationIn(Schema):
 
 
 def _mobilization(m, *, full: bool = True) -> dict:
-    from django.db.models import Sum
-
     roster = [{"worker_no": e.worker.worker_no, "name": e.worker.name, "post": e.post.name if e.post_id else None,
                "duty_from": e.duty_from, "duty_to": e.duty_to, "role": e.role}
               for e in selectors.roster_of(m)] if full else []

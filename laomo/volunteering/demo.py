@@ -9,7 +9,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from laomo.core.actors import SYSTEM
 from laomo.core.demo import demo_step
+from laomo.workers import services as worker_services
+from laomo.workers.models import Worker
+
+from . import services as s
+from .models import RequestStatus, ServiceRecord, ServiceRequest, TeamType
 
 # 庆元县 2022 person-times by team type: the seed's 1300+ medical, 1100+ power, 80+ fungus, 50+ agriculture,
 # 60+ forestry (tests check these exact totals).
@@ -86,20 +92,14 @@ def _type_of(specialties: str) -> str | None:
 
 @demo_step(30, "志愿服务(服务队、服务记录、群众点单、应急行动、证明)")
 def demo_volunteering(ctx):
-    from laomo.workers import services as worker_services
-    from laomo.workers.models import Worker
-
-    from . import services as s
-    from .models import RequestStatus, ServiceRecord, TeamType
-
     rng, orgs, users = ctx.rng, ctx.orgs, ctx.users
     city, qingyuan, liandu, longquan = users["city"], users["qingyuan"], users["liandu"], users["longquan"]
     today = timezone.localdate()
 
     named = {}
     for name, county, honor, specialties in NAMED_WORKERS:
-        w = worker_services.worker_create(actor=None, org=orgs[county], name=name, specialties=specialties)
-        worker_services.honor_add(actor=None, worker=w, title=honor, year=2018)
+        w = worker_services.worker_create(actor=SYSTEM, org=orgs[county], name=name, specialties=specialties)
+        worker_services.honor_add(actor=SYSTEM, worker=w, title=honor, year=2018)
         named[name] = w
     by_county_type: dict[tuple[str, str], list] = {}
     for w in Worker.objects.filter(is_deleted=False, org__code__in=list(PLACES)).exclude(
@@ -189,7 +189,7 @@ def demo_volunteering(ctx):
         staff = actor_for[county]
         when = past(when)
         with s.at(when):
-            req = s.request_submit(actor=None, org=orgs[county], category=category,
+            req = s.request_submit(actor=SYSTEM, org=orgs[county], category=category,
                                    description=REQUEST_TEXT[category], town=rng.choice(PLACES[county]),
                                    village=f"{rng.choice('东西南北上下')}村", contact_name=rng.choice("张王李吴叶赵")
                                    + rng.choice("大小") + rng.choice("明华英芳"),
@@ -230,7 +230,7 @@ def demo_volunteering(ctx):
         if final == "completed":
             return req
         with s.at(past(_moment(served + timedelta(days=rng.randint(1, 4)), 20))):
-            return s.request_rate(actor=None, request=req, rating=rng.choice([5, 5, 5, 4, 4, 3]),
+            return s.request_rate(actor=SYSTEM, request=req, rating=rng.choice([5, 5, 5, 4, 4, 3]),
                                   comment=rng.choice(["劳模师傅很专业,感谢!", "服务及时,很满意", "解决了大问题", ""]))
 
     # 2022: the main year, every request closed.
@@ -299,8 +299,6 @@ def demo_volunteering(ctx):
         s.certificate_issue(actor=qingyuan, worker=me, org=qy, period_from=date(2022, 1, 1),
                             period_to=date(2022, 12, 31))
         certificates = 1
-    from .models import ServiceRequest
-
     ctx.log.append(f"志愿服务队 {len(teams)} 支,服务记录 {ServiceRecord.objects.count()} 条,"
                    f"群众点单 {ServiceRequest.objects.count()} 件(待审核 "
                    f"{ServiceRequest.objects.filter(status=RequestStatus.PENDING).count()} 件),证明 {certificates} 份")

@@ -14,14 +14,14 @@ from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 
 from .models import RequestStatus, ServiceHours, ServiceRecord, ServiceRequest, ServiceTeam, TeamType
-from .selectors import overdue_q, request_base, year_bounds
+from .selectors import monthly_person_times, overdue_q, record_base, request_base, year_bounds
 
 TEAM_TYPE_KEYS = list(TeamType.values)
 
 
 def _teams(year: int, org):
     """Teams in existence during the year: founded by its end, not dissolved before it began."""
-    return ServiceTeam.objects.filter(is_deleted=False, org__path__startswith=org.path,
+    return ServiceTeam.objects.filter(org.subtree_q(), is_deleted=False,
                                       founded_on__lte=date(year, 12, 31)).filter(
         Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=date(year, 1, 1)))
 
@@ -31,14 +31,13 @@ def _teams_in_year(year: int, org) -> int:
 
 
 def _records(year: int, org):
-    return ServiceRecord.objects.filter(is_deleted=False, org__path__startswith=org.path,
+    return ServiceRecord.objects.filter(org.subtree_q(), is_deleted=False,
                                         date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
 
 
 def _requests(org, field: str, year: int):
     start, end = year_bounds(year)
-    return ServiceRequest.objects.filter(org__path__startswith=org.path, **{f"{field}__gte": start,
-                                                                            f"{field}__lt": end})
+    return ServiceRequest.objects.filter(org.subtree_q(), **{f"{field}__gte": start, f"{field}__lt": end})
 
 
 def _average_rating(requests) -> float | None:
@@ -74,11 +73,9 @@ def volunteering_section(*, year: int, org) -> dict:
 def volunteering_cards(*, user, year: int, org) -> list[dict]:
     if not (has_capability(user, "view_business") or has_capability(user, "lead_team")):
         return []
-    from .selectors import record_base
-
     records = record_base(user).filter(date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
     if has_capability(user, "view_business"):
-        records = records.filter(org__path__startswith=org.path)
+        records = records.filter(org.subtree_q())
     person_times = records.aggregate(s=Sum("person_times"))["s"] or 0
     hours = ServiceHours.objects.filter(record__in=records).aggregate(s=Sum("hours"))["s"] or Decimal("0")
     requests = request_base(user)
@@ -86,8 +83,6 @@ def volunteering_cards(*, user, year: int, org) -> list[dict]:
     overdue = requests.filter(overdue_q()).count()
     index = reverse("volunteering:index")
     queue = reverse("volunteering:request_list")
-    from .selectors import monthly_person_times
-
     series = monthly_person_times(user=user, year=year, org=org if has_capability(user, "view_business") else None)
     chart = chart_option(categories=[f"{m}月" for m in range(1, 13)], unit="人次",
                          series=[{"name": TeamType(t).label, "type": "bar", "stack": "pt", "data": v}

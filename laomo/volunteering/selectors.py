@@ -15,9 +15,11 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
+from laomo.core.idnumber import PhoneError, normalize_phone
 from laomo.core.permissions import has_capability
+from laomo.core.pii import blind_index
 from laomo.core.scope import scope_q
+from laomo.orgs.models import OrgUnit, User
 from laomo.workers.models import Worker
 
 from . import matching
@@ -34,7 +36,7 @@ from .models import (
     TeamMember,
     TeamType,
 )
-from .services import DISPATCH_DAYS
+from .services import DISPATCH_DAYS, PHONE_PURPOSE
 
 NONE = Q(pk__in=[])
 
@@ -108,7 +110,7 @@ def team_list(*, user, filters: TeamFilters | None = None) -> QuerySet[ServiceTe
     if f.team_type:
         qs = qs.filter(team_type=f.team_type)
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q())
     if f.active in ("1", "0"):
         qs = qs.filter(is_active=f.active == "1")
     return qs.order_by("org__path", "parent_id", "name", "id")
@@ -133,7 +135,7 @@ def members_of_teams(*, team_ids) -> QuerySet[TeamMember]:
 
 def workers_of_team_unit(*, team: ServiceTeam) -> QuerySet[Worker]:
     """Registry workers of a team's unit and below, for its leader to pick members from."""
-    return Worker.objects.filter(is_deleted=False, org__path__startswith=team.org.path).order_by("name_pinyin")
+    return Worker.objects.filter(team.org.subtree_q(), is_deleted=False).order_by("name_pinyin")
 
 
 def hours_of_worker(*, worker: Worker) -> QuerySet[ServiceHours]:
@@ -146,8 +148,6 @@ def team_choices(*, user) -> QuerySet[ServiceTeam]:
 
 
 def leader_choices(*, user):
-    from laomo.orgs.models import User
-
     q = scope_q(user, org_field="org")
     qs = User.objects.filter(is_active=True, groups__name="team_leader").distinct().order_by("username")
     return qs if q is None else qs.filter(q)
@@ -196,7 +196,7 @@ def record_list(*, user, filters: RecordFilters | None = None) -> QuerySet[Servi
     if f.team is not None:
         qs = qs.filter(Q(team=f.team) | Q(team__parent=f.team))
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q())
     if f.mobilization is not None:
         qs = qs.filter(mobilization=f.mobilization)
     if f.year:
@@ -230,7 +230,7 @@ def worker_hours(*, user, year: int, org=None, q: str = "") -> QuerySet:
     """Volunteer hours per model worker in a year (rows: worker, records, hours), in the user's scope."""
     records = record_base(user).filter(date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
     if org is not None:
-        records = records.filter(org__path__startswith=org.path)
+        records = records.filter(org.subtree_q())
     qs = ServiceHours.objects.filter(record__in=records, worker__isnull=False)
     if q.strip():
         qs = qs.filter(Q(worker__name__contains=q.strip()) | Q(worker__worker_no__iexact=q.strip()))
@@ -280,11 +280,6 @@ def request_list(*, user, filters: RequestFilters | None = None) -> QuerySet[Ser
     text = f.q.strip()
     if text:
         if text.isdigit() and len(text) >= 7:
-            from laomo.core.idnumber import PhoneError, normalize_phone
-            from laomo.core.pii import blind_index
-
-            from .services import PHONE_PURPOSE
-
             try:
                 qs = qs.filter(contact_phone_index=blind_index(normalize_phone(text), purpose=PHONE_PURPOSE))
             except PhoneError:
@@ -299,7 +294,7 @@ def request_list(*, user, filters: RequestFilters | None = None) -> QuerySet[Ser
     if f.category:
         qs = qs.filter(category=f.category)
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q())
     if f.overdue:
         qs = qs.filter(overdue_q())
     if f.team is not None:
@@ -357,10 +352,10 @@ class Candidate:
     team: object = None  # for a worker: their matching team, if any
 
 
-def _county_path(org) -> str:
-    """Path of the county-level unit an org lies in (the org itself above county level)."""
-    parts = [p for p in org.path.strip("/").split("/") if p]
-    return "/" + "/".join(parts[:2]) + "/" if len(parts) >= 2 else org.path
+def _county(org: OrgUnit) -> OrgUnit:
+    """The county-level unit an org lies in (the org itself at county level and above)."""
+    ids = OrgUnit.ids_on_path(org.path)
+    return org if len(ids) <= 2 else OrgUnit.objects.get(pk=ids[1])
 
 
 def recommend(*, user, request: ServiceRequest, limit_teams: int = 5, limit_workers: int = 8) -> dict:
@@ -369,10 +364,10 @@ def recommend(*, user, request: ServiceRequest, limit_teams: int = 5, limit_work
     Team type matching the category (or the type the description implies), same county first,
     specialties matching the description (bigrams and type keywords), fewer open requests first.
     """
-    county = _county_path(request.org)
+    county = _county(request.org)
     desc_types = matching.infer_types(request.description)
     wanted = set(desc_types) | ({request.category} if request.category in TeamType.values else set())
-    teams = list(team_choices(user=user).filter(Q(team_type__in=wanted) | Q(org__path__startswith=county))
+    teams = list(team_choices(user=user).filter(Q(team_type__in=wanted) | county.subtree_q())
                  .annotate(open_load=Count("requests", filter=Q(requests__status__in=ASSIGNED_STATUSES)))
                  .select_related("org"))
     team_candidates = []
@@ -384,7 +379,7 @@ def recommend(*, user, request: ServiceRequest, limit_teams: int = 5, limit_work
         elif team.team_type in desc_types:
             score += 8
             reasons.append(f"需求描述提到“{'、'.join(desc_types[team.team_type])}”,属{team.get_team_type_display()}")
-        if team.org.path.startswith(county):
+        if team.org.is_within(county):
             score += 5
             reasons.append(f"同县:{team.org.short_name or team.org.name}")
         if team.open_load:
@@ -421,7 +416,7 @@ def recommend(*, user, request: ServiceRequest, limit_teams: int = 5, limit_work
             reasons.append(f"{team.name}队员")
         if score <= 0:
             continue
-        if worker.org.path.startswith(county):
+        if worker.org.is_within(county):
             score += 5
             reasons.append(f"同县:{worker.org.short_name or worker.org.name}")
         load = loads.get(worker.pk, 0)
@@ -462,7 +457,7 @@ def mobilization_list(*, user, q: str = "", kind: str = "", org=None, year: int 
     if kind:
         qs = qs.filter(kind=kind)
     if org is not None:
-        qs = qs.filter(org__path__startswith=org.path)
+        qs = qs.filter(org.subtree_q())
     if year:
         qs = qs.filter(start_date__lte=date(year, 12, 31)).filter(Q(end_date__isnull=True)
                                                                    | Q(end_date__gte=date(year, 1, 1)))
@@ -495,7 +490,7 @@ def certificate_list(*, user, q: str = "", org=None):
         qs = qs.filter(Q(number__iexact=q.strip()) | Q(worker__name__contains=q.strip())
                        | Q(worker__worker_no__iexact=q.strip()))
     if org is not None:
-        qs = qs.filter(org__path__startswith=org.path)
+        qs = qs.filter(org.subtree_q())
     return qs.order_by("-issued_on", "-id")
 
 
@@ -519,7 +514,7 @@ def monthly_person_times(*, user, year: int, org=None) -> dict:
     """{team_type: [12 monthly person-times]} of the records the user may see."""
     qs = record_base(user).filter(date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
     if org is not None:
-        qs = qs.filter(org__path__startswith=org.path)
+        qs = qs.filter(org.subtree_q())
     series = {t: [0] * 12 for t in TeamType.values}
     for row in qs.values("team_type", "date__month").annotate(n=Sum("person_times")).order_by():
         series[row["team_type"]][row["date__month"] - 1] = row["n"] or 0

@@ -6,9 +6,11 @@ import pytest
 from django.core import signing
 from django.core.cache import cache
 
+from laomo.core.actors import SYSTEM
 from laomo.portal import guard
 from laomo.volunteering import services
 from laomo.volunteering.models import ServiceRequest
+from laomo.volunteering.tests.factories import make_request, make_team, make_worker
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -139,17 +141,15 @@ def test_it_lets_the_requester_rate_once_after_completion(client, orgs, users):
     from datetime import date
     from decimal import Decimal
 
-    from laomo.volunteering.tests.factories import make_request, make_team, make_worker
-
     qy = orgs["331126"]
     req = make_request(qy)
     early = client.post(f"/portal/track/{req.tracking_code}/rate/", {"rating": "5"})
     assert early.status_code == 400 and "服务完成后才能评价" in early.content.decode()
     w = make_worker(qy, "叶长文")
     team = make_team(qy, "食用菌技术指导服务队", "fungus", members=[w])
-    services.request_dispatch(actor=None, request=req, team=team)
-    services.request_accept(actor=None, request=req)
-    services.request_complete(actor=None, request=req, date=date.today(), place_kind="village", place="竹口镇",
+    services.request_dispatch(actor=SYSTEM, request=req, team=team)
+    services.request_accept(actor=SYSTEM, request=req)
+    services.request_complete(actor=SYSTEM, request=req, date=date.today(), place_kind="village", place="竹口镇",
                               content="指导", person_times=2, volunteers=[{"worker": w, "hours": Decimal("2")}])
     page = client.get(f"/portal/track/{req.tracking_code}/").content.decode()
     assert 'data-testid="rate-form"' in page

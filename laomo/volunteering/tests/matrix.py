@@ -4,6 +4,10 @@ worker's own record, a mobilization and a certificate."""
 from datetime import date
 from decimal import Decimal
 
+from laomo.core.actors import PUBLIC, SYSTEM
+from laomo.volunteering import services
+from laomo.workers.tests.factories import make_worker
+
 SAMPLES = {
     "volunteering:team_detail": lambda f: {"pk": f["vol_team"].pk},
     "volunteering:team_edit": lambda f: {"pk": f["vol_team"].pk},
@@ -36,28 +40,26 @@ SAMPLES = {
 
 
 def build(f):
-    from laomo.volunteering import services
-    from laomo.workers.services import worker_create
-
     qy = f["orgs"]["331126"]
-    me = worker_create(actor=None, org=qy, name="叶长文", specialties="食用菌栽培、香菇")
+    me = make_worker(qy, "叶长文", specialties="食用菌栽培、香菇")
     me.user = f["users"]["worker"]
     me.save(update_fields=["user"])
-    team = services.team_create(actor=None, org=qy, name="食用菌技术指导服务队", team_type="fungus",
+    team = services.team_create(actor=SYSTEM, org=qy, name="食用菌技术指导服务队", team_type="fungus",
                                 founded_on=date(2020, 5, 1), leader=f["users"]["team_leader"])
-    member = services.member_add(actor=None, team=team, worker=me)
-    record = services.record_create(actor=None, team=team, date=date(2022, 3, 1), place_kind="village", place="竹口镇",
+    member = services.member_add(actor=SYSTEM, team=team, worker=me)
+    record = services.record_create(actor=SYSTEM, team=team, date=date(2022, 3, 1), place_kind="village",
+                                    place="竹口镇",
                                     content="香菇技术指导", person_times=12,
                                     volunteers=[{"worker": me, "hours": Decimal("3")}])
-    req = services.request_submit(actor=None, org=qy, category="fungus", description="香菇烂棒想请专家指导",
+    req = services.request_submit(actor=PUBLIC, org=qy, category="fungus", description="香菇烂棒想请专家指导",
                                   town="竹口镇", contact_name="张大明", contact_phone="13905781234")
-    services.request_dispatch(actor=None, request=req, team=team, worker=me)
-    m = services.mobilization_create(actor=None, org=qy, name="防汛应急", kind="emergency", team_type="agriculture",
+    services.request_dispatch(actor=SYSTEM, request=req, team=team, worker=me)
+    m = services.mobilization_create(actor=SYSTEM, org=qy, name="防汛应急", kind="emergency", team_type="agriculture",
                                      start_date=date(2022, 6, 20), end_date=date(2022, 7, 5), area="庆元县",
                                      posts=["城区内涝点"])
-    roster = services.roster_add(actor=None, mobilization=m, worker=me, duty_from=date(2022, 6, 20),
+    roster = services.roster_add(actor=SYSTEM, mobilization=m, worker=me, duty_from=date(2022, 6, 20),
                                  duty_to=date(2022, 6, 22))
-    cert = services.certificate_issue(actor=None, worker=me, org=qy, period_from=date(2022, 1, 1),
+    cert = services.certificate_issue(actor=SYSTEM, worker=me, org=qy, period_from=date(2022, 1, 1),
                                       period_to=date(2022, 12, 31))
     return {"vol_team": team, "vol_member": member, "vol_record": record, "vol_request": req,
             "vol_mobilization": m, "vol_roster": roster, "vol_certificate": cert}

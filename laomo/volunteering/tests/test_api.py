@@ -7,12 +7,13 @@ from django.test import Client
 from django.utils import timezone
 
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 
 from .factories import make_record, make_request, make_team, make_worker
 
 
 def _client(user):
-    _, token = api_token_create(actor=None, user=user, name="t")
+    _, token = api_token_create(actor=SYSTEM, user=user, name="t")
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 

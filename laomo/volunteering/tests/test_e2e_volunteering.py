@@ -12,6 +12,8 @@ from conftest import make_user
 from laomo.core.tests.browser import guard_outside_requests
 from laomo.core.tests.e2e_fixtures import *  # noqa: F403  (browser, context, page, the org-tree restore)
 from laomo.core.tests.e2e_fixtures import assert_nothing_from_outside, login
+from laomo.volunteering.models import ServiceRequest
+from laomo.volunteering.tests.factories import make_team, make_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 NUMERALS = "零一二三四五六七八九"
@@ -31,18 +33,14 @@ def _context(browser, live_server, **kwargs):
 
 
 def test_it_runs_the_whole_loop(page, context, browser, live_server, orgs):
-    from laomo.volunteering.models import ServiceRequest
-    from laomo.volunteering.tests.factories import make_team
-    from laomo.workers.services import worker_create
-
     cache.clear()
     qy = orgs["331126"]
     make_user("e_qy", "county_staff", qy, full_name="庆元县总·吴芳")
     worker_user = make_user("e_worker", "worker", qy, full_name="叶长文")
-    me = worker_create(actor=None, org=qy, name="叶长文", specialties="食用菌栽培、菌种")
+    me = make_worker(qy, "叶长文", specialties="食用菌栽培、菌种")
     me.user = worker_user
     me.save(update_fields=["user"])
-    worker_create(actor=None, org=qy, name="张电工", specialties="电力检修")
+    make_worker(qy, "张电工", specialties="电力检修")
     make_team(qy, "食用菌技术指导服务队", "fungus", members=[me])
 
     # 1. A member of the public asks for help on the portal (no login).

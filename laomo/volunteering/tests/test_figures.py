@@ -4,8 +4,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from conftest import login_client
+from laomo.api.services import api_token_create
+from laomo.core.actors import PUBLIC, SYSTEM
+from laomo.reports import registry
 from laomo.reports.selectors import summary
 from laomo.volunteering import services
+from laomo.volunteering.models import ServiceRecord
 from laomo.volunteering.reports import volunteering_section
 
 from .factories import make_record, make_request, make_team, make_worker, moment
@@ -22,7 +27,7 @@ def data(orgs, users):
     power = make_team(qy, "电力服务队", "power", founded=date(2022, 12, 31))
     liandu = make_team(ld, "莲都区劳模志愿服务队", "technical")
     gone = make_team(ld, "已撤销服务队", "legal", founded=date(2019, 1, 1))
-    services.team_dissolve(actor=None, team=gone, dissolved_on=date(2021, 12, 31), reason="合并")
+    services.team_dissolve(actor=SYSTEM, team=gone, dissolved_on=date(2021, 12, 31), reason="合并")
     make_record(medical, date(2022, 12, 31), 100, workers=[w], hours="2.5")  # 31 December counts in 2022
     make_record(medical, date(2023, 1, 1), 7, workers=[w])  # 1 January in 2023
     make_record(power, date(2022, 12, 31), 30, hours="1.25")
@@ -30,13 +35,13 @@ def data(orgs, users):
     # Requests: one received 31 Dec 2022 23:30 local, completed and rated on 1 Jan 2023; one received 1 Jan 2023.
     req = make_request(qy, when=moment(date(2022, 12, 31), 23))
     with services.at(moment(date(2022, 12, 31), 23) + timedelta(minutes=40)):
-        services.request_dispatch(actor=None, request=req, team=medical, worker=w)
-        services.request_accept(actor=None, request=req)
+        services.request_dispatch(actor=SYSTEM, request=req, team=medical, worker=w)
+        services.request_accept(actor=SYSTEM, request=req)
     with services.at(moment(date(2023, 1, 1), 15)):
-        services.request_complete(actor=None, request=req, date=date(2023, 1, 1), place_kind="village",
+        services.request_complete(actor=SYSTEM, request=req, date=date(2023, 1, 1), place_kind="village",
                                   place="竹口镇", content="上门量血压", person_times=2,
                                   volunteers=[{"worker": w, "hours": "1"}])
-        services.request_rate(actor=None, request=req, rating=4)
+        services.request_rate(actor=PUBLIC, request=req, rating=4)
     make_request(ld, category="power", description="电路老化经常跳闸", when=moment(date(2023, 1, 1), 0))
     return {"qy": qy, "ld": ld}
 
@@ -81,20 +86,13 @@ def test_it_puts_1_january_in_the_new_year(data, orgs):
 
 @pytest.mark.django_db
 def test_it_leaves_out_deleted_records_and_serves_the_api(data, orgs, users, monkeypatch):
-    from conftest import login_client
-    from laomo.reports import registry
-
     # Only this module's section: other modules' sections are tested by their own suites.
     monkeypatch.setattr(registry, "_SECTIONS", {"volunteering": registry._SECTIONS["volunteering"]})
-    from laomo.volunteering.models import ServiceRecord
-
     record = ServiceRecord.objects.get(person_times=50)
-    services.record_remove(actor=None, record=record, reason="重复登记")
+    services.record_remove(actor=SYSTEM, record=record, reason="重复登记")
     assert volunteering_section(year=2022, org=orgs["331102"])["person_times"] == 0
     assert summary(user=users["city_staff"], year=2022, org=orgs["331100"])["volunteering"]["person_times"] == 130
-    from laomo.api.services import api_token_create
-
-    _, token = api_token_create(actor=None, user=users["county_staff_qy"], name="t")
+    _, token = api_token_create(actor=SYSTEM, user=users["county_staff_qy"], name="t")
     body = login_client(users["county_staff_qy"]).get(
         "/api/v1/reports/summary?year=2022", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert body["volunteering"]["person_times"] == 130 and body["org"] == "331126"

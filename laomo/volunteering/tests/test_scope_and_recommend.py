@@ -8,7 +8,9 @@ import openpyxl
 import pytest
 
 from conftest import login_client
+from laomo.core.actors import SYSTEM
 from laomo.volunteering import selectors, services
+from laomo.volunteering.models import ServiceRequest
 
 from .factories import make_record, make_request, make_team, make_worker
 
@@ -62,7 +64,7 @@ def test_it_shows_a_team_leader_only_their_team(two_counties, users):
     c = login_client(leader)
     assert c.get(f"/volunteering/records/{d['qy_other_record'].pk}/").status_code == 404
     assert c.get(f"/volunteering/teams/{d['qy_team'].pk}/").status_code == 200
-    services.request_dispatch(actor=None, request=d["qy_request"], team=d["qy_team"])
+    services.request_dispatch(actor=SYSTEM, request=d["qy_request"], team=d["qy_team"])
     assert list(selectors.request_base(leader)) == [d["qy_request"]]
     assert "庆元的需求" in c.get("/volunteering/me/").content.decode()
 
@@ -70,10 +72,8 @@ def test_it_shows_a_team_leader_only_their_team(two_counties, users):
 @pytest.mark.django_db
 def test_it_shows_the_leader_the_year_and_an_overdue_mark_on_their_orders(two_counties, users):
     """Issue 15 item 3: the phone page read "承诺 08-06" with no year and no sign that it was late."""
-    from laomo.volunteering.models import ServiceRequest
-
     d = two_counties
-    services.request_dispatch(actor=None, request=d["qy_request"], team=d["qy_team"])
+    services.request_dispatch(actor=SYSTEM, request=d["qy_request"], team=d["qy_team"])
     ServiceRequest.objects.filter(pk=d["qy_request"].pk).update(promised_date=date(2021, 8, 6))
     page = login_client(users["team_leader"]).get("/volunteering/me/").content.decode()
     assert "承诺 2021-08-06 前完成" in page
@@ -90,7 +90,7 @@ def test_it_shows_a_worker_only_their_own_service(two_counties, users):
     assert c.get(f"/volunteering/records/{d['qy_record'].pk}/").status_code == 200
     assert c.get(f"/volunteering/records/{d['qy_other_record'].pk}/").status_code == 404
     assert c.get("/volunteering/records/").status_code == 403  # the staff list is not for workers
-    services.request_dispatch(actor=None, request=d["qy_request"], team=d["qy_team"], worker=d["qy_worker"])
+    services.request_dispatch(actor=SYSTEM, request=d["qy_request"], team=d["qy_team"], worker=d["qy_worker"])
     assert c.get(f"/volunteering/requests/{d['qy_request'].pk}/").status_code == 200
     assert c.get(f"/volunteering/requests/{d['ld_request'].pk}/").status_code == 404
 
@@ -105,7 +105,7 @@ def test_it_recommends_the_fungus_specialist_for_mushroom_rot(orgs, users):
     team = make_team(qy, "食用菌技术指导服务队", "fungus")
     make_team(qy, "电力服务队", "power")
     for _ in range(2):  # two open requests already on 吴菇
-        services.request_dispatch(actor=None, request=make_request(qy), worker=busy)
+        services.request_dispatch(actor=SYSTEM, request=make_request(qy), worker=busy)
     req = make_request(qy, category="other", description="家里的香菇 烂棒 很多,怎么办")
     rec = selectors.recommend(user=users["county_staff_qy"], request=req)
     names = [c.obj.name for c in rec["workers"]]

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from laomo.core.actors import PUBLIC
 from laomo.core.models import AuditEntry, Notification
 from laomo.volunteering import services
 from laomo.volunteering.models import RequestStatus, ServiceRequest
@@ -47,7 +48,7 @@ def _to(status, loop):
     _complete(loop, req)
     if status == S.COMPLETED:
         return ServiceRequest.objects.get(pk=req.pk)
-    return services.request_rate(actor=None, request=req, rating=5)
+    return services.request_rate(actor=PUBLIC, request=req, rating=5)
 
 
 def _complete(loop, req, actor=None):
@@ -71,7 +72,7 @@ def _do(action, req, loop):
         "schedule": lambda: services.request_schedule(actor=worker_user, request=req,
                                                       scheduled_at=timezone.now() + timedelta(days=1)),
         "complete": lambda: _complete(loop, req, actor=staff),
-        "rate": lambda: services.request_rate(actor=None, request=req, rating=4, comment="很好"),
+        "rate": lambda: services.request_rate(actor=PUBLIC, request=req, rating=4, comment="很好"),
     }
     return calls[action]()
 
@@ -110,7 +111,7 @@ def test_it_runs_the_full_loop_with_timing_and_notices(loop):
     assert Notification.objects.filter(recipient=users["team_leader"], text__contains="新派单").exists()
     services.request_accept(actor=users["worker"], request=req)
     _complete(loop, req)
-    req = services.request_rate(actor=None, request=req, rating=5, comment="专家很专业")
+    req = services.request_rate(actor=PUBLIC, request=req, rating=5, comment="专家很专业")
     assert req.status == S.RATED and req.rating == 5 and req.record.person_times == 3
     assert req.record.volunteers.get().hours == Decimal("2.50") and req.record.team == loop["team"]
     assert req.received_at <= req.dispatched_at <= req.accepted_at <= req.completed_at <= req.rated_at
@@ -140,10 +141,10 @@ def test_it_refuses_without_a_reason_and_rating_out_of_range(loop):
     done = _to(S.COMPLETED, loop)
     for bad in (0, 6, "五星"):
         with pytest.raises(ValidationError) as exc:
-            services.request_rate(actor=None, request=done, rating=bad)
+            services.request_rate(actor=PUBLIC, request=done, rating=bad)
         assert "1到5星" in exc.value.message_dict["rating"][0]
     with pytest.raises(ValidationError):
-        services.request_rate(actor=None, request=done, rating=5, comment="好" * 301)
+        services.request_rate(actor=PUBLIC, request=done, rating=5, comment="好" * 301)
 
 
 @pytest.mark.django_db
@@ -173,10 +174,10 @@ def test_it_refuses_a_dispatch_without_assignee_and_a_redispatch_to_the_same(loo
 @pytest.mark.django_db
 def test_it_lets_the_requester_cancel_only_before_acceptance(loop):
     req = _to(S.DISPATCHED, loop)
-    services.request_cancel(actor=None, request=req, reason="不需要了", by_requester=True)
+    services.request_cancel(actor=PUBLIC, request=req, reason="不需要了", by_requester=True)
     accepted = _to(S.ACCEPTED, loop)
     with pytest.raises(ValidationError) as exc:
-        services.request_cancel(actor=None, request=accepted, reason="不需要了", by_requester=True)
+        services.request_cancel(actor=PUBLIC, request=accepted, reason="不需要了", by_requester=True)
     assert "致电" in exc.value.message_dict["status"][0]
 
 

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry
 from laomo.volunteering import services
 from laomo.volunteering.models import ServiceRecord, ServiceRequest
@@ -67,11 +68,11 @@ def test_it_keeps_list_queries_flat(page_data, clients, django_assert_max_num_qu
             make_request(page_data["qy"], description=f"香菇烂棒第{i}批")
             t = make_team(page_data["qy"], f"服务队{ServiceRecord.objects.count()}-{i}", "power")
             make_record(t, date(2022, 2, 1), 3)
-            m = services.mobilization_create(actor=None, org=page_data["qy"], name=f"行动{t.pk}", kind="special",
+            m = services.mobilization_create(actor=SYSTEM, org=page_data["qy"], name=f"行动{t.pk}", kind="special",
                                              team_type="medical", start_date=date(2022, 1, 1), area="庆元")
-            services.roster_add(actor=None, mobilization=m, worker=page_data["me"], duty_from=date(2022, 1, 1),
+            services.roster_add(actor=SYSTEM, mobilization=m, worker=page_data["me"], duty_from=date(2022, 1, 1),
                                 duty_to=date(2022, 1, 2))
-            services.certificate_issue(actor=None, worker=page_data["me"], org=page_data["qy"],
+            services.certificate_issue(actor=SYSTEM, worker=page_data["me"], org=page_data["qy"],
                                        period_from=date(2022, 1, 1), period_to=date(2022, 12, 31))
 
     add(2)
