@@ -24,6 +24,7 @@ from ninja import Schema
 
 from laomo.api.api import api
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry
 from laomo.core.tests.test_role_matrix import fixtures  # noqa: F401  (own-scope samples in 331102)
 
@@ -414,14 +415,14 @@ def samples(fixtures):  # noqa: F811
                                                 end_date=TODAY())
     s["qy_lecture"] = outreach.lecture_create(actor=None, org=qy, date=date(2022, 5, 4), title="庆元秘密宣讲",
                                               venue_type="school", speakers=[s["qy_worker"]], audience=10)
-    s["qy_vendor"] = retreats.vendor_create(actor=None, org=qy, name="庆元秘密旅行社", contract_start=date(2020, 1, 1),
+    s["qy_vendor"] = retreats.vendor_create(actor=SYSTEM, org=qy, name="庆元秘密旅行社", contract_start=date(2020, 1, 1),
                                             contract_end=date(2035, 12, 31))
     s["qy_batch"] = retreats.batch_create(
-        actor=None, org=qy, name="庆元秘密批次", destination="百山祖", start_date=date(2031, 5, 6),
+        actor=SYSTEM, org=qy, name="庆元秘密批次", destination="百山祖", start_date=date(2031, 5, 6),
         end_date=date(2031, 5, 10), vendor=s["qy_vendor"], capacity=5, cost_per_person=Decimal("100"),
         budget=Decimal("1000"), not_attended_years=0)
-    retreats.batch_set_status(actor=None, batch=s["qy_batch"], status="open")
-    s["qy_application"] = retreats.application_submit(actor=None, batch=s["qy_batch"], worker=s["qy_worker"],
+    retreats.batch_set_status(actor=SYSTEM, batch=s["qy_batch"], status="open")
+    s["qy_application"] = retreats.application_submit(actor=SYSTEM, batch=s["qy_batch"], worker=s["qy_worker"],
                                                       health_declared=True)
     qy_other = worker_create(actor=None, org=qy, name="庆元秘密徒弟")
     s["qy_studio"] = studios.studio_create(actor=None, org=qy, name="庆元秘密工作室", studio_type="model_worker",
