@@ -119,15 +119,27 @@ def _batch_form_for(request, batch):
     return form
 
 
-def _save_batch(request, batch, data: dict):
-    org = data.pop("org", None)
-    if batch is None:
-        batch = services.batch_create(actor=request.user, org=org, **data)
-        messages.success(request, f"已创建批次“{batch.name}”。请填写行程并分配名额。")
-    else:
-        batch = services.batch_update(actor=request.user, batch=batch, **data)
-        messages.success(request, "已保存批次信息。")
-    return batch
+def _saved(request, form, save, detail: str):
+    """Save a valid form through a service: `save(data)` returns (record, message). The redirect to the
+    record's `detail` page, or None with the service's errors put on the form."""
+    try:
+        record, message = save(dict(form.cleaned_data))
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+    messages.success(request, message)
+    return redirect(detail, pk=record.pk)
+
+
+def _batch_saver(request, batch):
+    def save(data):
+        org = data.pop("org", None)
+        if batch is None:
+            created = services.batch_create(actor=request.user, org=org, **data)
+            return created, f"已创建批次“{created.name}”。请填写行程并分配名额。"
+        return services.batch_update(actor=request.user, batch=batch, **data), "已保存批次信息。"
+
+    return save
 
 
 def _batch_form(request, batch=None):
@@ -139,12 +151,9 @@ def _batch_form(request, batch=None):
 
         return validate_inline(request, form, check)
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = _save_batch(request, batch, dict(form.cleaned_data))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return _to_batch(saved)
+        response = _saved(request, form, _batch_saver(request, batch), "retreats:batch_detail")
+        if response is not None:
+            return response
     return render(request, "retreats/batch_form.html", {"form": form, "batch": batch})
 
 
@@ -382,14 +391,16 @@ def application_confirm(request, pk):
     return _application_action(request, pk, act)
 
 
+def _reason(request, form_class=ReasonForm) -> str:
+    form = form_class(request.POST)
+    return form.cleaned_data["reason"] if form.is_valid() else ""
+
+
 @require_POST
 @capability_required("edit_business")
 def application_reject(request, pk):
-    form = ReasonForm(request.POST)
-
     def act(app):
-        services.application_reject(actor=request.user, application=app,
-                                    reason=form.cleaned_data["reason"] if form.is_valid() else "")
+        services.application_reject(actor=request.user, application=app, reason=_reason(request))
         return f"已退回 {app.worker.name} 的报名。"
 
     return _application_action(request, pk, act)
@@ -398,11 +409,8 @@ def application_reject(request, pk):
 @require_POST
 @capability_required("edit_business")
 def application_withdraw(request, pk):
-    form = ReasonForm(request.POST)
-
     def act(app):
-        app, promoted = services.application_withdraw(actor=request.user, application=app,
-                                                      reason=form.cleaned_data["reason"] if form.is_valid() else "")
+        app, promoted = services.application_withdraw(actor=request.user, application=app, reason=_reason(request))
         text = f"{app.worker.name} 已退出。"
         if promoted is not None:
             text += f"候补第一位 {promoted.worker.name} 已递补确定。"
@@ -531,6 +539,17 @@ def vendor_detail(request, pk):
     })
 
 
+def _vendor_saver(request, vendor):
+    def save(data):
+        org = data.pop("org")
+        if vendor is None:
+            created = services.vendor_create(actor=request.user, org=org, **data)
+            return created, f"已登记“{created.name}”。"
+        return services.vendor_update(actor=request.user, vendor=vendor, **data), "已保存。"
+
+    return save
+
+
 def _vendor_form(request, vendor=None):
     orgs = org_choices_for(user=request.user)
     initial = {"is_active": True, "org": orgs.first()}
@@ -539,19 +558,9 @@ def _vendor_form(request, vendor=None):
     form = VendorForm(request.POST or None, initial=initial, org_queryset=orgs)
     form.fields["org"].disabled = vendor is not None
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        org = data.pop("org")
-        try:
-            if vendor is None:
-                vendor = services.vendor_create(actor=request.user, org=org, **data)
-                messages.success(request, f"已登记“{vendor.name}”。")
-            else:
-                vendor = services.vendor_update(actor=request.user, vendor=vendor, **data)
-                messages.success(request, "已保存。")
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect("retreats:vendor_detail", pk=vendor.pk)
+        response = _saved(request, form, _vendor_saver(request, vendor), "retreats:vendor_detail")
+        if response is not None:
+            return response
     return render(request, "retreats/vendor_form.html", {"form": form, "vendor": vendor})
 
 
@@ -618,10 +627,9 @@ def my_withdraw(request, pk):
     app = selectors.application_get(user=request.user, pk=pk)
     if worker is None or app.worker_id != worker.pk:
         raise Http404("报名记录不存在")
-    form = OptionalReasonForm(request.POST)
     try:
         services.application_withdraw(actor=request.user, application=app,
-                                      reason=form.cleaned_data["reason"] if form.is_valid() else "")
+                                      reason=_reason(request, OptionalReasonForm))
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
     else:

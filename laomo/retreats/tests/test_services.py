@@ -34,21 +34,6 @@ def refused(batch, worker, **kwargs) -> str:
     return reasons_of(exc.value)
 
 
-@pytest.fixture
-def city(orgs):
-    return orgs["331100"]
-
-
-@pytest.fixture
-def ld(orgs):
-    return orgs["331102"]
-
-
-@pytest.fixture
-def qy(orgs):
-    return orgs["331126"]
-
-
 # --- eligibility ---------------------------------------------------------------------------------------
 
 

@@ -36,16 +36,6 @@ def text(response) -> str:
 
 
 @pytest.fixture
-def city(orgs):
-    return orgs["331100"]
-
-
-@pytest.fixture
-def ld(orgs):
-    return orgs["331102"]
-
-
-@pytest.fixture
 def held(city, ld, orgs):
     """A 2022 batch held: two 莲都 workers went (with phone, diet and health notes), one answered the survey."""
     zhang = F.worker(ld, "张三", phone="13905781234", birth="19650312")
