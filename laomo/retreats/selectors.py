@@ -15,7 +15,6 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
 from laomo.core.scope import org_in_scope, scope_queryset
 from laomo.core.years import ensure_year
 from laomo.orgs.models import OrgUnit

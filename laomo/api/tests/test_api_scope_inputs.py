@@ -415,8 +415,8 @@ def samples(fixtures):  # noqa: F811
                                                 end_date=TODAY())
     s["qy_lecture"] = outreach.lecture_create(actor=None, org=qy, date=date(2022, 5, 4), title="庆元秘密宣讲",
                                               venue_type="school", speakers=[s["qy_worker"]], audience=10)
-    s["qy_vendor"] = retreats.vendor_create(actor=SYSTEM, org=qy, name="庆元秘密旅行社", contract_start=date(2020, 1, 1),
-                                            contract_end=date(2035, 12, 31))
+    s["qy_vendor"] = retreats.vendor_create(actor=SYSTEM, org=qy, name="庆元秘密旅行社",
+                                            contract_start=date(2020, 1, 1), contract_end=date(2035, 12, 31))
     s["qy_batch"] = retreats.batch_create(
         actor=SYSTEM, org=qy, name="庆元秘密批次", destination="百山祖", start_date=date(2031, 5, 6),
         end_date=date(2031, 5, 10), vendor=s["qy_vendor"], capacity=5, cost_per_person=Decimal("100"),

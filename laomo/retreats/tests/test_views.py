@@ -111,6 +111,16 @@ def test_it_creates_a_batch_from_the_form(clients, city):
     assert batch.status == "planned" and batch.org == city
 
 
+def test_it_edits_a_batch_from_the_form(clients, city):
+    b = F.batch(city, name="2030年第一批")
+    response = clients["city_staff"].post(f"/retreats/batches/{b.pk}/edit/",
+                                          form_data(org=city.pk, name="2030年第一批(改)", capacity="4",
+                                                    cost_per_person="2000.00", budget="8000.00"))
+    assert response.status_code == 302 and response["Location"] == f"/retreats/batches/{b.pk}/"
+    b.refresh_from_db()
+    assert (b.name, b.capacity, b.org) == ("2030年第一批(改)", 4, city)
+
+
 def test_it_shows_the_services_errors_on_the_form_and_keeps_what_was_typed(clients, city):
     page = text(clients["city_staff"].post("/retreats/batches/new/", form_data(org=city.pk, budget="20000")))
     assert "预算不足:人均费用 × 名额 = 25000.00 元,超出预算 20000.00 元。" in page
