@@ -142,33 +142,30 @@ def _batch_saver(request, batch):
     return save
 
 
-def _batch_form(request, batch=None):
+def _batch_check(batch):
+    """The batch rules on the form as typed (inline validation): the unit is the batch's when editing."""
+    def check(data):
+        org = data.pop("org", None)
+        services.batch_validate(org=batch.org if batch is not None else org, **data)
+
+    return check
+
+
+@capability_required("edit_business")
+def batch_form(request, pk=None):
+    """A new batch, or the organizer's edit of one while it can still change."""
+    batch = None if pk is None else _organizer_batch(request, pk, "只有组织单位可以修改本批次。")
+    if batch is not None and batch.status not in EDITABLE_STATUSES:
+        messages.error(request, f"批次“{batch.get_status_display()}”后不能再修改。")
+        return _to_batch(batch)
     form = _batch_form_for(request, batch)
     if is_inline_check(request):
-        def check(data):
-            org = data.pop("org", None)
-            services.batch_validate(org=batch.org if batch is not None else org, **data)
-
-        return validate_inline(request, form, check)
+        return validate_inline(request, form, _batch_check(batch))
     if request.method == "POST" and form.is_valid():
         response = _saved(request, form, _batch_saver(request, batch), "retreats:batch_detail")
         if response is not None:
             return response
     return render(request, "retreats/batch_form.html", {"form": form, "batch": batch})
-
-
-@capability_required("edit_business")
-def batch_create(request):
-    return _batch_form(request)
-
-
-@capability_required("edit_business")
-def batch_edit(request, pk):
-    batch = _organizer_batch(request, pk, "只有组织单位可以修改本批次。")
-    if batch.status not in EDITABLE_STATUSES:
-        messages.error(request, f"批次“{batch.get_status_display()}”后不能再修改。")
-        return _to_batch(batch)
-    return _batch_form(request, batch)
 
 
 def _application_filters(request):
@@ -550,31 +547,28 @@ def _vendor_saver(request, vendor):
     return save
 
 
-def _vendor_form(request, vendor=None):
+def _vendor_form_for(request, vendor):
     orgs = org_choices_for(user=request.user)
     initial = {"is_active": True, "org": orgs.first()}
     if vendor is not None:
         initial = {f: getattr(vendor, f) for f in services.VENDOR_FIELDS} | {"org": vendor.org}
     form = VendorForm(request.POST or None, initial=initial, org_queryset=orgs)
     form.fields["org"].disabled = vendor is not None
+    return form
+
+
+@capability_required("edit_business")
+def vendor_form(request, pk=None):
+    """Register a vendor, or edit one (its contracting unit only)."""
+    vendor = None if pk is None else selectors.vendor_get(user=request.user, pk=pk)
+    if vendor is not None and not org_in_scope(request.user, vendor.org):
+        raise PermissionDenied("只有签约单位可以修改。")
+    form = _vendor_form_for(request, vendor)
     if request.method == "POST" and form.is_valid():
         response = _saved(request, form, _vendor_saver(request, vendor), "retreats:vendor_detail")
         if response is not None:
             return response
     return render(request, "retreats/vendor_form.html", {"form": form, "vendor": vendor})
-
-
-@capability_required("edit_business")
-def vendor_create(request):
-    return _vendor_form(request)
-
-
-@capability_required("edit_business")
-def vendor_edit(request, pk):
-    vendor = selectors.vendor_get(user=request.user, pk=pk)
-    if not org_in_scope(request.user, vendor.org):
-        raise PermissionDenied("只有签约单位可以修改。")
-    return _vendor_form(request, vendor)
 
 
 # --- self-service (phone-sized) ----------------------------------------------------------------------
