@@ -58,6 +58,16 @@ def _errors_text(exc: ValidationError) -> str:
     return ";".join(exc.messages)
 
 
+def _flash(request, act) -> None:
+    """Run `act()` (a service call that returns what to tell the user): its message, or the service's refusal."""
+    try:
+        text = act()
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, text)
+
+
 def _back(request, batch_pk):
     target = request.POST.get("next") or ""
     if target.startswith("/") and not target.startswith("//"):
@@ -232,13 +242,13 @@ def batch_status(request, pk):
     if not form.is_valid():
         messages.error(request, "请选择批次状态。")
         return _to_batch(batch)
-    try:
-        services.batch_set_status(actor=request.user, batch=batch, status=form.cleaned_data["status"],
-                                  reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, f"批次状态已改为“{BatchStatus(form.cleaned_data['status']).label}”。")
+    status, reason = form.cleaned_data["status"], form.cleaned_data["reason"]
+
+    def act():
+        services.batch_set_status(actor=request.user, batch=batch, status=status, reason=reason)
+        return f"批次状态已改为“{BatchStatus(status).label}”。"
+
+    _flash(request, act)
     return _to_batch(batch)
 
 
@@ -282,15 +292,13 @@ def batch_quotas(request, pk):
 @capability_required("edit_business")
 def batch_confirm_all(request, pk):
     batch = selectors.batch_get(user=request.user, pk=pk)
-    try:
+
+    def act():
         counts = services.batch_confirm_by_priority(actor=request.user, batch=batch)
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
         text = f"按优先顺序确定:{counts['confirmed']} 人确定,{counts['waitlisted']} 人进入候补。"
-        if counts["refused"]:
-            text += " 未能确定:" + ";".join(counts["refused"])
-        messages.success(request, text)
+        return text + (" 未能确定:" + ";".join(counts["refused"]) if counts["refused"] else "")
+
+    _flash(request, act)
     return _to_batch(batch)
 
 
@@ -367,12 +375,7 @@ def batch_nominate(request, pk):
 
 def _application_action(request, pk, action):
     app = selectors.application_get(user=request.user, pk=pk)
-    try:
-        text = action(app)
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, text)
+    _flash(request, lambda: action(app))
     return _back(request, app.batch_id)
 
 
@@ -621,13 +624,12 @@ def my_withdraw(request, pk):
     app = selectors.application_get(user=request.user, pk=pk)
     if worker is None or app.worker_id != worker.pk:
         raise Http404("报名记录不存在")
-    try:
+    def act():
         services.application_withdraw(actor=request.user, application=app,
                                       reason=_reason(request, OptionalReasonForm))
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, f"已退出“{app.batch.name}”。")
+        return f"已退出“{app.batch.name}”。"
+
+    _flash(request, act)
     return redirect("retreats:my")
 
 
