@@ -11,6 +11,8 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from laomo.api.common import PageNo, Year, one_in_scope, org_of, org_or_none, paged, requires
+from laomo.core.actors import PUBLIC
+from laomo.core.money import money_str
 from laomo.core.permissions import has_capability
 from laomo.workers.selectors import worker_base, worker_for_user
 
@@ -18,10 +20,6 @@ from . import rules, selectors, services
 from .models import RATING_FIELDS, SurveyResponse
 
 router = Router(tags=["疗休养"])
-
-
-def _money(value) -> str | None:
-    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
 
 
 # --- schemas ---------------------------------------------------------------------------------------
@@ -233,7 +231,7 @@ def _batch_item(b) -> dict:
         "vendor_id": b.vendor_id, "vendor_name": b.vendor.name if b.vendor else "", "capacity": b.capacity,
         "seats_taken": getattr(b, "seats", 0), "pending": getattr(b, "pending", 0),
         "waitlisted": getattr(b, "waitlisted", 0), "attended": getattr(b, "attended", 0),
-        "cost_per_person": _money(b.cost_per_person), "budget": _money(b.budget), "leader_name": b.leader_name,
+        "cost_per_person": money_str(b.cost_per_person), "budget": money_str(b.budget), "leader_name": b.leader_name,
         "status": b.status, "status_label": b.get_status_display(),
     }
 
@@ -269,6 +267,19 @@ def _batch(request, batch_id: int):
 
 def _application(request, application_id: int):
     return selectors.application_get(user=request.user, pk=application_id)
+
+
+def _worker(request, worker_id: int | None, missing: str):
+    """The worker `worker_id` in the caller's scope (404 otherwise), or the caller's own record (422 `missing`)."""
+    if worker_id is None:
+        worker = worker_for_user(request.user)
+        if worker is None:
+            raise HttpError(422, missing)
+        return worker
+    worker = worker_base(request.user).select_related("org").filter(pk=worker_id).first()
+    if worker is None:
+        raise Http404
+    return worker
 
 
 # --- batches ---------------------------------------------------------------------------------------
@@ -327,14 +338,7 @@ def batch_confirm_all(request, batch_id: int):
 def batch_eligibility(request, batch_id: int, worker_id: int | None = None, front_line: bool = False):
     """Every condition with its outcome, and why someone is not eligible."""
     batch = _batch(request, batch_id)
-    if worker_id is None:
-        worker = worker_for_user(request.user)
-        if worker is None:
-            raise HttpError(422, "请指定 worker_id。")
-    else:
-        worker = worker_base(request.user).select_related("org").filter(pk=worker_id).first()
-        if worker is None:
-            raise Http404
+    worker = _worker(request, worker_id, "请指定 worker_id。")
     v = rules.evaluate_one(batch, worker, front_line=front_line)
     return {"worker_id": worker.pk, "eligible": v.ok, "reasons": v.reasons,
             "checks": [c.__dict__ for c in v.checks], "priority_score": v.score, "priority": v.priority}
@@ -378,14 +382,7 @@ def application_detail(request, application_id: int):
 @requires("edit_business", "self_service")
 def application_create(request, payload: ApplicationIn):
     batch = _batch(request, payload.batch_id)
-    if payload.worker_id is None:
-        worker = worker_for_user(request.user)
-        if worker is None:
-            raise HttpError(422, "您的账号尚未关联劳模档案;推荐他人请指定 worker_id。")
-    else:
-        worker = worker_base(request.user).select_related("org").filter(pk=payload.worker_id).first()
-        if worker is None:
-            raise Http404
+    worker = _worker(request, payload.worker_id, "您的账号尚未关联劳模档案;推荐他人请指定 worker_id。")
     app = services.application_submit(actor=request.user, batch=batch, worker=worker,
                                       front_line=payload.front_line, health_declared=payload.health_declared,
                                       health_note=payload.health_note, dietary_note=payload.dietary_note)
@@ -458,6 +455,6 @@ def survey_create(request, payload: RetreatSurveyIn):
     if app.worker.user_id != request.user.pk and not payload.token:
         raise PermissionDenied("只能填写本人的问卷。")
     ratings = {f: getattr(payload, f) for f in RATING_FIELDS}
-    response = services.survey_submit(application=app, actor=None if payload.token else request.user,
+    response = services.survey_submit(application=app, actor=PUBLIC if payload.token else request.user,
                                       comment=payload.comment, **ratings)
     return Status(201, response)

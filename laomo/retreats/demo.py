@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from laomo.core.actors import PUBLIC
 from laomo.core.demo import demo_step
+from laomo.workers.models import Worker
+
+from . import rules, services
+from .models import ApplicationStatus
 
 COUNTY_USERS = {"331102": "liandu", "331126": "qingyuan", "331181": "longquan"}
 QUOTA_UNITS = ["331101", "331102", "331121", "331122", "331123", "331124", "331125", "331126", "331127", "331181"]
@@ -46,8 +54,6 @@ def _itinerary(place: str, days: int) -> list[dict]:
 
 class _Builder:
     def __init__(self, ctx):
-        from laomo.workers.models import Worker
-
         self.ctx = ctx
         self.rng = ctx.rng
         self.city = ctx.users["city"]
@@ -65,25 +71,21 @@ class _Builder:
 
     def actor_for(self, org):
         for code, username in COUNTY_USERS.items():
-            if org.path.startswith(self.orgs[code].path):
+            if org.is_within(self.orgs[code]):
                 return self.ctx.users[username]
         return self.city
 
     def looks_eligible(self, batch, worker, unit) -> bool:
-        from laomo.retreats import rules
-
         went = self.went.get(worker.pk)
         if went and batch.not_attended_years and went.year > batch.start_date.year - batch.not_attended_years - 1:
             return False  # the three-year rule would refuse them: spare the demo the attempt
-        return (worker.pk not in self.used and worker.pk not in self.skip and worker.org.path.startswith(unit.path)
+        return (worker.pk not in self.used and worker.pk not in self.skip and worker.org.is_within(unit)
                 and worker.highest_level_rank >= batch.min_level_rank
                 and worker.employment_status in batch.employment_statuses
                 and (not batch.max_age or rules.age_on(worker.birth_date, batch.start_date) <= batch.max_age))
 
     def batch(self, *, name, place, start, days, vendor, capacity, cost, year_quotas, min_level=2,
               not_attended=3, max_age=70, leader=("王敏", "13905780001"), deadline_days=15):
-        from laomo.retreats import services
-
         end = start + timedelta(days=days - 1)
         quotas = {self.orgs[code]: n for code, n in year_quotas.items() if n}
         batch = services.batch_create(
@@ -99,10 +101,6 @@ class _Builder:
 
     def fill(self, batch, *, today, spare: dict | None = None):
         """Each unit nominates up to its quota (less `spare` seats); a candidate a rule refuses is skipped."""
-        from django.core.exceptions import ValidationError
-
-        from laomo.retreats import services
-
         for quota in batch.quotas.select_related("org"):
             done = 0
             for worker in self.pool:
@@ -122,9 +120,6 @@ class _Builder:
 
     def run_trip(self, batch, *, withdraw: int, absent: int, response_rate: float, weights):
         """Confirm by priority, withdrawals (the waitlist moves up), the trip, attendance and surveys."""
-        from laomo.retreats import services
-        from laomo.retreats.models import ApplicationStatus
-
         services.batch_confirm_by_priority(actor=self.city, batch=batch)
         confirmed = list(batch.applications.filter(status=ApplicationStatus.CONFIRMED).order_by("id"))
         for app in self.rng.sample(confirmed, withdraw):
@@ -149,7 +144,7 @@ class _Builder:
                 continue
             ratings = {f: self.rng.choices([5, 4, 3, 2], weights=weights)[0]
                        for f in ("itinerary", "accommodation", "food", "guide", "overall")}
-            services.survey_submit(application=app, comment=self.rng.choice(COMMENTS), **ratings)
+            services.survey_submit(application=app, actor=PUBLIC, comment=self.rng.choice(COMMENTS), **ratings)
             self.log["surveys"] += 1
 
 
@@ -164,10 +159,6 @@ def _quotas(rng, capacity: int, extra: int = 2) -> dict[str, int]:
 
 @demo_step(70, "疗休养(2021年3批、2022年4批69人、本年在办批次)")
 def demo_retreats(ctx):
-    from django.utils import timezone
-
-    from laomo.retreats import services
-
     city = ctx.users["city"]
     root = ctx.orgs["331100"]
     this_year = timezone.localdate().year
@@ -222,8 +213,6 @@ def demo_retreats(ctx):
                         capacity=15, cost="2250.00", year_quotas=_quotas(ctx.rng, 15, extra=5), min_level=1, max_age=None,
                         deadline_days=10)
         b.fill(batch, today=today, spare={"331126": 1})  # a 庆元 place left for the demo worker to apply
-        from laomo.retreats.models import ApplicationStatus
-
         pending = list(batch.applications.filter(status=ApplicationStatus.PENDING).order_by("id"))
         for app in pending[: len(pending) // 2]:
             services.application_confirm(actor=city, application=app)

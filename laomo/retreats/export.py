@@ -5,7 +5,8 @@ when the caller says the user may see it; otherwise masked."""
 from laomo.core.idnumber import mask_id_number, mask_phone
 
 from .models import LEVEL_LABEL_BY_RANK, ApplicationStatus
-from .rules import age_on
+from .rules import age_on, shown_reasons
+from .selectors import average
 
 SEX = {"M": "男", "F": "女"}
 ROSTER_STATUSES = (ApplicationStatus.CONFIRMED, ApplicationStatus.ATTENDED, ApplicationStatus.ABSENT)
@@ -30,8 +31,6 @@ def priority_text(reasons) -> str:
 
 
 def application_rows(qs, *, may_reveal: bool):
-    from .rules import shown_reasons
-
     for a in qs.iterator(chunk_size=500):
         yield [a.batch.name, a.batch.start_date, a.worker.worker_no, a.worker.name, a.org.name,
                LEVEL_LABEL_BY_RANK.get(a.level_rank, ""), a.get_channel_display(), a.front_line, a.priority_score,
@@ -77,8 +76,6 @@ VENDOR_TEXT = ["联系电话", "合同编号"]
 
 
 def vendor_rows(qs):
-    from .selectors import average
-
     for v in qs.iterator(chunk_size=500):
         rating = average(v.overall_total, v.response_count)
         yield [v.name, v.get_kind_display(), v.org.name, v.contact_person, v.contact_phone, v.contract_no,

@@ -206,6 +206,9 @@ SEAT_STATUSES = (ApplicationStatus.CONFIRMED, ApplicationStatus.ATTENDED, Applic
 # Blocking another batch whose dates overlap.
 OVERLAP_STATUSES = (ApplicationStatus.PENDING, ApplicationStatus.CONFIRMED, ApplicationStatus.WAITLISTED,
                     ApplicationStatus.ATTENDED)
+# The order applications are decided in, and the order the waitlist moves up in.
+APPLICATION_ORDER = ("-priority_score", "-level_rank", "created_at", "id")
+WAITLIST_ORDER = ("-priority_score", "-level_rank", "waitlisted_at", "id")
 
 
 class Channel(models.TextChoices):

@@ -14,20 +14,21 @@ from laomo.core.dashboard import register_cards
 from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 from laomo.workers.models import Worker
+from laomo.workers.selectors import worker_for_user
 from laomo.workers.timeline import register_timeline
 
 from .models import HELD_STATUSES, ApplicationStatus, RetreatApplication, RetreatBatch, SurveyResponse
-from .selectors import average
+from .selectors import average, open_batches_for
 
 
 def _batches(year: int, org):
-    return RetreatBatch.objects.filter(is_deleted=False, status__in=HELD_STATUSES, start_date__year=year,
-                                       org__path__startswith=org.path)
+    return RetreatBatch.objects.filter(org.subtree_q(), is_deleted=False, status__in=HELD_STATUSES,
+                                       start_date__year=year)
 
 
 def _attended(year: int, org):
-    return RetreatApplication.objects.filter(status=ApplicationStatus.ATTENDED, batch__is_deleted=False,
-                                             batch__start_date__year=year, org__path__startswith=org.path)
+    return RetreatApplication.objects.filter(org.subtree_q(), status=ApplicationStatus.ATTENDED,
+                                             batch__is_deleted=False, batch__start_date__year=year)
 
 
 def _satisfaction(attended) -> str | None:
@@ -59,10 +60,6 @@ def retreat_cards(*, user, year: int, org) -> list[dict]:
         return [{"label": f"{year}年疗休养人数", "value": f["participants"], "url": f"{url}?year={year}",
                  "note": note}]
     if user.has_perm("core.self_service"):
-        from laomo.workers.selectors import worker_for_user
-
-        from .selectors import open_batches_for
-
         worker = worker_for_user(user)
         if worker is None:
             return []
@@ -82,9 +79,6 @@ def retreat_timeline(*, worker, user):
         entries.append({"date": batch.start_date, "label": "疗休养",
                         "title": f"{batch.name}({batch.destination},{app.get_status_display()})", "url": url})
     return entries
-
-
-
 
 
 # --- the records behind the figures (reports workspace) ---------------------------------------------------

@@ -8,21 +8,19 @@ Priority (DOMAIN.md: quota priority goes to hardship, front-line jobs, people ne
     困难劳模 +40 · 从未参加疗休养 +30 · 临近退休(两年内)+20 · 一线/艰苦岗位 +10
 
 Ties go to the higher honor level, then to the earlier application. Hardship comes from the care
-module's approved hardship surveys (its hardship level as of the day of the check) when that module is
-installed and offers a selector for it; otherwise it is shown as unknown and scores nothing (this
-module never imports care at import time). Hardship is sensitive: `shown_reasons` hides which factor
-it was from users who may not reveal personal information.
+module's approved hardship surveys (its hardship level as of the day of the check). Hardship is
+sensitive: `shown_reasons` hides which factor it was from users who may not reveal personal information.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from laomo.care import selectors as care_selectors
 from laomo.workers.models import EmploymentStatus
 
 from .models import (
@@ -83,28 +81,9 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def hardship_worker_ids(worker_ids, on: date) -> set[int] | None:
-    """Workers in hardship on `on` per the care module, or None while that is unknown."""
-    from django.apps import apps
-
-    if not apps.is_installed("laomo.care"):
-        return None
-    try:
-        care_selectors = importlib.import_module("laomo.care.selectors")
-    except ImportError:
-        return None
-    fn = getattr(care_selectors, "worker_ids_in_hardship", None)
-    if callable(fn):
-        return set(fn(worker_ids=list(worker_ids), on=on))
-    # The care module's "hardship level as of a day" (latest approved hardship survey) and its in-hardship levels.
-    level_asof = getattr(care_selectors, "level_asof_subquery", None)
-    in_hardship = getattr(importlib.import_module("laomo.care.models"), "IN_HARDSHIP", None)
-    if not callable(level_asof) or not in_hardship:
-        return None
-    from laomo.workers.models import Worker
-
-    return set(Worker.objects.filter(pk__in=list(worker_ids)).annotate(_hardship=level_asof(on))
-               .filter(_hardship__in=list(in_hardship)).values_list("pk", flat=True))
+def hardship_worker_ids(worker_ids, on: date) -> set[int]:
+    """Workers in hardship on `on` per the care module's approved hardship surveys."""
+    return set(care_selectors.worker_ids_in_hardship(worker_ids=list(worker_ids), on=on))
 
 
 def quotas_of(batch: RetreatBatch) -> list[BatchQuota]:
@@ -115,7 +94,7 @@ def quota_for(quotas: list[BatchQuota], org) -> BatchQuota | None:
     """The quota a worker of `org` counts against: the deepest quota unit at or above `org`."""
     best = None
     for q in quotas:
-        if org.path.startswith(q.org.path) and (best is None or len(q.org.path) > len(best.org.path)):
+        if org.is_within(q.org) and (best is None or len(q.org.path) > len(best.org.path)):
             best = q
     return best
 
@@ -178,7 +157,7 @@ def evaluate(batch: RetreatBatch, workers, *, today: date | None = None, front_l
         # Who may go.
         if w.is_deleted or w.employment_status == EmploymentStatus.DECEASED:
             checks.append(Check("alive", False, "该劳模已去世或已注销,不能报名。"))
-        if not w.org.path.startswith(batch.org.path):
+        if not w.org.is_within(batch.org):
             checks.append(Check("scope", False, f"本批次由{batch.org.name}组织,{w.org.name}的劳模不在报名范围内。"))
         need = batch.min_level_rank
         have = w.highest_level_rank
@@ -235,9 +214,7 @@ def evaluate(batch: RetreatBatch, workers, *, today: date | None = None, front_l
                                     else "本批次须本人作健康声明(身体状况适合参加)。"))
         # Priority.
         reasons = []
-        if hardship is None:
-            reasons.append({"code": "hardship", "points": 0, "text": "困难劳模:未知(关爱模块未接入困难劳模信息)"})
-        elif w.pk in hardship:
+        if w.pk in hardship:
             reasons.append({"code": "hardship", "points": PRIORITY_WEIGHTS["hardship"], "text": "困难劳模"})
         if not attended[w.pk]:
             reasons.append({"code": "never_attended", "points": PRIORITY_WEIGHTS["never_attended"],

@@ -15,18 +15,19 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
 from laomo.core.scope import org_in_scope, scope_queryset
 from laomo.core.years import ensure_year
+from laomo.orgs.models import OrgUnit
 from laomo.orgs.roles import DataScope
 from laomo.workers.models import Worker
-from laomo.workers.selectors import worker_for_user
+from laomo.workers.selectors import search_q, worker_for_user
 
 from . import rules
 from .models import (
     RATING_FIELDS,
     RATING_LABELS,
     SEAT_STATUSES,
+    WAITLIST_ORDER,
     ApplicationStatus,
     BatchStatus,
     RetreatApplication,
@@ -46,8 +47,8 @@ def average(total, count) -> Decimal | None:
 
 
 def ancestor_ids(org) -> list[int]:
-    """The unit and every unit above it (from the materialized path)."""
-    return [int(pk) for pk in org.path.strip("/").split("/") if pk]
+    """The unit and every unit above it."""
+    return OrgUnit.ids_on_path(org.path)
 
 
 def _up_and_down(user, org_field: str = "org") -> Q | None:
@@ -60,7 +61,7 @@ def _up_and_down(user, org_field: str = "org") -> Q | None:
     if level in (DataScope.SUBTREE, DataScope.UNIT) and user.org_id:
         q = Q(**{f"{org_field}_id__in": ancestor_ids(user.org)})
         if level == DataScope.SUBTREE:
-            q |= Q(**{f"{org_field}__path__startswith": user.org.path})
+            q |= user.org.subtree_q(org_field)
         return q
     return Q(pk__in=[])
 
@@ -113,7 +114,7 @@ def batch_list(*, user, filters: BatchFilters | None = None) -> QuerySet[Retreat
     if f.vendor:
         qs = qs.filter(vendor_id=f.vendor)
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q())
     return qs.order_by("-start_date", "-id")
 
 
@@ -168,15 +169,13 @@ def application_list(*, user, filters: ApplicationFilters | None = None, batch=N
     elif f.batch:
         qs = qs.filter(batch_id=f.batch)
     if f.q.strip():
-        from laomo.workers.selectors import search_q
-
         q = search_q(f.q)
         if q is not None:
             qs = qs.filter(worker__in=Worker.objects.filter(q))
     if f.status in ApplicationStatus.values:
         qs = qs.filter(status=f.status)
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q())
     if f.year:
         qs = qs.filter(batch__start_date__year=ensure_year(f.year))
     if f.channel:
@@ -194,10 +193,8 @@ def application_get(*, user, pk) -> RetreatApplication:
 
 def waitlist_positions(batch) -> dict[int, int]:
     """{application id: place on the waitlist} in the order that moves up (whole batch)."""
-    from .services import waitlist_order
-
     ids = (RetreatApplication.objects.filter(batch=batch, status=ApplicationStatus.WAITLISTED)
-           .order_by(*waitlist_order()).values_list("pk", flat=True))
+           .order_by(*WAITLIST_ORDER).values_list("pk", flat=True))
     return {pk: i for i, pk in enumerate(ids, start=1)}
 
 

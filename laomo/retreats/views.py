@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import tempfile
 from io import BytesIO
 
 import qrcode
@@ -16,11 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from laomo.core import audit
-from laomo.core.excel import write_xlsx
-from laomo.core.forms import apply_validation_error
-from laomo.core.pagination import page_number
+from laomo.core.actors import PUBLIC
 from laomo.core.permissions import capability_required, has_capability, public_view
+from laomo.core.scope import org_in_scope
+from laomo.core.web import (
+    apply_errors,
+    is_inline_check,
+    list_page,
+    paged,
+    query_string,
+    validate_inline,
+    xlsx_response,
+)
 from laomo.orgs.selectors import org_children, org_choices_for
 from laomo.workers.models import Worker
 from laomo.workers.selectors import WorkerFilters, worker_for_user, worker_list
@@ -42,32 +48,24 @@ from .forms import (
     VendorFilterForm,
     VendorForm,
 )
-from .models import (
-    BATCH_TRANSITIONS,
-    EDITABLE_STATUSES,
-    RATING_FIELDS,
-    ApplicationStatus,
-    BatchStatus,
-    RetreatBatch,
-)
+from .models import BATCH_TRANSITIONS, EDITABLE_STATUSES, HELD_STATUSES, RATING_FIELDS, ApplicationStatus, BatchStatus
 
-
-def _query(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("format", None)
-    return params.urlencode()
-
-
-def _xlsx(filename: str, headers, rows, text_columns=()) -> tuple[FileResponse, int]:
-    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")
-    count = write_xlsx(tmp, headers, rows, text_columns=text_columns, sheet_name=filename[:28])
-    tmp.seek(0)
-    return FileResponse(tmp, as_attachment=True, filename=f"{filename}{timezone.localdate():%Y%m%d}.xlsx"), count
+BATCH_DEFAULTS = {"employment_statuses": ["active", "retired"], "not_attended_years": 3, "min_level_rank": 2,
+                  "health_declaration_required": True}
 
 
 def _errors_text(exc: ValidationError) -> str:
     return ";".join(exc.messages)
+
+
+def _flash(request, act) -> None:
+    """Run `act()` (a service call that returns what to tell the user): its message, or the service's refusal."""
+    try:
+        text = act()
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, text)
 
 
 def _back(request, batch_pk):
@@ -77,7 +75,31 @@ def _back(request, batch_pk):
     return redirect("retreats:batch_detail", pk=batch_pk)
 
 
+def _to_batch(batch):
+    return redirect("retreats:batch_detail", pk=batch.pk)
+
+
+def _may_reveal(request) -> bool:
+    return has_capability(request.user, "reveal_pii")
+
+
+def _organizer_batch(request, pk, refusal: str):
+    """The batch, for the unit that runs it only (editing, itinerary, quotas, survey cards)."""
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    if not selectors.is_organizer(request.user, batch):
+        raise PermissionDenied(refusal)
+    return batch
+
+
 # --- batches -----------------------------------------------------------------------------------------
+
+
+def _batch_filters(form) -> selectors.BatchFilters:
+    if not form.is_valid():
+        return selectors.BatchFilters()
+    d = form.cleaned_data
+    return selectors.BatchFilters(q=d["q"] or "", year=d["year"], status=d["status"] or "",
+                                  vendor=d["vendor"].pk if d["vendor"] else None)
 
 
 @capability_required("view_business", "self_service")
@@ -86,131 +108,130 @@ def index(request):
     if not has_capability(request.user, "view_business"):
         return redirect("retreats:my")
     form = BatchFilterForm(request.GET or None, vendor_queryset=selectors.vendor_base(request.user))
-    f = selectors.BatchFilters()
-    if form.is_valid():
-        d = form.cleaned_data
-        f = selectors.BatchFilters(q=d["q"] or "", year=d["year"], status=d["status"] or "",
-                                   vendor=d["vendor"].pk if d["vendor"] else None)
-    qs = selectors.batch_list(user=request.user, filters=f)
+    qs = selectors.batch_list(user=request.user, filters=_batch_filters(form))
     if request.GET.get("format") == "xlsx":
-        response, count = _xlsx("疗休养批次", export.BATCH_HEADERS, export.batch_rows(qs))
-        audit.record(actor=request.user, action="retreats.batch.export", object_type="retreats.retreatbatch",
-                     object_repr=f"{count} 条", changes={"rows": count, "query": _query(request)[:500]})
-        return response
-    page = page_number(request)
-    batches, has_next = selectors.page_of(qs, page=page)
-    ctx = {"form": form, "batches": batches, "page": page, "has_next": has_next, "query": _query(request),
-           "can_edit": has_capability(request.user, "edit_business")}
-    template = "retreats/partials/batch_rows.html" if request.htmx else "retreats/batch_list.html"
-    return render(request, template, ctx)
+        return xlsx_response(request, filename="疗休养批次", action="retreats.batch.export", what="疗休养批次",
+                             headers=export.BATCH_HEADERS, rows=export.batch_rows(qs),
+                             object_type="retreats.retreatbatch")
+    return list_page(request, qs, template="retreats/batch_list.html", partial="retreats/partials/batch_rows.html",
+                     context={"form": form, "can_edit": has_capability(request.user, "edit_business")})
 
 
-def _batch_form(request, batch=None):
-    user = request.user
-    orgs = org_choices_for(user=user)
-    initial = {"employment_statuses": ["active", "retired"], "not_attended_years": 3, "min_level_rank": 2,
-               "health_declaration_required": True}
+def _batch_form_for(request, batch):
+    orgs = org_choices_for(user=request.user)
     if batch is not None:
-        initial = {f: getattr(batch, f) for f in services.BATCH_FIELDS}
-        initial["org"] = batch.org
-    elif orgs.count() >= 1:
-        initial["org"] = orgs.first()
+        initial = {f: getattr(batch, f) for f in services.BATCH_FIELDS} | {"org": batch.org}
+    else:
+        initial = {**BATCH_DEFAULTS, "org": orgs.first()}
     form = BatchForm(request.POST or None, initial=initial, org_queryset=orgs,
-                     vendor_queryset=selectors.vendor_choices(user=user))
-    if batch is not None:
-        form.fields["org"].disabled = True
-    validate_only = bool(request.htmx and request.POST.get("_validate"))
+                     vendor_queryset=selectors.vendor_choices(user=request.user))
+    form.fields["org"].disabled = batch is not None
+    return form
+
+
+def _saved(request, form, save, detail: str):
+    """Save a valid form through a service: `save(data)` returns (record, message). The redirect to the
+    record's `detail` page, or None with the service's errors put on the form."""
+    try:
+        record, message = save(dict(form.cleaned_data))
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+    messages.success(request, message)
+    return redirect(detail, pk=record.pk)
+
+
+def _batch_saver(request, batch):
+    def save(data):
+        org = data.pop("org", None)
+        if batch is None:
+            created = services.batch_create(actor=request.user, org=org, **data)
+            return created, f"已创建批次“{created.name}”。请填写行程并分配名额。"
+        return services.batch_update(actor=request.user, batch=batch, **data), "已保存批次信息。"
+
+    return save
+
+
+def _batch_check(batch):
+    """The batch rules on the form as typed (inline validation): the unit is the batch's when editing."""
+    def check(data):
+        org = data.pop("org", None)
+        services.batch_validate(org=batch.org if batch is not None else org, **data)
+
+    return check
+
+
+@capability_required("edit_business")
+def batch_form(request, pk=None):
+    """A new batch, or the organizer's edit of one while it can still change."""
+    batch = None if pk is None else _organizer_batch(request, pk, "只有组织单位可以修改本批次。")
+    if batch is not None and batch.status not in EDITABLE_STATUSES:
+        messages.error(request, f"批次“{batch.get_status_display()}”后不能再修改。")
+        return _to_batch(batch)
+    form = _batch_form_for(request, batch)
+    if is_inline_check(request):
+        return validate_inline(request, form, _batch_check(batch))
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        org = data.pop("org") if batch is None else batch.org
-        try:
-            if validate_only:
-                probe = RetreatBatch(org=org, **{k: v for k, v in data.items()})
-                services._validate_batch(probe, actor=user)
-            elif batch is None:
-                batch = services.batch_create(actor=user, org=org, **data)
-                messages.success(request, f"已创建批次“{batch.name}”。请填写行程并分配名额。")
-                return redirect("retreats:batch_detail", pk=batch.pk)
-            else:
-                batch = services.batch_update(actor=user, batch=batch, **data)
-                messages.success(request, "已保存批次信息。")
-                return redirect("retreats:batch_detail", pk=batch.pk)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-    if validate_only:
-        for name, errors in list(form.errors.as_data().items()):
-            if all(e.code == "required" for e in errors):  # not typed yet: no error while filling in
-                del form.errors[name]
-        return render(request, "retreats/partials/batch_form_fields.html", {"form": form, "batch": batch})
+        response = _saved(request, form, _batch_saver(request, batch), "retreats:batch_detail")
+        if response is not None:
+            return response
     return render(request, "retreats/batch_form.html", {"form": form, "batch": batch})
 
 
-@capability_required("edit_business")
-def batch_create(request):
-    return _batch_form(request)
-
-
-@capability_required("edit_business")
-def batch_edit(request, pk):
-    batch = selectors.batch_get(user=request.user, pk=pk)
-    if not selectors.is_organizer(request.user, batch):
-        raise PermissionDenied("只有组织单位可以修改本批次。")
-    if batch.status not in EDITABLE_STATUSES:
-        messages.error(request, f"批次“{batch.get_status_display()}”后不能再修改。")
-        return redirect("retreats:batch_detail", pk=batch.pk)
-    return _batch_form(request, batch)
-
-
-def _application_filters(request, batch=None):
+def _application_filters(request):
     form = ApplicationFilterForm(request.GET or None, org_queryset=org_choices_for(user=request.user))
-    f = selectors.ApplicationFilters()
-    if form.is_valid():
-        d = form.cleaned_data
-        f = selectors.ApplicationFilters(q=d["q"] or "", status=d["status"] or "", org=d["org"],
-                                         channel=d["channel"] or "", year=d["year"])
-    return form, f
+    if not form.is_valid():
+        return form, selectors.ApplicationFilters()
+    d = form.cleaned_data
+    return form, selectors.ApplicationFilters(q=d["q"] or "", status=d["status"] or "", org=d["org"],
+                                              channel=d["channel"] or "", year=d["year"])
+
+
+def _applications_xlsx(request, qs, name: str):
+    return xlsx_response(request, filename=name, action="retreats.application.export", what=name,
+                         headers=export.APPLICATION_HEADERS,
+                         rows=export.application_rows(qs, may_reveal=_may_reveal(request)),
+                         object_type="retreats.retreatapplication")
+
+
+def _application_page(request, batch, qs) -> dict:
+    """One page of a batch's applications, with waitlist places and the priority reasons the user may see."""
+    ctx = paged(request, qs)
+    positions, may_reveal = selectors.waitlist_positions(batch), _may_reveal(request)
+    for app in ctx["rows"]:
+        app.waitlist_position = positions.get(app.pk)
+        app.shown_reasons = rules.shown_reasons(app.priority_reasons, may_reveal=may_reveal)
+    return ctx
+
+
+def _batch_panels(user, batch) -> dict:
+    """The batch page around the applications: itinerary, quotas, status buttons, survey report, budget."""
+    held = batch.status in HELD_STATUSES
+    current = BATCH_TRANSITIONS[BatchStatus(batch.status)]
+    return {
+        "itinerary": selectors.itinerary_of(batch), "quotas": selectors.quotas_with_usage(user=user, batch=batch),
+        "transitions": [BatchStatus(s) for s in BatchStatus.values if s in current],
+        "editable": batch.status in EDITABLE_STATUSES, "priority_rule": rules.PRIORITY_RULE_TEXT,
+        "report": selectors.survey_report(user=user, batch=batch) if held else None,
+        "budget_used": batch.cost_per_person * (batch.attended if held else batch.seats),
+    }
 
 
 @capability_required("view_business")
 def batch_detail(request, pk):
     user = request.user
     batch = selectors.batch_get(user=user, pk=pk)
-    form, f = _application_filters(request, batch)
-    qs = selectors.application_list(user=user, filters=f, batch=batch)
+    form, filters = _application_filters(request)
+    qs = selectors.application_list(user=user, filters=filters, batch=batch)
     if request.GET.get("format") == "xlsx":
-        response, count = _xlsx(f"{batch.name}报名名单", export.APPLICATION_HEADERS,
-                                export.application_rows(qs, may_reveal=has_capability(user, "reveal_pii")))
-        audit.record(actor=user, action="retreats.application.export", obj=batch, org=batch.org,
-                     changes={"rows": count, "query": _query(request)[:500]})
-        return response
-    page = page_number(request)
-    apps, has_next = selectors.page_of(qs, page=page)
-    positions = selectors.waitlist_positions(batch)
-    may_reveal = has_capability(user, "reveal_pii")
-    for app in apps:
-        app.waitlist_position = positions.get(app.pk)
-        app.shown_reasons = rules.shown_reasons(app.priority_reasons, may_reveal=may_reveal)
-    organizer = has_capability(user, "edit_business") and selectors.is_organizer(user, batch)
-    ctx = {
-        "batch": batch, "form": form, "applications": apps, "page": page, "has_next": has_next,
-        "query": _query(request), "organizer": organizer,
-        "can_nominate": has_capability(user, "edit_business") and batch.status == BatchStatus.OPEN,
-        "can_reveal": has_capability(user, "reveal_pii"),
-    }
+        return _applications_xlsx(request, qs, f"{batch.name}报名名单")
+    editor = has_capability(user, "edit_business")
+    ctx = {"batch": batch, "form": form, **_application_page(request, batch, qs),
+           "organizer": editor and selectors.is_organizer(user, batch),
+           "can_nominate": editor and batch.status == BatchStatus.OPEN, "can_reveal": _may_reveal(request)}
     if request.htmx and request.GET.get("_part") != "page":
         return render(request, "retreats/partials/application_rows.html", ctx)
-    ctx.update({
-        "itinerary": selectors.itinerary_of(batch), "quotas": selectors.quotas_with_usage(user=user, batch=batch),
-        "transitions": [BatchStatus(s) for s in BatchStatus.values
-                        if s in BATCH_TRANSITIONS[BatchStatus(batch.status)]],
-        "editable": batch.status in EDITABLE_STATUSES, "priority_rule": rules.PRIORITY_RULE_TEXT,
-        "report": selectors.survey_report(user=user, batch=batch)
-        if batch.status in (BatchStatus.ONGOING, BatchStatus.COMPLETED) else None,
-        "budget_used": batch.cost_per_person * (batch.attended if batch.status in (BatchStatus.ONGOING,
-                                                                                  BatchStatus.COMPLETED)
-                                                else batch.seats),
-    })
-    return render(request, "retreats/batch_detail.html", ctx)
+    return render(request, "retreats/batch_detail.html", {**ctx, **_batch_panels(user, batch)})
 
 
 @require_POST
@@ -220,25 +241,22 @@ def batch_status(request, pk):
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择批次状态。")
-        return redirect("retreats:batch_detail", pk=batch.pk)
-    try:
-        services.batch_set_status(actor=request.user, batch=batch, status=form.cleaned_data["status"],
-                                  reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, f"批次状态已改为“{BatchStatus(form.cleaned_data['status']).label}”。")
-    return redirect("retreats:batch_detail", pk=batch.pk)
+        return _to_batch(batch)
+    status, reason = form.cleaned_data["status"], form.cleaned_data["reason"]
+
+    def act():
+        services.batch_set_status(actor=request.user, batch=batch, status=status, reason=reason)
+        return f"批次状态已改为“{BatchStatus(status).label}”。"
+
+    _flash(request, act)
+    return _to_batch(batch)
 
 
 @capability_required("edit_business")
 def batch_itinerary(request, pk):
-    batch = selectors.batch_get(user=request.user, pk=pk)
-    if not selectors.is_organizer(request.user, batch):
-        raise PermissionDenied("只有组织单位可以修改行程。")
-    days = selectors.itinerary_of(batch)
+    batch = _organizer_batch(request, pk, "只有组织单位可以修改行程。")
     initial = [{"title": d.title, "activities": d.activities, "accommodation": d.accommodation, "meals": d.meals}
-               for d in days]
+               for d in selectors.itinerary_of(batch)]
     initial += [{} for _ in range(max(0, batch.days - len(initial)))]
     formset = ItineraryFormSet(request.POST or None, initial=initial, prefix="day")
     error = ""
@@ -250,26 +268,23 @@ def batch_itinerary(request, pk):
             error = _errors_text(exc)
         else:
             messages.success(request, "行程已保存。")
-            return redirect("retreats:batch_detail", pk=batch.pk)
+            return _to_batch(batch)
     return render(request, "retreats/batch_itinerary.html", {"batch": batch, "formset": formset, "error": error})
 
 
 @capability_required("edit_business")
 def batch_quotas(request, pk):
-    batch = selectors.batch_get(user=request.user, pk=pk)
-    if not selectors.is_organizer(request.user, batch):
-        raise PermissionDenied("只有组织单位可以分配名额。")
-    orgs = org_children(batch.org)
+    batch = _organizer_batch(request, pk, "只有组织单位可以分配名额。")
     current = {q["org"].pk: q["quota"] for q in selectors.quotas_with_usage(user=request.user, batch=batch)}
-    form = QuotaForm(request.POST or None, orgs=orgs, current=current)
+    form = QuotaForm(request.POST or None, orgs=org_children(batch.org), current=current)
     if request.method == "POST" and form.is_valid():
         try:
             services.batch_set_quotas(actor=request.user, batch=batch, quotas=form.quotas())
         except ValidationError as exc:
-            apply_validation_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "名额分配已保存。")
-            return redirect("retreats:batch_detail", pk=batch.pk)
+            return _to_batch(batch)
     return render(request, "retreats/batch_quotas.html", {"batch": batch, "form": form})
 
 
@@ -277,77 +292,79 @@ def batch_quotas(request, pk):
 @capability_required("edit_business")
 def batch_confirm_all(request, pk):
     batch = selectors.batch_get(user=request.user, pk=pk)
-    try:
+
+    def act():
         counts = services.batch_confirm_by_priority(actor=request.user, batch=batch)
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
         text = f"按优先顺序确定:{counts['confirmed']} 人确定,{counts['waitlisted']} 人进入候补。"
-        if counts["refused"]:
-            text += " 未能确定:" + ";".join(counts["refused"])
-        messages.success(request, text)
-    return redirect("retreats:batch_detail", pk=batch.pk)
+        return text + (" 未能确定:" + ";".join(counts["refused"]) if counts["refused"] else "")
+
+    _flash(request, act)
+    return _to_batch(batch)
 
 
 # --- nomination --------------------------------------------------------------------------------------
 
 
-def _candidates(request, batch):
-    """Workers in the user's scope under the batch's organizer, eligible-looking ones first filtered in SQL."""
+def _candidate_page(request, batch) -> dict:
+    """Workers in the user's scope under the batch's organizer (the eligible-looking ones filtered in SQL),
+    one page of them with their checks."""
     form = CandidateFilterForm(request.GET or None)
-    q = form.cleaned_data["q"] if form.is_valid() else ""
-    qs = worker_list(user=request.user, filters=WorkerFilters(q=q)).filter(org__path__startswith=batch.org.path)
-    if form.is_valid() and form.cleaned_data["eligible"] == "1":
+    d = form.cleaned_data if form.is_valid() else {"q": "", "eligible": ""}
+    qs = worker_list(user=request.user, filters=WorkerFilters(q=d["q"])).filter(batch.org.subtree_q())
+    if d["eligible"] == "1":
         qs = qs.filter(highest_level_rank__gte=batch.min_level_rank)
         if batch.employment_statuses:
             qs = qs.filter(employment_status__in=batch.employment_statuses)
         if batch.max_age:
-            born_after = rules.years_before(batch.start_date, batch.max_age + 1)
-            qs = qs.filter(birth_date__gt=born_after)
-    return form, qs
+            qs = qs.filter(birth_date__gt=rules.years_before(batch.start_date, batch.max_age + 1))
+    ctx = paged(request, qs, per_page=20)
+    ctx["query"] = query_string(request, drop=("page", "worker", "format", "full"))
+    verdicts = rules.evaluate(batch, ctx["rows"])
+    for w in ctx["rows"]:
+        w.verdict = verdicts[w.pk]
+    return {"form": form, **ctx}
+
+
+def _chosen_worker(request, raw):
+    if not raw:
+        return None
+    try:
+        return worker_list(user=request.user).select_related("org").get(pk=int(raw))
+    except (ValueError, TypeError, Worker.DoesNotExist):
+        raise Http404("劳模不存在或不在您的数据范围内")
+
+
+def _nominate(request, batch, chosen, form):
+    """Submit the nomination: the redirect, or None when the form now shows the service's errors."""
+    try:
+        app = services.application_submit(actor=request.user, batch=batch, worker=chosen, **{
+            k: form.cleaned_data[k] for k in ("front_line", "health_declared", "health_note", "dietary_note")})
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+    messages.success(request, f"已推荐 {chosen.name},优先分 {app.priority_score},待市总工会确定。")
+    return _to_batch(batch)
 
 
 @capability_required("edit_business")
 def batch_nominate(request, pk):
     """County staff nominate a worker: find them, see the checks and the priority, then submit."""
-    user = request.user
-    batch = selectors.batch_get(user=user, pk=pk)
-    chosen = None
+    batch = selectors.batch_get(user=request.user, pk=pk)
     raw = request.POST.get("worker") or request.GET.get("worker")
     if request.method == "POST" and not raw:
         messages.error(request, "请先在列表中选择要推荐的劳模。")
         return redirect("retreats:batch_nominate", pk=batch.pk)
-    if raw:
-        try:
-            chosen = worker_list(user=user).select_related("org").get(pk=int(raw))
-        except (ValueError, TypeError, Worker.DoesNotExist):
-            raise Http404("劳模不存在或不在您的数据范围内")
-    nominate_form = NominateForm(request.POST or None, batch=batch, initial={"worker": chosen.pk if chosen else None})
-    if request.method == "POST" and nominate_form.is_valid():
-        d = nominate_form.cleaned_data
-        try:
-            app = services.application_submit(actor=user, batch=batch, worker=chosen, front_line=d["front_line"],
-                                              health_declared=d["health_declared"], health_note=d["health_note"],
-                                              dietary_note=d["dietary_note"])
-        except ValidationError as exc:
-            apply_validation_error(nominate_form, exc)
-        else:
-            messages.success(request, f"已推荐 {chosen.name},优先分 {app.priority_score},待市总工会确定。")
-            return redirect("retreats:batch_detail", pk=batch.pk)
-    form, qs = _candidates(request, batch)
-    page = page_number(request)
-    candidates, has_next = selectors.page_of(qs, page=page, per_page=20)
-    verdicts = rules.evaluate(batch, candidates)
-    for w in candidates:
-        w.verdict = verdicts[w.pk]
+    chosen = _chosen_worker(request, raw)
+    form = NominateForm(request.POST or None, batch=batch, initial={"worker": chosen.pk if chosen else None})
+    if request.method == "POST" and form.is_valid():
+        response = _nominate(request, batch, chosen, form)
+        if response is not None:
+            return response
     verdict = None
     if chosen is not None:
-        verdict = rules.evaluate_one(batch, chosen, front_line=nominate_form["front_line"].value() or False)
-    params = request.GET.copy()
-    for key in ("page", "worker"):
-        params.pop(key, None)
-    ctx = {"batch": batch, "form": form, "candidates": candidates, "page": page, "has_next": has_next,
-           "query": params.urlencode(), "chosen": chosen, "verdict": verdict, "nominate_form": nominate_form}
+        verdict = rules.evaluate_one(batch, chosen, front_line=form["front_line"].value() or False)
+    ctx = {"batch": batch, "chosen": chosen, "verdict": verdict, "nominate_form": form,
+           **_candidate_page(request, batch)}
     if request.htmx and request.method == "GET" and not request.GET.get("worker"):
         return render(request, "retreats/partials/candidate_rows.html", ctx)
     return render(request, "retreats/batch_nominate.html", ctx)
@@ -358,12 +375,7 @@ def batch_nominate(request, pk):
 
 def _application_action(request, pk, action):
     app = selectors.application_get(user=request.user, pk=pk)
-    try:
-        text = action(app)
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, text)
+    _flash(request, lambda: action(app))
     return _back(request, app.batch_id)
 
 
@@ -379,14 +391,16 @@ def application_confirm(request, pk):
     return _application_action(request, pk, act)
 
 
+def _reason(request, form_class=ReasonForm) -> str:
+    form = form_class(request.POST)
+    return form.cleaned_data["reason"] if form.is_valid() else ""
+
+
 @require_POST
 @capability_required("edit_business")
 def application_reject(request, pk):
-    form = ReasonForm(request.POST)
-
     def act(app):
-        services.application_reject(actor=request.user, application=app,
-                                    reason=form.cleaned_data["reason"] if form.is_valid() else "")
+        services.application_reject(actor=request.user, application=app, reason=_reason(request))
         return f"已退回 {app.worker.name} 的报名。"
 
     return _application_action(request, pk, act)
@@ -395,11 +409,8 @@ def application_reject(request, pk):
 @require_POST
 @capability_required("edit_business")
 def application_withdraw(request, pk):
-    form = ReasonForm(request.POST)
-
     def act(app):
-        app, promoted = services.application_withdraw(actor=request.user, application=app,
-                                                      reason=form.cleaned_data["reason"] if form.is_valid() else "")
+        app, promoted = services.application_withdraw(actor=request.user, application=app, reason=_reason(request))
         text = f"{app.worker.name} 已退出。"
         if promoted is not None:
             text += f"候补第一位 {promoted.worker.name} 已递补确定。"
@@ -427,20 +438,12 @@ def application_attendance(request, pk):
 
 @capability_required("view_business")
 def application_list(request):
-    form, f = _application_filters(request)
-    qs = selectors.application_list(user=request.user, filters=f)
+    form, filters = _application_filters(request)
+    qs = selectors.application_list(user=request.user, filters=filters)
     if request.GET.get("format") == "xlsx":
-        response, count = _xlsx("疗休养报名", export.APPLICATION_HEADERS,
-                                export.application_rows(qs, may_reveal=has_capability(request.user, "reveal_pii")))
-        audit.record(actor=request.user, action="retreats.application.export",
-                     object_type="retreats.retreatapplication", object_repr=f"{count} 条",
-                     changes={"rows": count, "query": _query(request)[:500]})
-        return response
-    page = page_number(request)
-    apps, has_next = selectors.page_of(qs, page=page)
-    ctx = {"form": form, "applications": apps, "page": page, "has_next": has_next, "query": _query(request)}
-    template = "retreats/partials/all_application_rows.html" if request.htmx else "retreats/application_list.html"
-    return render(request, template, ctx)
+        return _applications_xlsx(request, qs, "疗休养报名")
+    return list_page(request, qs, template="retreats/application_list.html",
+                     partial="retreats/partials/all_application_rows.html", context={"form": form})
 
 
 # --- exports for the agency and the insurer ----------------------------------------------------------
@@ -451,28 +454,24 @@ def _participants(request, batch):
             .filter(status__in=export.ROSTER_STATUSES).select_related("worker").order_by("org__path", "id"))
 
 
+def _download(handle, name: str):
+    return FileResponse(handle, as_attachment=True, filename=f"{name}{timezone.localdate():%Y%m%d}.xlsx")
+
+
 @capability_required("view_business")
 def batch_roster(request, pk):
     """名单 for the travel agency: phones and health/diet notes in full only for roles that may reveal PII."""
     batch = selectors.batch_get(user=request.user, pk=pk)
-    full = has_capability(request.user, "reveal_pii")
-    rows = list(export.roster_rows(_participants(request, batch), batch, full=full))
-    response, count = _xlsx(f"{batch.name}名单", export.ROSTER_HEADERS, rows, export.ROSTER_TEXT)
-    services.record_export(actor=request.user, batch=batch, kind="roster", rows=count, full_phone=full, notes=full)
-    return response
+    handle = services.roster_export(actor=request.user, batch=batch, participants=_participants(request, batch))
+    return _download(handle, f"{batch.name}名单")
 
 
 @capability_required("view_business")
 def batch_insurance(request, pk):
     """Insurance list: name, sex, age, ID number (full with export_pii), phone (full with reveal_pii)."""
     batch = selectors.batch_get(user=request.user, pk=pk)
-    full_phone = has_capability(request.user, "reveal_pii")
-    full_id = has_capability(request.user, "export_pii")
-    rows = list(export.insurance_rows(_participants(request, batch), batch, full_phone=full_phone, full_id=full_id))
-    response, count = _xlsx(f"{batch.name}保险名单", export.INSURANCE_HEADERS, rows, export.INSURANCE_TEXT)
-    services.record_export(actor=request.user, batch=batch, kind="insurance", rows=count, full_phone=full_phone,
-                           full_id=full_id)
-    return response
+    handle = services.insurance_export(actor=request.user, batch=batch, participants=_participants(request, batch))
+    return _download(handle, f"{batch.name}保险名单")
 
 
 # --- survey report and QR codes ----------------------------------------------------------------------
@@ -499,17 +498,14 @@ def _qr_svg(data: str) -> str:
 @capability_required("edit_business")
 def batch_survey_qr(request, pk):
     """Printable cards: each participant's survey link as a QR code (rendered locally as SVG)."""
-    batch = selectors.batch_get(user=request.user, pk=pk)
-    if not selectors.is_organizer(request.user, batch):
-        raise PermissionDenied("只有组织单位可以发放问卷二维码。")
+    batch = _organizer_batch(request, pk, "只有组织单位可以发放问卷二维码。")
     apps = list(selectors.application_list(user=request.user, batch=batch)
                 .filter(status=ApplicationStatus.ATTENDED).select_related("survey").order_by("org__path", "id"))
     for app in apps:
         app.link = request.build_absolute_uri(reverse("retreats:survey", args=[app.survey_token]))
         app.qr = _qr_svg(app.link)
         app.answered = hasattr(app, "survey")
-    audit.record(actor=request.user, action="retreats.survey.qr", obj=batch, org=batch.org,
-                 changes={"cards": len(apps)})
+    services.survey_qr_issue(actor=request.user, batch=batch, cards=len(apps))
     return render(request, "retreats/batch_survey_qr.html", {"batch": batch, "apps": apps})
 
 
@@ -523,25 +519,19 @@ def vendor_list(request):
     qs = selectors.vendor_list(user=request.user, q=d.get("q") or "", kind=d.get("kind") or "",
                                active=d.get("active") or "")
     if request.GET.get("format") == "xlsx":
-        response, count = _xlsx("旅行社与疗休养基地", export.VENDOR_HEADERS, export.vendor_rows(qs), export.VENDOR_TEXT)
-        audit.record(actor=request.user, action="retreats.vendor.export", object_type="retreats.vendor",
-                     object_repr=f"{count} 条", changes={"rows": count})
-        return response
-    page = page_number(request)
-    vendors, has_next = selectors.page_of(qs, page=page)
-    for v in vendors:
+        return xlsx_response(request, filename="旅行社与疗休养基地", action="retreats.vendor.export",
+                             what="旅行社与疗休养基地", headers=export.VENDOR_HEADERS, rows=export.vendor_rows(qs),
+                             text_columns=export.VENDOR_TEXT, object_type="retreats.vendor")
+    ctx = paged(request, qs)
+    for v in ctx["rows"]:
         v.rating = selectors.average(v.overall_total, v.response_count)
-    ctx = {"form": form, "vendors": vendors, "page": page, "has_next": has_next, "query": _query(request),
-           "can_edit": has_capability(request.user, "edit_business")}
-    template = "retreats/partials/vendor_rows.html" if request.htmx else "retreats/vendor_list.html"
-    return render(request, template, ctx)
+    ctx.update(form=form, can_edit=has_capability(request.user, "edit_business"))
+    return render(request, "retreats/partials/vendor_rows.html" if request.htmx else "retreats/vendor_list.html", ctx)
 
 
 @capability_required("view_business")
 def vendor_detail(request, pk):
     vendor = selectors.vendor_get(user=request.user, pk=pk)
-    from laomo.core.scope import org_in_scope
-
     return render(request, "retreats/vendor_detail.html", {
         "vendor": vendor, "history": selectors.vendor_rating_history(vendor),
         "overall": selectors.vendor_overall(vendor), "fields": RATING_FIELDS,
@@ -549,44 +539,39 @@ def vendor_detail(request, pk):
     })
 
 
-def _vendor_form(request, vendor=None):
+def _vendor_saver(request, vendor):
+    def save(data):
+        org = data.pop("org")
+        if vendor is None:
+            created = services.vendor_create(actor=request.user, org=org, **data)
+            return created, f"已登记“{created.name}”。"
+        return services.vendor_update(actor=request.user, vendor=vendor, **data), "已保存。"
+
+    return save
+
+
+def _vendor_form_for(request, vendor):
     orgs = org_choices_for(user=request.user)
-    initial = {"is_active": True, "org": orgs.first() if orgs.exists() else None}
+    initial = {"is_active": True, "org": orgs.first()}
     if vendor is not None:
         initial = {f: getattr(vendor, f) for f in services.VENDOR_FIELDS} | {"org": vendor.org}
     form = VendorForm(request.POST or None, initial=initial, org_queryset=orgs)
-    if vendor is not None:
-        form.fields["org"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        org = data.pop("org")
-        try:
-            if vendor is None:
-                vendor = services.vendor_create(actor=request.user, org=org, **data)
-                messages.success(request, f"已登记“{vendor.name}”。")
-            else:
-                vendor = services.vendor_update(actor=request.user, vendor=vendor, **data)
-                messages.success(request, "已保存。")
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            return redirect("retreats:vendor_detail", pk=vendor.pk)
-    return render(request, "retreats/vendor_form.html", {"form": form, "vendor": vendor})
+    form.fields["org"].disabled = vendor is not None
+    return form
 
 
 @capability_required("edit_business")
-def vendor_create(request):
-    return _vendor_form(request)
-
-
-@capability_required("edit_business")
-def vendor_edit(request, pk):
-    vendor = selectors.vendor_get(user=request.user, pk=pk)
-    from laomo.core.scope import org_in_scope
-
-    if not org_in_scope(request.user, vendor.org):
+def vendor_form(request, pk=None):
+    """Register a vendor, or edit one (its contracting unit only)."""
+    vendor = None if pk is None else selectors.vendor_get(user=request.user, pk=pk)
+    if vendor is not None and not org_in_scope(request.user, vendor.org):
         raise PermissionDenied("只有签约单位可以修改。")
-    return _vendor_form(request, vendor)
+    form = _vendor_form_for(request, vendor)
+    if request.method == "POST" and form.is_valid():
+        response = _saved(request, form, _vendor_saver(request, vendor), "retreats:vendor_detail")
+        if response is not None:
+            return response
+    return render(request, "retreats/vendor_form.html", {"form": form, "vendor": vendor})
 
 
 # --- self-service (phone-sized) ----------------------------------------------------------------------
@@ -620,11 +605,10 @@ def my_apply(request, pk):
     batch = selectors.batch_get(user=request.user, pk=pk)
     form = ApplyForm(request.POST or None, batch=batch)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
         try:
-            services.application_submit(actor=request.user, batch=batch, worker=worker, **d)
+            services.application_submit(actor=request.user, batch=batch, worker=worker, **form.cleaned_data)
         except ValidationError as exc:
-            apply_validation_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"已报名“{batch.name}”,请等待工会审核确定。")
             return redirect("retreats:my")
@@ -640,14 +624,12 @@ def my_withdraw(request, pk):
     app = selectors.application_get(user=request.user, pk=pk)
     if worker is None or app.worker_id != worker.pk:
         raise Http404("报名记录不存在")
-    form = OptionalReasonForm(request.POST)
-    try:
+    def act():
         services.application_withdraw(actor=request.user, application=app,
-                                      reason=form.cleaned_data["reason"] if form.is_valid() else "")
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, f"已退出“{app.batch.name}”。")
+                                      reason=_reason(request, OptionalReasonForm))
+        return f"已退出“{app.batch.name}”。"
+
+    _flash(request, act)
     return redirect("retreats:my")
 
 
@@ -661,13 +643,13 @@ def survey(request, token):
     if request.method == "POST" and not closed and form.is_valid():
         d = form.cleaned_data
         try:
-            services.survey_submit(application=app, comment=d["comment"], **{f: d[f] for f in RATING_FIELDS})
+            services.survey_submit(application=app, actor=PUBLIC, comment=d["comment"],
+                                   **{f: d[f] for f in RATING_FIELDS})
         except ValidationError as exc:
-            apply_validation_error(form, exc)
+            apply_errors(form, exc)
         else:
             done = True
     name = app.worker.name
     masked = name[0] + "*" * (len(name) - 2) + name[-1] if len(name) > 2 else name[0] + "*"
     return render(request, "retreats/survey.html", {"app": app, "batch": app.batch, "form": form, "closed": closed,
                                                     "done": done, "masked_name": masked})
-

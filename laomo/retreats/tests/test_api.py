@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.retreats.models import RetreatApplication
 
 from . import factories as F
@@ -16,7 +17,7 @@ JSON = "application/json"
 
 
 def auth(user):
-    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=None, user=user)[1]}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=SYSTEM, user=user)[1]}"}
 
 
 def test_it_creates_and_lists_batches_with_money_as_decimal_strings(client, users, orgs):

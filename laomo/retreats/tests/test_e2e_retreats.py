@@ -31,6 +31,7 @@ def summary_value(page, live_server, year, metric):
 
 
 def test_it_runs_a_batch_from_application_to_survey(page, context, browser, live_server, orgs):
+    from laomo.core.actors import SYSTEM
     from laomo.retreats import services
     from laomo.retreats.models import RetreatApplication
     from laomo.retreats.tests import factories as F
@@ -46,7 +47,7 @@ def test_it_runs_a_batch_from_application_to_survey(page, context, browser, live
     start = timezone.localdate() - timedelta(days=3)
     vendor = F.vendor(city, "丽水国旅")
     batch = services.batch_create(
-        actor=None, org=city, name="市级劳模疗休养第一批", destination="千岛湖", start_date=start,
+        actor=SYSTEM, org=city, name="市级劳模疗休养第一批", destination="千岛湖", start_date=start,
         end_date=start + timedelta(days=2), vendor=vendor, capacity=5, cost_per_person=Decimal("2500.00"),
         budget=Decimal("12500.00"), leader_name="王敏", health_declaration_required=True,
         itinerary=[{"title": "丽水—千岛湖"}, {"title": "游船观光"}, {"title": "返程"}], quotas={ld: 3})

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.reports.selectors import summary
 from laomo.retreats import services
 
@@ -25,7 +26,7 @@ def trips(orgs):
     jan = F.attended_batch(ld, [F.worker(ld, "赵六")], start=date(2023, 1, 1), name="莲都新年批")
     # Not held: a cancelled and a planned batch in 2022 count nowhere.
     F.batch(city, name="取消批", start=date(2022, 6, 1))
-    services.batch_set_status(actor=None, batch=F.batch(city, name="又取消", start=date(2022, 7, 1)),
+    services.batch_set_status(actor=SYSTEM, batch=F.batch(city, name="又取消", start=date(2022, 7, 1)),
                               status="cancelled", reason="天气")
     return {"dec": dec, "jan": jan}
 
@@ -61,13 +62,13 @@ def test_it_counts_only_those_who_attended(orgs, users):
     b = F.batch(city, start=date(2022, 5, 9))
     went, missed = F.apply(b, F.worker(ld, "去了")), F.apply(b, F.worker(ld, "没去"))
     F.run_to_ongoing(b)
-    services.application_record_attendance(actor=None, application=went, attended=True)
-    services.application_record_attendance(actor=None, application=missed, attended=False)
+    services.application_record_attendance(actor=SYSTEM, application=went, attended=True)
+    services.application_record_attendance(actor=SYSTEM, application=missed, attended=False)
     assert section(users["city_staff"], 2022, city)["participants"] == 1
 
 
 def test_it_serves_the_section_in_the_api_summary(client, trips, users):
-    token = api_token_create(actor=None, user=users["county_staff"])[1]
+    token = api_token_create(actor=SYSTEM, user=users["county_staff"])[1]
     data = client.get("/api/v1/reports/summary?year=2022", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert data["org"] == "331102"
     assert data["retreats"] == {"batches": 0, "participants": 2, "average_satisfaction": "4.50"}

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import login_client
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.retreats import selectors
 
 from . import factories as F
@@ -20,7 +21,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def bearer(user):
-    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=None, user=user)[1]}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=SYSTEM, user=user)[1]}"}
 
 
 @pytest.fixture

@@ -10,6 +10,10 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from laomo.care import selectors as care_selectors
+from laomo.care import services as care_services
+from laomo.care.models import BenefitGrant
+from laomo.core.actors import PUBLIC, SYSTEM
 from laomo.core.models import AuditEntry, Notification
 from laomo.retreats import rules, services
 from laomo.retreats.models import RetreatApplication, SurveyResponse
@@ -30,21 +34,6 @@ def refused(batch, worker, **kwargs) -> str:
     return reasons_of(exc.value)
 
 
-@pytest.fixture
-def city(orgs):
-    return orgs["331100"]
-
-
-@pytest.fixture
-def ld(orgs):
-    return orgs["331102"]
-
-
-@pytest.fixture
-def qy(orgs):
-    return orgs["331126"]
-
-
 # --- eligibility ---------------------------------------------------------------------------------------
 
 
@@ -58,14 +47,14 @@ def test_it_refuses_a_worker_below_the_minimum_level_and_says_why(city, ld):
 def test_it_refuses_an_employment_status_outside_the_batch(city, ld):
     b = F.batch(city, employment_statuses=["active"])
     w = F.worker(ld, "退休劳模")
-    worker_set_status(actor=None, worker=w, status="retired", status_date=date(2020, 1, 1))
+    worker_set_status(actor=F.staff(), worker=w, status="retired", status_date=date(2020, 1, 1))
     assert "在职状态:本批次限在职,本人为离退休" in refused(b, w)
 
 
 def test_it_refuses_a_deceased_worker(city, ld):
     b = F.batch(city, employment_statuses=[])
     w = F.worker(ld, "故去劳模")
-    worker_set_status(actor=None, worker=w, status="deceased", status_date=date(2021, 1, 1))
+    worker_set_status(actor=F.staff(), worker=w, status="deceased", status_date=date(2021, 1, 1))
     assert "已去世" in refused(b, w)
 
 
@@ -116,7 +105,7 @@ def test_it_refuses_a_second_application_to_the_same_batch_until_withdrawn(city,
     w = F.worker(ld, "张三")
     first = F.apply(b, w)
     assert "已报名本批次(状态:待审核)" in refused(b, w)
-    services.application_withdraw(actor=None, application=first, reason="家里有事")
+    services.application_withdraw(actor=SYSTEM, application=first, reason="家里有事")
     assert F.apply(b, w).status == "pending"
     assert RetreatApplication.objects.filter(batch=b, worker=w).count() == 2  # history kept
 
@@ -137,10 +126,10 @@ def test_it_lets_a_cancelled_or_withdrawn_batch_stop_blocking_the_dates(city, ld
     app = F.apply(a, w)
     b = F.batch(city, name="同期批次")
     assert "日期重叠" in refused(b, w)
-    services.application_withdraw(actor=None, application=app, reason="改报同期批次")
+    services.application_withdraw(actor=SYSTEM, application=app, reason="改报同期批次")
     assert F.apply(b, w).status == "pending"
     c = F.batch(city, name="又一批")
-    services.batch_set_status(actor=None, batch=b, status="cancelled", reason="天气原因")
+    services.batch_set_status(actor=SYSTEM, batch=b, status="cancelled", reason="天气原因")
     assert F.apply(c, w).status == "pending"
 
 
@@ -175,10 +164,10 @@ def test_it_refuses_a_unit_without_a_quota_when_quotas_are_set(city, ld, orgs):
 def test_it_frees_the_quota_when_someone_withdraws_or_is_rejected(city, ld):
     b = F.batch(city, quotas={ld: 1})
     first = F.apply(b, F.worker(ld, "一"))
-    services.application_reject(actor=None, application=first, reason="身体原因")
+    services.application_reject(actor=SYSTEM, application=first, reason="身体原因")
     second = F.apply(b, F.worker(ld, "二"))
     assert second.quota_org == ld
-    services.application_withdraw(actor=None, application=second, reason="工作忙")
+    services.application_withdraw(actor=SYSTEM, application=second, reason="工作忙")
     assert F.apply(b, F.worker(ld, "三")).status == "pending"
 
 
@@ -187,12 +176,12 @@ def test_it_refuses_a_quota_below_what_a_unit_already_used(city, ld, qy):
     F.apply(b, F.worker(ld, "一"))
     F.apply(b, F.worker(ld, "二"))
     with pytest.raises(ValidationError) as exc:
-        services.batch_set_quotas(actor=None, batch=b, quotas={ld: 1})
+        services.batch_set_quotas(actor=SYSTEM, batch=b, quotas={ld: 1})
     assert "莲都区总工会 已报名 2 人,名额不能少于已报名人数" in reasons_of(exc.value)
     with pytest.raises(ValidationError) as exc:
-        services.batch_set_quotas(actor=None, batch=F.batch(ld), quotas={qy: 1})
+        services.batch_set_quotas(actor=SYSTEM, batch=F.batch(ld), quotas={qy: 1})
     assert "不在本批次组织单位之下" in reasons_of(exc.value)
-    services.batch_set_quotas(actor=None, batch=b, quotas={ld: 3, qy: 1})
+    services.batch_set_quotas(actor=SYSTEM, batch=b, quotas={ld: 3, qy: 1})
     assert {q.org.code: q.quota for q in b.quotas.all()} == {"331102": 3, "331126": 1}
 
 
@@ -202,24 +191,24 @@ def test_it_refuses_a_quota_below_what_a_unit_already_used(city, ld, qy):
 def test_it_confirms_until_full_then_waitlists(city, ld):
     b = F.batch(city, capacity=2)
     apps = [F.apply(b, F.worker(ld, n)) for n in ("一", "二", "三")]
-    statuses = [services.application_confirm(actor=None, application=a).status for a in apps]
+    statuses = [services.application_confirm(actor=SYSTEM, application=a).status for a in apps]
     assert statuses == ["confirmed", "confirmed", "waitlisted"]
     with pytest.raises(ValidationError) as exc:
-        services.application_confirm(actor=None, application=apps[2])
+        services.application_confirm(actor=SYSTEM, application=apps[2])
     assert "名额已满(2 人),三 仍在候补" in reasons_of(exc.value)
 
 
 def test_it_moves_the_waitlist_up_in_priority_order_when_someone_withdraws(city, ld, users):
     b = F.batch(city, capacity=1)
     seated = F.apply(b, F.worker(ld, "已确定"))
-    services.application_confirm(actor=None, application=seated)
+    services.application_confirm(actor=SYSTEM, application=seated)
     low = F.apply(b, F.worker(ld, "低分"))
     high = F.apply(b, F.worker(ld, "高分"), front_line=True)
     assert high.priority_score > low.priority_score
     for app in (low, high):
-        assert services.application_confirm(actor=None, application=app).status == "waitlisted"
-    user, _ = worker_grant_login(actor=None, worker=high.worker, username="gaofen")
-    _, promoted = services.application_withdraw(actor=None, application=seated, reason="生病住院")
+        assert services.application_confirm(actor=SYSTEM, application=app).status == "waitlisted"
+    user, _ = worker_grant_login(actor=F.staff(), worker=high.worker, username="gaofen")
+    _, promoted = services.application_withdraw(actor=SYSTEM, application=seated, reason="生病住院")
     assert promoted.pk == high.pk
     high.refresh_from_db()
     low.refresh_from_db()
@@ -231,12 +220,12 @@ def test_it_moves_the_waitlist_up_in_priority_order_when_someone_withdraws(city,
 def test_it_does_not_promote_when_a_waitlisted_or_pending_person_withdraws(city, ld):
     b = F.batch(city, capacity=1)
     seated = F.apply(b, F.worker(ld, "一"))
-    services.application_confirm(actor=None, application=seated)
+    services.application_confirm(actor=SYSTEM, application=seated)
     waiting = F.apply(b, F.worker(ld, "二"))
-    services.application_confirm(actor=None, application=waiting)
+    services.application_confirm(actor=SYSTEM, application=waiting)
     later = F.apply(b, F.worker(ld, "三"))
-    services.application_confirm(actor=None, application=later)
-    _, promoted = services.application_withdraw(actor=None, application=waiting, reason="不去了")
+    services.application_confirm(actor=SYSTEM, application=later)
+    _, promoted = services.application_withdraw(actor=SYSTEM, application=waiting, reason="不去了")
     assert promoted is None
     assert RetreatApplication.objects.get(pk=later.pk).status == "waitlisted"
 
@@ -244,12 +233,12 @@ def test_it_does_not_promote_when_a_waitlisted_or_pending_person_withdraws(city,
 def test_it_skips_a_waitlisted_person_who_is_now_in_an_overlapping_batch(city, ld):
     b = F.batch(city, capacity=1, name="甲批")
     seated = F.apply(b, F.worker(ld, "一"))
-    services.application_confirm(actor=None, application=seated)
+    services.application_confirm(actor=SYSTEM, application=seated)
     w = F.worker(ld, "二")
     first = F.apply(b, w)
-    services.application_confirm(actor=None, application=first)
+    services.application_confirm(actor=SYSTEM, application=first)
     third = F.apply(b, F.worker(ld, "三"))
-    services.application_confirm(actor=None, application=third)
+    services.application_confirm(actor=SYSTEM, application=third)
     # 二 is on the waitlist; the rules keep 二 out of an overlapping batch while waiting.
     other = F.batch(city, name="乙批")
     assert "日期重叠" in refused(other, w)
@@ -259,7 +248,7 @@ def test_it_confirms_every_pending_application_in_priority_order(city, ld):
     b = F.batch(city, capacity=2)
     apps = {n: F.apply(b, F.worker(ld, n), front_line=fl) for n, fl in (("普通甲", False), ("一线", True),
                                                                          ("普通乙", False))}
-    counts = services.batch_confirm_by_priority(actor=None, batch=b)
+    counts = services.batch_confirm_by_priority(actor=SYSTEM, batch=b)
     assert (counts["confirmed"], counts["waitlisted"]) == (2, 1)
     status = {n: RetreatApplication.objects.get(pk=a.pk).status for n, a in apps.items()}
     assert status == {"一线": "confirmed", "普通甲": "confirmed", "普通乙": "waitlisted"}  # ties: earlier first
@@ -269,18 +258,18 @@ def test_it_rechecks_the_rules_when_confirming(city, ld):
     b = F.batch(city)
     w = F.worker(ld, "张三")
     app = F.apply(b, w)
-    worker_set_status(actor=None, worker=w, status="deceased", status_date=date(2024, 1, 1))
+    worker_set_status(actor=F.staff(), worker=w, status="deceased", status_date=date(2024, 1, 1))
     with pytest.raises(ValidationError) as exc:
-        services.application_confirm(actor=None, application=app)
+        services.application_confirm(actor=SYSTEM, application=app)
     assert "张三:该劳模已去世" in reasons_of(exc.value)
 
 
 def test_it_refuses_a_capacity_below_the_seats_taken(city, ld):
     b = F.batch(city, capacity=2)
     for n in ("一", "二"):
-        services.application_confirm(actor=None, application=F.apply(b, F.worker(ld, n)))
+        services.application_confirm(actor=SYSTEM, application=F.apply(b, F.worker(ld, n)))
     with pytest.raises(ValidationError) as exc:
-        services.batch_update(actor=None, batch=b, capacity=1)
+        services.batch_update(actor=SYSTEM, batch=b, capacity=1)
     assert "已确定 2 人,名额不能少于已确定人数" in reasons_of(exc.value)
 
 
@@ -290,7 +279,7 @@ def test_it_refuses_moving_dates_onto_an_applicants_other_batch(city, ld):
     june = F.batch(city, name="六月批", start=date(2030, 6, 1))
     F.apply(june, w)
     with pytest.raises(ValidationError) as exc:
-        services.batch_update(actor=None, batch=june, start_date=date(2030, 5, 8), end_date=date(2030, 5, 12))
+        services.batch_update(actor=SYSTEM, batch=june, start_date=date(2030, 5, 8), end_date=date(2030, 5, 12))
     assert "改期后与以下人员已报名的其他批次日期重叠:张三" in reasons_of(exc.value)
 
 
@@ -317,13 +306,6 @@ def test_it_scores_no_never_attended_points_after_a_trip(city, ld):
     assert "never_attended" not in {r["code"] for r in app.priority_reasons}
 
 
-def test_it_shows_hardship_as_unknown_without_a_care_selector(city, ld, monkeypatch):
-    monkeypatch.setattr(rules, "hardship_worker_ids", lambda ids, on: None)
-    app = F.apply(F.batch(city), F.worker(ld, "张三"))
-    hardship = next(r for r in app.priority_reasons if r["code"] == "hardship")
-    assert hardship["points"] == 0 and "未知" in hardship["text"]
-
-
 def test_it_adds_hardship_points_from_the_care_module_and_hides_them_from_others(city, ld, monkeypatch):
     w = F.worker(ld, "困难劳模", birth="19800101")
     monkeypatch.setattr(rules, "hardship_worker_ids", lambda ids, on: {w.pk})
@@ -336,20 +318,10 @@ def test_it_adds_hardship_points_from_the_care_module_and_hides_them_from_others
 
 
 def test_it_reads_hardship_from_the_care_modules_survey_levels(city, ld, monkeypatch):
-    from django.apps import apps
-    from django.db.models import Value
-
-    if not apps.is_installed("laomo.care"):
-        pytest.skip("care module not installed")
-    from laomo.care import selectors as care_selectors
-    from laomo.care.models import IN_HARDSHIP
-
     w = F.worker(ld, "困难劳模")
     assert rules.hardship_worker_ids([w.pk], date(2030, 1, 1)) == set()  # no approved survey: not in hardship
-    monkeypatch.setattr(care_selectors, "level_asof_subquery", lambda day: Value(IN_HARDSHIP[0]), raising=False)
+    monkeypatch.setattr(care_selectors, "worker_ids_in_hardship", lambda *, worker_ids, on: [w.pk])
     assert rules.hardship_worker_ids([w.pk], date(2030, 1, 1)) == {w.pk}
-    with mock.patch("django.apps.apps.is_installed", return_value=False):
-        assert rules.hardship_worker_ids([w.pk], date(2030, 1, 1)) is None
 
 
 # --- permissions -------------------------------------------------------------------------------------
@@ -358,7 +330,7 @@ def test_it_reads_hardship_from_the_care_modules_survey_levels(city, ld, monkeyp
 def test_it_lets_a_worker_apply_only_for_themself(city, ld, users):
     b = F.batch(city)
     me = F.worker(ld, "本人")
-    user, _ = worker_grant_login(actor=None, worker=me, username="benren")
+    user, _ = worker_grant_login(actor=F.staff(), worker=me, username="benren")
     app = F.apply(b, me, actor=user)
     assert app.channel == "self" and app.submitted_by == user
     with pytest.raises(PermissionDenied):
@@ -400,7 +372,7 @@ def test_it_requires_a_reason_to_reject_or_withdraw_for_someone(city, ld, users)
     b = F.batch(city)
     app = F.apply(b, F.worker(ld, "张三"))
     with pytest.raises(ValidationError) as exc:
-        services.application_reject(actor=None, application=app, reason=" ")
+        services.application_reject(actor=SYSTEM, application=app, reason=" ")
     assert "请填写未通过的原因" in reasons_of(exc.value)
     with pytest.raises(ValidationError) as exc:
         services.application_withdraw(actor=users["city_staff"], application=app, reason="")
@@ -413,42 +385,42 @@ def test_it_requires_a_reason_to_reject_or_withdraw_for_someone(city, ld, users)
 def test_it_follows_the_status_flow(city, ld):
     b = F.batch(city, status="planned")
     with pytest.raises(ValidationError) as exc:
-        services.batch_set_status(actor=None, batch=b, status="ongoing")
+        services.batch_set_status(actor=SYSTEM, batch=b, status="ongoing")
     assert "批次状态不能从“计划”改为“进行中”" in reasons_of(exc.value)
-    services.batch_set_status(actor=None, batch=b, status="open")
+    services.batch_set_status(actor=SYSTEM, batch=b, status="open")
     app = F.apply(b, F.worker(ld, "张三"))
     with pytest.raises(ValidationError) as exc:
-        services.batch_set_status(actor=None, batch=b, status="confirmed")
+        services.batch_set_status(actor=SYSTEM, batch=b, status="confirmed")
     assert "还有 1 份报名待审核" in reasons_of(exc.value)
-    services.application_confirm(actor=None, application=app)
-    services.batch_set_status(actor=None, batch=b, status="confirmed")
-    services.batch_set_status(actor=None, batch=b, status="ongoing")
+    services.application_confirm(actor=SYSTEM, application=app)
+    services.batch_set_status(actor=SYSTEM, batch=b, status="confirmed")
+    services.batch_set_status(actor=SYSTEM, batch=b, status="ongoing")
     with pytest.raises(ValidationError) as exc:
-        services.batch_set_status(actor=None, batch=b, status="completed")
+        services.batch_set_status(actor=SYSTEM, batch=b, status="completed")
     assert "还有 1 人未登记是否参加" in reasons_of(exc.value)
-    services.application_record_attendance(actor=None, application=app, attended=True)
-    services.batch_set_status(actor=None, batch=b, status="completed")
+    services.application_record_attendance(actor=SYSTEM, application=app, attended=True)
+    services.batch_set_status(actor=SYSTEM, batch=b, status="completed")
     with pytest.raises(ValidationError):
-        services.batch_set_status(actor=None, batch=b, status="cancelled", reason="x")
+        services.batch_set_status(actor=SYSTEM, batch=b, status="cancelled", reason="x")
 
 
 def test_it_needs_a_leader_and_a_vendor_before_fixing_the_list(city, ld):
     b = F.batch(city, leader_name="", with_vendor=False)
-    services.application_confirm(actor=None, application=F.apply(b, F.worker(ld, "张三")))
+    services.application_confirm(actor=SYSTEM, application=F.apply(b, F.worker(ld, "张三")))
     with pytest.raises(ValidationError) as exc:
-        services.batch_set_status(actor=None, batch=b, status="confirmed")
+        services.batch_set_status(actor=SYSTEM, batch=b, status="confirmed")
     assert "请先指定领队" in reasons_of(exc.value) and "请先选定承接的旅行社/基地" in reasons_of(exc.value)
 
 
 def test_it_cancels_a_batch_with_a_reason_and_tells_the_applicants(city, ld):
     b = F.batch(city)
     w = F.worker(ld, "张三")
-    user, _ = worker_grant_login(actor=None, worker=w, username="zhangsan")
+    user, _ = worker_grant_login(actor=F.staff(), worker=w, username="zhangsan")
     app = F.apply(b, w)
     with pytest.raises(ValidationError) as exc:
-        services.batch_set_status(actor=None, batch=b, status="cancelled")
+        services.batch_set_status(actor=SYSTEM, batch=b, status="cancelled")
     assert "请填写取消原因" in reasons_of(exc.value)
-    services.batch_set_status(actor=None, batch=b, status="cancelled", reason="台风预警")
+    services.batch_set_status(actor=SYSTEM, batch=b, status="cancelled", reason="台风预警")
     app.refresh_from_db()
     assert app.status == "cancelled" and app.reason == "批次取消:台风预警"
     assert Notification.objects.filter(recipient=user, text__contains="已取消:台风预警").exists()
@@ -457,7 +429,7 @@ def test_it_cancels_a_batch_with_a_reason_and_tells_the_applicants(city, ld):
 def test_it_refuses_editing_a_batch_after_the_trip_started(city, ld):
     b = F.attended_batch(city, [F.worker(ld, "张三")], start=date(2026, 3, 2), complete=False)
     with pytest.raises(ValidationError) as exc:
-        services.batch_update(actor=None, batch=b, name="改名")
+        services.batch_update(actor=SYSTEM, batch=b, name="改名")
     assert "后不能再修改" in reasons_of(exc.value)
 
 
@@ -468,17 +440,17 @@ def test_it_validates_a_batch_with_clear_messages(city):
     base = {"name": "第一批", "destination": "千岛湖", "capacity": 10, "cost_per_person": Decimal("2500.00"),
             "budget": Decimal("20000.00"), "start_date": date(2030, 5, 6), "end_date": date(2030, 5, 10)}
     with pytest.raises(ValidationError) as exc:
-        services.batch_create(actor=None, org=city, **base)
+        services.batch_create(actor=SYSTEM, org=city, **base)
     assert exc.value.message_dict["budget"] == ["预算不足:人均费用 × 名额 = 25000.00 元,超出预算 20000.00 元。"]
     with pytest.raises(ValidationError) as exc:
-        services.batch_create(actor=None, org=city, **{**base, "budget": Decimal("30000"),
+        services.batch_create(actor=SYSTEM, org=city, **{**base, "budget": Decimal("30000"),
                                                        "end_date": date(2030, 5, 1),
                                                        "registration_deadline": date(2030, 6, 1)})
     errors = exc.value.message_dict
     assert errors["end_date"] == ["返回日期不能早于出发日期。"]
     assert errors["registration_deadline"] == ["报名截止日期不能晚于出发日期。"]
     with pytest.raises(ValidationError) as exc:
-        services.batch_create(actor=None, org=city, **{**base, "budget": Decimal("30000"),
+        services.batch_create(actor=SYSTEM, org=city, **{**base, "budget": Decimal("30000"),
                                                        "employment_statuses": ["deceased"]})
     assert exc.value.message_dict["employment_statuses"] == ["去世的劳模不能参加疗休养。"]
 
@@ -519,9 +491,9 @@ def test_it_validates_vendors(city, users):
 def test_it_records_attendance_only_after_departure(city, ld):
     b = F.batch(city)
     app = F.apply(b, F.worker(ld, "张三"))
-    services.application_confirm(actor=None, application=app)
+    services.application_confirm(actor=SYSTEM, application=app)
     with pytest.raises(ValidationError) as exc:
-        services.application_record_attendance(actor=None, application=app, attended=True)
+        services.application_record_attendance(actor=SYSTEM, application=app, attended=True)
     assert "批次出发后才能登记出勤" in reasons_of(exc.value)
 
 
@@ -529,12 +501,11 @@ def test_it_records_the_retreat_benefit_through_the_care_module(city, ld, users)
     b = F.batch(city, start=date(2022, 5, 9), name="2022年第一批", destination="千岛湖")
     app = F.apply(b, F.worker(ld, "张三"))
     F.run_to_ongoing(b)
-    care = mock.Mock()
-    with mock.patch.object(services, "care_services", return_value=care):
+    with mock.patch.object(care_services, "benefit_grant_record") as grant:
         app, benefit = services.application_record_attendance(actor=users["city_staff"], application=app,
                                                               attended=True)
     assert benefit == "recorded" and app.benefit_recorded and app.status == "attended"
-    care.benefit_grant_record.assert_called_once_with(
+    grant.assert_called_once_with(
         actor=users["city_staff"], worker=app.worker, benefit_type_code="retreat", year=2022,
         grant_date=date(2022, 5, 13), amount=None, source=f"retreat:{b.pk}",
         note="参加疗休养“2022年第一批”(2022-05-09至2022-05-13,千岛湖)")
@@ -544,48 +515,26 @@ def test_it_grants_no_benefit_for_an_absence(city, ld):
     b = F.batch(city, start=date(2022, 5, 9))
     app = F.apply(b, F.worker(ld, "张三"))
     F.run_to_ongoing(b)
-    care = mock.Mock()
-    with mock.patch.object(services, "care_services", return_value=care):
-        app, benefit = services.application_record_attendance(actor=None, application=app, attended=False)
+    with mock.patch.object(care_services, "benefit_grant_record") as grant:
+        app, benefit = services.application_record_attendance(actor=SYSTEM, application=app, attended=False)
     assert app.status == "absent" and benefit == "skipped"
-    care.benefit_grant_record.assert_not_called()
-
-
-def test_it_skips_the_benefit_when_care_is_not_installed(city, ld):
-    with mock.patch("django.apps.apps.is_installed", return_value=False):
-        assert services.care_services() is None
-    with mock.patch("django.apps.apps.is_installed", return_value=True), \
-            mock.patch("importlib.import_module", return_value=object()):
-        assert services.care_services() is None  # installed, but without benefit_grant_record
-    b = F.batch(city, start=date(2022, 5, 9))
-    app = F.apply(b, F.worker(ld, "张三"))
-    F.run_to_ongoing(b)
-    with mock.patch.object(services, "care_services", return_value=None):
-        app, benefit = services.application_record_attendance(actor=None, application=app, attended=True)
-    assert benefit == "skipped" and not app.benefit_recorded and app.status == "attended"
+    grant.assert_not_called()
 
 
 def test_it_keeps_the_attendance_and_audits_a_failed_benefit_grant(city, ld):
     b = F.batch(city, start=date(2022, 5, 9))
     app = F.apply(b, F.worker(ld, "张三"))
     F.run_to_ongoing(b)
-    care = mock.Mock()
-    care.benefit_grant_record.side_effect = ValidationError({"benefit_type": "未知的待遇类型“retreat”。"})
-    with mock.patch.object(services, "care_services", return_value=care):
-        app, benefit = services.application_record_attendance(actor=None, application=app, attended=True)
+    refusal = ValidationError({"benefit_type": "未知的待遇类型“retreat”。"})
+    with mock.patch.object(care_services, "benefit_grant_record", side_effect=refusal):
+        app, benefit = services.application_record_attendance(actor=SYSTEM, application=app, attended=True)
     assert app.status == "attended" and benefit == "failed:未知的待遇类型“retreat”。"
     assert AuditEntry.objects.filter(action="retreats.application.benefit_failed", result="failure").exists()
 
 
 def test_it_grants_the_benefit_in_the_real_care_module(city, ld, users):
-    from django.apps import apps
-
-    if not apps.is_installed("laomo.care"):
-        pytest.skip("care module not installed")
-    from laomo.care.models import BenefitGrant
-
     w = F.worker(ld, "张三")
-    b = F.attended_batch(city, [w], start=date(2022, 5, 9))
+    b = F.attended_batch(city, [w], start=date(2022, 5, 9), actor=users["city_staff"])
     grant = BenefitGrant.objects.get(worker=w, source=f"retreat:{b.pk}")
     assert (grant.benefit_type.code, grant.year, grant.grant_date) == ("retreat", 2022, date(2022, 5, 13))
     assert RetreatApplication.objects.get(batch=b, worker=w).benefit_recorded
@@ -595,13 +544,13 @@ def test_it_refuses_turning_an_attended_participant_into_absent(city, ld):
     b = F.batch(city, start=date(2022, 5, 9))
     a1, a2 = F.apply(b, F.worker(ld, "一")), F.apply(b, F.worker(ld, "二"))
     F.run_to_ongoing(b)
-    services.application_record_attendance(actor=None, application=a1, attended=True)
+    services.application_record_attendance(actor=SYSTEM, application=a1, attended=True)
     with pytest.raises(ValidationError) as exc:
-        services.application_record_attendance(actor=None, application=a1, attended=False)
+        services.application_record_attendance(actor=SYSTEM, application=a1, attended=False)
     assert "已登记参加并已记录疗休养待遇,不能改为未参加" in reasons_of(exc.value)
-    app, _ = services.application_record_attendance(actor=None, application=a2, attended=False)
+    app, _ = services.application_record_attendance(actor=SYSTEM, application=a2, attended=False)
     assert app.status == "absent"
-    app, _ = services.application_record_attendance(actor=None, application=a2, attended=True)  # corrected
+    app, _ = services.application_record_attendance(actor=SYSTEM, application=a2, attended=True)  # corrected
     assert app.status == "attended"
 
 
@@ -613,9 +562,9 @@ def test_it_takes_one_survey_from_each_participant_who_attended(city, ld):
     b = F.attended_batch(city, [w], start=date(2022, 5, 9))
     app = RetreatApplication.objects.get(batch=b, worker=w)
     ratings = {"itinerary": 5, "accommodation": 4, "food": 3, "guide": 5, "overall": 4}
-    services.survey_submit(application=app, comment="很好", **ratings)
+    services.survey_submit(application=app, actor=PUBLIC, comment="很好", **ratings)
     with pytest.raises(ValidationError) as exc:
-        services.survey_submit(application=app, **ratings)
+        services.survey_submit(application=app, actor=PUBLIC, **ratings)
     assert "您已提交过问卷" in reasons_of(exc.value)
     assert SurveyResponse.objects.get(application=app).overall == 4
 
@@ -625,7 +574,8 @@ def test_it_validates_the_ratings(city, ld):
     b = F.attended_batch(city, [w], start=date(2022, 5, 9))
     app = RetreatApplication.objects.get(batch=b, worker=w)
     with pytest.raises(ValidationError) as exc:
-        services.survey_submit(application=app, itinerary=6, accommodation=0, food="好", guide=None, overall=3)
+        services.survey_submit(application=app, actor=PUBLIC, itinerary=6, accommodation=0, food="好", guide=None,
+                               overall=3)
     errors = exc.value.message_dict
     assert errors["itinerary"] == ["“行程安排”的评分应为 1–5 分。"]
     assert errors["accommodation"] == ["“住宿”的评分应为 1–5 分。"]
@@ -637,10 +587,11 @@ def test_it_refuses_a_survey_from_someone_who_did_not_go(city, ld):
     b = F.batch(city, start=date(2022, 5, 9))
     went, missed = F.apply(b, F.worker(ld, "去了")), F.apply(b, F.worker(ld, "没去"))
     F.run_to_ongoing(b)
-    services.application_record_attendance(actor=None, application=went, attended=True)
-    services.application_record_attendance(actor=None, application=missed, attended=False)
+    services.application_record_attendance(actor=SYSTEM, application=went, attended=True)
+    services.application_record_attendance(actor=SYSTEM, application=missed, attended=False)
     with pytest.raises(ValidationError) as exc:
-        services.survey_submit(application=missed, itinerary=5, accommodation=5, food=5, guide=5, overall=5)
+        services.survey_submit(application=missed, actor=PUBLIC, itinerary=5, accommodation=5, food=5, guide=5,
+                               overall=5)
     assert "只有实际参加的劳模才能填写" in reasons_of(exc.value)
 
 

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from conftest import login_client
+from laomo.core.actors import PUBLIC, SYSTEM
 from laomo.core.models import AuditEntry
 from laomo.retreats import services
 from laomo.retreats.models import RetreatApplication, RetreatBatch, SurveyResponse
@@ -35,16 +36,6 @@ def text(response) -> str:
 
 
 @pytest.fixture
-def city(orgs):
-    return orgs["331100"]
-
-
-@pytest.fixture
-def ld(orgs):
-    return orgs["331102"]
-
-
-@pytest.fixture
 def held(city, ld, orgs):
     """A 2022 batch held: two 莲都 workers went (with phone, diet and health notes), one answered the survey."""
     zhang = F.worker(ld, "张三", phone="13905781234", birth="19650312")
@@ -54,10 +45,10 @@ def held(city, ld, orgs):
     F.apply(b, li)
     F.run_to_ongoing(b)
     for app in b.applications.all():
-        services.application_record_attendance(actor=None, application=app, attended=True)
-    services.batch_set_status(actor=None, batch=b, status="completed")
+        services.application_record_attendance(actor=SYSTEM, application=app, attended=True)
+    services.batch_set_status(actor=SYSTEM, batch=b, status="completed")
     app = RetreatApplication.objects.get(batch=b, worker=zhang)
-    services.survey_submit(application=app, itinerary=5, accommodation=4, food=3, guide=5, overall=4,
+    services.survey_submit(application=app, actor=PUBLIC, itinerary=5, accommodation=4, food=3, guide=5, overall=4,
                            comment="住宿很好")
     return b
 
@@ -120,6 +111,16 @@ def test_it_creates_a_batch_from_the_form(clients, city):
     assert batch.status == "planned" and batch.org == city
 
 
+def test_it_edits_a_batch_from_the_form(clients, city):
+    b = F.batch(city, name="2030年第一批")
+    response = clients["city_staff"].post(f"/retreats/batches/{b.pk}/edit/",
+                                          form_data(org=city.pk, name="2030年第一批(改)", capacity="4",
+                                                    cost_per_person="2000.00", budget="8000.00"))
+    assert response.status_code == 302 and response["Location"] == f"/retreats/batches/{b.pk}/"
+    b.refresh_from_db()
+    assert (b.name, b.capacity, b.org) == ("2030年第一批(改)", 4, city)
+
+
 def test_it_shows_the_services_errors_on_the_form_and_keeps_what_was_typed(clients, city):
     page = text(clients["city_staff"].post("/retreats/batches/new/", form_data(org=city.pk, budget="20000")))
     assert "预算不足:人均费用 × 名额 = 25000.00 元,超出预算 20000.00 元。" in page
@@ -136,7 +137,7 @@ def test_it_validates_inline_while_typing(clients, city):
                                            "cost_per_person": "2500", "budget": "100", "start_date": "2030-05-06",
                                            "end_date": "2030-05-01"}, **HX)
     part = text(response)
-    assert "<html" not in part and 'id="batch-form-fields"' in part
+    assert "<html" not in part and 'id="err-id_end_date" hx-swap-oob="true"' in part  # error boxes, out of band
     assert "返回日期不能早于出发日期。" in part
     assert "这个字段是必填项" not in part  # fields not typed yet show no error
     assert not RetreatBatch.objects.exists()
@@ -191,7 +192,7 @@ def test_it_lists_applications_without_n_plus_one(clients, city, ld, django_asse
     for i in range(15):
         app = F.apply(b, F.worker(ld, f"劳模{i}"))
         if i % 3 == 0:
-            services.application_confirm(actor=None, application=app)
+            services.application_confirm(actor=SYSTEM, application=app)
     client = clients["city_staff"]
     client.get(f"/retreats/batches/{b.pk}/", **HX)
     with django_assert_max_num_queries(14):
