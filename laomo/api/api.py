@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from laomo.care.api import router as care_router
 from laomo.core import audit
+from laomo.core.dbbusy import busy_response
 from laomo.outreach.api import router as outreach_router
 from laomo.portal.api import router as portal_router
 from laomo.retreats.api import router as retreats_router
@@ -104,8 +105,6 @@ for _router in (core_router, workers_router, outreach_router, volunteering_route
 @api.exception_handler(DatabaseError)
 def on_database_busy(request, exc):
     """A locked or read-only database: 503 + Retry-After in the error shape; other database errors stay 500s."""
-    from laomo.core.dbbusy import busy_response
-
     response = busy_response(request, exc)
     if response is None:
         raise exc

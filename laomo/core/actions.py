@@ -81,8 +81,6 @@ ACTIONS: frozenset[str] = frozenset({
     "retreats.vendor.export", "retreats.vendor.update",
 })
 
-# Retreat exports by kind (`retreats.services.record_export`): one action each.
-ACTIONS |= {f"retreats.batch.export_{kind}" for kind in ("roster", "insurance")}
 
 LEGACY: dict[str, str] = {
     "auth.login": "auth.session.login",

@@ -1,4 +1,19 @@
+import importlib
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _seed_achievement_kinds(sender, apps=None, using="default", **kwargs):
+    # After every migrate and test flush: a flush empties the data dictionary that migration 0003 seeded
+    # (care seeds its lists the same way). Idempotent; entries clerks changed are left alone.
+    if using != "default" or apps is None:
+        return
+    try:
+        apps.get_model("core", "DictItem")
+    except LookupError:  # a partial migrate before the dictionary exists
+        return
+    importlib.import_module("laomo.studios.migrations.0003_seed_achievement_kinds").seed(apps, None)
 
 
 class StudiosConfig(AppConfig):
@@ -14,3 +29,4 @@ class StudiosConfig(AppConfig):
         from .models import ACHIEVEMENT_KIND
 
         dictionary.register_kind(ACHIEVEMENT_KIND, "成果类型", module="创新工作室")
+        post_migrate.connect(_seed_achievement_kinds, sender=self, dispatch_uid="laomo_studios_seed_kinds")
