@@ -66,6 +66,7 @@ def measure(requests: int) -> dict:
     from django.test import Client, override_settings
 
     from laomo.core import audit
+    from laomo.core.actors import SYSTEM
     from laomo.core.scope import scope_root
     from laomo.orgs.models import User
     from laomo.reports.selectors import summary
@@ -94,7 +95,7 @@ def measure(requests: int) -> dict:
         record(f"summary_{username}_cached", api_summary, LAOMO_AGGREGATE_CACHE_SECONDS=300)
 
         def after_write(client=client):
-            audit.record(actor=None, action="bench.write", object_type="bench", username="bench")
+            audit.record(actor=SYSTEM, action="bench.write", object_type="bench", username="bench")
             _get(client, f"/?year={YEAR}")()
 
         record(f"dashboard_{username}_after_write", after_write, LAOMO_AGGREGATE_CACHE_SECONDS=300)
