@@ -43,7 +43,8 @@ goal is that a county's cost follows its own data, not the province's.
 Each time is the median of `--requests` runs after one warm-up, wall and CPU of the process (on SQLite
 the database's work is in it too, and a busy machine disturbs it far less than the wall time); the last
 line is the DESIGN.md §9 line. Ratios are floor / page (1 = as fast as its SQL) and, for the county,
-demo / scale, each on wall time and on CPU time (`_cpu`).
+demo / scale, each on wall time and on CPU time (`_cpu`; on PostgreSQL the CPU is the Django process's
+only, the server's work is not in it, so read the wall ratios there).
 """
 
 from __future__ import annotations
