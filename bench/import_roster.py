@@ -51,11 +51,12 @@ def _counts() -> dict:
 
 
 def child_laomo(path: Path) -> dict:
+    from laomo.core.actors import SYSTEM
     from laomo.workers.importer import roster_import
 
     root = _root_org()
     started, cpu = time.perf_counter(), time.process_time()
-    result = roster_import(actor=None, source=str(path), filename=path.name, org=root, dry_run=False)
+    result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=root, dry_run=False)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if result.file_error or result.rejected_rows:
         raise SystemExit(f"laomo rejected rows: {result.file_error} {list(result.errors_by_row.items())[:3]}")

@@ -23,6 +23,7 @@ from common import WORK_DIR, Databases, emit_child, log, machine, run_child, set
 def child(path: Path) -> dict:
     from django.db import transaction
 
+    from laomo.core.actors import SYSTEM
     from laomo.orgs.models import OrgUnit
     from laomo.workers import importer
     from laomo.workers.models import Honor, Worker
@@ -43,7 +44,7 @@ def child(path: Path) -> dict:
     importer.transaction = Timed
     root = OrgUnit.objects.filter(parent__isnull=True).order_by("id").first()
     wall, cpu = time.perf_counter(), time.process_time()
-    result = importer.roster_import(actor=None, source=str(path), filename=path.name, org=root, dry_run=False)
+    result = importer.roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=root, dry_run=False)
     return {"seconds": round(time.perf_counter() - wall, 2), "cpu": round(time.process_time() - cpu, 2),
             "write_transactions": [{"seconds": round(w, 2), "cpu": round(c, 2)} for w, c in spans],
             "summary": result.summary(), "workers": Worker.objects.count(), "honors": Honor.objects.count()}

@@ -176,11 +176,12 @@ def _insert(cursor, table: str, cols: tuple, rows: list[tuple]) -> None:
 def make_user():
     from django.contrib.auth.models import Permission
 
+    from laomo.core.actors import SYSTEM
     from laomo.orgs.models import OrgUnit
     from laomo.orgs.services import user_create
 
     root = OrgUnit.objects.get(code="331100")
-    user, _ = user_create(actor=None, username="bench_city", org=root, roles=["city_staff"], password=PASSWORD,
+    user, _ = user_create(actor=SYSTEM, username="bench_city", org=root, roles=["city_staff"], password=PASSWORD,
                           must_change_password=False, full_name="压测市级管理员")
     user.is_staff = True  # the admin needs it; laomo ignores it
     user.save(update_fields=["is_staff"])
