@@ -8,6 +8,7 @@ from .roles import BUSINESS_ROLES, ROLE_SCOPE, DataScope, Role, widest_scope
 
 
 class OrgKind(models.TextChoices):
+    PROVINCE = "province", "省"
     CITY = "city", "市"
     CITY_DIRECT = "city_direct", "市本级/市直"
     COUNTY = "county", "县(市、区)"

@@ -28,7 +28,7 @@ from laomo.orgs.models import OrgKind, OrgUnit, User
 from laomo.orgs.roles import DataScope
 
 # No "province" kind yet: the root is a city-kind unit until OrgKind gains one (then it is used).
-PROVINCE_KIND = getattr(OrgKind, "PROVINCE", OrgKind.CITY)
+PROVINCE_KIND = OrgKind.PROVINCE
 PROVINCE = ("330000", "浙江省总工会", "浙江省")
 
 # city code, city short name, [(county code, county short name), ...]
