@@ -121,9 +121,10 @@ def _dictionaries() -> list[tuple[str, int, str]]:
             out.append((kind.label, DictItem.objects.filter(kind=kind, is_active=True).count(), url))
         out.append(("待遇类型", BenefitType.objects.filter(is_active=True).count(), url))
     if apps.is_installed("laomo.outreach"):
-        from laomo.outreach.models import Platform
+        from laomo.core.models import DictItem
 
-        out.append(("传播平台", Platform.objects.filter(is_active=True).count(), reverse("outreach:platform_list")))
+        out.append(("传播平台", DictItem.objects.filter(kind="platform", is_active=True).count(),
+                    reverse("core:dictionary")))
     return out
 
 

@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from laomo.api.common import PageNo, Year, one_in_scope, org_or_none, paged, requires
+from laomo.workers.selectors import worker_base
 
 from . import selectors, services
 from .models import Campaign, Lecture, MediaItem, PreShiftSession, Showcase
@@ -197,8 +198,6 @@ def lecture_list(request, q: str = "", org: str = "", venue_type: str = "", form
                  date_from: dt.date | None = None, date_to: dt.date | None = None, year: Year | None = None,
                  campaign: int | None = None, worker: int | None = None, page: PageNo = 1):
     """Filters as on the list page; `worker` lists the lectures a worker spoke at."""
-    from laomo.workers.selectors import worker_base
-
     f = selectors.LectureFilters(
         q=q, org=_org(request, org), venue_type=venue_type, format=format, status=status, date_from=date_from,
         date_to=date_to, year=year, campaign=_campaign(request, campaign),
@@ -334,7 +333,7 @@ class PickupIn(Schema):
 
 
 def _media_out(m: MediaItem) -> dict:
-    return {"id": m.pk, "title": m.title, "kind": m.kind, "platform": m.platform.name, "url": m.url,
+    return {"id": m.pk, "title": m.title, "kind": m.kind, "platform": m.platform.label, "url": m.url,
             "publish_date": m.publish_date, "org": m.org.code, "org_name": m.org.name, "lecture": m.lecture_id,
             "campaign": m.campaign_id, "note": m.note, "latest_views": m.latest_views,
             "latest_date": m.latest_date, "pickups": m.pickup_count or 0}
@@ -348,7 +347,7 @@ def _media_refs(request, data: dict) -> dict:
     if "platform" in data:
         platform = selectors.platform_by_name(data["platform"])
         if platform is None:
-            names = "、".join(p.name for p in selectors.platform_choices())
+            names = "、".join(p.label for p in selectors.platforms())
             raise HttpError(422, f"平台“{data['platform']}”不存在,可选:{names}。")
         data["platform"] = platform
     if data.get("lecture") is not None:

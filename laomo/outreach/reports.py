@@ -9,7 +9,7 @@ from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 
 from . import selectors
-from .models import Lecture, LectureStatus, MediaItem, PreShiftSession
+from .models import Lecture, LectureStatus, MediaItem, PreShiftSession, VenueType
 from .selectors import year_range
 
 
@@ -48,8 +48,6 @@ def outreach_cards(*, user, year: int, org) -> list[dict]:
 
 def _lectures_chart(*, user, year: int, org) -> dict:
     """An ECharts option: held lectures per month, stacked by venue type."""
-    from .models import VenueType
-
     by_month = selectors.lectures_by_month(user=user, year=year, org=org)
     return chart_option(categories=[f"{m}月" for m in range(1, 13)], unit="场次",
                         series=[{"name": label, "type": "bar", "stack": "venue", "data": by_month[v]}
@@ -113,7 +111,7 @@ def _media_drill(year: int, org, field: str, label: str) -> Drill:
     qs = selectors.media_with_views(MediaItem.objects.filter(is_deleted=False, org__path__startswith=org.path)
                                     .select_related("org", "platform"), year).filter(**{f"{field}__gt": 0})
     return Drill(qs=qs, measure=label,
-                 columns=[Column("标题", lambda x: x.title), Column("平台", lambda x: x.platform.name),
+                 columns=[Column("标题", lambda x: x.title), Column("平台", lambda x: x.platform.label),
                           Column("单位", lambda x: x.org.name),
                           Column("当年新增", lambda x: x.v_gained, numeric=True),
                           Column("累计", lambda x: x.v_end, numeric=True)],
