@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -560,24 +561,42 @@ def media_delete(request, pk):
                          detail=reverse("outreach:media_detail", args=[item.pk]))
 
 
+def _entry_add(request, item, form_class, add, *, kind: str, success: str):
+    """Add a reading or a pick-up from the media page: its partial for htmx (errors come back as 200, htmx swaps
+    2xx only), else a message and the page again."""
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            add(**form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    if request.htmx:
+        ctx = _media_ctx(request, item, **{f"{kind}_form": form if form.errors else form_class()})
+        return render(request, f"outreach/partials/{kind}s.html", ctx)
+    if form.errors:
+        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
+    else:
+        messages.success(request, success)
+    return redirect("outreach:media_detail", pk=item.pk)
+
+
+def _entry_remove(request, item, remove, *, success: str):
+    """Remove a reading or a pick-up (with the reason posted) and go back to the media page."""
+    try:
+        remove(reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, ";".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect("outreach:media_detail", pk=item.pk)
+
+
 @require_POST
 @capability_required("edit_business")
 def reading_add(request, pk):
     item = selectors.media_get(user=request.user, pk=pk)
-    form = ReadingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reading_add(actor=request.user, item=item, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-    if request.htmx:
-        ctx = _media_ctx(request, item, reading_form=form if form.errors else ReadingForm())
-        return render(request, "outreach/partials/readings.html", ctx)  # htmx swaps 2xx only: errors come back as 200
-    if form.errors:
-        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
-    else:
-        messages.success(request, "已记录观看量读数。")
-    return redirect("outreach:media_detail", pk=item.pk)
+    return _entry_add(request, item, ReadingForm, partial(services.reading_add, actor=request.user, item=item),
+                      kind="reading", success="已记录观看量读数。")
 
 
 @require_POST
@@ -585,33 +604,16 @@ def reading_add(request, pk):
 def reading_delete(request, pk, reading_pk):
     item = selectors.media_get(user=request.user, pk=pk)
     reading = selectors.reading_get(item=item, pk=reading_pk)
-    try:
-        services.reading_remove(actor=request.user, reading=reading, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, ";".join(exc.messages))
-    else:
-        messages.success(request, f"已删除 {reading.date:%Y-%m-%d} 的读数。")
-    return redirect("outreach:media_detail", pk=item.pk)
+    return _entry_remove(request, item, partial(services.reading_remove, actor=request.user, reading=reading),
+                         success=f"已删除 {reading.date:%Y-%m-%d} 的读数。")
 
 
 @require_POST
 @capability_required("edit_business")
 def pickup_add(request, pk):
     item = selectors.media_get(user=request.user, pk=pk)
-    form = PickupForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pickup_add(actor=request.user, item=item, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-    if request.htmx:
-        ctx = _media_ctx(request, item, pickup_form=form if form.errors else PickupForm())
-        return render(request, "outreach/partials/pickups.html", ctx)  # htmx swaps 2xx only: errors come back as 200
-    if form.errors:
-        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
-    else:
-        messages.success(request, "已记录采用/转载。")
-    return redirect("outreach:media_detail", pk=item.pk)
+    return _entry_add(request, item, PickupForm, partial(services.pickup_add, actor=request.user, item=item),
+                      kind="pickup", success="已记录采用/转载。")
 
 
 @require_POST
@@ -619,13 +621,8 @@ def pickup_add(request, pk):
 def pickup_delete(request, pk, pickup_pk):
     item = selectors.media_get(user=request.user, pk=pk)
     pickup = selectors.pickup_get(item=item, pk=pickup_pk)
-    try:
-        services.pickup_remove(actor=request.user, pickup=pickup, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, ";".join(exc.messages))
-    else:
-        messages.success(request, "已删除采用记录。")
-    return redirect("outreach:media_detail", pk=item.pk)
+    return _entry_remove(request, item, partial(services.pickup_remove, actor=request.user, pickup=pickup),
+                         success="已删除采用记录。")
 
 
 # --- platforms: a list of the data dictionary now ---------------------------------------------------------

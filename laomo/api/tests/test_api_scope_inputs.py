@@ -24,6 +24,7 @@ from ninja import Schema
 
 from laomo.api.api import api
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry
 from laomo.core.tests.test_role_matrix import fixtures  # noqa: F401  (own-scope samples in 331102)
 
@@ -410,9 +411,9 @@ def samples(fixtures):  # noqa: F811
     s["qy_care_campaign"] = care.campaign_create(
         actor=None, org=qy, name="庆元秘密慰问", year=2022, visit_type="spring_festival",
         start_date=date(2022, 1, 10), end_date=date(2022, 2, 15), budget="10000", min_level_rank=2)
-    s["qy_campaign"] = outreach.campaign_create(actor=None, org=qy, name="庆元秘密活动", start_date=date(2022, 1, 1),
+    s["qy_campaign"] = outreach.campaign_create(actor=SYSTEM, org=qy, name="庆元秘密活动", start_date=date(2022, 1, 1),
                                                 end_date=TODAY())
-    s["qy_lecture"] = outreach.lecture_create(actor=None, org=qy, date=date(2022, 5, 4), title="庆元秘密宣讲",
+    s["qy_lecture"] = outreach.lecture_create(actor=SYSTEM, org=qy, date=date(2022, 5, 4), title="庆元秘密宣讲",
                                               venue_type="school", speakers=[s["qy_worker"]], audience=10)
     s["qy_vendor"] = retreats.vendor_create(actor=None, org=qy, name="庆元秘密旅行社", contract_start=date(2020, 1, 1),
                                             contract_end=date(2035, 12, 31))
