@@ -38,7 +38,7 @@ ACTIONS: frozenset[str] = frozenset({
     "outreach.leaderboard.export", "outreach.lecture.create", "outreach.lecture.delete", "outreach.lecture.export",
     "outreach.lecture.update", "outreach.media.create", "outreach.media.delete", "outreach.media.export",
     "outreach.media.update", "outreach.photo.add", "outreach.photo.delete", "outreach.pickup.add",
-    "outreach.pickup.delete", "outreach.platform.create", "outreach.platform.update", "outreach.reading.add",
+    "outreach.pickup.delete", "outreach.reading.add",
     "outreach.reading.delete", "outreach.session.batch", "outreach.session.create", "outreach.session.delete",
     "outreach.session.export", "outreach.session.update", "outreach.showcase.create", "outreach.showcase.delete",
     "outreach.showcase.export", "outreach.showcase.update",
@@ -83,6 +83,8 @@ ACTIONS: frozenset[str] = frozenset({
 
 
 LEGACY: dict[str, str] = {
+    "outreach.platform.create": "core.dictionary.save",
+    "outreach.platform.update": "core.dictionary.save",
     "auth.login": "auth.session.login",
     "auth.logout": "auth.session.logout",
     "auth.session_expired": "auth.session.expire",

@@ -6,4 +6,11 @@ class OutreachConfig(AppConfig):
     verbose_name = "宣讲与宣传"
 
     def ready(self):
-        from . import demo, reports, timeline  # noqa: F401  (demo step, summary section and cards, worker timeline)
+        # Imported once the app registry is ready (they import models): the demo step, the summary section and
+        # cards, the worker timeline, and the data dictionary's list of platforms.
+        from laomo.core import dictionary
+
+        from . import demo, reports, timeline  # noqa: F401
+        from .models import PLATFORM_KIND
+
+        dictionary.register_kind(PLATFORM_KIND, "传播平台", module="宣传宣讲")

@@ -9,7 +9,22 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from laomo.core import dictionary
+from laomo.core.actors import SYSTEM
 from laomo.core.demo import demo_step
+from laomo.workers.models import Worker
+from laomo.workers.services import honor_add, worker_create
+
+from .models import PLATFORM_KIND
+from .services import (
+    campaign_create,
+    lecture_create,
+    media_create,
+    pickup_add,
+    reading_add,
+    session_batch,
+    showcase_create,
+)
 
 LECTURES_2022 = 468  # 全市开展劳模工匠宣讲468场次
 LECTURES_2021 = 392
@@ -62,7 +77,6 @@ def _pick(rng, weighted):
 
 class _Demo:
     def __init__(self, ctx):
-        from laomo.workers.models import Worker
 
         self.ctx = ctx
         self.rng = ctx.rng
@@ -99,7 +113,6 @@ class _Demo:
         return candidates[0] if candidates and self.rng.random() < 0.7 else None
 
     def lecture(self, *, day, status="held", org_code=None, venue=None, favourite=None, **extra):
-        from .services import lecture_create
 
         rng = self.rng
         org_code = org_code or _pick(rng, UNIT_WEIGHTS)
@@ -125,7 +138,6 @@ class _Demo:
 
     def sessions(self, *, org_code, enterprise, workshop, speaker, months, year, shifts=("before",),
                  weekdays=(0, 1, 2, 3, 4), participants=(18, 40)):
-        from .services import session_batch
 
         total = 0
         for month in months:
@@ -150,8 +162,6 @@ class _Demo:
 
 
 def _named_worker(ctx, *, org_code, name, title, year, employer, job_title):
-    from laomo.workers.models import Worker
-    from laomo.workers.services import honor_add, worker_create
 
     worker = Worker.objects.filter(name=name, org__code=org_code, is_deleted=False).first()
     if worker is None:
@@ -161,26 +171,29 @@ def _named_worker(ctx, *, org_code, name, title, year, employer, job_title):
     return worker
 
 
+# The platforms of the data dictionary the demo uses (the migration seeds them on a new database).
+PLATFORMS = {"之江教育汇": "zjjyh", "学习强国": "xxqg", "微信视频号": "wxsph", "微信公众号": "wxgzh", "抖音": "douyin",
+             "丽水电视台": "lstv", "浙江工人日报": "zjgrrb"}
+
+
+def _platforms() -> dict:
+    """{name: dictionary entry} of the demo's platforms, created where missing."""
+    have = {i.label: i for i in dictionary.items(PLATFORM_KIND, active_only=False)}
+    for order, (name, code) in enumerate(PLATFORMS.items(), start=1):
+        if name not in have:
+            have[name] = dictionary.item_save(actor=SYSTEM, kind_code=PLATFORM_KIND, code=code, label=name,
+                                              sort_order=order * 10)
+    return have
+
+
 @demo_step(20, "宣讲与宣传(2022年宣讲468场、开学第一课视频30余万人次、班前十分钟、风采展示区)")
 def demo_outreach(ctx):
-    from laomo.workers.models import Worker
 
-    from .models import Platform
-    from .services import (
-        campaign_create,
-        media_create,
-        pickup_add,
-        platform_create,
-        reading_add,
-        showcase_create,
-    )
 
     d = _Demo(ctx)
     rng, city, orgs, today = d.rng, ctx.users["city"], ctx.orgs, d.today
     this_year = today.year
-    for name in ("之江教育汇", "学习强国", "微信视频号", "微信公众号", "抖音", "丽水电视台", "浙江工人日报"):
-        if not Platform.objects.filter(name=name).exists():
-            platform_create(actor=city, name=name)
+    platforms = _platforms()
 
     # People the seed names.
     wu = _named_worker(ctx, org_code="331101", name="吴长久", title="丽水市劳动模范", year=2015,
@@ -243,8 +256,7 @@ def demo_outreach(ctx):
         d.lecture(day=today + timedelta(days=3 + 4 * i), status="planned")
 
     # Media: the 开学第一课 video and its reach, the May series, reports.
-    zj, xx, wx, dy, tv = (Platform.objects.get(name=n) for n in ("之江教育汇", "学习强国", "微信公众号", "抖音",
-                                                                   "丽水电视台"))
+    zj, xx, wx, dy, tv = (platforms[n] for n in ("之江教育汇", "学习强国", "微信公众号", "抖音", "丽水电视台"))
     video = media_create(actor=city, org=orgs["331101"], title="劳模工匠进校园——“劳动教育开学第一课”", platform=zj,
                          kind="video", publish_date=date(2022, 9, 1), lecture=opening, campaign=first_class,
                          url="https://zjjyh.example.cn/video/lishui-2022-first-class",

@@ -1,12 +1,6 @@
 """Spreadsheet exports of the outreach lists (the same filtered, scoped querysets as the pages)."""
 
-import tempfile
-
-from django.http import FileResponse
-from django.utils import timezone
-
-from laomo.core import audit
-from laomo.core.excel import write_xlsx
+from laomo.core.web import xlsx_response
 
 
 def _chunks(qs, size=1000):
@@ -15,12 +9,9 @@ def _chunks(qs, size=1000):
 
 
 def respond(request, *, name: str, headers: list[str], rows, text_columns=(), action: str, object_type: str):
-    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")
-    count = write_xlsx(tmp, headers, rows, text_columns=text_columns, sheet_name=name[:31])
-    audit.record(actor=request.user, action=action, object_type=object_type, object_repr=f"{count} 条",
-                 changes={"rows": count, "query": request.GET.urlencode()[:500]})
-    tmp.seek(0)
-    return FileResponse(tmp, as_attachment=True, filename=f"{name}{timezone.localdate():%Y%m%d}.xlsx")
+    """The download of one list: written and audited by the one export service (laomo.core.exports)."""
+    return xlsx_response(request, filename=name, action=action, what=name, headers=headers, rows=rows,
+                         text_columns=text_columns, object_type=object_type)
 
 
 def lecture_rows(qs):
@@ -36,7 +27,7 @@ LECTURE_HEADERS = ["日期", "宣讲题目", "状态", "组织单位", "场所�
 
 def media_rows(qs):
     for m in _chunks(qs):
-        yield [m.publish_date, m.title, m.get_kind_display(), m.platform.name, m.org.name,
+        yield [m.publish_date, m.title, m.get_kind_display(), m.platform.label, m.org.name,
                m.campaign.name if m.campaign_id else "", m.lecture.title if m.lecture_id else "",
                m.latest_date or "", m.latest_views if m.latest_views is not None else "", m.pickup_count or 0, m.url]
 

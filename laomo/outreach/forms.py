@@ -14,6 +14,7 @@ from .models import (
     SessionStage,
     VenueType,
 )
+from .services import Speaker
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -197,8 +198,6 @@ class LectureForm(ScopedForm):
     summary = forms.CharField(label="内容摘要", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def speakers(self) -> list:
-        from .services import Speaker
-
         data = self.cleaned_data
         order = {v: i for i, v in enumerate(self.data.getlist("speaker_workers"))} if hasattr(
             self.data, "getlist") else {}
@@ -319,11 +318,6 @@ class ShowcaseForm(ScopedForm):
     featured_workers = forms.ModelMultipleChoiceField(label="展示劳模", queryset=None, required=False,
                                                       widget=WorkerPickerWidget)
     description = forms.CharField(label="介绍", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class PlatformForm(forms.Form):
-    name = forms.CharField(label="平台名称", max_length=50)
-    sort_order = forms.IntegerField(label="排序", initial=100, min_value=0, max_value=9999)
 
 
 class DeleteForm(forms.Form):

@@ -72,20 +72,7 @@ class HostType(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class Platform(models.Model):
-    """A media platform (数据字典): 之江教育汇, 学习强国, 微信视频号 … edited by the city staff."""
-
-    name = models.CharField("平台名称", max_length=50, unique=True)
-    sort_order = models.PositiveSmallIntegerField("排序", default=100)
-    is_active = models.BooleanField("启用", default=True)
-
-    class Meta:
-        verbose_name = "传播平台"
-        verbose_name_plural = "传播平台"
-        ordering = ["sort_order", "id"]
-
-    def __str__(self):
-        return self.name
+PLATFORM_KIND = "platform"  # the data dictionary's list of media platforms (之江教育汇, 学习强国 …)
 
 
 class Campaign(TimeStampedModel, SoftDeleteModel):
@@ -183,7 +170,8 @@ class MediaItem(TimeStampedModel, SoftDeleteModel):
 
     title = models.CharField("标题", max_length=200)
     kind = models.CharField("类型", max_length=16, choices=MediaKind.choices, default=MediaKind.VIDEO)
-    platform = models.ForeignKey(Platform, verbose_name="平台", on_delete=models.PROTECT, related_name="items")
+    platform = models.ForeignKey("core.DictItem", verbose_name="平台", on_delete=models.PROTECT,
+                                 limit_choices_to={"kind": PLATFORM_KIND}, related_name="outreach_media")
     url = models.URLField("链接", max_length=500, blank=True)
     publish_date = models.DateField("发布日期", db_index=True)
     org = models.ForeignKey("orgs.OrgUnit", verbose_name="发布单位", on_delete=models.PROTECT,

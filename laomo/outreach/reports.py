@@ -9,7 +9,7 @@ from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 
 from . import selectors
-from .models import Lecture, LectureStatus, MediaItem, PreShiftSession
+from .models import Lecture, LectureStatus, MediaItem, PreShiftSession, VenueType
 from .selectors import year_range
 
 
@@ -18,9 +18,9 @@ def outreach_section(*, year: int, org) -> dict:
     """A record counts in the year of its date, in its unit and every unit above it. Lectures: held ones;
     online views: gained in the year per media item of the unit, with the cumulative figure beside it."""
     return selectors.figures(
-        lectures=Lecture.objects.filter(is_deleted=False, org__path__startswith=org.path),
-        media=MediaItem.objects.filter(is_deleted=False, org__path__startswith=org.path),
-        sessions=PreShiftSession.objects.filter(is_deleted=False, org__path__startswith=org.path),
+        lectures=Lecture.objects.filter(org.subtree_q(), is_deleted=False),
+        media=MediaItem.objects.filter(org.subtree_q(), is_deleted=False),
+        sessions=PreShiftSession.objects.filter(org.subtree_q(), is_deleted=False),
         year=year,
     )
 
@@ -31,7 +31,7 @@ def outreach_cards(*, user, year: int, org) -> list[dict]:
         return []
     f = selectors.figures_for(user=user, year=year, org=org)
     index = reverse("outreach:index")
-    open_showcases = selectors.showcase_base(user).filter(org__path__startswith=org.path, closed_date__isnull=True)
+    open_showcases = selectors.showcase_base(user).filter(org.subtree_q(), closed_date__isnull=True)
     return [
         {"label": f"{year}年宣讲场次", "value": f["lectures"], "note": f"受众 {f['audience']:,} 人次 · 查看按月图表",
          "url": f"{index}?year={year}&org={org.code}"},
@@ -48,8 +48,6 @@ def outreach_cards(*, user, year: int, org) -> list[dict]:
 
 def _lectures_chart(*, user, year: int, org) -> dict:
     """An ECharts option: held lectures per month, stacked by venue type."""
-    from .models import VenueType
-
     by_month = selectors.lectures_by_month(user=user, year=year, org=org)
     return chart_option(categories=[f"{m}月" for m in range(1, 13)], unit="场次",
                         series=[{"name": label, "type": "bar", "stack": "venue", "data": by_month[v]}
@@ -66,7 +64,7 @@ register_note("outreach.online_views_cumulative", VIEWS_NOTE)
 
 
 def _held(year: int, org):
-    return (Lecture.objects.filter(is_deleted=False, org__path__startswith=org.path, status=LectureStatus.HELD,
+    return (Lecture.objects.filter(org.subtree_q(), is_deleted=False, status=LectureStatus.HELD,
                                    date__range=year_range(year)).select_related("org"))
 
 
@@ -100,7 +98,7 @@ def drill_audience(*, year: int, org) -> Drill:
 
 @register_drill("outreach.pre_shift_sessions")
 def drill_sessions(*, year: int, org) -> Drill:
-    qs = PreShiftSession.objects.filter(is_deleted=False, org__path__startswith=org.path,
+    qs = PreShiftSession.objects.filter(org.subtree_q(), is_deleted=False,
                                         date__range=year_range(year)).select_related("org", "speaker")
     return Drill(qs=qs, measure="场次",
                  columns=[Column("日期", lambda x: x.date), Column("主题", lambda x: x.topic),
@@ -110,10 +108,10 @@ def drill_sessions(*, year: int, org) -> Drill:
 
 
 def _media_drill(year: int, org, field: str, label: str) -> Drill:
-    qs = selectors.media_with_views(MediaItem.objects.filter(is_deleted=False, org__path__startswith=org.path)
+    qs = selectors.media_with_views(MediaItem.objects.filter(org.subtree_q(), is_deleted=False)
                                     .select_related("org", "platform"), year).filter(**{f"{field}__gt": 0})
     return Drill(qs=qs, measure=label,
-                 columns=[Column("标题", lambda x: x.title), Column("平台", lambda x: x.platform.name),
+                 columns=[Column("标题", lambda x: x.title), Column("平台", lambda x: x.platform.label),
                           Column("单位", lambda x: x.org.name),
                           Column("当年新增", lambda x: x.v_gained, numeric=True),
                           Column("累计", lambda x: x.v_end, numeric=True)],

@@ -11,10 +11,15 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Query
 from django.db.models.functions import Coalesce, ExtractMonth, Greatest
 from django.http import Http404
 
-from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
+from laomo.core import dictionary
+from laomo.core.models import DictItem
 from laomo.core.scope import scope_q, scope_queryset
+from laomo.core.years import ensure_year
+from laomo.workers.models import Worker
+from laomo.workers.selectors import worker_base
 
 from .models import (
+    PLATFORM_KIND,
     Campaign,
     Lecture,
     LectureSpeaker,
@@ -23,7 +28,6 @@ from .models import (
     MediaReading,
     Photo,
     Pickup,
-    Platform,
     PreShiftSession,
     Showcase,
     VenueType,
@@ -33,17 +37,11 @@ VENUES = [v for v, _ in VenueType.choices]
 
 
 def year_range(year: int) -> tuple[date, date]:
-    from laomo.core.years import ensure_year
-
     ensure_year(year)
     return date(year, 1, 1), date(year, 12, 31)
 
 
 # --- campaigns -------------------------------------------------------------------------------------------
-
-
-def _ancestor_ids(org) -> list[int]:
-    return [int(pk) for pk in org.path.strip("/").split("/") if pk]
 
 
 def campaign_base(user) -> QuerySet[Campaign]:
@@ -54,7 +52,7 @@ def campaign_base(user) -> QuerySet[Campaign]:
     if q is None:
         return qs
     if user.org_id and user.scope_level in ("subtree", "unit"):
-        q |= Q(org_id__in=_ancestor_ids(user.org))
+        q |= Q(org_id__in=user.org.ancestor_ids)
     return qs.filter(q)
 
 
@@ -71,7 +69,7 @@ def campaign_list(*, user, filters: CampaignFilters | None = None) -> QuerySet[C
     if f.q:
         qs = qs.filter(Q(name__contains=f.q) | Q(theme__contains=f.q))
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q())
     if f.year:
         start, end = year_range(f.year)
         qs = qs.filter(start_date__lte=end, end_date__gte=start)
@@ -127,7 +125,7 @@ def lecture_list(*, user, filters: LectureFilters | None = None) -> QuerySet[Lec
             Q(name__contains=f.q) | Q(worker__name__contains=f.q))
         qs = qs.filter(Q(title__contains=f.q) | Q(venue_name__contains=f.q) | Exists(speakers))
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q())
     if f.campaign is not None:
         qs = qs.filter(campaign=f.campaign)
     if f.venue_type:
@@ -188,7 +186,7 @@ def lectures_calendar(*, user, year: int, month: int, filters: LectureFilters | 
 def lectures_by_month(*, user, year: int, org) -> dict[str, list[int]]:
     """Held lectures per month (1–12) by venue type, for the chart."""
     out = {v: [0] * 12 for v in VENUES}
-    rows = (lecture_base(user).filter(org__path__startswith=org.path, status=LectureStatus.HELD,
+    rows = (lecture_base(user).filter(org.subtree_q(), status=LectureStatus.HELD,
                                       date__range=year_range(year))
             .annotate(m=ExtractMonth("date")).values("m", "venue_type").annotate(n=Count("id")))
     for row in rows:
@@ -213,8 +211,8 @@ def speaker_leaderboard(*, user, date_from: date, date_to: date, org=None, limit
     lectures = lecture_base(user).filter(status=LectureStatus.HELD, date__range=(date_from, date_to))
     sessions = session_base(user).filter(date__range=(date_from, date_to))
     if org is not None:
-        lectures = lectures.filter(org__path__startswith=org.path)
-        sessions = sessions.filter(org__path__startswith=org.path)
+        lectures = lectures.filter(org.subtree_q())
+        sessions = sessions.filter(org.subtree_q())
     rows = (LectureSpeaker.objects.filter(lecture__in=lectures)
             .values("worker_id", "worker__name", "worker__org__name", "name")
             .annotate(n=Count("lecture_id", distinct=True), audience=Sum("lecture__audience"),
@@ -259,7 +257,7 @@ def media_list(*, user, filters: MediaFilters | None = None) -> QuerySet[MediaIt
     if f.q:
         qs = qs.filter(Q(title__contains=f.q) | Q(note__contains=f.q))
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q())
     if f.platform is not None:
         qs = qs.filter(platform=f.platform)
     if f.campaign is not None:
@@ -305,31 +303,17 @@ def pickups_of(item: MediaItem) -> QuerySet[Pickup]:
     return item.pickups.filter(is_deleted=False).order_by("-date", "-id")
 
 
-def platform_all() -> QuerySet[Platform]:
-    return Platform.objects.order_by("sort_order", "id")
+def platforms(*, keep=None) -> QuerySet[DictItem]:
+    """The platforms of the data dictionary that may be chosen: the active ones (and the one a record already
+    uses, even if since switched off); `keep="all"` every one (filters)."""
+    qs = dictionary.items(PLATFORM_KIND, active_only=False)
+    if keep == "all":
+        return qs
+    return qs.filter(Q(is_active=True) | Q(pk=keep)) if keep is not None else qs.filter(is_active=True)
 
 
-def platform_by_name(name: str) -> Platform | None:
-    return Platform.objects.filter(name=name.strip()).first() if name else None
-
-
-def platform_get(pk) -> Platform:
-    platform = Platform.objects.filter(pk=pk).first()
-    if platform is None:
-        raise Http404("平台不存在")
-    return platform
-
-
-def platform_choices(*, keep=None) -> QuerySet[Platform]:
-    """Active platforms (and the one a record already uses, even if since switched off)."""
-    if keep is not None:
-        return Platform.objects.filter(Q(is_active=True) | Q(pk=keep)).order_by("sort_order", "id")
-    return Platform.objects.filter(is_active=True).order_by("sort_order", "id")
-
-
-def platform_list() -> QuerySet[Platform]:
-    return Platform.objects.annotate(item_count=Count("items", filter=Q(items__is_deleted=False))).order_by(
-        "sort_order", "id")
+def platform_by_name(name: str) -> DictItem | None:
+    return platforms(keep="all").filter(label=name.strip()).first() if name else None
 
 
 def _views_on(on_or_before: date):
@@ -388,7 +372,7 @@ def session_list(*, user, filters: SessionFilters | None = None) -> QuerySet[Pre
         qs = qs.filter(Q(enterprise__contains=f.q) | Q(workshop__contains=f.q) | Q(topic__contains=f.q)
                        | Q(speaker__name__contains=f.q) | Q(speaker_name__contains=f.q))
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q())
     if f.stage:
         qs = qs.filter(stage=f.stage)
     if f.form:
@@ -446,7 +430,7 @@ def showcase_list(*, user, filters: ShowcaseFilters | None = None) -> QuerySet[S
     if f.q:
         qs = qs.filter(Q(name__contains=f.q) | Q(host_place__contains=f.q) | Q(address__contains=f.q))
     if f.org is not None:
-        qs = qs.filter(org__path__startswith=f.org.path)
+        qs = qs.filter(f.org.subtree_q())
     if f.host_type:
         qs = qs.filter(host_type=f.host_type)
     if f.open is not None:
@@ -471,9 +455,6 @@ def showcase_get(*, user, pk) -> Showcase:
 
 def pickable_workers(*, user, keep=()) -> QuerySet:
     """Workers a user may pick, plus those already on the record (kept when someone narrower edits it)."""
-    from laomo.workers.models import Worker
-    from laomo.workers.selectors import worker_base
-
     keep = [pk for pk in keep if pk]
     if not keep:
         return worker_base(user)
@@ -515,9 +496,9 @@ def figures(*, lectures: QuerySet[Lecture], media: QuerySet[MediaItem], sessions
 
 def figures_for(*, user, year: int, org) -> dict:
     """The figures a user sees for a unit in their scope."""
-    return figures(lectures=lecture_base(user).filter(org__path__startswith=org.path),
-                   media=media_base(user).filter(org__path__startswith=org.path),
-                   sessions=session_base(user).filter(org__path__startswith=org.path), year=year)
+    return figures(lectures=lecture_base(user).filter(org.subtree_q()),
+                   media=media_base(user).filter(org.subtree_q()),
+                   sessions=session_base(user).filter(org.subtree_q()), year=year)
 
 
 # --- timeline --------------------------------------------------------------------------------------------

@@ -33,7 +33,6 @@ urlpatterns = [
     path("media/<int:pk>/pickups/", views.pickup_add, name="pickup_add"),
     path("media/<int:pk>/pickups/<int:pickup_pk>/delete/", views.pickup_delete, name="pickup_delete"),
     path("platforms/", views.platform_list, name="platform_list"),
-    path("platforms/<int:pk>/", views.platform_edit, name="platform_edit"),
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/new/", views.session_create, name="session_create"),
     path("sessions/batch/", views.session_batch, name="session_batch"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from laomo.core.pagination import page_number
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import org_in_scope, scope_root
-from laomo.core.years import selected_year
+from laomo.core.web import apply_errors, is_inline_check, list_page, query_string, validate_inline
+from laomo.core.years import selected_year, year_in_range
 from laomo.orgs.selectors import org_choices_for
 from laomo.workers.selectors import WorkerFilters, worker_base, worker_list
 
@@ -35,7 +36,6 @@ from .forms import (
     MediaForm,
     PhotoForm,
     PickupForm,
-    PlatformForm,
     ReadingForm,
     SessionBatchForm,
     SessionFilterForm,
@@ -46,9 +46,6 @@ from .forms import (
 )
 from .models import LectureStatus, MediaReading, VenueType
 
-PER_PAGE = 50
-
-
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
@@ -56,65 +53,10 @@ def _orgs(request):
     return org_choices_for(user=request.user)
 
 
-def _query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("format", None)
-    return params.urlencode()
-
-
-def _list_page(request, qs, *, template: str, partial: str, ctx: dict):
-    page = page_number(request)
-    rows, has_next = selectors.page_of(qs, page=page, per_page=PER_PAGE)
-    ctx.update({"rows": rows, "page": page, "has_next": has_next, "query": _query_without_page(request),
-                "can_edit": has_capability(request.user, "edit_business")})
-    return render(request, partial if request.htmx else template, ctx)
-
-
-def _filled(request, name: str) -> bool:
-    return any(str(v).strip() for v in request.POST.getlist(name))
-
-
-def _apply_errors(form, exc: ValidationError, mapping: dict | None = None) -> None:
-    """A service's errors onto the form: field errors on fields (renamed by `mapping`), the rest on top."""
-    mapping = mapping or {}
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for key, errors in exc.message_dict.items():
-        field = mapping.get(key, key)
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
-
-
-def _validate_inline(request, form, check, *, mapping: dict | None = None, shown_when: dict | None = None):
-    """Check the form as it is typed: errors only for the fields the user has filled in (service rules too).
-
-    The answer holds only the fields' error boxes, swapped out of band: nothing the user typed is replaced."""
-    mapping, shown_when = mapping or {}, shown_when or {}
-    form.is_valid()
-    data = dict(getattr(form, "cleaned_data", {}))
-    service_errors = {}
-    try:
-        check(data)
-    except ValidationError as exc:
-        service_errors = exc.message_dict if hasattr(exc, "error_dict") else {}
-    except Exception:  # noqa: BLE001  (incomplete input: the submit shows the errors)
-        service_errors = {}
-
-    def visible(field: str) -> bool:
-        return any(_filled(request, name) for name in shown_when.get(field, [field]))
-
-    for name in list(form.errors):
-        if name == "__all__" or not visible(name):
-            del form.errors[name]
-    for key, errors in service_errors.items():
-        field = mapping.get(key, key)
-        if field in form.fields and visible(field) and field not in form.errors:
-            for message in errors:
-                form.add_error(field, message)
-    return render(request, "outreach/partials/inline_errors.html", {"form": form})
+def _list(request, qs, name: str, form):
+    """The list page `outreach/<name>_list.html` (its rows partial for htmx), with whether the user may add."""
+    return list_page(request, qs, template=f"outreach/{name}_list.html", partial=f"outreach/partials/{name}_rows.html",
+                     context={"form": form, "can_edit": has_capability(request.user, "edit_business")})
 
 
 def _after_delete(request, form, obj, delete, *, label: str, back: str, detail: str):
@@ -133,7 +75,7 @@ def _after_delete(request, form, obj, delete, *, label: str, back: str, detail: 
 def _month(value: str | None, year: int) -> tuple[int, int]:
     try:
         y, m = (int(x) for x in (value or "").split("-"))
-        if 1949 <= y <= 2100 and 1 <= m <= 12:
+        if year_in_range(y) and 1 <= m <= 12:
             return y, m
     except ValueError:
         pass
@@ -202,11 +144,56 @@ def lecture_list(request):
     if request.GET.get("format") == "xlsx":
         return export.respond(request, name="宣讲记录", headers=export.LECTURE_HEADERS, rows=export.lecture_rows(qs),
                               action="outreach.lecture.export", object_type="outreach.lecture")
-    return _list_page(request, qs, template="outreach/lecture_list.html",
-                      partial="outreach/partials/lecture_rows.html", ctx={"form": form})
+    return _list(request, qs, "lecture", form)
 
 
 LECTURE_ERROR_MAP = {"speakers": "speaker_workers"}
+
+
+def _lecture_initial(request, lecture, querysets: dict, existing: list) -> dict:
+    if lecture is not None:
+        initial = {f: getattr(lecture, f) for f in services.LECTURE_FIELDS}
+        initial["speaker_workers"] = existing
+        initial["speaker_names"] = "、".join(s.name for s in lecture.speakers.all() if not s.worker_id)
+        return initial
+    initial = {"date": timezone.localdate(), "status": LectureStatus.HELD, "org": _initial_org(request)}
+    if request.GET.get("campaign"):
+        initial["campaign"] = querysets["campaign"].filter(pk=request.GET["campaign"]).first()
+    return initial
+
+
+def _lecture_check(user, lecture):
+    """The services' rules as the lecture is typed; speakers once some are given."""
+
+    def check(d):
+        fields = {k: d.get(k) for k in services.LECTURE_FIELDS if k in d}
+        speakers = None
+        if d.get("speaker_workers") or (d.get("speaker_names") or "").strip():
+            speakers = [services.Speaker(worker=w) for w in d.get("speaker_workers") or []]
+            speakers += [services.Speaker(name=n) for n in split_names(d.get("speaker_names") or "")]
+        services.lecture_check(actor=user, speakers=speakers, lecture=lecture, **fields)
+
+    return check
+
+
+def _lecture_save(request, form, photos_form, lecture):
+    """Save the lecture (and its photos when new); None with the errors on the forms."""
+    data = {k: form.cleaned_data[k] for k in services.LECTURE_FIELDS}
+    try:
+        if lecture is None:
+            lecture = services.lecture_create(actor=request.user, speakers=form.speakers(),
+                                              photos=photos_form.cleaned_data["photos"], **data)
+            messages.success(request, f"已登记宣讲“{lecture.title}”。")
+        else:
+            lecture = services.lecture_update(actor=request.user, lecture=lecture, speakers=form.speakers(), **data)
+            messages.success(request, "已保存宣讲信息。")
+    except ValidationError as exc:
+        apply_errors(form, exc, LECTURE_ERROR_MAP)
+        if photos_form is not None and "photos" in getattr(exc, "error_dict", {}):
+            for message in exc.message_dict["photos"]:
+                photos_form.add_error("photos", message)
+        return None
+    return lecture
 
 
 def _lecture_form(request, lecture=None):
@@ -214,52 +201,20 @@ def _lecture_form(request, lecture=None):
     existing = [s.worker_id for s in lecture.speakers.all()] if lecture else []
     querysets = {"org": _orgs(request), "campaign": selectors.campaign_choices(user=user),
                  "speaker_workers": _workers_or_existing(user, existing)}
-    initial = {}
-    if lecture is not None:
-        initial = {f: getattr(lecture, f) for f in services.LECTURE_FIELDS}
-        initial["speaker_workers"] = existing
-        initial["speaker_names"] = "、".join(s.name for s in lecture.speakers.all() if not s.worker_id)
-    else:
-        orgs = querysets["org"]
-        initial = {"date": timezone.localdate(), "status": LectureStatus.HELD,
-                   "org": orgs.first() if orgs.count() == 1 else scope_root(user)}
-        if request.GET.get("campaign"):
-            initial["campaign"] = querysets["campaign"].filter(pk=request.GET["campaign"]).first()
-    form = LectureForm(request.POST or None, initial=initial, querysets=querysets)
+    form = LectureForm(request.POST or None, initial=_lecture_initial(request, lecture, querysets, existing),
+                       querysets=querysets)
     photos_form = LecturePhotosForm(request.POST or None, request.FILES or None) if lecture is None else None
-    ctx = {"lecture": lecture, "photos_form": photos_form}
-    if request.htmx and request.POST.get("_validate"):
-        def check(d):
-            fields = {k: d.get(k) for k in services.LECTURE_FIELDS if k in d}
-            speakers = None
-            if _filled(request, "speaker_workers") or _filled(request, "speaker_names"):
-                speakers = [services.Speaker(worker=w) for w in d.get("speaker_workers") or []]
-                speakers += [services.Speaker(name=n) for n in split_names(d.get("speaker_names") or "")]
-            services.lecture_check(actor=user, speakers=speakers, lecture=lecture, **fields)
-
-        return _validate_inline(request, form, check, mapping=LECTURE_ERROR_MAP,
-                                shown_when={"speaker_workers": ["speaker_workers", "speaker_names"]})
+    if is_inline_check(request):
+        return validate_inline(request, form, _lecture_check(user, lecture), mapping=LECTURE_ERROR_MAP,
+                               shown_when={"speaker_workers": ["speaker_workers", "speaker_names"]})
     if request.method == "POST" and form.is_valid() and (photos_form is None or photos_form.is_valid()):
-        data = {k: form.cleaned_data[k] for k in services.LECTURE_FIELDS}
-        try:
-            if lecture is None:
-                lecture = services.lecture_create(actor=user, speakers=form.speakers(),
-                                                  photos=photos_form.cleaned_data["photos"], **data)
-                messages.success(request, f"已登记宣讲“{lecture.title}”。")
-            else:
-                lecture = services.lecture_update(actor=user, lecture=lecture, speakers=form.speakers(), **data)
-                messages.success(request, "已保存宣讲信息。")
-        except ValidationError as exc:
-            _apply_errors(form, exc, LECTURE_ERROR_MAP)
-            if photos_form is not None and "photos" in getattr(exc, "error_dict", {}):
-                for message in exc.message_dict["photos"]:
-                    photos_form.add_error("photos", message)
-        else:
-            return redirect("outreach:lecture_detail", pk=lecture.pk)
+        saved = _lecture_save(request, form, photos_form, lecture)
+        if saved is not None:
+            return redirect("outreach:lecture_detail", pk=saved.pk)
     if photos_form is not None and request.method == "POST" and request.FILES and form.errors:
         photos_form.add_error(None, "表单未保存,已选择的照片请重新选择。")
-    ctx["form"] = form
-    return render(request, "outreach/lecture_form.html", ctx)
+    return render(request, "outreach/lecture_form.html", {"lecture": lecture, "photos_form": photos_form,
+                                                          "form": form})
 
 
 @capability_required("edit_business")
@@ -300,7 +255,7 @@ def _photo_upload(request, owner, *, kind: str):
             services.photo_add(actor=request.user, upload=form.cleaned_data["photo"],
                                caption=form.cleaned_data["caption"], **{kind: owner})
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
     template = "outreach/partials/photos.html"
     ctx = {"owner": owner, "kind": kind, "photos": selectors.photos_of(owner), "can_edit": True,
            "photo_form": form if form.errors else PhotoForm()}
@@ -400,7 +355,7 @@ def speaker_leaderboard(request):
                               rows=export.leaderboard_rows(board), action="outreach.leaderboard.export",
                               object_type="outreach.lecturespeaker")
     ctx = {"form": form, "board": board, "date_from": date_from, "date_to": date_to,
-           "query": _query_without_page(request)}
+           "query": query_string(request)}
     template = "outreach/partials/leaderboard_rows.html" if request.htmx else "outreach/leaderboard.html"
     return render(request, template, ctx)
 
@@ -431,19 +386,18 @@ def campaign_list(request):
         return export.respond(request, name="主题宣传活动", headers=export.CAMPAIGN_HEADERS,
                               rows=export.campaign_rows(qs), action="outreach.campaign.export",
                               object_type="outreach.campaign")
-    return _list_page(request, qs, template="outreach/campaign_list.html",
-                      partial="outreach/partials/campaign_rows.html", ctx={"form": form})
+    return _list(request, qs, "campaign", form)
 
 
 def _simple_form(request, *, form, check, save, template: str, partial: str, ctx: dict, success: str):
     """Create/edit pages of the simpler records: inline validation, service errors on the fields."""
-    if request.htmx and request.POST.get("_validate"):
-        return _validate_inline(request, form, check)
+    if is_inline_check(request):
+        return validate_inline(request, form, check)
     if request.method == "POST" and form.is_valid():
         try:
             obj = save(form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect(obj)
@@ -512,7 +466,7 @@ def campaign_delete(request, pk):
 @capability_required("view_business")
 def media_list(request):
     form = MediaFilterForm(request.GET or None, querysets={
-        "org": _orgs(request), "platform": selectors.platform_all(),
+        "org": _orgs(request), "platform": selectors.platforms(keep="all"),
         "campaign": selectors.campaign_choices(user=request.user)})
     f = selectors.MediaFilters()
     if form.is_valid():
@@ -524,17 +478,16 @@ def media_list(request):
     if request.GET.get("format") == "xlsx":
         return export.respond(request, name="传播作品", headers=export.MEDIA_HEADERS, rows=export.media_rows(qs),
                               action="outreach.media.export", object_type="outreach.mediaitem")
-    return _list_page(request, qs, template="outreach/media_list.html",
-                      partial="outreach/partials/media_rows.html", ctx={"form": form})
+    return _list(request, qs, "media", form)
 
 
 def _media_form(request, item=None):
     user = request.user
     lectures = selectors.lecture_base(user)
-    querysets = {"org": _orgs(request), "platform": selectors.platform_choices(),
+    querysets = {"org": _orgs(request), "platform": selectors.platforms(),
                  "campaign": selectors.campaign_choices(user=user), "lecture": lectures}
     if item is not None:
-        querysets["platform"] = selectors.platform_choices(keep=item.platform_id)
+        querysets["platform"] = selectors.platforms(keep=item.platform_id)
         initial = {f: getattr(item, f) for f in services.MEDIA_FIELDS}
     else:
         initial = {"org": _initial_org(request)}
@@ -608,24 +561,42 @@ def media_delete(request, pk):
                          detail=reverse("outreach:media_detail", args=[item.pk]))
 
 
+def _entry_add(request, item, form_class, add, *, kind: str, success: str):
+    """Add a reading or a pick-up from the media page: its partial for htmx (errors come back as 200, htmx swaps
+    2xx only), else a message and the page again."""
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            add(**form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    if request.htmx:
+        ctx = _media_ctx(request, item, **{f"{kind}_form": form if form.errors else form_class()})
+        return render(request, f"outreach/partials/{kind}s.html", ctx)
+    if form.errors:
+        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
+    else:
+        messages.success(request, success)
+    return redirect("outreach:media_detail", pk=item.pk)
+
+
+def _entry_remove(request, item, remove, *, success: str):
+    """Remove a reading or a pick-up (with the reason posted) and go back to the media page."""
+    try:
+        remove(reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, ";".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect("outreach:media_detail", pk=item.pk)
+
+
 @require_POST
 @capability_required("edit_business")
 def reading_add(request, pk):
     item = selectors.media_get(user=request.user, pk=pk)
-    form = ReadingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reading_add(actor=request.user, item=item, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-    if request.htmx:
-        ctx = _media_ctx(request, item, reading_form=form if form.errors else ReadingForm())
-        return render(request, "outreach/partials/readings.html", ctx)  # htmx swaps 2xx only: errors come back as 200
-    if form.errors:
-        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
-    else:
-        messages.success(request, "已记录观看量读数。")
-    return redirect("outreach:media_detail", pk=item.pk)
+    return _entry_add(request, item, ReadingForm, partial(services.reading_add, actor=request.user, item=item),
+                      kind="reading", success="已记录观看量读数。")
 
 
 @require_POST
@@ -633,33 +604,16 @@ def reading_add(request, pk):
 def reading_delete(request, pk, reading_pk):
     item = selectors.media_get(user=request.user, pk=pk)
     reading = selectors.reading_get(item=item, pk=reading_pk)
-    try:
-        services.reading_remove(actor=request.user, reading=reading, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, ";".join(exc.messages))
-    else:
-        messages.success(request, f"已删除 {reading.date:%Y-%m-%d} 的读数。")
-    return redirect("outreach:media_detail", pk=item.pk)
+    return _entry_remove(request, item, partial(services.reading_remove, actor=request.user, reading=reading),
+                         success=f"已删除 {reading.date:%Y-%m-%d} 的读数。")
 
 
 @require_POST
 @capability_required("edit_business")
 def pickup_add(request, pk):
     item = selectors.media_get(user=request.user, pk=pk)
-    form = PickupForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pickup_add(actor=request.user, item=item, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-    if request.htmx:
-        ctx = _media_ctx(request, item, pickup_form=form if form.errors else PickupForm())
-        return render(request, "outreach/partials/pickups.html", ctx)  # htmx swaps 2xx only: errors come back as 200
-    if form.errors:
-        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
-    else:
-        messages.success(request, "已记录采用/转载。")
-    return redirect("outreach:media_detail", pk=item.pk)
+    return _entry_add(request, item, PickupForm, partial(services.pickup_add, actor=request.user, item=item),
+                      kind="pickup", success="已记录采用/转载。")
 
 
 @require_POST
@@ -667,46 +621,17 @@ def pickup_add(request, pk):
 def pickup_delete(request, pk, pickup_pk):
     item = selectors.media_get(user=request.user, pk=pk)
     pickup = selectors.pickup_get(item=item, pk=pickup_pk)
-    try:
-        services.pickup_remove(actor=request.user, pickup=pickup, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, ";".join(exc.messages))
-    else:
-        messages.success(request, "已删除采用记录。")
-    return redirect("outreach:media_detail", pk=item.pk)
+    return _entry_remove(request, item, partial(services.pickup_remove, actor=request.user, pickup=pickup),
+                         success="已删除采用记录。")
 
 
-# --- platforms (数据字典) ---------------------------------------------------------------------------------
+# --- platforms: a list of the data dictionary now ---------------------------------------------------------
 
 
 @capability_required("manage_dictionary")
 def platform_list(request):
-    form = PlatformForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.platform_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"已添加平台“{form.cleaned_data['name']}”。")
-            return redirect("outreach:platform_list")
-    return render(request, "outreach/platform_list.html", {"platforms": selectors.platform_list(), "form": form})
-
-
-@require_POST
-@capability_required("manage_dictionary")
-def platform_edit(request, pk):
-    platform = selectors.platform_get(pk)
-    try:
-        sort_order = int(request.POST["sort_order"]) if request.POST.get("sort_order", "").isdigit() else None
-        services.platform_update(actor=request.user, platform=platform, name=request.POST.get("name") or None,
-                                 sort_order=sort_order,
-                                 is_active={"1": True, "0": False}.get(request.POST.get("is_active", "")))
-    except ValidationError as exc:
-        messages.error(request, ";".join(exc.messages))
-    else:
-        messages.success(request, f"已保存平台“{platform.name}”。")
-    return redirect("outreach:platform_list")
+    """The platforms are edited with the other configurable lists on the data dictionary page."""
+    return redirect("core:dictionary")
 
 
 # --- 班前十分钟 ------------------------------------------------------------------------------------------
@@ -725,8 +650,7 @@ def session_list(request):
         return export.respond(request, name="班前十分钟", headers=export.SESSION_HEADERS,
                               rows=export.session_rows(qs), action="outreach.session.export",
                               object_type="outreach.preshiftsession")
-    return _list_page(request, qs, template="outreach/session_list.html",
-                      partial="outreach/partials/session_rows.html", ctx={"form": form})
+    return _list(request, qs, "session", form)
 
 
 def _session_data(d: dict) -> dict:
@@ -832,7 +756,7 @@ def session_batch(request):
         try:
             result = services.session_batch(actor=user, **d)
         except ValidationError as exc:
-            _apply_errors(form, exc, {"forms": "forms_used"})
+            apply_errors(form, exc, {"forms": "forms_used"})
         else:
             skipped = f",跳过已有记录的 {len(result.skipped)} 天" if result.skipped else ""
             messages.success(request, f"已登记 {len(result.created)} 场班前十分钟{skipped}。")
@@ -856,8 +780,7 @@ def showcase_list(request):
         return export.respond(request, name="风采展示区", headers=export.SHOWCASE_HEADERS,
                               rows=export.showcase_rows(qs), action="outreach.showcase.export",
                               object_type="outreach.showcase")
-    return _list_page(request, qs, template="outreach/showcase_list.html",
-                      partial="outreach/partials/showcase_rows.html", ctx={"form": form})
+    return _list(request, qs, "showcase", form)
 
 
 def _showcase_form(request, showcase=None):

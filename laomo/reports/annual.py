@@ -156,7 +156,7 @@ def _outreach(f: dict, p: dict, year: int, org) -> Section:
     paragraphs = [text, views + "。"]
     top = _most_watched(year, org)
     if top is not None:
-        paragraphs.append(f"其中《{top.title}》({top.platform.name})当年新增观看{n(top.v_gained)}人次,为全年观看最多的作品。")
+        paragraphs.append(f"其中《{top.title}》({top.platform.label})当年新增观看{n(top.v_gained)}人次,为全年观看最多的作品。")
     return Section("二、劳模精神宣传宣讲", paragraphs)
 
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -185,8 +186,13 @@ class RecordFilters:
 
 def record_list(*, user, filters: RecordFilters | None = None) -> QuerySet[ServiceRecord]:
     f = filters or RecordFilters()
+    # The two figures per row are correlated subqueries, not a GROUP BY over the joined hours: the database
+    # then computes them only for the rows a page shows (a GROUP BY sums every record in scope before the
+    # LIMIT — 1.5 s of a 1.6 s page at 40,000 records in bench/scale.py).
+    hours = ServiceHours.objects.filter(record=OuterRef("pk")).order_by().values("record")
     qs = record_base(user).select_related("org", "team", "mobilization").annotate(
-        volunteer_count=Count("volunteers", distinct=True), hours_total=Sum("volunteers__hours"))
+        volunteer_count=Coalesce(Subquery(hours.annotate(n=Count("id")).values("n")), 0),
+        hours_total=Subquery(hours.annotate(total=Sum("hours")).values("total")))
     text = f.q.strip()
     if text:
         qs = qs.filter(Q(place__contains=text) | Q(content__contains=text) | Q(team__name__contains=text)

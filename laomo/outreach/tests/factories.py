@@ -1,4 +1,5 @@
-"""Factories of the outreach tests: records made through the services, and image files for uploads."""
+"""Factories of the outreach tests: records made through the services (as SYSTEM: setup data), and image files
+for uploads."""
 
 from __future__ import annotations
 
@@ -8,27 +9,23 @@ from datetime import date
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from laomo.core.actors import SYSTEM
+from laomo.outreach import services
 from laomo.workers.tests.factories import make_worker  # noqa: F401  (re-exported)
 
 
-def lecture(org, *, day=date(2022, 5, 4), speakers, actor=None, title="劳模工匠进校园", venue_type="school",
+def lecture(org, *, day=date(2022, 5, 4), speakers, actor=SYSTEM, title="劳模工匠进校园", venue_type="school",
             audience=100, status="held", **extra):
-    from laomo.outreach import services
-
     return services.lecture_create(actor=actor, org=org, date=day, title=title, venue_type=venue_type,
                                    speakers=speakers, audience=audience, status=status, **extra)
 
 
-def media(org, *, title="劳动教育开学第一课", platform="之江教育汇", publish=date(2022, 9, 1), actor=None, **extra):
-    from laomo.outreach import services
-
+def media(org, *, title="劳动教育开学第一课", platform="之江教育汇", publish=date(2022, 9, 1), actor=SYSTEM, **extra):
     return services.media_create(actor=actor, org=org, title=title, platform=platform, publish_date=publish, **extra)
 
 
-def session(org, *, day=date(2022, 6, 1), enterprise="丽水万控科技有限公司", actor=None, speaker=None,
+def session(org, *, day=date(2022, 6, 1), enterprise="丽水万控科技有限公司", actor=SYSTEM, speaker=None,
             speaker_name="车间组长", topic="安全操作提醒", **extra):
-    from laomo.outreach import services
-
     return services.session_create(actor=actor, org=org, enterprise=enterprise, date=day, topic=topic,
                                    speaker=speaker, speaker_name=speaker_name if speaker is None else "", **extra)
 

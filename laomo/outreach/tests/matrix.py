@@ -2,6 +2,12 @@
 
 from datetime import date, timedelta
 
+from django.utils import timezone
+
+from laomo.core.actors import SYSTEM
+from laomo.outreach import services
+from laomo.outreach.models import Photo
+
 SAMPLES = {
     "outreach:lecture_detail": lambda f: {"pk": f["outreach_lecture"].pk},
     "outreach:lecture_edit": lambda f: {"pk": f["outreach_lecture"].pk},
@@ -20,7 +26,6 @@ SAMPLES = {
     "outreach:reading_delete": lambda f: {"pk": f["outreach_media"].pk, "reading_pk": f["outreach_reading"].pk},
     "outreach:pickup_add": lambda f: {"pk": f["outreach_media"].pk},
     "outreach:pickup_delete": lambda f: {"pk": f["outreach_media"].pk, "pickup_pk": f["outreach_pickup"].pk},
-    "outreach:platform_edit": lambda f: {"pk": f["outreach_platform"].pk},
     "outreach:session_detail": lambda f: {"pk": f["outreach_session"].pk},
     "outreach:session_edit": lambda f: {"pk": f["outreach_session"].pk},
     "outreach:session_repeat": lambda f: {"pk": f["outreach_session"].pk},
@@ -37,30 +42,25 @@ def build(f) -> dict:
 
     The photo row points at no file (the matrix must not write images under var/): serving it is a 404.
     """
-    from django.utils import timezone
-
-    from laomo.outreach import services
-    from laomo.outreach.models import Photo, Platform
-
     org = f["orgs"]["331102"]
     today = timezone.localdate()
-    campaign = services.campaign_create(actor=None, org=org, name="矩阵测试活动", start_date=date(2022, 1, 1),
+    campaign = services.campaign_create(actor=SYSTEM, org=org, name="矩阵测试活动", start_date=date(2022, 1, 1),
                                         end_date=today)
-    lecture = services.lecture_create(actor=None, org=org, date=date(2022, 5, 4), title="矩阵测试宣讲",
+    lecture = services.lecture_create(actor=SYSTEM, org=org, date=date(2022, 5, 4), title="矩阵测试宣讲",
                                       venue_type="school", speakers=[f["worker"]], audience=100, campaign=campaign)
     photo = Photo.objects.create(lecture=lecture, file="outreach/photos/none/photo.jpg",
                                  thumb="outreach/photos/none/thumb.jpg", content_type="image/jpeg", width=10,
                                  height=10, size=100)
-    platform = Platform.objects.get(name="之江教育汇")
-    media = services.media_create(actor=None, org=org, title="矩阵测试视频", platform=platform,
+    platform = services.platform_named("之江教育汇")
+    media = services.media_create(actor=SYSTEM, org=org, title="矩阵测试视频", platform=platform,
                                   publish_date=date(2022, 5, 5), lecture=lecture)
-    reading = services.reading_add(actor=None, item=media, date=date(2022, 5, 6), views=1000)
-    pickup = services.pickup_add(actor=None, item=media, outlet="学习强国", column="爱·思政", date=date(2022, 5, 7))
-    session = services.session_create(actor=None, org=org, enterprise="矩阵测试企业", date=today - timedelta(days=30),
+    reading = services.reading_add(actor=SYSTEM, item=media, date=date(2022, 5, 6), views=1000)
+    pickup = services.pickup_add(actor=SYSTEM, item=media, outlet="学习强国", column="爱·思政", date=date(2022, 5, 7))
+    session = services.session_create(actor=SYSTEM, org=org, enterprise="矩阵测试企业", date=today - timedelta(days=30),
                                       topic="安全生产", speaker=f["worker"], forms=["video"])
-    showcase = services.showcase_create(actor=None, org=org, name="矩阵测试展示区", host_type="cultural_palace",
+    showcase = services.showcase_create(actor=SYSTEM, org=org, name="矩阵测试展示区", host_type="cultural_palace",
                                         host_place="莲都区工人文化宫", opened_date=date(2022, 4, 28),
                                         featured_workers=[f["worker"]])
     return {"outreach_campaign": campaign, "outreach_lecture": lecture, "outreach_photo": photo,
-            "outreach_platform": platform, "outreach_media": media, "outreach_reading": reading,
+            "outreach_media": media, "outreach_reading": reading,
             "outreach_pickup": pickup, "outreach_session": session, "outreach_showcase": showcase}

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.outreach.models import Lecture
 
 from .factories import jpeg_bytes, lecture, make_worker, upload
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def auth(user):
-    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=None, user=user)[1]}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=SYSTEM, user=user)[1]}"}
 
 
 @pytest.fixture

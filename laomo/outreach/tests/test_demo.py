@@ -9,14 +9,13 @@ from django.utils import timezone
 from laomo.core import demo
 from laomo.core.audit import verify_chain
 from laomo.orgs.models import OrgUnit, User
+from laomo.outreach.models import Lecture, MediaItem, PreShiftSession, Showcase
 from laomo.reports.selectors import summary
 
 pytestmark = pytest.mark.django_db
 
 
 def test_it_builds_a_year_of_lishui_outreach(monkeypatch):
-    from laomo.outreach.models import Lecture, MediaItem, PreShiftSession, Showcase
-
     monkeypatch.setattr(demo, "_STEPS", [s for s in demo._STEPS if s[0] <= 20])  # the registry and this module
     demo.populate(seed=2022)
     city = User.objects.get(username="city")
@@ -28,7 +27,7 @@ def test_it_builds_a_year_of_lishui_outreach(monkeypatch):
     this_year = timezone.localdate().year
     assert summary(user=city, year=this_year, org=OrgUnit.objects.get(code="331100"))["outreach"]["lectures"] > 0
 
-    video = MediaItem.objects.get(platform__name="之江教育汇", title__contains="劳动教育开学第一课")
+    video = MediaItem.objects.get(platform__label="之江教育汇", title__contains="劳动教育开学第一课")
     readings = list(video.readings.order_by("date").values_list("date", "views"))
     in_2022 = [v for d, v in readings if d.year == 2022]
     assert in_2022[-1] >= 300_000 and [v for _, v in readings] == sorted(v for _, v in readings)

@@ -10,6 +10,7 @@ from conftest import make_user
 from laomo.core.tests.e2e_fixtures import *  # noqa: F403  (browser, context, page, the org-tree restore)
 from laomo.core.tests.e2e_fixtures import assert_nothing_from_outside, login
 from laomo.orgs.roles import Role
+from laomo.outreach.models import Lecture
 
 from .factories import jpeg_bytes, make_worker
 
@@ -30,8 +31,6 @@ def chart_value(page, live_server, month: int) -> int:
 
 
 def test_it_creates_a_lecture_and_shows_it_everywhere(page, context, live_server, orgs, tmp_path):
-    from laomo.outreach.models import Lecture
-
     make_user("e_clerk", Role.COUNTY_STAFF, orgs["331102"])
     zhang = make_worker(orgs["331102"], "张三丰")
     make_worker(orgs["331102"], "李四")

@@ -5,8 +5,12 @@ from datetime import date
 import pytest
 
 from conftest import login_client
+from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.core.dashboard import cards_for
+from laomo.orgs.models import OrgUnit
 from laomo.outreach import selectors, services
+from laomo.outreach.models import MediaReading
 from laomo.reports.selectors import summary
 
 from .factories import lecture, make_worker, media, session
@@ -28,7 +32,7 @@ def data(orgs):
     lecture(ld, day=date(2023, 1, 1), speakers=[w_ld], venue_type="agency", audience=80)
     lecture(ld, day=date(2022, 6, 1), speakers=[w_ld], venue_type="school", audience=999, status="cancelled")
     gone = lecture(ld, day=date(2022, 7, 1), speakers=[w_ld], venue_type="hospital", audience=70)
-    services.lecture_delete(actor=None, lecture=gone, reason="重复登记")
+    services.lecture_delete(actor=SYSTEM, lecture=gone, reason="重复登记")
     lecture(qy, day=date(2022, 3, 18), speakers=[w_qy], venue_type="village", audience=60)
     lecture(qy, day=date(2022, 11, 15), speakers=[w_qy, w_ld], venue_type="online", audience=1500)
     lecture(sb, day=date(2022, 9, 1), speakers=[w_sb], venue_type="school", audience=1200)
@@ -36,13 +40,13 @@ def data(orgs):
     video = media(sb, publish=date(2022, 9, 1))
     for day, views in ((date(2022, 9, 8), 168_430), (date(2022, 12, 31), 312_480), (date(2023, 1, 1), 312_500),
                        (date(2023, 6, 30), 318_900)):
-        services.reading_add(actor=None, item=video, date=day, views=views)
+        services.reading_add(actor=SYSTEM, item=video, date=day, views=views)
     article = media(ld, title="劳动创造幸福", platform="微信公众号", publish=date(2022, 5, 1))
-    services.reading_add(actor=None, item=article, date=date(2022, 5, 4), views=3_000)
-    services.reading_add(actor=None, item=article, date=date(2022, 5, 30), views=7_500)
+    services.reading_add(actor=SYSTEM, item=article, date=date(2022, 5, 4), views=3_000)
+    services.reading_add(actor=SYSTEM, item=article, date=date(2022, 5, 30), views=7_500)
     dropped = media(qy, title="已删除的视频", publish=date(2022, 5, 1))
-    services.reading_add(actor=None, item=dropped, date=date(2022, 5, 2), views=50_000)
-    services.media_delete(actor=None, item=dropped, reason="误传")
+    services.reading_add(actor=SYSTEM, item=dropped, date=date(2022, 5, 2), views=50_000)
+    services.media_delete(actor=SYSTEM, item=dropped, reason="误传")
     for day in (date(2022, 12, 31), date(2023, 1, 1), date(2022, 6, 1)):
         session(ld, day=day, speaker=w_ld)
     session(qy, day=date(2022, 4, 1), speaker=w_qy, enterprise="国网庆元县供电公司")
@@ -50,8 +54,6 @@ def data(orgs):
 
 
 def outreach(user, year, code):
-    from laomo.orgs.models import OrgUnit
-
     return summary(user=user, year=year, org=OrgUnit.objects.get(code=code))["outreach"]
 
 
@@ -102,8 +104,6 @@ def test_it_adds_the_gains_of_successive_years_up_to_the_latest_reading(users, d
         312_480, 318_900, 318_900]
     # A platform that reset its counter (readings the service refuses today, as old ledgers hold them): the gain is
     # never negative, and the cumulative figure follows the reading.
-    from laomo.outreach.models import MediaReading
-
     reset = media(orgs["331181"], title="重新上传的视频", publish=date(2022, 1, 10))
     for day, views in ((date(2022, 2, 1), 9_000), (date(2023, 2, 1), 1_000), (date(2024, 2, 1), 4_000)):
         MediaReading.objects.create(media_item=reset, date=day, views=views)
@@ -112,9 +112,7 @@ def test_it_adds_the_gains_of_successive_years_up_to_the_latest_reading(users, d
 
 
 def test_it_serves_the_same_figures_through_the_api(client, users, data):
-    from laomo.api.services import api_token_create
-
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=None, user=users['county_staff'])[1]}"}
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=SYSTEM, user=users['county_staff'])[1]}"}
     body = client.get("/api/v1/reports/summary?year=2022", **auth).json()
     assert body["org"] == "331102" and body["outreach"]["lectures"] == 2 and body["outreach"]["online_views"] == 7_500
     assert list(body["outreach"]["lectures_by_venue"]) == VENUES

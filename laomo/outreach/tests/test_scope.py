@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
 from laomo.outreach import services
 
 from .factories import lecture, make_worker, media, photo_upload, session
@@ -21,15 +22,16 @@ def two_counties(orgs):
     out = {}
     for key, org, worker, name in (("ld", ld, w_ld, "莲都"), ("qy", qy, w_qy, "庆元")):
         lec = lecture(org, speakers=[worker], title=f"{name}宣讲")
-        services.photo_add(actor=None, lecture=lec, upload=photo_upload(size=(64, 48)))
+        services.photo_add(actor=SYSTEM, lecture=lec, upload=photo_upload(size=(64, 48)))
         item = media(org, title=f"{name}视频")
-        services.reading_add(actor=None, item=item, date=date(2022, 9, 2), views=100)
+        services.reading_add(actor=SYSTEM, item=item, date=date(2022, 9, 2), views=100)
         out[key] = {
             "lecture": lec, "photo": lec.photos.get(), "media": item, "worker": worker,
-            "campaign": services.campaign_create(actor=None, org=org, name=f"{name}活动", start_date=date(2022, 1, 1),
+            "campaign": services.campaign_create(actor=SYSTEM, org=org, name=f"{name}活动", start_date=date(2022, 1, 1),
                                                  end_date=date(2022, 12, 31)),
             "session": session(org, speaker=worker, enterprise=f"{name}企业", topic=f"{name}主题"),
-            "showcase": services.showcase_create(actor=None, org=org, name=f"{name}展示区", host_type="cultural_palace",
+            "showcase": services.showcase_create(actor=SYSTEM, org=org, name=f"{name}展示区",
+                                                 host_type="cultural_palace",
                                                  host_place=f"{name}工人文化宫", opened_date=date(2022, 5, 1),
                                                  featured_workers=[worker]),
         }
@@ -92,7 +94,7 @@ def test_it_offers_only_workers_in_scope_in_the_speaker_search(clients, two_coun
 
 
 def test_it_scopes_the_api(client, users, two_counties):
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=None, user=users['county_staff'])[1]}"}
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=SYSTEM, user=users['county_staff'])[1]}"}
     qy = two_counties["qy"]
     for path, key in (("lectures", "title"), ("media-items", "title"), ("pre-shift-sessions", "topic"),
                       ("showcases", "name"), ("campaigns", "name")):
@@ -107,7 +109,7 @@ def test_it_scopes_the_api(client, users, two_counties):
 
 
 def test_it_shows_a_county_the_city_campaigns_it_may_join_but_not_edit(clients, orgs, two_counties):
-    city = services.campaign_create(actor=None, org=orgs["331100"], name="党的二十大精神劳模工匠宣讲",
+    city = services.campaign_create(actor=SYSTEM, org=orgs["331100"], name="党的二十大精神劳模工匠宣讲",
                                     start_date=date(2022, 10, 24), end_date=date(2022, 12, 31))
     client = clients["county_staff"]
     assert "党的二十大精神劳模工匠宣讲" in client.get("/outreach/campaigns/").content.decode()

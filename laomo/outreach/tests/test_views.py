@@ -9,9 +9,11 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry
 from laomo.outreach import services
 from laomo.outreach.models import Lecture, MediaReading, PreShiftSession, Showcase
+from laomo.workers.models import Worker
 
 from .factories import jpeg_bytes, lecture, make_worker, media, photo_upload, session, upload
 
@@ -51,9 +53,7 @@ def test_it_lists_lectures_with_filters_and_an_htmx_partial(clients, orgs, peopl
 
 def test_it_shows_a_lectures_campaign_under_its_title_not_in_an_empty_column(clients, orgs, people):
     """Issue 15 item 6: the 活动 column was empty for most rows; the campaign now links under the title."""
-    from laomo.outreach.services import campaign_create
-
-    camp = campaign_create(actor=None, org=orgs["331102"], name="五月主题宣传", start_date=date(2022, 5, 1),
+    camp = services.campaign_create(actor=SYSTEM, org=orgs["331102"], name="五月主题宣传", start_date=date(2022, 5, 1),
                            end_date=date(2022, 5, 31))
     lecture(orgs["331102"], speakers=[people["ld"]], title="进校园宣讲", campaign=camp)
     lecture(orgs["331102"], speakers=[people["ld2"]], title="进企业宣讲", day=date(2022, 5, 6))
@@ -92,10 +92,10 @@ def test_it_lists_without_n_plus_one(clients, orgs, people, django_assert_max_nu
         for i in range(start, start + n):
             lec = lecture(orgs["331102"], speakers=[people["ld"], services.Speaker(name=f"嘉宾{i}")], title=f"宣讲{i}")
             item = media(orgs["331102"], title=f"视频{i}", lecture=lec)
-            services.reading_add(actor=None, item=item, date=date(2022, 9, 2), views=10 + i)
-            services.pickup_add(actor=None, item=item, outlet="学习强国", date=date(2022, 9, 3))
+            services.reading_add(actor=SYSTEM, item=item, date=date(2022, 9, 2), views=10 + i)
+            services.pickup_add(actor=SYSTEM, item=item, outlet="学习强国", date=date(2022, 9, 3))
             session(orgs["331102"], day=date(2022, 6, 1) + timedelta(days=i), speaker=people["ld"])
-            services.showcase_create(actor=None, org=orgs["331102"], name=f"展示区{i}", host_type="other",
+            services.showcase_create(actor=SYSTEM, org=orgs["331102"], name=f"展示区{i}", host_type="other",
                                      host_place="文化宫", opened_date=date(2022, 1, 1),
                                      featured_workers=[people["ld"], people["ld2"]])
 
@@ -188,7 +188,7 @@ def test_it_refuses_a_bad_photo_upload_with_a_message(clients, orgs, people, set
 
 def test_it_serves_photos_privately_and_only_through_the_view(clients, orgs, people, settings):
     lec = lecture(orgs["331102"], speakers=[people["ld"]])
-    photo = services.photo_add(actor=None, lecture=lec, upload=photo_upload(size=(640, 480)))
+    photo = services.photo_add(actor=SYSTEM, lecture=lec, upload=photo_upload(size=(640, 480)))
     response = clients["viewer"].get(f"/outreach/photos/{photo.pk}/")
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
@@ -259,10 +259,8 @@ def test_it_creates_a_media_item_from_a_lecture_and_records_readings(clients, or
     client = clients["county_staff"]
     form = client.get(f"/outreach/media/new/?lecture={lec.pk}").content.decode()
     assert 'value="开学第一课"' in form and "对应宣讲" in form
-    from laomo.outreach.models import Platform
-
     response = client.post(f"/outreach/media/new/?lecture={lec.pk}", {
-        "title": "开学第一课视频", "kind": "video", "platform": Platform.objects.get(name="之江教育汇").pk,
+        "title": "开学第一课视频", "kind": "video", "platform": services.platform_named("之江教育汇").pk,
         "publish_date": "2022-09-01", "org": orgs["331102"].pk, "lecture": lec.pk, "url": "https://example.cn/v"})
     item = lec.media_items.get()
     assert response["Location"] == f"/outreach/media/{item.pk}/"
@@ -281,9 +279,13 @@ def test_it_creates_a_media_item_from_a_lecture_and_records_readings(clients, or
 
 
 def test_it_lets_the_city_keep_the_platform_dictionary(clients):
+    """The platforms are a list of the data dictionary: the old page leads there, a new one is offered at once."""
     assert clients["county_staff"].get("/outreach/platforms/").status_code == 403
-    response = clients["city_staff"].post("/outreach/platforms/", {"name": "快手", "sort_order": "80"})
-    assert response.status_code == 302 and "快手" in clients["city_staff"].get("/outreach/platforms/").content.decode()
+    assert clients["city_staff"].get("/outreach/platforms/")["Location"] == "/core/dictionary/"
+    response = clients["city_staff"].post("/core/dictionary/platform/new/", {"code": "kuaishou", "label": "快手",
+                                                                            "sort_order": "80", "is_active": "on"})
+    assert response.status_code == 302 and "快手" in clients["city_staff"].get("/core/dictionary/").content.decode()
+    assert "快手" in clients["county_staff"].get("/outreach/media/new/").content.decode()
 
 
 # --- 班前十分钟 ------------------------------------------------------------------------------------------
@@ -335,8 +337,6 @@ def test_it_creates_a_showcase_with_featured_workers(clients, orgs, people):
 
 def test_it_puts_lectures_and_sessions_on_the_workers_timeline(clients, users, orgs):
     worker = make_worker(orgs["331126"], "叶长文")
-    from laomo.workers.models import Worker
-
     Worker.objects.filter(pk=worker.pk).update(user=users["worker"])
     lecture(orgs["331126"], speakers=[worker], title="食用菌技术与乡村振兴", venue_type="village",
             venue_name="淤上村文化礼堂", audience=60)
