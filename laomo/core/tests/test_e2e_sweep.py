@@ -87,10 +87,17 @@ def test_every_page_of_every_role_reads_cleanly_at_both_widths(browser, live_ser
     serve_axe(context, live_server.url)
     page = context.new_page()
     console: list[str] = []
-    page.on("console", lambda m: console.append(f"console {m.type}: {m.text[:200]}") if m.type == "error" else None)
+
+    def on_console(message):
+        if message.type == "error":
+            console.append(f"console error: {message.text[:200]} ({message.location.get('url', '?')})")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda e: console.append(f"page error: {str(e)[:200]}"))
 
     problems: list[tuple[str, str, int, str]] = []
+    shots.mkdir(parents=True, exist_ok=True)
+    log = (shots / "problems.txt").open("w", encoding="utf-8")  # as they are found, for a long sweep
     visits, skipped_total, known_hit = Counter(), Counter(), set()
     # LAOMO_SWEEP_ROLES=city_staff,anonymous narrows the sweep while fixing pages (never in the suite).
     only = [r for r in os.environ.get("LAOMO_SWEEP_ROLES", "").split(",") if r]
@@ -134,7 +141,9 @@ def test_every_page_of_every_role_reads_cleanly_at_both_widths(browser, live_ser
                         known_hit.add(key)
                     else:
                         problems.append((name, role, width, problem))
+                        print(f"{name} · {role} · {width}: {problem}", file=log, flush=True)
     context.close()
+    log.close()
 
     elapsed = time.monotonic() - started
     summary = (f"{sum(visits.values())} page visits ({len({k[0] for k in visits})} roles incl. anonymous × "
