@@ -27,12 +27,15 @@ LAYOUT_JS = r"""
     if (el.id) s += '#' + el.id;
     const cls = (typeof el.className === 'string' ? el.className : '').trim().split(/\s+/).filter(Boolean).slice(0, 3);
     if (cls.length) s += '.' + cls.join('.');
-    const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().replace(/\s+/g, ' ');
+    const label = el.tagName === 'SELECT' ? '' : (el.innerText || el.value || el.getAttribute('aria-label') || '');
+    const text = label.trim().replace(/\s+/g, ' ');
     if (text) s += ` "${text.slice(0, 30)}"`;
     return s;
   };
   const visible = (el, cs) => {
     if (cs.display === 'none' || cs.visibility === 'hidden' || cs.visibility === 'collapse') return false;
+    // the content of a closed <details> is laid out but not drawn (content-visibility: hidden)
+    if (el.checkVisibility && !el.checkVisibility({contentVisibilityAuto: true})) return false;
     const r = el.getBoundingClientRect();
     return r.width > 0 && r.height > 0;
   };
@@ -65,7 +68,8 @@ LAYOUT_JS = r"""
   for (const th of document.querySelectorAll('th')) {
     const cs = getComputedStyle(th);
     if (!visible(th, cs)) continue;
-    if (th.scrollWidth > th.clientWidth + 1 && (cs.whiteSpace === 'nowrap' || cs.overflowX === 'hidden' || cs.overflow === 'hidden'))
+    const clips = cs.whiteSpace === 'nowrap' || cs.overflowX === 'hidden';
+    if (th.scrollWidth > th.clientWidth + 1 && clips)
       problems.push(`clipped header: ${describe(th)} (${th.scrollWidth} > ${th.clientWidth})`);
   }
   const canvas = document.createElement('canvas').getContext('2d');
@@ -77,7 +81,8 @@ LAYOUT_JS = r"""
     const text = canvas.measureText(option.text.trim()).width;
     const room = select.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
     if (text > room + 1)
-      problems.push(`clipped select label: ${describe(select)} "${option.text.trim()}" (${Math.round(text)} > ${Math.round(room)})`);
+      problems.push(`clipped select label: ${describe(select)} "${option.text.trim()}"`
+                    + ` (${Math.round(text)} > ${Math.round(room)})`);
   }
   return problems;
 }
@@ -91,7 +96,8 @@ async () => {
   });
   return result.violations
     .filter(v => v.impact === 'serious' || v.impact === 'critical')
-    .map(v => `axe ${v.impact} ${v.id}: ${v.nodes.length}× e.g. ${v.nodes[0].target.join(' ')}`
+    .map(v => `axe ${v.impact} ${v.id}: ${v.nodes.length}× `
+              + v.nodes.slice(0, 8).map(n => n.target.join(' ')).join(', ')
               + ` (${(v.nodes[0].failureSummary || '').split('\\n').slice(1, 2).join('').trim().slice(0, 120)})`);
 }
 """
