@@ -152,6 +152,7 @@ def test_every_page_of_every_role_reads_cleanly_at_both_widths(browser, live_ser
     problems: list[tuple[str, str, int, str]] = []
     shots.mkdir(parents=True, exist_ok=True)
     log = (shots / "problems.txt").open("w", encoding="utf-8")  # as they are found, for a long sweep
+    known_log = (shots / "known.txt").open("w", encoding="utf-8")  # the KNOWN ones, with their detail
     visits, skipped_total, known_hit = Counter(), Counter(), set()
     # LAOMO_SWEEP_ROLES=city_staff,anonymous narrows the sweep while fixing pages (never in the suite).
     only = [r for r in os.environ.get("LAOMO_SWEEP_ROLES", "").split(",") if r]
@@ -193,11 +194,13 @@ def test_every_page_of_every_role_reads_cleanly_at_both_widths(browser, live_ser
                     key = _known_key(name, role, width, problem)
                     if key:
                         known_hit.add(key)
+                        print(f"{name} · {role} · {width}: {problem}", file=known_log, flush=True)
                     else:
                         problems.append((name, role, width, problem))
                         print(f"{name} · {role} · {width}: {problem}", file=log, flush=True)
     context.close()
     log.close()
+    known_log.close()
 
     (shots / "skipped.txt").write_text("\n".join(f"{k}: {v}" for k, v in sorted(skipped_total.items())))
     for key in [k for k in skipped_total if not k.startswith(("status", "download", "fragment"))]:
