@@ -20,6 +20,9 @@ def bootstrap(form):
         existing = field.widget.attrs.get("class", "")
         if css.split()[0] not in existing:
             field.widget.attrs["class"] = f"{existing} {css}".strip()
+        # Filter bars render a bare widget without a <label>: its field label names it for screen readers.
+        if widget_type not in ("checkboxinput", "checkboxselectmultiple", "radioselect", "hiddeninput"):
+            field.widget.attrs.setdefault("aria-label", str(field.label or name))
     return form
 
 
