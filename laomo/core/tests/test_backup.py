@@ -27,6 +27,7 @@ pytestmark = pytest.mark.heavy  # a dozen Django processes and migrations: CI ru
 POPULATE = """
 from pathlib import Path
 from django.conf import settings
+from laomo.core.actors import SYSTEM
 from laomo.orgs.models import OrgUnit
 from laomo.workers.services import worker_create
 for i, number in enumerate(["331102196503120016", "331126197001010015", "331102198001010019"]):

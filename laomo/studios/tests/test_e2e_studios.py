@@ -48,6 +48,9 @@ def test_it_creates_a_studio_an_achievement_and_a_mentorship(page, context, live
     assert page.get_by_label("领衔人").input_value().startswith("LM")
     page.get_by_label("依托企业(单位)").fill("丽水万控科技有限公司")
     page.get_by_label("创建日期").fill(start)
+    # an inline check still in flight would share the live server's one in-memory SQLite connection with
+    # the save: let it finish first (on a real server each request has its own connection)
+    page.wait_for_load_state("networkidle")
     page.get_by_test_id("save").click()
     page.wait_for_url(re.compile(r".*/studios/\d+/$"))
     assert page.get_by_test_id("studio-name").inner_text().startswith("钱劳模智能配电创新工作室")
@@ -68,6 +71,9 @@ def test_it_creates_a_studio_an_achievement_and_a_mentorship(page, context, live
     Image.new("RGB", (40, 30), (180, 20, 20)).save(png, format="PNG")
     page.set_input_files("input[type=file]", files=[{"name": "验收证明.png", "mimeType": "image/png",
                                                      "buffer": png.getvalue()}])
+    # an inline check still in flight would share the live server's one in-memory SQLite connection with
+    # the save: let it finish first (on a real server each request has its own connection)
+    page.wait_for_load_state("networkidle")
     page.get_by_test_id("save").click()
     page.wait_for_url(f"**/studios/{studio.pk}/")
     table = page.get_by_test_id("achievement-table").inner_text()
@@ -87,6 +93,9 @@ def test_it_creates_a_studio_an_achievement_and_a_mentorship(page, context, live
     assert page.get_by_test_id("error-end_date").inner_text() == "结束日期不能早于开始日期。"
     page.get_by_label("结束日期").fill("")
     page.get_by_label("培养目标").fill("一年内取得高级工证书")
+    # an inline check still in flight would share the live server's one in-memory SQLite connection with
+    # the save: let it finish first (on a real server each request has its own connection)
+    page.wait_for_load_state("networkidle")
     page.get_by_test_id("save").click()
     page.wait_for_url(re.compile(r".*/studios/mentorships/\d+/$"))
     badge = page.get_by_test_id("mentorship-form-label")
