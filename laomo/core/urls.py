@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dictionary_views, views
+from . import dictionary_views, import_views, views
 
 app_name = "core"
 
@@ -14,4 +14,9 @@ urlpatterns = [
     path("dictionary/", dictionary_views.dictionary_page, name="dictionary"),
     path("dictionary/<slug:kind>/new/", dictionary_views.dictionary_item_create, name="dictionary_item_create"),
     path("dictionary/items/<int:pk>/", dictionary_views.dictionary_item_edit, name="dictionary_item_edit"),
+    path("imports/", import_views.import_hub, name="imports"),
+    path("imports/<slug:kind>/", import_views.import_upload, name="import_upload"),
+    path("imports/<slug:kind>/template/", import_views.import_template, name="import_template"),
+    path("imports/<slug:kind>/<uuid:job_id>/", import_views.import_result, name="import_result"),
+    path("imports/<slug:kind>/<uuid:job_id>/commit/", import_views.import_commit, name="import_commit"),
 ]

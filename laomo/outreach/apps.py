@@ -10,7 +10,7 @@ class OutreachConfig(AppConfig):
         # cards, the worker timeline, and the data dictionary's list of platforms.
         from laomo.core import dictionary
 
-        from . import demo, reports, timeline  # noqa: F401
+        from . import demo, importers, reports, timeline  # noqa: F401
         from .models import PLATFORM_KIND
 
         dictionary.register_kind(PLATFORM_KIND, "传播平台", module="宣传宣讲")
