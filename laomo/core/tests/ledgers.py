@@ -10,7 +10,10 @@ from pathlib import Path
 
 import openpyxl
 
+from laomo.core.actors import SYSTEM
+from laomo.core.idnumber import check_digit
 from laomo.core.importing import get_kind
+from laomo.workers.services import worker_create
 
 
 def ledger_rows(title: str, header: list[str], rows: list[list]) -> list[list]:
@@ -43,3 +46,39 @@ def write_ledger(folder: Path, name: str, title: str, header: list[str], rows: l
 
 def template_header(kind: str) -> list[str]:
     return [c.label for c in get_kind(kind).columns]
+
+
+# --- the people every sample ledger names ----------------------------------------------------------
+#
+# Registered first (through the services, or the roster import in the go-live test); each module's
+# `tests/ledger_samples.py` names them in its ledgers. 王芳 is registered twice in 青田 (two people of one
+# name): a ledger naming her by name alone is ambiguous, by ID number it is not.
+
+PEOPLE = [
+    # (name, unit code, unit name as clerks write it, birth date, sequence)
+    ("张建国", "331102", "莲都区", "19650312", "131"),
+    ("李秀英", "331102", "莲都", "19700101", "142"),
+    ("陈志强", "331121", "青田县", "19680415", "153"),
+    ("王芳", "331121", "青田县", "19720506", "164"),
+    ("王芳", "331121", "青田县", "19750808", "176"),
+    ("刘伟", "331122", "缙云县", "19690909", "187"),
+    ("周丽", "331123", "遂昌县", "19800101", "198"),
+    ("吴海", "331124", "松阳县", "19710202", "219"),
+    ("郑小红", "331125", "云和县", "19730303", "222"),
+    ("孙强", "331126", "庆元县", "19740404", "233"),
+    ("林美华", "331127", "景宁畲族自治县", "19760505", "244"),
+    ("何建军", "331181", "龙泉市", "19770606", "255"),
+    ("徐明", "331101", "市本级", "19780707", "277"),
+]
+
+
+def person_id(person) -> str:
+    name, code, _, birth, seq = person
+    first17 = f"{code if code != '331101' else '331100'}{birth}{seq}"
+    return first17 + check_digit(first17)
+
+
+def register_people(orgs) -> list:
+    """The PEOPLE as workers (through the service), in PEOPLE's order."""
+    return [worker_create(actor=SYSTEM, org=orgs[code], name=name, id_number=person_id(p))
+            for p in PEOPLE for name, code, *_ in [p]]
