@@ -17,8 +17,8 @@ from laomo.orgs.roles import Role
 from laomo.orgs.seed import LISHUI_CHILDREN, LISHUI_ROOT
 from laomo.workers.models import Worker
 
-from . import aggregates, dictionary
-from .models import Counter
+from . import aggregates, dictionary, importing
+from .models import AuditEntry, Counter
 from .permissions import has_capability
 
 DEMO_MARKER = "demo_database"
@@ -58,6 +58,7 @@ class Step:
     url: str = ""  # the page that does it, when the viewer may open it
     who: str = ""  # who does it, when it is not the viewer
     missing: list[str] = field(default_factory=list)
+    optional: bool = False  # shown, but going live does not wait for it
 
 
 def checklist(*, user) -> list[Step]:
@@ -102,6 +103,16 @@ def checklist(*, user) -> list[Step]:
         key="imports", title="导入劳模名册", done=workers > 0,
         detail=f"劳模库已有 {workers} 名劳模。" if workers else "劳模库还是空的:下载模板,按模板整理名册后导入。",
         url=reverse("workers:import") if has_capability(user, "import_data") else ""))
+
+    ledgers = sorted({e.split(".", 1)[1] for e in AuditEntry.objects.filter(object_type__startswith="import.")
+                      .values_list("object_type", flat=True).distinct()})
+    labels = [cls.label for cls in importing.kinds() if cls.kind in ledgers]
+    steps.append(Step(
+        key="ledgers", title="导入往年台账", done=bool(labels), optional=True,
+        detail=(f"已导入:{'、'.join(labels)}。其他台账可随时继续导入。" if labels else
+                "宣讲、班前十分钟、服务队和服务记录、群众点单、慰问发放表、困难摸底、疗休养名单、工作室、成果、"
+                "师徒结对等往年 Excel 台账,可按模板整理后导入(先导入劳模名册)。"),
+        url=reverse("core:imports") if has_capability(user, "import_data") else ""))
     return steps
 
 
@@ -122,10 +133,10 @@ def pending_steps(*, user) -> list[Step]:
     if not caps:
         return []
     if not aggregates.enabled():
-        return [s for s in checklist(user=user) if not s.done]
+        return [s for s in checklist(user=user) if not s.done and not s.optional]
     return aggregates.cached(("golive", aggregates.data_version(), *caps),
-                             lambda: [s for s in checklist(user=user) if not s.done])
+                             lambda: [s for s in checklist(user=user) if not s.done and not s.optional])
 
 
 def checklist_complete(*, user) -> bool:
-    return all(step.done for step in checklist(user=user))
+    return all(step.done or step.optional for step in checklist(user=user))

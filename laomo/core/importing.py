@@ -476,6 +476,24 @@ class ImportResult:
         return out
 
 
+_QUOTED = re.compile(r"“[^”]*”")
+_ROW_REF = re.compile(r"第\d+行")
+
+
+def warning_kind(message: str) -> str:
+    """A warning's kind: the message without what is particular to one row (quoted values, row numbers)."""
+    return _ROW_REF.sub("第N行", _QUOTED.sub("“…”", message))
+
+
+def group_warnings(warnings_by_row: Mapping[int, Sequence[str]], names: Mapping[int, str], limit: int = 200
+                   ) -> list[dict]:
+    """Plain warning messages grouped by kind, most frequent first (the roster's; see ImportResult)."""
+    result = ImportResult(kind="", names=dict(names))
+    result.warnings_by_row = {row: [(warning_kind(m), m) for m in messages]
+                              for row, messages in warnings_by_row.items()}
+    return result.warning_groups(limit)
+
+
 @dataclass
 class Plan:
     creates: list = field(default_factory=list)  # items with no record yet

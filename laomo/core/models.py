@@ -146,6 +146,24 @@ class Job(models.Model):
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
+    @property
+    def phases(self) -> list[tuple[str, str]]:
+        """An import's phases as (label, state), state one of done/current/waiting/failed, from the message
+        the importer reports (读取文件, 逐行校验/正在校验, 写入数据/正在写入…): one state at a time."""
+        if self.kind not in IMPORT_JOB_KINDS:
+            return []
+        labels = ["读取文件", "逐行校验", "比对" if self.params.get("dry_run") else "写入数据"]
+        if self.status == JobStatus.DONE:
+            return [(label, "done") for label in labels]
+        message = self.message or ""
+        current = 2 if ("写入" in message or "比对" in message) else 1 if "校验" in message else 0
+        state = "failed" if self.status == JobStatus.FAILED else "current"
+        return [(label, "done" if i < current else state if i == current else "waiting")
+                for i, label in enumerate(labels)]
+
+
+IMPORT_JOB_KINDS = ("core.import", "workers.import")
+
 
 class Counter(models.Model):
     """Named counters for human-readable numbers (劳模编号 …), allocated in blocks under a row lock."""

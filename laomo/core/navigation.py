@@ -23,6 +23,7 @@ NAV = [
     ("组织机构", "diagram-3", "orgs:org_list", "orgs", ("manage_orgs",)),
     ("用户管理", "people", "orgs:user_list", "orgs", ("manage_users", "manage_security")),
     ("安全管理", "shield-lock", "orgs:security", "orgs", ("manage_security",)),
+    ("导入台账", "upload", "core:imports", "core", ("import_data",)),
     ("数据字典", "list-ul", "core:dictionary", "core", ("manage_dictionary",)),
     ("审计日志", "journal-text", "core:audit_list", "core", ("read_audit",)),
 ]

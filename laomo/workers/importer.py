@@ -95,6 +95,7 @@ class ImportResult:
     warnings_by_row: dict[int, list[str]] = field(default_factory=dict)
     dry_run: bool = True
     file_error: str = ""
+    names: dict[int, str] = field(default_factory=dict)  # row -> the person's name, shown beside its messages
 
     def summary(self) -> dict:
         return {"rows": self.rows, "created_workers": self.created_workers, "updated_workers": self.updated_workers,
@@ -178,6 +179,8 @@ class RosterImporter:
         cleaned = {key: _clean(value) for key, value in cells.items()}
         get = lambda key: cleaned.get(key, "")  # noqa: E731
         name = get("name").replace(" ", "")
+        if name:
+            result.names[number] = name
         if not name:
             errors.append("姓名为空")
         for key, limit in MAX_LENGTHS.items():

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.http import QueryDict
 from django.urls import reverse
 
+from laomo.core.importing import group_warnings
 from laomo.core.jobs import job_kind, jobs_dir
 from laomo.orgs.models import OrgUnit, User
 
@@ -32,11 +33,10 @@ def import_job(job, reporter, *, upload: str, filename: str, org: str, dry_run: 
     if report.exists():
         reporter.save_file(f"{Path(filename).stem}-{'预检' if dry_run else '导入'}报告.xlsx", report)
     errors = sorted(result.errors_by_row.items())[:500]
-    warnings = sorted(result.warnings_by_row.items())[:500]
     return {
         **result.summary(), "dry_run": dry_run, "filename": filename, "org": org, "upload": upload,
-        "error_rows": [[row, msgs] for row, msgs in errors],
-        "warning_rows": [[row, msgs] for row, msgs in warnings],
+        "error_rows": [[row, result.names.get(row, ""), msgs] for row, msgs in errors],
+        "warning_groups": group_warnings(result.warnings_by_row, result.names),
         "next_url": reverse("workers:import_result", args=[job.pk]),
     }
 

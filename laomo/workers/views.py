@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from laomo.core.importing import group_warnings
 from laomo.core.jobs import job_create, open_private
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import scope_root
@@ -280,8 +281,17 @@ def import_result(request, job_id):
         raise Http404("任务不存在")
     if job.status != "done":
         return redirect("core:job_detail", job_id=job.pk)
-    return render(request, "workers/import_result.html", {"job": job, "r": job.result,
-                                                          "warning_rows": job.result.get("warning_rows") or []})
+    return render(request, "workers/import_result.html", {"job": job, "r": _with_names(job.result)})
+
+
+def _with_names(result: dict) -> dict:
+    """A roster job's result in the shape of the import pages (jobs finished before names and warning groups
+    were recorded show blank names and their warnings grouped here)."""
+    errors = [row if len(row) == 3 else [row[0], "", row[1]] for row in result.get("error_rows") or []]
+    groups = result.get("warning_groups")
+    if groups is None:
+        groups = group_warnings(dict(result.get("warning_rows") or []), {})
+    return {**result, "error_rows": errors, "warning_groups": groups}
 
 
 @require_POST

@@ -161,7 +161,7 @@ def test_it_shows_city_staff_what_remains_to_go_live(orgs):
     city = make_user("city1", Role.CITY_STAFF, orgs["331100"])
     client = login_client(city)
     steps, response = _steps(client)
-    assert steps == {"orgs": True, "users": False, "dictionaries": True, "imports": False}
+    assert steps == {"orgs": True, "users": False, "dictionaries": True, "imports": False, "ledgers": False}
     assert "还缺:系统管理员、安全管理员、审计管理员、县级业务管理员" in response.content.decode()
     assert reverse("workers:import") in response.content.decode()
     dashboard = client.get(reverse("dashboard")).content.decode()
@@ -181,11 +181,19 @@ def test_it_marks_each_step_done_from_the_data(orgs, tmp_path):
     for username, role in [("s", Role.SYSADMIN), ("x", Role.SECADMIN), ("a", Role.AUDITOR)]:
         make_user(username, role, orgs["331100"])
     make_user("qy", Role.COUNTY_STAFF, orgs["331126"])
-    assert _steps(client)[0] == {"orgs": True, "users": True, "dictionaries": True, "imports": False}
+    assert _steps(client)[0] == {"orgs": True, "users": True, "dictionaries": True, "imports": False,
+                                 "ledgers": False}
     call_command("import_roster", _roster(tmp_path))
     steps, response = _steps(client)
-    assert all(steps.values()) and "全部完成" in response.content.decode()
+    # Past years' ledgers are optional: going live does not wait for them.
+    assert steps.pop("ledgers") is False and all(steps.values()) and "全部完成" in response.content.decode()
     assert 'data-testid="golive-pending"' not in client.get(reverse("dashboard")).content.decode()
+    lectures = tmp_path / "lectures.xlsx"
+    write_xlsx(str(lectures), ["宣讲日期", "宣讲题目", "主讲人", "场所类型", "所属单位"],
+               [["2023-04-05", "劳模精神进校园", "周建国", "学校", "庆元县"]])
+    call_command("import_lectures", str(lectures))
+    steps, response = _steps(client)
+    assert steps["ledgers"] is True and "已导入:宣讲台账" in response.content.decode()
 
 
 @pytest.mark.django_db
