@@ -58,6 +58,7 @@ __all__ = [
 Rows = list[list[str | None]]
 
 ERROR_COLUMN_HEADER = "错误信息"
+ROW_NUMBER_HEADER = "原表行号"  # the first column of an error report: the row numbers the import page shows
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 # Canonical field → header texts seen in union-office rosters (compared after normalize_header).
@@ -1336,9 +1337,10 @@ def write_error_report(
     only_errors: bool = False,
     sheet_name: str = "错误报告",
 ) -> int:
-    """Write the original rows back with an extra last column "错误信息".
+    """Write the original rows back with an extra last column "错误信息" and a first column "原表行号".
 
-    Rows above ``header_index`` (titles, 填报单位 lines) are dropped, the header row is kept,
+    Rows above ``header_index`` (titles, 填报单位 lines) are dropped, the header row is kept, and each row
+    keeps its original sheet row number in the first column (the number the import page names it by),
     blank rows are dropped. ``errors_by_row`` is keyed by the 1-based spreadsheet row number
     (as yielded by :func:`iter_data_rows`); several messages for a row are joined by newlines
     and shown in red. Every original cell is written as text. With ``only_errors`` only rows
@@ -1354,6 +1356,6 @@ def write_error_report(
         if (not any(row) and not errors) or (only_errors and not errors):
             continue
         message = "\n".join(str(e) for e in errors)
-        body.append([*(row + [None] * width)[:width], message or None])
-    headers = [cell or "" for cell in header] + [ERROR_COLUMN_HEADER]
-    return _write_sheet(out, headers, body, set(range(width)), sheet_name, 200, error_col=width)
+        body.append([index + 1, *(row + [None] * width)[:width], message or None])
+    headers = [ROW_NUMBER_HEADER] + [cell or "" for cell in header] + [ERROR_COLUMN_HEADER]
+    return _write_sheet(out, headers, body, set(range(1, width + 1)), sheet_name, 200, error_col=width + 1)

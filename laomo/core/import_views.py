@@ -96,7 +96,8 @@ def import_commit(request, kind, job_id):
     preview = _finished_job(request, kind, job_id)
     if not preview.result.get("dry_run"):
         raise Http404("预检任务不存在")
-    if not Path(preview.params.get("upload", "")).exists():
+    upload = preview.params.get("upload")
+    if not upload or not Path(upload).exists():
         messages.error(request, "上传的文件已过期,请重新上传。")
         return redirect("core:import_upload", kind=kind)
     job = job_create(actor=request.user, kind="core.import", title=f"{cls.label}导入:{preview.params['filename']}",

@@ -15,6 +15,7 @@ from .dbbusy import busy_response
 from .models import AuditResult
 from .permissions import capability_required
 from .services import notifications_mark_read
+from .web import hx_redirect
 from .years import parse_year, selected_year
 
 
@@ -68,6 +69,9 @@ def job_detail(request, job_id):
     job = selectors.job_get(user=request.user, job_id=job_id)
     if job is None:
         raise Http404("任务不存在")
+    next_url = job.result.get("next_url") if job.status == "done" and isinstance(job.result, dict) else None
+    if next_url:  # an import's preview or commit: straight on to its result, no extra click
+        return hx_redirect(request, next_url)
     template = "core/partials/job_status.html" if request.htmx else "core/job_detail.html"
     return render(request, template, {"job": job})
 

@@ -654,16 +654,17 @@ def test_it_writes_an_error_report_with_the_original_rows():
     written = write_error_report(rows, header_index, errors, out)
     ws = _load(out)
     values = [list(r) for r in ws.iter_rows(values_only=True)]
-    assert values[0][:3] == ["序号", "*姓名", "身份证号码\n(18位)"]
+    assert values[0][:4] == ["原表行号", "序号", "*姓名", "身份证号码\n(18位)"]
     assert values[0][-1] == ERROR_COLUMN_HEADER
-    assert values[1][:3] == ["1", "张三", ID1]  # original cells as text
-    assert ws["C2"].data_type == "s"
+    assert values[1][1:4] == ["1", "张三", ID1]  # original cells as text
+    assert ws["D2"].data_type == "s"
+    assert [row[0] for row in values[1:4]] == [5, 6, 8]  # the sheet's own row numbers: blank row 7 dropped
     assert values[1][-1] is None
     assert values[2][-1].startswith("身份证号被Excel")
-    assert values[3][1] == "王五"
+    assert values[3][2] == "王五"
     assert values[3][-1] == "错误一\n错误二"
-    assert ws.cell(row=4, column=9).font.color.rgb.endswith("C00000")
-    assert all("丽水市劳动模范花名册" not in (row[0] or "") for row in values)  # title dropped
+    assert ws.cell(row=4, column=10).font.color.rgb.endswith("C00000")
+    assert all("丽水市劳动模范花名册" not in (row[1] or "") for row in values)  # title dropped
     assert written == len(values) - 1
     assert ws.freeze_panes == "A2"
 
@@ -673,11 +674,11 @@ def test_it_writes_only_error_rows_when_asked(tmp_path):
     path = tmp_path / "err.xlsx"
     assert write_error_report(rows, 0, {3: ["身份证号位数错误"]}, path, only_errors=True) == 1
     values = list(_load(path).iter_rows(values_only=True))
-    assert values == [("姓名", "身份证号", "错误信息"), ("李四", "x", "身份证号位数错误")]
+    assert values == [("原表行号", "姓名", "身份证号", "错误信息"), (3, "李四", "x", "身份证号位数错误")]
 
 
 def test_it_error_report_neutralizes_formulas_from_the_original_file():
     rows = [["姓名", "身份证号"], ['=HYPERLINK("http://evil")', "1"]]
     out = io.BytesIO()
     write_error_report(rows, 0, {2: ["姓名不能是公式"]}, out)
-    assert _load(out)["A2"].value == '\'=HYPERLINK("http://evil")'
+    assert _load(out)["B2"].value == '\'=HYPERLINK("http://evil")'

@@ -58,3 +58,23 @@ def test_it_shows_an_import_one_phase_at_a_time(status, message, dry_run, expect
     assert [state for _, state in job.phases] == expected
     assert [label for label, _ in job.phases][-1] == ("比对" if dry_run else "写入数据")
     assert Job(kind="workers.export", status=status).phases == []
+
+
+@pytest.mark.django_db
+def test_it_goes_on_from_a_finished_import_job_to_its_result_without_a_click(users, clients):
+    from laomo.orgs.roles import Role
+
+    owner = users[Role.CITY_STAFF]
+    result_url = "/core/imports/lectures/00000000-0000-0000-0000-000000000000/"
+    done = Job.objects.create(kind="core.import", title="t", owner=owner, status=JobStatus.DONE,
+                              params={"dry_run": True}, result={"dry_run": True, "next_url": result_url},
+                              message="逐行校验")
+    running = Job.objects.create(kind="core.import", title="t", owner=owner, status=JobStatus.RUNNING,
+                                 params={"dry_run": True}, message="逐行校验", progress=2000, total=5000)
+    client = clients[Role.CITY_STAFF]
+    url = f"/core/jobs/{done.pk}/"
+    assert client.get(url).url == result_url
+    polled = client.get(url, headers={"HX-Request": "true"})
+    assert polled.status_code == 204 and polled["HX-Redirect"] == result_url
+    page = client.get(f"/core/jobs/{running.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert "逐行校验" in page and "2000 / 5000 行" in page and 'data-state="current"' in page

@@ -39,6 +39,10 @@ SAMPLE_KWARGS = {
     "workers:grant_login": lambda f: {"pk": f["worker"].pk},
     "workers:import_result": lambda f: {"job_id": f["import_job"].pk},
     "workers:import_commit": lambda f: {"job_id": f["import_job"].pk},
+    "core:import_upload": lambda f: {"kind": "lectures"},
+    "core:import_template": lambda f: {"kind": "lectures"},
+    "core:import_result": lambda f: {"kind": "lectures", "job_id": f["ledger_job"].pk},
+    "core:import_commit": lambda f: {"kind": "lectures", "job_id": f["ledger_job"].pk},
 }
 
 MODULE_MATRICES = (care_matrix, outreach_matrix, portal_matrix, retreats_matrix, studios_matrix, volunteering_matrix)
@@ -85,6 +89,8 @@ def fixtures(orgs, users):
     job = Job.objects.create(kind="reports.summary_xlsx", title="t", owner=users[Role.CITY_STAFF])
     import_job = Job.objects.create(kind="workers.import", title="t", owner=users[Role.CITY_STAFF], status="done",
                                     result={"dry_run": True, "rows": 0})
+    ledger_job = Job.objects.create(kind="core.import", title="t", owner=users[Role.CITY_STAFF], status="done",
+                                    params={"kind": "lectures", "dry_run": True}, result={"dry_run": True, "rows": 0})
     worker = worker_create(actor=SYSTEM, org=orgs["331102"], name="张三", id_number="331102196503120016")
     honor = honor_add(actor=SYSTEM, worker=worker, title="浙江省劳动模范", year=2015)
     from laomo.api.services import api_token_create
@@ -93,7 +99,8 @@ def fixtures(orgs, users):
     from laomo.core.models import DictItem
 
     dict_item = DictItem.objects.get_or_create(kind="hardship_cause", code="matrix", defaults={"label": "矩阵测试"})[0]
-    f = {"token": token, "orgs": orgs, "users": users, "job": job, "import_job": import_job, "worker": worker,
+    f = {"token": token, "orgs": orgs, "users": users, "job": job, "import_job": import_job, "ledger_job": ledger_job,
+         "worker": worker,
          "honor": honor, "dict_item": dict_item}
     for matrix in MODULE_MATRICES:
         f.update(matrix.build(f) or {})

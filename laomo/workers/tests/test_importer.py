@@ -338,11 +338,12 @@ def test_it_writes_an_error_report_with_the_original_rows_and_an_error_column(tm
     report = tmp_path / "报告.xlsx"
     run(write(tmp_path, MESSY), orgs["331100"], report=report)
     rows = list(openpyxl.load_workbook(report).active.iter_rows(values_only=True))
-    assert list(rows[0]) == [*HEADER, "错误信息"]
+    assert list(rows[0]) == ["原表行号", *HEADER, "错误信息"]
     by_name = {}
     for row in rows[1:]:
-        by_name.setdefault(row[1], []).append(row)
+        by_name.setdefault(row[2], []).append(row[1:])
     assert by_name["赵六"][0][2] == ID_ZHAO  # the original cell, as text
+    assert [row[0] for row in rows[1:] if row[2] == "赵六"] == [9]  # the row number the import page shows
     assert "校验位错误" in by_name["赵六"][0][-1]
     assert "无法识别的荣誉称号" in by_name["孙八"][0][-1]
     assert "科学计数法" in by_name["吴十"][0][-1]
