@@ -94,6 +94,8 @@ def test_it_refuses_vendor_writes_without_the_capability_or_the_scope(client, us
     qy_vendor = retreats.vendor_create(actor=SYSTEM, org=data["qy"], name="庆元旅行社")
     assert client.patch(f"/api/v1/retreat-vendors/{qy_vendor.pk}", {"note": "x"}, content_type=JSON,
                         **auth).status_code == 404
+    assert client.get(f"/api/v1/retreat-vendors/{qy_vendor.pk}", **auth).status_code == 404
+    assert "庆元旅行社" not in [v["name"] for v in client.get("/api/v1/retreat-vendors", **auth).json()["items"]]
     # The city's vendor is seen by the county below, but only the contracting unit edits it.
     city_vendor = retreats.vendor_create(actor=SYSTEM, org=data["ld"].parent, name="市总签约基地", kind="base")
     assert client.get(f"/api/v1/retreat-vendors/{city_vendor.pk}", **auth).status_code == 200
@@ -155,6 +157,7 @@ def test_it_refuses_member_changes_without_the_capability_or_the_scope(client, u
     auth = _auth(users["county_staff"])
     assert client.post(f"/api/v1/service-teams/{data['qy_team'].pk}/members", {"name": "某人"},
                        content_type=JSON, **auth).status_code == 404
+    assert client.get(f"/api/v1/service-teams/{data['qy_team'].pk}/members", **auth).status_code == 404
     response = client.post(url, {"worker_id": data["w_qy"].pk}, content_type=JSON, **auth)
     assert response.status_code == 422 and "不在您的数据范围内" in _errors(response)
     assert "叶长文" not in _errors(response)
