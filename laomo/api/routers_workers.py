@@ -192,3 +192,61 @@ def honor_delete(request, worker_id: int, honor_id: int, reason: str):
     honor = get_object_or_404(selectors.honors_of(worker=worker), pk=honor_id)
     services.honor_remove(actor=request.user, honor=honor, reason=reason)
     return Status(204, None)
+
+
+# --- status and login ----------------------------------------------------------------------------------
+
+
+class WorkerStatusIn(Schema):
+    status: str
+    status_date: date | None = None
+
+
+class WorkerStatusOut(Schema):
+    id: int
+    worker_no: str
+    name: str
+    employment_status: str
+    status_date: date | None
+
+
+class WorkerLoginIn(Schema):
+    username: str
+
+
+class WorkerLoginOut(Schema):
+    worker_id: int
+    username: str
+    created: bool
+    password: str | None = None
+
+
+@router.post("/workers/{worker_id}/status", response=WorkerStatusOut, summary="变更在职状态(退休、去世等)")
+@requires("edit_business")
+def worker_set_status(request, worker_id: int, payload: WorkerStatusIn):
+    """`status`: active(在职)、retired(离退休)、laid_off、self_employed、other、deceased(去世)。
+    退休和去世须填 `status_date`(不晚于今天);劳模从不删除,去世的劳模不再进入慰问、疗休养等名单。"""
+    worker = selectors.worker_get(user=request.user, pk=worker_id)
+    w = services.worker_set_status(actor=request.user, worker=worker, status=payload.status,
+                                   status_date=payload.status_date)
+    return {"id": w.pk, "worker_no": w.worker_no, "name": w.name, "employment_status": w.employment_status,
+            "status_date": w.status_date}
+
+
+@router.post("/workers/{worker_id}/grant-login", response={201: WorkerLoginOut}, summary="为劳模开通登录账号")
+@requires("edit_business")
+def worker_grant_login(request, worker_id: int, payload: WorkerLoginIn):
+    """A new self-service account (role 劳模) linked to the worker; the initial password is answered once and
+    must be changed at first login."""
+    worker = selectors.worker_get(user=request.user, pk=worker_id)
+    user, password = services.worker_grant_login(actor=request.user, worker=worker, username=payload.username)
+    return Status(201, {"worker_id": worker.pk, "username": user.username, "created": True, "password": password})
+
+
+@router.post("/workers/{worker_id}/link-login", response=WorkerLoginOut, summary="关联已有的劳模登录账号")
+@requires("edit_business")
+def worker_link_login(request, worker_id: int, payload: WorkerLoginIn):
+    """An existing, active account with the 劳模 role, in the caller's scope and linked to no other worker."""
+    worker = selectors.worker_get(user=request.user, pk=worker_id)
+    user = services.worker_link_login(actor=request.user, worker=worker, username=payload.username)
+    return {"worker_id": worker.pk, "username": user.username, "created": False}

@@ -1,5 +1,6 @@
-"""/api/v1 of 关爱劳模: campaigns (+ generate recipients), visits, hardship surveys (+ submit, approve, return),
-benefit grants. Scoped by the token's user through the same selectors as the pages; money as decimal strings."""
+"""/api/v1 of 关爱劳模: campaigns (+ generate recipients), visits, hardship survey rounds (+ close) and surveys
+(+ submit, approve, return), benefit grants. Scoped by the token's user through the same selectors as the pages;
+money as decimal strings."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from laomo.core.permissions import has_capability
 from laomo.workers.selectors import worker_get
 
 from . import selectors, services
-from .models import LEVEL_BY_RANK, BenefitGrant, CareCampaign, CareVisit, HardshipSurvey
+from .models import LEVEL_BY_RANK, BenefitGrant, CareCampaign, CareVisit, HardshipSurvey, SurveyRound
 
 router = Router(tags=["关爱劳模"])
 
@@ -424,6 +425,95 @@ def survey_return(request, survey_id: int, payload: CommentIn):
     s = services.survey_return(actor=request.user, survey=selectors.survey_get(user=request.user, pk=survey_id),
                                comment=payload.comment)
     return _survey(request, selectors.survey_get(user=request.user, pk=s.pk))
+
+
+# --- hardship survey rounds -------------------------------------------------------------------------------
+
+
+class HardshipRoundOut(Schema):
+    id: int
+    year: int
+    name: str
+    org: str
+    org_name: str
+    start_date: date
+    end_date: date
+    income_threshold: str
+    marginal_factor: str
+    min_level: str
+    status: str
+    note: str
+
+
+class HardshipRoundPage(Schema):
+    items: list[HardshipRoundOut]
+    next: str | None
+
+
+class HardshipRoundIn(Schema):
+    org: str
+    year: Year
+    name: str
+    start_date: date
+    end_date: date
+    income_threshold: str
+    marginal_factor: str = "1.50"
+    min_level: str = "municipal"
+    note: str = ""
+
+
+class HardshipRoundStatusIn(Schema):
+    status: str
+
+
+def _round(r: SurveyRound) -> dict:
+    return {"id": r.pk, "year": r.year, "name": r.name, "org": r.org.code, "org_name": r.org.name,
+            "start_date": r.start_date, "end_date": r.end_date, "income_threshold": money_str(r.income_threshold),
+            "marginal_factor": str(r.marginal_factor), "min_level": LEVEL_BY_RANK[r.min_level_rank].value,
+            "status": r.status, "note": r.note}
+
+
+@router.get("/hardship-rounds", response=HardshipRoundPage, summary="困难劳模调查(年度)列表")
+@requires("edit_business")
+def round_list(request, year: Year | None = None, status: str = "", page: PageNo = 1):
+    """The yearly rounds opened by the city, visible to the units below it. `status`: open(进行中)或 closed(已结束)。"""
+    qs = selectors.round_list(user=request.user)
+    if year:
+        qs = qs.filter(year=year)
+    if status:
+        qs = qs.filter(status=status)
+    rows, nxt = paged(request, qs, page)
+    return {"items": [_round(r) for r in rows], "next": nxt}
+
+
+@router.get("/hardship-rounds/{round_id}", response=HardshipRoundOut, summary="困难劳模调查(年度)详情")
+@requires("edit_business")
+def round_detail(request, round_id: int):
+    return _round(selectors.round_get(user=request.user, pk=round_id))
+
+
+@router.post("/hardship-rounds", response={201: HardshipRoundOut}, summary="开启年度困难劳模调查(市级)")
+@requires("edit_business")
+def round_create(request, payload: HardshipRoundIn):
+    """Opened by the city union (`org` a city unit) for every county below it, one per year; `income_threshold`
+    is the monthly income per head below which a family is in hardship; `min_level` the lowest honor level
+    surveyed (national/provincial/municipal/county)."""
+    data = payload.dict()
+    org = org_of(request, data.pop("org"))
+    level = data.pop("min_level")
+    if level not in RANK_BY_LEVEL:
+        raise HttpError(422, "min_level 应为 national/provincial/municipal/county。")
+    r = services.round_open(actor=request.user, org=org, min_level_rank=RANK_BY_LEVEL[level], **data)
+    return Status(201, _round(selectors.round_get(user=request.user, pk=r.pk)))
+
+
+@router.post("/hardship-rounds/{round_id}/status", response=HardshipRoundOut, summary="结束或重新开启调查(市级)")
+@requires("edit_business")
+def round_set_status(request, round_id: int, payload: HardshipRoundStatusIn):
+    """`status`: closed(结束,不能再填报、提交)或 open(重新开启)。Only the unit that opened the round."""
+    r = selectors.round_get(user=request.user, pk=round_id)
+    services.round_update(actor=request.user, survey_round=r, status=payload.status)
+    return _round(selectors.round_get(user=request.user, pk=round_id))
 
 
 # --- benefit grants ---------------------------------------------------------------------------------------

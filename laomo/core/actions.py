@@ -30,7 +30,7 @@ ACTIONS: frozenset[str] = frozenset({
     "orgs.user.reset_password", "orgs.user.update",
     # workers
     "workers.honor.create", "workers.honor.delete", "workers.worker.create", "workers.worker.export",
-    "workers.worker.export_full", "workers.worker.grant_login", "workers.worker.import",
+    "workers.worker.export_full", "workers.worker.grant_login", "workers.worker.import", "workers.worker.link_login",
     "workers.worker.import_update", "workers.worker.self_update_contact", "workers.worker.status",
     "workers.worker.update",
     # outreach
@@ -50,7 +50,8 @@ ACTIONS: frozenset[str] = frozenset({
     "volunteering.record.delete", "volunteering.record.photo_add", "volunteering.record.update",
     "volunteering.request.accept", "volunteering.request.cancel", "volunteering.request.complete",
     "volunteering.request.decline", "volunteering.request.dispatch", "volunteering.request.rate",
-    "volunteering.request.redispatch", "volunteering.request.refuse", "volunteering.request.schedule",
+    "volunteering.request.record_historical", "volunteering.request.redispatch", "volunteering.request.refuse",
+    "volunteering.request.schedule",
     "volunteering.request.submit", "volunteering.team.create", "volunteering.team.dissolve",
     "volunteering.team.member_add", "volunteering.team.member_remove", "volunteering.team.update",
     # studios
@@ -78,7 +79,8 @@ ACTIONS: frozenset[str] = frozenset({
     "retreats.application.promote", "retreats.application.reject", "retreats.application.withdraw",
     "retreats.batch.create", "retreats.batch.export", "retreats.batch.export_insurance",
     "retreats.batch.export_roster", "retreats.batch.itinerary", "retreats.batch.quotas", "retreats.batch.status",
-    "retreats.batch.update", "retreats.survey.qr", "retreats.survey.submit", "retreats.vendor.create",
+    "retreats.batch.update", "retreats.survey.links", "retreats.survey.qr", "retreats.survey.submit",
+    "retreats.vendor.create",
     "retreats.vendor.export", "retreats.vendor.update",
 })
 

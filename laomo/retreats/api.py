@@ -1,4 +1,5 @@
-"""/api/v1/retreat-*: batches, applications (+ confirm, withdraw, attend), surveys; scoped like the pages."""
+"""/api/v1/retreat-*: batches, applications (+ confirm, withdraw, attend), surveys and their links, vendors
+(旅行社/疗休养基地); scoped like the pages."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import reverse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -17,7 +19,7 @@ from laomo.core.permissions import has_capability
 from laomo.workers.selectors import worker_base, worker_for_user
 
 from . import rules, selectors, services
-from .models import RATING_FIELDS, SurveyResponse
+from .models import RATING_FIELDS, ApplicationStatus, SurveyResponse
 
 router = Router(tags=["疗休养"])
 
@@ -210,6 +212,15 @@ class RetreatSurveyOut(Schema):
 class RetreatSurveyPage(Schema):
     items: list[RetreatSurveyOut]
     next: str | None
+
+
+class SurveyLinkOut(Schema):
+    application_id: int
+    worker_id: int
+    worker_name: str
+    org: str
+    link: str
+    answered: bool
 
 
 class SurveyReportOut(Schema):
@@ -458,3 +469,138 @@ def survey_create(request, payload: RetreatSurveyIn):
     response = services.survey_submit(application=app, actor=PUBLIC if payload.token else request.user,
                                       comment=payload.comment, **ratings)
     return Status(201, response)
+
+
+@router.get("/retreat-batches/{batch_id}/survey-links", response=list[SurveyLinkOut],
+            summary="批次满意度问卷链接(组织单位)")
+@requires("edit_business")
+def batch_survey_links(request, batch_id: int):
+    """Each participant's personal survey link (the link the QR cards carry; made with the application), for the
+    unit that runs the batch. Only those who attended may answer; every read of the links is audited."""
+    batch = _batch(request, batch_id)
+    if not selectors.is_organizer(request.user, batch):
+        raise PermissionDenied("只有组织单位可以获取问卷链接。")
+    apps = list(selectors.application_list(user=request.user, batch=batch)
+                .filter(status=ApplicationStatus.ATTENDED).select_related("survey").order_by("org__path", "id"))
+    services.survey_links_issue(actor=request.user, batch=batch, links=len(apps))
+    return [{"application_id": a.pk, "worker_id": a.worker_id, "worker_name": a.worker.name, "org": a.org.code,
+             "link": request.build_absolute_uri(reverse("retreats:survey", args=[a.survey_token])),
+             "answered": hasattr(a, "survey")} for a in apps]
+
+
+# --- vendors ---------------------------------------------------------------------------------------
+
+
+class VendorOut(Schema):
+    id: int
+    name: str
+    kind: str
+    org: str
+    org_name: str
+    contact_person: str
+    contact_phone: str
+    address: str
+    license_no: str
+    contract_no: str
+    contract_start: date | None
+    contract_end: date | None
+    inspected_on: date | None
+    inspection_note: str
+    is_active: bool
+    note: str
+    batch_count: int
+    response_count: int
+    rating: str | None
+
+
+class VendorPage(Schema):
+    items: list[VendorOut]
+    next: str | None
+
+
+class VendorIn(Schema):
+    org: str
+    name: str
+    kind: str = "agency"
+    contact_person: str = ""
+    contact_phone: str = ""
+    address: str = ""
+    license_no: str = ""
+    contract_no: str = ""
+    contract_start: date | None = None
+    contract_end: date | None = None
+    inspected_on: date | None = None
+    inspection_note: str = ""
+    is_active: bool = True
+    note: str = ""
+
+
+class VendorPatch(Schema):
+    name: str | None = None
+    kind: str | None = None
+    contact_person: str | None = None
+    contact_phone: str | None = None
+    address: str | None = None
+    license_no: str | None = None
+    contract_no: str | None = None
+    contract_start: date | None = None
+    contract_end: date | None = None
+    inspected_on: date | None = None
+    inspection_note: str | None = None
+    is_active: bool | None = None
+    note: str | None = None
+
+
+VENDOR_REQUIRED = {"name": "名称", "kind": "类型", "is_active": "合作中"}
+VENDOR_DATES = {"contract_start", "contract_end", "inspected_on"}
+
+
+def _vendor(v) -> dict:
+    data = {f: getattr(v, f) for f in services.VENDOR_FIELDS}
+    rating = selectors.average(getattr(v, "overall_total", 0), getattr(v, "response_count", 0))
+    return {**data, "id": v.pk, "org": v.org.code, "org_name": v.org.name, "batch_count": getattr(v, "batch_count", 0),
+            "response_count": getattr(v, "response_count", 0), "rating": str(rating) if rating is not None else None}
+
+
+def _vendor_changes(payload: VendorPatch) -> dict:
+    """The fields sent; null clears a date or a text, never the name, the kind or the cooperation flag."""
+    changes = payload.dict(exclude_unset=True)
+    for key, value in changes.items():
+        if value is None and key in VENDOR_REQUIRED:
+            raise HttpError(422, f"{VENDOR_REQUIRED[key]}({key})不能为空。")
+        if value is None and key not in VENDOR_DATES:
+            changes[key] = ""
+    return changes
+
+
+@router.get("/retreat-vendors", response=VendorPage, summary="旅行社/疗休养基地列表")
+@requires("view_business")
+def vendor_list(request, q: str = "", kind: str = "", active: str = "", page: PageNo = 1):
+    """`kind`: agency(旅行社)或 base(疗休养基地);`active`: 1 合作中、0 已停止合作。Ratings are the participants'
+    average overall score."""
+    rows, nxt = paged(request, selectors.vendor_list(user=request.user, q=q, kind=kind, active=active), page)
+    return {"items": [_vendor(v) for v in rows], "next": nxt}
+
+
+@router.get("/retreat-vendors/{vendor_id}", response=VendorOut, summary="旅行社/疗休养基地详情")
+@requires("view_business")
+def vendor_detail(request, vendor_id: int):
+    return _vendor(selectors.vendor_get(user=request.user, pk=vendor_id))
+
+
+@router.post("/retreat-vendors", response={201: VendorOut}, summary="登记旅行社/疗休养基地")
+@requires("edit_business")
+def vendor_create(request, payload: VendorIn):
+    data = payload.dict()
+    org = org_of(request, data.pop("org"))
+    vendor = services.vendor_create(actor=request.user, org=org, **data)
+    return Status(201, _vendor(selectors.vendor_get(user=request.user, pk=vendor.pk)))
+
+
+@router.patch("/retreat-vendors/{vendor_id}", response=VendorOut, summary="修改旅行社/疗休养基地(签约单位)")
+@requires("edit_business")
+def vendor_update(request, vendor_id: int, payload: VendorPatch):
+    """The contracting unit (签约单位) cannot change; units above it may see the vendor but not edit it."""
+    vendor = selectors.vendor_get(user=request.user, pk=vendor_id)
+    services.vendor_update(actor=request.user, vendor=vendor, **_vendor_changes(payload))
+    return _vendor(selectors.vendor_get(user=request.user, pk=vendor_id))

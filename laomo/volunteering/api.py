@@ -7,6 +7,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from laomo.api.common import PageNo, ReasonIn, Year, one_in_scope, org_of, org_or_none, paged, requires
+from laomo.core.permissions import has_capability
 from laomo.workers.models import Worker
 from laomo.workers.selectors import worker_base
 
@@ -78,6 +79,77 @@ def team_create(request, payload: TeamIn):
                       if parent_id else None)
     team = services.team_create(actor=request.user, **data)
     return Status(201, _team(selectors.team_get(user=request.user, pk=team.pk)))
+
+
+class TeamMemberOut(Schema):
+    id: int
+    team_id: int
+    worker_id: int | None
+    worker_no: str | None
+    name: str
+    phone: str
+    duty: str
+    joined_on: date
+    left_on: date | None
+    is_active: bool
+
+
+class TeamMemberIn(Schema):
+    worker_id: int | None = None
+    name: str = ""
+    phone: str = ""
+    duty: str = ""
+    joined_on: date | None = None
+
+
+class TeamMemberLeaveIn(Schema):
+    left_on: date | None = None
+    reason: str = ""
+
+
+def _member(m: TeamMember) -> dict:
+    return {"id": m.pk, "team_id": m.team_id, "worker_id": m.worker_id,
+            "worker_no": m.worker.worker_no if m.worker_id else None, "name": m.name, "phone": m.phone_masked,
+            "duty": m.duty, "joined_on": m.joined_on, "left_on": m.left_on, "is_active": m.is_active}
+
+
+def _member_workers(request, team: ServiceTeam):
+    """The workers the team page offers: staff pick in their scope, a leader among the team unit's workers."""
+    if has_capability(request.user, "view_business"):
+        return selectors.worker_choices(user=request.user)
+    return selectors.workers_of_team_unit(team=team)
+
+
+@router.get("/service-teams/{team_id}/members", response=list[TeamMemberOut], summary="服务队队员")
+@requires("view_business", "lead_team")
+def member_list(request, team_id: int, with_left: bool = False):
+    """Members in the team now; `with_left=true` with those who left too. Phones masked."""
+    team = selectors.team_get(user=request.user, pk=team_id)
+    return [_member(m) for m in selectors.team_members(team=team, active_only=not with_left)]
+
+
+@router.post("/service-teams/{team_id}/members", response={201: TeamMemberOut}, summary="添加队员")
+@requires("edit_business", "lead_team")
+def member_add(request, team_id: int, payload: TeamMemberIn):
+    """A registry worker (`worker_id`), or another volunteer by `name` and `phone`; `joined_on` defaults to
+    today and cannot be later."""
+    team = selectors.team_get(user=request.user, pk=team_id)
+    data = payload.dict()
+    worker_id = data.pop("worker_id")
+    worker = one_in_scope(_member_workers(request, team), worker_id, "劳模") if worker_id else None
+    member = services.member_add(actor=request.user, team=team, worker=worker, **data)
+    return Status(201, _member(member))
+
+
+@router.post("/service-teams/{team_id}/members/{member_id}/leave", response=TeamMemberOut, summary="队员退出")
+@requires("edit_business", "lead_team")
+def member_leave(request, team_id: int, member_id: int, payload: TeamMemberLeaveIn):
+    """The member stays on the team's records with the date they left (default today)."""
+    team = selectors.team_get(user=request.user, pk=team_id)
+    member = one_in_scope(selectors.team_members(team=team), member_id, "本队队员")
+    member = services.member_remove(actor=request.user, member=member, left_on=payload.left_on,
+                                    reason=payload.reason)
+    return _member(member)
 
 
 # --- records -------------------------------------------------------------------------------------
@@ -300,6 +372,60 @@ def _step(request, request_id: int, step, **kwargs) -> dict:
     """One step of the state machine on a request in the caller's scope; the request as it is after it."""
     step(actor=request.user, request=selectors.request_get(user=request.user, pk=request_id), **kwargs)
     return _one(request, request_id)
+
+
+class HistoricalServiceIn(Schema):
+    date: date
+    place_kind: str
+    place: str
+    content: str
+    person_times: int
+    volunteers: list[VolunteerIn]
+
+
+class HistoricalRequestIn(Schema):
+    org: str
+    category: str
+    description: str
+    town: str
+    village: str = ""
+    contact_name: str
+    contact_phone: str
+    channel: str = "phone"
+    preferred_date: date | None = None
+    preferred_time: str = ""
+    received_at: datetime
+    dispatched_at: datetime | None = None
+    team_id: int | None = None
+    worker_id: int | None = None
+    promised_date: date | None = None
+    accepted_at: datetime | None = None
+    completed_at: datetime | None = None
+    service: HistoricalServiceIn | None = None
+    rated_at: datetime | None = None
+    rating: int | None = None
+    rating_comment: str = ""
+
+
+@router.post("/service-requests/historical", response={201: RequestOut}, summary="补录历史点单(工作人员,含历史时间)")
+@requires("edit_business")
+def request_record_historical(request, payload: HistoricalRequestIn):
+    """A request handled before it was entered here (a paper ledger, another system), with the times it really
+    had: `received_at`, then optionally `dispatched_at` (with `team_id` and/or `worker_id`), `accepted_at`,
+    `completed_at` (with `service`: the service record) and `rated_at` (with `rating`). Times without an offset
+    are Beijing time; each must follow the one before and none may be in the future. The status follows from
+    the last time given. Nobody is notified; the request's timeline and the audit log say it was recorded by
+    staff (`volunteering.request.record_historical`)."""
+    data = payload.dict(exclude={"team_id", "worker_id", "service"})
+    data["org"] = org_of(request, data["org"])
+    team = one_in_scope(selectors.team_base(request.user), payload.team_id, "服务队") if payload.team_id else None
+    worker = one_in_scope(worker_base(request.user), payload.worker_id, "劳模") if payload.worker_id else None
+    service = None
+    if payload.service is not None:
+        service = payload.service.dict(exclude={"volunteers"})
+        service["volunteers"] = _volunteer_items(request, payload.service.volunteers, team=team)
+    req = services.request_record_historical(actor=request.user, team=team, worker=worker, service=service, **data)
+    return Status(201, _one(request, req.pk))
 
 
 @router.get("/service-requests", response=RequestPage, summary="群众点单列表")

@@ -30,7 +30,7 @@ from laomo.core.pii import blind_index
 from laomo.core.scope import ensure_org_in_scope, org_in_scope
 from laomo.core.services import counter_allocate, notify
 from laomo.core.updates import lock, model_update
-from laomo.orgs.models import OrgUnit
+from laomo.orgs.models import OrgUnit, User
 from laomo.orgs.selectors import staff_responsible_for
 from laomo.orgs.services import user_create
 
@@ -349,6 +349,37 @@ def worker_grant_login(*, actor, worker: Worker, username: str) -> tuple:
     audit.record(actor=actor, action="workers.worker.grant_login", obj=worker, org=worker.org,
                  changes={"username": username})
     return user, password
+
+
+def _account_to_link(actor, username: str) -> User:
+    """An active self-service (劳模 role) account in the actor's scope, linked to no other worker; the same
+    answer for a missing account and one out of scope (a guessed name tells nothing)."""
+    user = User.objects.filter(username__iexact=(username or "").strip()).select_related("org").first()
+    if user is None or not (actor is SYSTEM or org_in_scope(actor, user.org)):
+        raise ValidationError({"username": f"账号 {username} 不存在或不在您的数据范围内。"})
+    if not user.is_active:
+        raise ValidationError({"username": f"账号 {user.username} 已停用。"})
+    if not user.has_role("worker"):
+        raise ValidationError({"username": "只能关联具有“劳模”角色的账号。"})
+    other = Worker.objects.filter(user=user).first()
+    if other is not None:
+        raise ValidationError({"username": f"账号 {user.username} 已关联劳模 {other.worker_no}。"})
+    return user
+
+
+@transaction.atomic
+def worker_link_login(*, actor, worker: Worker, username: str) -> User:
+    """Link a worker to an existing self-service account (an account made before the record, or migrated)."""
+    worker = lock(worker, "org", "user")
+    require_edit(actor, worker.org, WHAT)
+    if worker.user_id:
+        raise ValidationError({"username": f"该劳模已有登录账号 {worker.user.username}。"})
+    user = _account_to_link(actor, username)
+    worker.user = user
+    worker.save(update_fields=["user", "updated_at"])
+    audit.record(actor=actor, action="workers.worker.link_login", obj=worker, org=worker.org,
+                 changes={"username": user.username})
+    return user
 
 
 EXPORT_WHAT = "劳模名册"

@@ -38,7 +38,7 @@ NUMBERS = {
     "CareCampaignIn.year", "HardshipSurveyIn.household_size", "HardshipSurveyPatch.household_size", "GrantIn.year",
     "BatchIn.capacity", "BatchIn.min_level_rank", "BatchIn.not_attended_years", "BatchIn.max_age",
     "RetreatSurveyIn.itinerary", "RetreatSurveyIn.accommodation", "RetreatSurveyIn.food", "RetreatSurveyIn.guide",
-    "RetreatSurveyIn.overall",
+    "RetreatSurveyIn.overall", "HistoricalServiceIn.person_times", "HistoricalRequestIn.rating", "HardshipRoundIn.year",
 }
 # References that cannot point into another county, with the reason.
 NOT_COUNTY_BOUND = {
@@ -134,6 +134,15 @@ def complete_body(s, **vol):
 def request_body(s):
     return {"org": "331102", "category": "legal", "description": "需要法律咨询", "town": "岩泉街道",
             "contact_name": "王五", "contact_phone": "13905781234"}
+
+
+def historical_body(s, **vol):
+    return {"org": "331102", "category": "legal", "description": "咨询劳动合同纠纷问题", "town": "岩泉街道",
+            "contact_name": "王五", "contact_phone": "13905781234", "received_at": "2021-03-01T09:00:00",
+            "dispatched_at": "2021-03-02T10:00:00", "team_id": s["ld_team"].pk, "worker_id": W(s),
+            "completed_at": "2021-03-05T17:00:00",
+            "service": {"date": "2021-03-04", "place_kind": "village", "place": "岩泉街道", "content": "上门法律咨询",
+                        "person_times": 3, "volunteers": [vol or {"worker_id": W(s), "hours": "2"}]}}
 
 
 def mobilization_body(s):
@@ -268,6 +277,21 @@ CASES = [
          lambda s: f"/service-requests/{s['ld_accepted'].pk}/complete",
          lambda s: complete_body(s, member_id=s["ld_member"].pk, hours="1.5"),
          lambda s: complete_body(s, member_id=s["vol_member"].pk, hours="1.5")),
+    Case("post", "/service-teams/{team_id}/members", "worker_id",
+         lambda s: f"/service-teams/{s['ld_team'].pk}/members", lambda s: {"worker_id": W(s)},
+         lambda s: {"worker_id": QW(s)}),
+    *[Case("post", "/service-requests/historical", field, lambda s: "/service-requests/historical", historical_body,
+           bad) for field, bad in [
+        ("org", lambda s: _with(historical_body(s), org="331126")),
+        ("team_id", lambda s: _with(historical_body(s), team_id=s["vol_team"].pk)),
+        ("worker_id", lambda s: _with(historical_body(s), worker_id=QW(s))),
+    ]],
+    Case("post", "/service-requests/historical", "service.volunteers[].worker_id",
+         lambda s: "/service-requests/historical", historical_body,
+         lambda s: historical_body(s, worker_id=QW(s), hours="2")),
+    Case("post", "/service-requests/historical", "service.volunteers[].member_id",
+         lambda s: "/service-requests/historical", lambda s: historical_body(s, member_id=s["ld_member"].pk, hours="2"),
+         lambda s: historical_body(s, member_id=s["vol_member"].pk, hours="2")),
     Case("post", "/mobilizations", "org", lambda s: "/mobilizations", mobilization_body,
          lambda s: _with(mobilization_body(s), org="331126")),
     # care
@@ -279,6 +303,12 @@ CASES = [
          lambda s: _with(visit_body(s), campaign_id=s["qy_care_campaign"].pk)),
     Case("post", "/hardship-surveys", "worker_id", lambda s: "/hardship-surveys", survey_body,
          lambda s: _with(survey_body(s), worker_id=QW(s))),
+    Case("post", "/hardship-rounds", "org", lambda s: "/hardship-rounds",
+         lambda s: {"org": "331100", "year": 2030, "name": "2030年困难劳模调查", "start_date": "2030-03-01",
+                    "end_date": "2030-11-30", "income_threshold": "960"},
+         lambda s: {"org": "331126", "year": 2030, "name": "2030年困难劳模调查", "start_date": "2030-03-01",
+                    "end_date": "2030-11-30", "income_threshold": "960"}, control=False,
+         why="rounds are opened by the city union only: a county's own code is refused too (422)"),
     Case("post", "/benefit-grants", "worker_id", lambda s: "/benefit-grants", grant_body,
          lambda s: _with(grant_body(s), worker_id=QW(s))),
     # outreach
@@ -331,6 +361,8 @@ CASES = [
          lambda s: _with(retreat_batch_body(s), vendor_id=s["qy_vendor"].pk)),
     Case("post", "/retreat-batches", "quotas{}", lambda s: "/retreat-batches", retreat_batch_body,
          lambda s: _with(retreat_batch_body(s), quotas={"331126": 1})),
+    Case("post", "/retreat-vendors", "org", lambda s: "/retreat-vendors",
+         lambda s: {"org": "331102", "name": "莲都新旅行社"}, lambda s: {"org": "331126", "name": "莲都新旅行社"}),
     Case("post", "/retreat-applications", "batch_id", lambda s: "/retreat-applications", application_body,
          lambda s: _with(application_body(s), batch_id=s["qy_batch"].pk)),
     Case("post", "/retreat-applications", "worker_id", lambda s: "/retreat-applications", application_body,

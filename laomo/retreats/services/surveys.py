@@ -73,3 +73,9 @@ def survey_qr_issue(*, actor, batch, cards: int) -> None:
     """The organizer printed the participants' survey cards (each a personal link): audited."""
     check_edit(actor, batch.org)
     audit.record(actor=actor, action="retreats.survey.qr", obj=batch, org=batch.org, changes={"cards": cards})
+
+
+def survey_links_issue(*, actor, batch, links: int) -> None:
+    """The organizer read the participants' survey links (each a personal key) through the API: audited."""
+    check_edit(actor, batch.org)
+    audit.record(actor=actor, action="retreats.survey.links", obj=batch, org=batch.org, changes={"links": links})

@@ -3,10 +3,12 @@ the portal, `PUBLIC`), saves and audits in one transaction. Requests move throug
 `TRANSITIONS` only.
 
 By sub-domain: `teams` (teams and members), `records` (service records, photos, certificates), `requests`
-(点单 and its state machine), `mobilizations` (应急/专项行动 and rosters); `common` holds what they share.
+(点单 and its state machine), `history` (requests recorded by staff with their historical dates),
+`mobilizations` (应急/专项行动 and rosters); `common` holds what they share.
 """
 
 from .common import WHAT, at, is_staff_for, leads_team, mask_name, now, today
+from .history import request_record_historical
 from .mobilizations import (
     MOBILIZATION_FIELDS,
     mobilization_create,
@@ -65,6 +67,7 @@ __all__ = [
     "may_serve", "member_add", "member_remove", "mobilization_create", "mobilization_update", "new_tracking_code",
     "now", "photo_add", "post_add", "record_certified", "record_create", "record_remove",
     "record_update", "request_accept", "request_cancel", "request_complete", "request_decline", "request_dispatch",
-    "request_rate", "request_refuse", "request_reveal", "request_schedule", "request_submit", "roster_add",
+    "request_rate", "request_record_historical", "request_refuse", "request_reveal", "request_schedule",
+    "request_submit", "roster_add",
     "roster_remove", "team_create", "team_dissolve", "team_update", "today", "worker_hours_total",
 ]

@@ -116,6 +116,8 @@ def member_add(*, actor, team: ServiceTeam, worker=None, name: str = "", phone: 
     require_team_manager(actor, team)
     if not team.is_active:
         raise ValidationError({"worker": "该服务队已撤销,不能再添加队员。"})
+    if joined_on is not None and joined_on > today():
+        raise ValidationError({"joined_on": "加入日期不能晚于今天。"})
     member = _new_member(team, actor=actor, worker=worker, name=name, phone=phone, duty=duty, joined_on=joined_on)
     member.full_clean()
     member.save()
@@ -133,6 +135,8 @@ def member_remove(*, actor, member: TeamMember, left_on: date | None = None, rea
     require_team_manager(actor, member.team)
     if not member.is_active:
         raise ValidationError({"member": "该队员已退出。"})
+    if left_on is not None and not member.joined_on <= left_on <= today():
+        raise ValidationError({"left_on": "退出日期应在加入日期到今天之间。"})
     member.is_active, member.left_on = False, left_on or today()
     member.save(update_fields=["is_active", "left_on", "updated_at"])
     audit.record(actor=actor, action="volunteering.team.member_remove", obj=member.team, org=member.team.org,
