@@ -171,14 +171,26 @@ def _split_outside_brackets(text: str, is_separator) -> list[str]:
     return [part for part in parts if part.strip()]
 
 
+# Column headings of a name table (姓名 | 工作单位及职务): never a person.
+_COLUMN_WORDS = frozenset({"姓名", "序号", "单位", "职务", "工作单位", "单位及职务", "工作单位及职务", "性别", "民族",
+                           "备注", "所在单位", "推荐单位"})
+
+
+_ORG_CHARS = frozenset("省县市区镇乡村街厂校局院所司站社会部处科室馆场中心团委办队")
+_JOB_WORDS = ("经理", "主任", "书记", "工人", "教师", "医生", "护士", "校长", "院长", "厂长", "局长", "职工", "技师",
+              "工程师", "董事长", "干部", "农民", "队长", "科员", "会计", "研究员", "教授")
+
+
 def _names_in(line: str) -> list[tuple[str, str]] | None:
     """[(name, bracket text)] when the line is a list of names, else None.
 
     Names are separated by 、,; or whitespace (never inside brackets); two lone characters next to each
-    other are one name spaced out for alignment (张　三).
+    other are one name spaced out for alignment (张　三). A table row (序号, 姓名, 单位及职务 separated by
+    spaces) gives its one name with the rest as the bracket text.
     """
+    parts = _split_outside_brackets(re.sub(r"^\d{1,4}\s+", "", line.strip()), lambda ch: ch in _SEPARATORS)
     tokens: list[str] = []
-    for part in _split_outside_brackets(line, lambda ch: ch in _SEPARATORS):
+    for part in parts:
         merged: list[str] = []
         for token in _split_outside_brackets(part, str.isspace):
             token = token.strip()
@@ -187,13 +199,26 @@ def _names_in(line: str) -> list[tuple[str, str]] | None:
             else:
                 merged.append(token)
         tokens.extend(merged)
-    people = []
-    for token in tokens:
-        name, _, rest = token.partition("(")
-        if not _NAME_RE.match(name) or (rest and not rest.endswith(")")):
-            return None
-        people.append((name, rest[:-1].strip() if rest else ""))
-    return people or None
+    if not tokens or tokens[0] in _COLUMN_WORDS:
+        return None
+    people = [_person(token) for token in tokens]
+    if (len(parts) == 1 and len(tokens) >= 2 and people[0] and not people[0][1]
+            and any(_employer_like(token.partition("(")[0]) for token in tokens[1:])):
+        return [(people[0][0], " ".join(tokens[1:]))]  # 张三  莲都区某某公司总经理
+    return people if all(people) else None
+
+
+def _employer_like(token: str) -> bool:
+    """An employer or a job (莲都区某某公司, 龙泉某校, 总经理), not a name: four characters or more with a place
+    or organization character, or a job word."""
+    return (len(token) >= 4 and any(ch in _ORG_CHARS for ch in token)) or any(word in token for word in _JOB_WORDS)
+
+
+def _person(token: str) -> tuple[str, str] | None:
+    name, _, rest = token.partition("(")
+    if not _NAME_RE.match(name) or (rest and not rest.endswith(")")):
+        return None
+    return name, rest[:-1].strip() if rest else ""
 
 
 def _split_note(note: str) -> tuple[str, str, str]:
@@ -457,13 +482,19 @@ def text_from_upload(name: str, data: bytes) -> str:
 
 
 def _docx_lines(document):
+    """Paragraphs as lines; a table row as one line of its cells (姓名  单位及职务), except that a unit
+    header in the first cell (莲都区(8名)) stays a line of its own above the rest of the row."""
     for block in document.iter_inner_content():
-        if isinstance(block, docx.table.Table):
-            for row in block.rows:
-                seen = set()
-                for cell in row.cells:
-                    if id(cell._tc) not in seen:  # a merged cell appears once per column it spans
-                        seen.add(id(cell._tc))
-                        yield cell.text
-        else:
+        if not isinstance(block, docx.table.Table):
             yield block.text
+            continue
+        for row in block.rows:
+            cells, seen = [], set()
+            for cell in row.cells:
+                if id(cell._tc) not in seen:  # a merged cell appears once per column it spans
+                    seen.add(id(cell._tc))
+                    cells.append(" ".join(cell.text.split()))
+            header = _unit_header(_normalize(cells[0]), lishui_place_kind) if cells else None
+            if header is not None and not header[2]:
+                yield cells.pop(0)
+            yield "  ".join(cell for cell in cells if cell)

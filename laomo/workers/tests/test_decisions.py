@@ -10,6 +10,8 @@ from datetime import date
 import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from laomo.core.actors import SYSTEM
 from laomo.core.models import AuditEntry
@@ -138,6 +140,24 @@ def test_it_reads_a_decision_without_unit_headers_and_a_title_over_two_lines():
     assert decision.warnings == []
 
 
+def test_it_reads_name_tables_with_the_employer_in_the_next_column():
+    decision = parse("""浙江省人民政府关于表彰2024年度浙江省劳动模范的决定
+浙政发〔2024〕3号
+授予以下同志“浙江省劳动模范”称号:
+丽水市(3名)
+序号\t姓名\t工作单位及职务
+1\t张　三\t莲都区某某公司总经理
+2  李四五  青田县某厂 工人
+王五 龙泉市某校教师
+浙江省人民政府
+""")
+    assert [(e.unit, e.name, e.employer) for e in decision.entries] == [
+        ("丽水市", "张三", "莲都区某某公司总经理"), ("丽水市", "李四五", "青田县某厂 工人"),
+        ("丽水市", "王五", "龙泉市某校教师")]
+    assert {(e.title, e.level, e.kind) for e in decision.entries} == {("浙江省劳动模范", "provincial", "model_worker")}
+    assert (decision.doc_no, decision.year, decision.warnings) == ("浙政发〔2024〕3号", 2024, [])
+
+
 def test_it_warns_of_counts_that_do_not_match_and_of_names_listed_twice():
     decision = parse("""丽水市人民政府关于表彰2025年度丽水市劳动模范的决定
 丽政发〔2025〕12号
@@ -200,17 +220,38 @@ def test_it_reads_txt_and_docx_uploads():
     document = docx.Document()
     document.add_paragraph("丽水市人民政府关于表彰2025年度丽水市劳动模范的决定")
     document.add_paragraph("授予以下同志“丽水市劳动模范”称号:")
-    table = document.add_table(rows=2, cols=2)
-    table.cell(0, 0).text, table.cell(0, 1).text = "莲都区(2名)", "张三、李四"
-    table.cell(1, 0).text, table.cell(1, 1).text = "青田县(1名)", "王五"
+    table = document.add_table(rows=4, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "姓名", "工作单位及职务"
+    table.cell(1, 0).text, table.cell(1, 1).text = "莲都区(2名)", "张三、李四"
+    table.cell(2, 0).text, table.cell(2, 1).text = "青田县(1名)", "王五"
+    table.cell(3, 0).text, table.cell(3, 1).text = "龙泉市:赵六", "龙泉市某校教师"
     buffer = io.BytesIO()
     document.save(buffer)
     decision = parse(text_from_upload("决定.docx", buffer.getvalue()))
-    assert [(e.unit, e.name) for e in decision.entries] == [("莲都区", "张三"), ("莲都区", "李四"), ("青田县", "王五")]
+    assert [(e.unit, e.name, e.employer) for e in decision.entries] == [
+        ("莲都区", "张三", ""), ("莲都区", "李四", ""), ("青田县", "王五", ""), ("龙泉市", "赵六", "龙泉市某校教师")]
     with pytest.raises(DecisionError, match="另存为 .docx"):
         text_from_upload("决定.doc", b"\xd0\xcf")
     with pytest.raises(DecisionError, match="无法读取"):
         text_from_upload("决定.docx", b"not a zip")
+
+
+PIECES = ["丽水市人民政府关于表彰2025年度丽水市劳动模范的决定", "丽政发〔2025〕12号",
+          "授予以下同志“丽水市劳动模范”称号:", "一、丽水市先进工作者(3名)", "莲都区(2名)", "青田县:", "张三、李四",
+          "王 五 赵六(某公司)", "(", ")", "、", ":", "希望再接再厉。", "2025年4月28日", "2025年2月30日", "名", "\t",
+          "  ", "\n", "（", "）", "授予", "称号", "“", "”"]
+
+
+@settings(max_examples=100, derandomize=True, database=None, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=6)), max_size=25))
+def test_it_reads_any_text_or_refuses_it_in_chinese(pieces):
+    text = "\n".join(pieces) if len(pieces) % 2 else "".join(pieces)
+    try:
+        decision = parse(text)
+    except DecisionError as exc:
+        assert re.search(r"[\u4e00-\u9fff]", str(exc))
+        return
+    assert decision.entries and all(e.name and e.title and e.level and e.kind for e in decision.entries)
 
 
 # --- the acceptance test: 60 names in 10 units ------------------------------------------------------------
