@@ -7,7 +7,7 @@ from functools import lru_cache
 from itertools import islice, product
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -493,6 +493,9 @@ def decision_apply(*, actor, decision, choices) -> dict:
     from . import selectors
 
     require_capability(actor, "import_data", DECISION_WHAT)
+    # One decision applied at a time: a second clerk confirming the same decision waits here, then its
+    # matching below sees the honors the first wrote and adds nothing (no duplicate drafts either).
+    counter_allocate("workers.decision_apply")
     rows = selectors.decision_review(user=actor, decision=decision)
     honors: dict[tuple, tuple] = {}  # (worker pk or new index, title) → (entry, worker or draft)
     drafts: list[Worker] = []
@@ -512,10 +515,15 @@ def decision_apply(*, actor, decision, choices) -> dict:
         for worker, number in zip(drafts, allocate_worker_numbers(len(drafts)), strict=True):
             worker.worker_no = number
         Worker.objects.bulk_create(drafts)
-    Honor.objects.bulk_create([
-        Honor(worker=worker, level=entry.level, kind=entry.kind, title=entry.title[:100], year=decision.year,
-              award_date=decision.award_date, awarding_body=decision.issuer[:100], document_no=decision.doc_no[:100])
-        for entry, worker in honors.values()])
+    try:
+        with transaction.atomic():
+            Honor.objects.bulk_create([
+                Honor(worker=worker, level=entry.level, kind=entry.kind, title=entry.title[:100],
+                      year=decision.year, award_date=decision.award_date, awarding_body=decision.issuer[:100],
+                      document_no=decision.doc_no[:100])
+                for entry, worker in honors.values()])
+    except IntegrityError as exc:  # the same honor typed on a worker's page meanwhile
+        raise ValidationError("部分人员刚刚被登记了相同的荣誉,请重新识别后再确认。") from exc
     touched = {worker.pk for _, worker in honors.values()}
     recompute_highest_levels(touched)
     counts = {"honors": len(honors), "new_workers": len(drafts), "existing_workers": len(touched) - len(drafts),
