@@ -208,6 +208,10 @@ class ReviewRow:
 
 def _decision_units() -> tuple[dict[str, str], dict[str, OrgUnit]]:
     orgs = {org.code: org for org in OrgUnit.objects.filter(is_active=True)}
+    by_pk = {org.pk: org for org in orgs.values()}
+    for org in orgs.values():
+        if org.parent_id in by_pk:
+            org.parent = by_pk[org.parent_id]  # place_name (市本级 → 丽水市本级) asks the parent: no query per row
     names: dict[str, str] = {}
     for org in orgs.values():
         for name in (org.short_name, org.name, org.name.removesuffix("总工会")):
@@ -231,7 +235,7 @@ def decision_review(*, user, decision: Decision) -> list[ReviewRow]:
         root = scope_root(user)
     base = Worker.objects.filter(is_deleted=False) if user is SYSTEM else worker_base(user)
     people: dict[str, list[Worker]] = {}
-    for worker in (base.filter(name__in={e.name for e in decision.entries}).select_related("org")
+    for worker in (base.filter(name__in={e.name for e in decision.entries}).select_related("org__parent")
                    .defer("id_number", "phone", "address").order_by("worker_no")):
         people.setdefault(worker.name, []).append(worker)
     held = set(Honor.objects.filter(worker_id__in=[w.pk for ws in people.values() for w in ws], is_deleted=False,

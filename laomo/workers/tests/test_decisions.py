@@ -10,6 +10,8 @@ from datetime import date
 import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -271,16 +273,16 @@ def unit_name(orgs, code):
     return HEADERS.get(code, orgs[code].short_name)
 
 
-def big_decision(orgs) -> str:
+def big_decision(orgs, units=UNITS) -> str:
     lines = ["丽水市人民政府关于表彰2025年度丽水市劳动模范和先进工作者的决定", "丽政发〔2025〕12号", "",
              "各县(市、区)人民政府,市政府直属各单位:",
              "为表彰先进,市政府决定授予赵某一等40名同志“丽水市劳动模范”称号,授予赵某五等20名同志“丽水市先进工作者”称号。",
              "一、授予以下同志“丽水市劳动模范”称号(40名):"]
-    for u, code in enumerate(UNITS):
+    for u, code in enumerate(units):
         lines.append(f"{unit_name(orgs, code)}（4名）")
         lines.append("、".join(f"{person(u, j)}(某某公司职工)" for j in range(4)))
     lines.append("二、授予以下同志“丽水市先进工作者”称号(20名):")
-    for u, code in enumerate(UNITS):
+    for u, code in enumerate(units):
         lines.append(f"{unit_name(orgs, code)}:{person(u, 4)} {person(u, 5)}")
     lines += ["", "希望受表彰的同志珍惜荣誉,再接再厉。", "丽水市人民政府", "2025年4月28日"]
     return "\n".join(lines)
@@ -417,6 +419,18 @@ def test_it_reviews_in_a_constant_number_of_queries(users, orgs, registered, dja
     with django_assert_max_num_queries(5):
         rows = selectors.decision_review(user=users["city_staff"], decision=decision)
     assert len(rows) == 60
+
+
+@pytest.mark.django_db
+def test_it_renders_the_review_in_the_same_number_of_queries_for_6_or_60_names(clients, orgs, registered):
+    client = clients["city_staff"]
+    counts = []
+    for units in (UNITS[1:2], UNITS):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post("/workers/decisions/", {"text": big_decision(orgs, units)}, HTTP_HX_REQUEST="true")
+        assert len(ROW.findall(response.content.decode())) == 6 * len(units)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
 
 
 @pytest.mark.django_db
