@@ -29,6 +29,7 @@ ACTIONS: frozenset[str] = frozenset({
     "orgs.org.create", "orgs.org.update", "orgs.user.create", "orgs.user.disable", "orgs.user.enable",
     "orgs.user.reset_password", "orgs.user.update",
     # workers
+    "workers.decision.apply",
     "workers.honor.create", "workers.honor.delete", "workers.worker.create", "workers.worker.export",
     "workers.worker.export_full", "workers.worker.grant_login", "workers.worker.import", "workers.worker.link_login",
     "workers.worker.import_update", "workers.worker.self_update_contact", "workers.worker.status",

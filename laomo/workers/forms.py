@@ -3,6 +3,7 @@ from django import forms
 from laomo.core.years import year_choices
 from laomo.orgs.selectors import org_choices_for
 
+from .decisions import DecisionError, text_from_upload
 from .models import EDUCATION_CHOICES, POLITICAL_STATUS_CHOICES, EmploymentStatus, HonorKind, HonorLevel, Sex
 from .selectors import WorkerFilters
 
@@ -127,3 +128,41 @@ def filters_from(data, *, user):
         incomplete={"1": True, "0": False}.get(d["incomplete"] or ""), sort=d["sort"] or "",
         min_level=data.get("min_level", ""),
     )
+
+
+DECISION_MAX_BYTES = 5 * 1024 * 1024
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label="表彰决定全文", required=False, strip=False, widget=forms.Textarea(attrs={
+        "rows": 12, "placeholder": "粘贴表彰决定全文:标题、文号、“授予以下同志……称号”及按单位分组的名单"}))
+    file = forms.FileField(label="或上传文件", required=False, help_text="支持 .txt、.docx;上传文件时以文件内容为准")
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload:
+            if upload.size > DECISION_MAX_BYTES:
+                self.add_error("file", f"文件过大(上限 {DECISION_MAX_BYTES // (1024 * 1024)} MB)。")
+                return data
+            try:
+                data["text"] = text_from_upload(upload.name, upload.read())
+            except DecisionError as exc:
+                self.add_error("file", str(exc))
+                return data
+        if not (data.get("text") or "").strip():
+            self.add_error("text", "请粘贴或上传表彰决定的全文。")
+        return data
+
+
+def decision_choices(post) -> dict[int, str]:
+    """The review form's choices: ticked rows ("accept" = index) → "auto"; an ambiguous row's pick
+    ("pick-<index>" = a candidate's pk or "new")."""
+    choices: dict[int, str] = {}
+    for value in post.getlist("accept"):
+        if value.isdigit():
+            choices[int(value)] = "auto"
+    for key, value in post.items():
+        if key.startswith("pick-") and key[5:].isdigit() and value:
+            choices[int(key[5:])] = value
+    return choices

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
+from laomo.core.actors import SYSTEM
 from laomo.core.idnumber import IdNumberError, normalize_id_number
 from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
-from laomo.core.scope import scope_queryset
+from laomo.core.scope import org_in_scope, scope_queryset, scope_root
+from laomo.orgs.models import OrgUnit
 
+from .decisions import AMBIGUOUS, HAS_HONOR, MATCHED, NEW, OUT_OF_SCOPE, UNKNOWN_UNIT, Decision, Entry
 from .models import LEVEL_RANK, EmploymentStatus, Honor, Worker
+from .parsing import resolve_region
 from .services import id_index
 
 _ID_LIKE = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9xX]$")
@@ -174,3 +178,96 @@ def registry_as_of(workers, year: int):
             .values("worker").annotate(best=Max(_rank_case())).values("best")[:1])
     return (workers.filter(alive_at_end_of(year)).annotate(rank_asof=Subquery(best, output_field=IntegerField()))
             .filter(rank_asof__isnull=False))
+
+
+# --- award decisions (表彰决定): who in the registry each name of a decision is -------------------------------
+
+# The review table's groups, in the order shown: what needs a decision first.
+DECISION_STATUSES = {
+    AMBIGUOUS: "同名多人,请选择",
+    NEW: "库中无此人,将新建档案(待补全)",
+    MATCHED: "匹配到库中一人",
+    HAS_HONOR: "已有此荣誉(跳过)",
+    OUT_OF_SCOPE: "不在您的数据范围内(跳过)",
+    UNKNOWN_UNIT: "单位无法识别(跳过)",
+}
+
+@dataclass
+class ReviewRow:
+    index: int  # the entry's position in decision.entries (the form's key)
+    entry: Entry
+    status: str
+    org: OrgUnit | None  # the unit the name is looked up in, and a new person is filed under
+    worker: Worker | None = None  # the one matched, or the one who already has the honor
+    candidates: list[Worker] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return DECISION_STATUSES[self.status]
+
+
+def _decision_units() -> tuple[dict[str, str], dict[str, OrgUnit]]:
+    orgs = {org.code: org for org in OrgUnit.objects.filter(is_active=True)}
+    by_pk = {org.pk: org for org in orgs.values()}
+    for org in orgs.values():
+        if org.parent_id in by_pk:
+            org.parent = by_pk[org.parent_id]  # place_name (市本级 → 丽水市本级) asks the parent: no query per row
+    names: dict[str, str] = {}
+    for org in orgs.values():
+        for name in (org.short_name, org.name, org.name.removesuffix("总工会")):
+            if name:
+                names.setdefault(name, org.code)
+    return names, orgs
+
+
+def decision_review(*, user, decision: Decision) -> list[ReviewRow]:
+    """Each entry of `decision` against the registry the user may see, never guessed.
+
+    A name is looked up in its unit's subtree (the user's whole scope when the decision has no unit
+    headers): one live worker → matched; none → new; several → ambiguous (the candidates listed); one of
+    them already holding this honor (same title and year) → has_honor. Units outside the user's scope and
+    units that name no org unit are skipped. Four queries whatever the length of the decision.
+    """
+    names, orgs = _decision_units()
+    if user is SYSTEM:
+        root = min((org for org in orgs.values() if org.parent_id is None), key=lambda org: org.pk, default=None)
+    else:
+        root = scope_root(user)
+    base = Worker.objects.filter(is_deleted=False) if user is SYSTEM else worker_base(user)
+    people: dict[str, list[Worker]] = {}
+    for worker in (base.filter(name__in={e.name for e in decision.entries}).select_related("org__parent")
+                   .defer("id_number", "phone", "address").order_by("worker_no")):
+        people.setdefault(worker.name, []).append(worker)
+    held = set(Honor.objects.filter(worker_id__in=[w.pk for ws in people.values() for w in ws], is_deleted=False,
+                                    title__in=decision.honor_titles, year=decision.year)
+               .values_list("worker_id", "title")) if people else set()
+    rows = []
+    for index, entry in enumerate(decision.entries):
+        org = orgs.get(resolve_region(entry.unit, names) or "") if entry.unit else root
+        if org is None:
+            rows.append(ReviewRow(index, entry, UNKNOWN_UNIT, None))
+            continue
+        if user is not SYSTEM and not org_in_scope(user, org):
+            rows.append(ReviewRow(index, entry, OUT_OF_SCOPE, org))
+            continue
+        found = [w for w in people.get(entry.name, []) if w.org.is_within(org)]
+        holders = [w for w in found if (w.pk, entry.title) in held]
+        if holders:
+            rows.append(ReviewRow(index, entry, HAS_HONOR, org, worker=holders[0], candidates=found))
+        elif not found:
+            rows.append(ReviewRow(index, entry, NEW, org))
+        elif len(found) == 1:
+            rows.append(ReviewRow(index, entry, MATCHED, org, worker=found[0], candidates=found))
+        else:
+            rows.append(ReviewRow(index, entry, AMBIGUOUS, org, candidates=found))
+    return rows
+
+
+def decision_groups(rows: list[ReviewRow]) -> list[tuple[str, str, list[ReviewRow]]]:
+    """(status, label, rows) for the review table, the statuses that occur in their fixed order."""
+    groups = []
+    for status, label in DECISION_STATUSES.items():
+        members = [row for row in rows if row.status == status]
+        if members:
+            groups.append((status, label, members))
+    return groups

@@ -7,7 +7,7 @@ from functools import lru_cache
 from itertools import islice, product
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from laomo.core.idnumber import (
     normalize_phone,
     parse_id_number,
 )
-from laomo.core.permissions import has_capability, require_edit
+from laomo.core.permissions import has_capability, require_capability, require_edit
 from laomo.core.pii import blind_index
 from laomo.core.scope import ensure_org_in_scope, org_in_scope
 from laomo.core.services import counter_allocate, notify
@@ -34,6 +34,7 @@ from laomo.orgs.models import OrgUnit, User
 from laomo.orgs.selectors import staff_responsible_for
 from laomo.orgs.services import user_create
 
+from .decisions import APPLICABLE, MATCHED, NEW
 from .export import write_roster
 from .models import LEVEL_RANK, EmploymentStatus, Honor, HonorKind, HonorLevel, Worker
 from .parsing import LISHUI_PLACES, HonorParseError, Place, make_place_kind, parse_honor
@@ -480,3 +481,85 @@ def honor_remove(*, actor, honor: Honor, reason: str) -> Honor:
 
 def latest_award_year(worker: Worker) -> int | None:
     return worker.honors.filter(is_deleted=False).aggregate(y=Max("year"))["y"]
+
+
+# --- award decisions (表彰决定) ---------------------------------------------------------------------------
+
+DECISION_WHAT = "表彰决定"
+
+
+def _decision_worker(entry, org: OrgUnit) -> Worker:
+    """A registry draft for a name the registry does not know: no ID number, so 待补全 (`is_incomplete`)."""
+    pinyin, initials = name_pinyin(entry.name)
+    return Worker(name=entry.name, name_pinyin=pinyin, name_initials=initials, org=org, employer=entry.employer,
+                  sex=entry.sex, ethnicity=entry.ethnicity[:20], employment_status=EmploymentStatus.ACTIVE)
+
+
+def _decision_target(row, choice) -> Worker | str | None:
+    """The worker a reviewed row goes to, "new" for a new draft, or None to leave it out."""
+    if choice is None or row.status not in APPLICABLE:
+        return None
+    if row.status == MATCHED:
+        return row.worker
+    if row.status == NEW:
+        return "new"
+    if str(choice) == "new":
+        return "new"
+    picked = next((w for w in row.candidates if str(w.pk) == str(choice)), None)
+    if picked is None and str(choice) not in ("", "auto"):
+        raise ValidationError(f"“{row.entry.name}”所选人员不在候选名单中,请重新识别后再确认。")
+    return picked
+
+
+@transaction.atomic
+def decision_apply(*, actor, decision, choices) -> dict:
+    """Write the honors of a reviewed award decision; returns the counts.
+
+    `choices` maps a row index (the entry's position) to "auto" for a matched or new row, or, for an ambiguous
+    row, the chosen candidate's pk or "new"; rows left out are skipped. The rows are matched again here, so a
+    decision applied twice (or a stale form) adds nothing: names that now hold the honor are skipped. New
+    people become drafts without an ID number (待补全). One audit entry for the whole decision.
+    """
+    # selectors imports this module (id_index): imported here to avoid the import cycle.
+    from . import selectors
+
+    require_capability(actor, "import_data", DECISION_WHAT)
+    # One decision applied at a time: a second clerk confirming the same decision waits here, then its
+    # matching below sees the honors the first wrote and adds nothing (no duplicate drafts either).
+    counter_allocate("workers.decision_apply")
+    rows = selectors.decision_review(user=actor, decision=decision)
+    honors: dict[tuple, tuple] = {}  # (worker pk or new index, title) → (entry, worker or draft)
+    drafts: list[Worker] = []
+    for row in rows:
+        target = _decision_target(row, choices.get(row.index))
+        if target is None:
+            continue
+        require_edit(actor, row.org if target == "new" else target.org, DECISION_WHAT, capability="import_data")
+        if target == "new":
+            drafts.append(_decision_worker(row.entry, row.org))
+            target = drafts[-1]
+            key = ("new", len(drafts), row.entry.title)
+        else:
+            key = (target.pk, row.entry.title)
+        honors.setdefault(key, (row.entry, target))
+    if drafts:
+        for worker, number in zip(drafts, allocate_worker_numbers(len(drafts)), strict=True):
+            worker.worker_no = number
+        Worker.objects.bulk_create(drafts)
+    try:
+        with transaction.atomic():
+            Honor.objects.bulk_create([
+                Honor(worker=worker, level=entry.level, kind=entry.kind, title=entry.title[:100],
+                      year=decision.year, award_date=decision.award_date, awarding_body=decision.issuer[:100],
+                      document_no=decision.doc_no[:100])
+                for entry, worker in honors.values()])
+    except IntegrityError as exc:  # the same honor typed on a worker's page meanwhile
+        raise ValidationError("部分人员刚刚被登记了相同的荣誉,请重新识别后再确认。") from exc
+    touched = {worker.pk for _, worker in honors.values()}
+    recompute_highest_levels(touched)
+    counts = {"honors": len(honors), "new_workers": len(drafts), "existing_workers": len(touched) - len(drafts),
+              "skipped": len(rows) - len(honors), "entries": len(rows)}
+    audit.record(actor=actor, action="workers.decision.apply", object_type="workers.decision",
+                 object_repr=(decision.doc_no or decision.title)[:200],
+                 changes={"document_no": decision.doc_no, "title": decision.title, "year": decision.year, **counts})
+    return counts

@@ -29,14 +29,17 @@ from laomo.core.web import (
 from laomo.orgs.selectors import org_choices_for
 
 from . import selectors, services
+from .decisions import APPLICABLE, DecisionError, parse_decision
 from .export import write_roster, write_template
 from .forms import (
     ContactForm,
+    DecisionForm,
     GrantLoginForm,
     HonorForm,
     ImportUploadForm,
     StatusForm,
     WorkerForm,
+    decision_choices,
     filters_from,
 )
 from .jobs import import_upload_path
@@ -314,6 +317,49 @@ def import_template(request):
     write_template(tmp)
     tmp.seek(0)
     return FileResponse(tmp, as_attachment=True, filename="劳模名册导入模板.xlsx")
+
+
+# --- award decisions (表彰决定) ------------------------------------------------------------------------
+
+
+def _decision_context(request, text: str, form) -> dict:
+    """The parsed decision and its review rows, or the parser's refusal on the form."""
+    try:
+        decision = parse_decision(text, services.place_kind_from_orgs())
+    except DecisionError as exc:
+        form.add_error(None, str(exc))
+        return {}
+    rows = selectors.decision_review(user=request.user, decision=decision)
+    titles = {title: sum(1 for e in decision.entries if e.title == title) for title in decision.honor_titles}
+    return {"decision": decision, "text": text, "rows": rows, "groups": selectors.decision_groups(rows),
+            "titles": titles, "applicable": sum(1 for row in rows if row.status in APPLICABLE)}
+
+
+@capability_required("import_data")
+def decision_upload(request):
+    """Paste or upload a decision, then review how each name stands against the registry."""
+    form = DecisionForm(request.POST or None, request.FILES or None)
+    ctx = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        ctx.update(_decision_context(request, form.cleaned_data["text"], form))
+    partial = request.htmx and request.method == "POST"
+    return render(request, "workers/partials/decision_review.html" if partial else "workers/decision_upload.html", ctx)
+
+
+@require_POST
+@capability_required("import_data")
+def decision_apply(request):
+    """Write the reviewed decision: the text is parsed and matched again, the clerk's choices applied."""
+    try:
+        decision = parse_decision(request.POST.get("text", ""), services.place_kind_from_orgs())
+        counts = services.decision_apply(actor=request.user, decision=decision,
+                                         choices=decision_choices(request.POST))
+    except (DecisionError, ValidationError) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        return hx_redirect(request, reverse("workers:decisions"))
+    messages.success(request, f"已写入荣誉 {counts['honors']} 条(其中新建待补全档案 {counts['new_workers']} 人),"
+                              f"跳过 {counts['skipped']} 条。")
+    return hx_redirect(request, reverse("workers:decisions"))
 
 
 # --- data quality ----------------------------------------------------------------------------------
