@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from laomo.core.actors import SYSTEM
-from laomo.core.importing import run_import
+from laomo.core.importing import get_kind, run_import
 from laomo.core.models import AuditEntry
 from laomo.core.tests.ledgers import register_people, write_ledger
 from laomo.orgs.roles import Role
@@ -288,3 +288,12 @@ def test_it_counts_the_sample_ledgers_in_the_summary_as_their_figures_say(tmp_pa
         flat = _flat(summary(user=users[Role.CITY_STAFF], year=year, org=orgs["331100"]))
         assert {k: flat[k] for k in values} == values
     assert expected[2023]["outreach.online_views"] == 11000 and expected[2022]["outreach.lectures"] == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["pre_shift_sessions", "media"])
+def test_it_reads_back_its_own_template(tmp_path, orgs, kind):
+    path = tmp_path / get_kind(kind).template_filename()
+    get_kind(kind).write_template(path)
+    result = _import(kind, path, orgs["331100"], dry_run=True)
+    assert (result.file_error, result.rows, result.created, result.rejected_rows) == ("", 1, 1, 0)
