@@ -37,7 +37,7 @@ ACTIONS: frozenset[str] = frozenset({
     # outreach
     "outreach.campaign.create", "outreach.campaign.delete", "outreach.campaign.export", "outreach.campaign.update",
     "outreach.leaderboard.export", "outreach.lecture.create", "outreach.lecture.delete", "outreach.lecture.export",
-    "outreach.lecture.import",
+    "outreach.lecture.import", "outreach.media.import", "outreach.session.import",
     "outreach.lecture.update", "outreach.media.create", "outreach.media.delete", "outreach.media.export",
     "outreach.media.update", "outreach.photo.add", "outreach.photo.delete", "outreach.pickup.add",
     "outreach.pickup.delete", "outreach.reading.add",

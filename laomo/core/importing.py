@@ -17,7 +17,7 @@ the rest, the same way for every kind (and the way the roster importer has alway
   progress per phase, a page per kind (`core/import_views.py`) and `manage.py import_<kind> FILE
   [--org CODE] [--dry-run] [--json]` (`ImportCommand`) whose last line is the JSON summary.
 
-An importer subclasses `Importer` and is registered with `@register`; see `outreach/importers.py`.
+An importer subclasses `Importer` and is registered with `@register`; see `outreach/importers/lectures.py`.
 """
 
 from __future__ import annotations

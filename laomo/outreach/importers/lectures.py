@@ -1,4 +1,4 @@
-"""Importers of the outreach ledgers (issue 13), on the framework of `laomo.core.importing`."""
+"""The lecture ledger (宣讲台账) importer."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from datetime import date
 
 from laomo.core.importing import Column, Importer, Plan, Row, register
 
-from .models import Lecture, LectureFormat, LectureSpeaker, LectureStatus, VenueType
-from .services.common import WHAT
-
-UNIT = Column("unit", "所属单位", ("单位", "所属工会", "组织单位", "县(市、区)", "所属地区", "地区", "填报单位"),
-              example="莲都区")
+from ..models import Lecture, LectureFormat, LectureSpeaker, LectureStatus, VenueType
+from ..services.common import WHAT
+from .common import UNIT
 
 # Venue type words as clerks write them; the first match wins, so the narrower words come first.
 VENUE_WORDS = [
