@@ -107,7 +107,7 @@ class GrantImporter(Importer):
         for words, benefit in self._types:
             if any(w in text for w in words):
                 return benefit
-        names = "、".join(t.name for t in BenefitType.objects.filter(is_active=True))
+        names = "、".join(dict.fromkeys(t.name for _, t in self._types))
         row.error(f"无法识别的待遇“{text}”(可填:{names})")
         return None
 

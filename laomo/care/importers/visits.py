@@ -56,7 +56,9 @@ PAYMENT_WORDS = [
     (("转账", "银行", "打卡", "代发", "卡", "汇款", "账户"), PaymentMethod.TRANSFER),
     (("现金", "签收", "领取", "当面"), PaymentMethod.CASH),
 ]
-_SHEET_SUFFIX = re.compile(r"[-_\s]*(发放表|发放名单|慰问台账|台账)(\(完整\))?(\s*\(\d+\))?$")
+# The export's file name: "<活动名称>-发放表(完整)20240115.xlsx", maybe with a browser's " (1)".
+_SHEET_SUFFIX = re.compile(r"[-_\s]*(发放表|发放名单|慰问台账|台账)\s*([(\uff08]完整[)\uff09])?\s*(\d{8})?"
+                           r"\s*([(\uff08]\d+[)\uff09])?$")
 
 
 @dataclass

@@ -67,7 +67,7 @@ def sheet_world(orgs, users):
 def _export_sheet(tmp_path, c, user, *, fill=None):
     """The campaign's 发放表 as the page exports it, then filled by hand like finance does (`fill`: name -> cells)."""
     rows, extra = selectors.payment_sheet(user=user, campaign=c)
-    path = tmp_path / f"{c.name}-发放表.xlsx"
+    path = tmp_path / f"{c.name}-发放表（完整）20220301 (1).xlsx"  # as the page names it
     write_payment_sheet(path, c, rows, extra, full=False)
     if fill:
         wb = openpyxl.load_workbook(path)
