@@ -177,11 +177,12 @@ class VisitImporter(Importer):
     # --- one row ------------------------------------------------------------------------------------------
     def parse(self, row: Row) -> VisitRow | None:
         self._load()
-        worker = row.worker()
-        amount = row.money("amount")
         if not row.present("visit_date") and not row.present("amount") and row.present("planned"):
+            row.name = row.text("name")
             row.warn("发放表中尚未发放的行(无实发金额和发放日期),已跳过", kind="尚未发放的行,已跳过")
             return None
+        worker = row.worker()
+        amount = row.money("amount")
         day = row.date("visit_date", required=True)
         campaign = self._campaign(row, day)
         visit_type = campaign.visit_type if campaign is not None else self._visit_type(row)

@@ -30,7 +30,7 @@ from laomo.core.models import AuditEntry
 from laomo.core.tests.ledgers import PEOPLE, person_id, register_people, write_ledger
 from laomo.orgs.roles import Role
 from laomo.reports.selectors import summary
-from laomo.workers.services import honor_add
+from laomo.workers.services import honor_add, worker_set_status
 
 from . import ledger_samples
 from .factories import campaign, worker
@@ -180,6 +180,21 @@ def test_it_refuses_a_different_amount_for_a_recorded_visit(tmp_path, orgs, peop
     assert "与本表350.00元不符" in result.errors_by_row[5][0]
     assert "劳模“赵六”未在“云和县”劳模库中登记" in result.errors_by_row[6][0]
     assert CareVisit.objects.get().amount == Decimal("300.00")
+
+
+@pytest.mark.django_db
+def test_it_pays_no_one_after_their_death_but_records_the_condolence(tmp_path, orgs, people):
+    zhang = people[0]
+    worker_set_status(actor=SYSTEM, worker=zhang, status="deceased", status_date=date(2022, 3, 1))
+    header = ["身份证号", "姓名", "慰问日期", "慰问类型", "慰问金", "发放方式"]
+    rows = [[person_id(PEOPLE[0]), "张建国", "2022-02-01", "住院", "500", "现金"],
+            [person_id(PEOPLE[0]), "张建国", "2022-03-05", "吊唁", "", ""],
+            [person_id(PEOPLE[0]), "张建国", "2022-04-01", "春节慰问", "500", "现金"],
+            [person_id(PEOPLE[0]), "张建国", "2022-04-02", "高龄慰问", "", ""]]
+    result = _run("care_visits", write_ledger(tmp_path, "d", "台账", header, rows), orgs["331100"])
+    assert (result.created, sorted(result.errors_by_row)) == (2, [7, 8])
+    assert "不能在去世后向其发放慰问金" in result.errors_by_row[7][0] and "只能登记吊唁" in result.errors_by_row[8][0]
+    assert set(CareVisit.objects.values_list("worker_died_on", flat=True)) == {date(2022, 3, 1)}
 
 
 # --- hardship surveys -----------------------------------------------------------------------------------------
