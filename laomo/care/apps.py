@@ -26,10 +26,11 @@ class CareConfig(AppConfig):
 
     def ready(self):
         # Models (and what imports them) load only once the registry is ready: the lists, the benefit types'
-        # panel on the dictionary page, the demo step, the summary section and cards, the timeline.
+        # panel on the dictionary page, the ledger importers, the demo step, the summary section and cards, the
+        # timeline.
         from laomo.core import dictionary
 
-        from . import demo, reports, timeline  # noqa: F401
+        from . import demo, importers, reports, timeline  # noqa: F401
         from .models import DictKind
         from .views import benefit_types_panel
 

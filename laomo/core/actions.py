@@ -74,6 +74,7 @@ ACTIONS: frozenset[str] = frozenset({
     "care.survey.discard", "care.survey.export", "care.survey.export_not_surveyed", "care.survey.return",
     "care.survey.submit", "care.survey.submit_batch", "care.survey.update", "care.visit.batch", "care.visit.export",
     "care.visit.record", "care.visit.void",
+    "care.grant.import", "care.survey.import", "care.visit.import",
     # retreats
     "retreats.application.apply", "retreats.application.attendance", "retreats.application.benefit_failed",
     "retreats.application.confirm", "retreats.application.export", "retreats.application.nominate",
