@@ -127,7 +127,7 @@ class RetreatImporter(Importer):
         super().__init__(**kwargs)
         self._batches: dict[tuple, BatchInfo] = {}
         self._db_batches: dict[tuple, RetreatBatch] | None = None
-        self._db_apps: dict[int, dict[int, tuple[str, bool]]] = {}
+        self._attended: set[tuple[int, int]] | None = None
         self._vendors: dict[str, list[Vendor]] | None = None
         self._new_vendors: dict[str, int] = {}  # name -> first row
 
@@ -212,8 +212,8 @@ class RetreatImporter(Importer):
         return None if row.errors else first
 
     def _vendor_for(self, row: Row, info: BatchInfo) -> None:
-        if not info.vendor_name or self._find_vendor(info) is not None:
-            return
+        if not info.vendor_name or info.key in self._db() or self._find_vendor(info) is not None:
+            return  # a batch already registered keeps its vendor
         if info.vendor_name not in self._new_vendors:
             self._new_vendors[info.vendor_name] = row.number
             row.warn(f"承接旅行社“{info.vendor_name}”未登记,将在{self.org.name}下新建",
@@ -229,23 +229,28 @@ class RetreatImporter(Importer):
         found = [v for v in self._vendors.get(info.vendor_name, []) if unit.is_within(v.org)]
         return max(found, key=lambda v: len(v.org.path)) if found else None
 
-    def _check_db(self, row: Row, info: BatchInfo, worker: Worker, attended: bool) -> bool:
-        """What the database already holds for this batch and person (the batch's status, the attendance)."""
+    def _db(self) -> dict[tuple, RetreatBatch]:
+        """The batches already registered in the import's unit, by natural key (one query)."""
         if self._db_batches is None:
             self._db_batches = {(b.org_id, b.name, b.start_date): b for b in RetreatBatch.objects.filter(
                 self.org.subtree_q(), is_deleted=False)}
-        batch = self._db_batches.get(info.key)
+        return self._db_batches
+
+    def _check_db(self, row: Row, info: BatchInfo, worker: Worker, attended: bool) -> bool:
+        """What the database already holds for this batch and person (the batch's status, the attendance)."""
+        batch = self._db().get(info.key)
         if batch is None:
             return True
         if batch.status not in HELD_STATUSES:
             row.error(f"批次“{batch.name}”在系统中为“{batch.get_status_display()}”,请先在疗休养页面办理出发,"
                       "再导入参加情况")
             return False
-        if batch.pk not in self._db_apps:
-            self._db_apps[batch.pk] = {
-                a.worker_id: (a.status, a.has_survey) for a in _live_apps().filter(batch=batch)}
-        status, _ = self._db_apps[batch.pk].get(worker.pk, ("", False))
-        if status == ApplicationStatus.ATTENDED and not attended:
+        if self._attended is None:  # who is recorded as attended, in every batch of the unit: one query
+            self._attended = set(RetreatApplication.objects.filter(
+                batch__in=RetreatBatch.objects.filter(self.org.subtree_q(), is_deleted=False).values("pk"),
+                status=ApplicationStatus.ATTENDED)
+                .values_list("batch_id", "worker_id"))
+        if (batch.pk, worker.pk) in self._attended and not attended:
             row.error(f"{worker.name} 已登记参加并已记录疗休养待遇,不能改为未参加")
             return False
         return True

@@ -9,13 +9,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from laomo.care.models import BenefitGrant
 from laomo.core.actors import SYSTEM
 from laomo.core.importing import run_import
 from laomo.core.models import AuditEntry
-from laomo.core.tests.ledgers import register_people, write_ledger
+from laomo.core.tests.ledgers import PEOPLE, person_id, register_people, write_ledger
 from laomo.orgs.roles import Role
 from laomo.reports.selectors import summary
 from laomo.retreats import services
@@ -183,3 +185,22 @@ def test_it_previews_and_commits_through_the_pages(tmp_path, orgs, people, clien
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("core:import_commit", args=["retreats", job_id]))
     assert RetreatApplication.objects.count() == 7
+
+
+def _many(batches: int) -> list[list]:
+    people = [p for p in PEOPLE if p[0] != "王芳"]
+    return [[0, f"{batches}-第{b}批", "安吉", f"2022-{b % 12 + 1:02d}-01", f"2022-{b % 12 + 1:02d}-05", p[0],
+             person_id(p), p[2], "是", f"{batches}-旅行社{b % 3}", "1000", "5"] for b in range(batches) for p in people]
+
+
+def test_it_imports_more_batches_in_the_same_number_of_queries(tmp_path, orgs, people):
+    counts = []
+    for n in (3, 12):
+        path = write_ledger(tmp_path, f"m{n}", "疗休养名单", HEADER, _many(n))
+        with CaptureQueriesContext(connection) as ctx:
+            result = _run(path, orgs["331100"])
+        assert result.rejected_rows == 0 and result.created == n * 11
+        counts.append(sum(1 for q in ctx.captured_queries if not q["sql"].startswith("INSERT")))  # inserts: batched
+        again = _run(path, orgs["331100"])
+        assert again.unchanged == n * 11
+    assert counts[0] == counts[1]

@@ -9,12 +9,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from laomo.core.actors import SYSTEM
 from laomo.core.importing import run_import
 from laomo.core.models import AuditEntry
-from laomo.core.tests.ledgers import register_people, write_ledger
+from laomo.core.tests.ledgers import PEOPLE, person_id, register_people, write_ledger
 from laomo.orgs.roles import Role
 from laomo.reports.selectors import summary
 from laomo.studios.models import (
@@ -189,3 +191,26 @@ def test_it_runs_from_the_cli_and_the_pages(tmp_path, orgs, people, clients, cap
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("core:import_commit", args=["studios", job_id]))
     assert Studio.objects.count() == 4
+
+
+def _many(kind: str, n: int) -> tuple[list, list[list]]:
+    people = [p for p in PEOPLE if p[0] != "王芳"]
+    if kind == "studios":
+        return STUDIO_HEADER, [[0, f"{n}-工作室{i}-{p[0]}", "市级", p[0], person_id(p), p[2], "某厂", "", "2021-03-01",
+                                "", "", ""] for i in range(n) for p in people]
+    return MENTORSHIP_HEADER, [[0, p[0], person_id(p), p[2], f"{n}-徒弟{i}", "某厂", "一带一",
+                                f"{2000 + n}-{i % 12 + 1:02d}-01", "", ""] for i in range(n) for p in people]
+
+
+@pytest.mark.parametrize("kind", ["studios", "mentorships"])
+def test_it_imports_more_rows_in_the_same_number_of_queries(tmp_path, orgs, people, kind):
+    counts = []
+    for n in (3, 12):
+        header, rows = _many(kind, n)
+        path = write_ledger(tmp_path, f"{kind}{n}", "台账", header, rows)
+        with CaptureQueriesContext(connection) as ctx:
+            result = _run(kind, path, orgs["331100"])
+        assert result.rejected_rows == 0 and result.created == n * 11
+        counts.append(sum(1 for q in ctx.captured_queries if not q["sql"].startswith("INSERT")))  # inserts: batched
+        assert _run(kind, path, orgs["331100"]).unchanged == n * 11
+    assert counts[0] == counts[1]
