@@ -57,6 +57,7 @@ ACTIONS: frozenset[str] = frozenset({
     "volunteering.team.member_add", "volunteering.team.member_remove", "volunteering.team.update",
     # studios
     "studios.achievement.add", "studios.achievement.evidence", "studios.achievement.export",
+    "studios.achievement.import", "studios.mentorship.import", "studios.studio.import",
     "studios.achievement.withdraw", "studios.assessment.record", "studios.member.add", "studios.member.leave",
     "studios.mentorship.checkin", "studios.mentorship.create", "studios.mentorship.delete",
     "studios.mentorship.export", "studios.mentorship.outcome", "studios.mentorship.participant_add",
@@ -78,6 +79,7 @@ ACTIONS: frozenset[str] = frozenset({
     # retreats
     "retreats.application.apply", "retreats.application.attendance", "retreats.application.benefit_failed",
     "retreats.application.confirm", "retreats.application.export", "retreats.application.nominate",
+    "retreats.application.import",
     "retreats.application.promote", "retreats.application.reject", "retreats.application.withdraw",
     "retreats.batch.create", "retreats.batch.export", "retreats.batch.export_insurance",
     "retreats.batch.export_roster", "retreats.batch.itinerary", "retreats.batch.quotas", "retreats.batch.status",

@@ -6,4 +6,4 @@ class RetreatsConfig(AppConfig):
     verbose_name = "疗休养"
 
     def ready(self):
-        from . import demo, reports  # noqa: F401  (demo step, summary section, dashboard cards, timeline)
+        from . import demo, importers, reports  # noqa: F401  (demo step, ledger import, summary section, cards, timeline)
