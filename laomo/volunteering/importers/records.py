@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connections, router
 from django.utils import timezone
 
 from laomo.core.actors import person
@@ -96,6 +97,10 @@ class ServiceRecordImporter(VolunteeringImporter):
         self._previous: RecordRow | None = None
         self._person_times: dict[tuple, int] = {}
         self._certified: set[int] | None = None
+        # Per-import memos of what repeats down a ledger (a date, a team's usual volunteers): only what parsed
+        # without an error is kept, so a bad cell is checked (and reported) on every row it appears in.
+        self._dates: dict[str, date] = {}
+        self._people: dict[tuple, list] = {}
 
     # --- one row -------------------------------------------------------------------------------
     def parse(self, row: Row) -> RecordRow | None:
@@ -113,7 +118,8 @@ class ServiceRecordImporter(VolunteeringImporter):
 
     def _continues(self, row: Row) -> bool:
         """A row under merged cells: only the volunteer (and hours) filled in, the service left blank."""
-        return self._previous is not None and not any(row.present(k) for k in RECORD_FIELDS)
+        return self._previous is not None and not any(row.raw.get(k) not in (None, "") and row.present(k)
+                                                      for k in RECORD_FIELDS)
 
     def _from_previous(self, row: Row) -> RecordRow:
         p = self._previous
@@ -122,7 +128,12 @@ class ServiceRecordImporter(VolunteeringImporter):
 
     def _parse_record(self, row: Row) -> RecordRow | None:
         self._previous = None
-        day = row.date("date", required=True)
+        text = row.raw.get("date")
+        day = self._dates.get(text) if isinstance(text, str) else None
+        if day is None:
+            day = row.date("date", required=True)
+            if day is not None and isinstance(text, str):
+                self._dates[text] = day
         place = row.text("place", required=True, max_length=200)
         content = row.text("content", required=True, max_length=2000)
         unit = self.unit_or_none(row)
@@ -160,18 +171,31 @@ class ServiceRecordImporter(VolunteeringImporter):
             worker = row.worker(name_key="volunteers", unit_key="volunteer_unit")
             people = [(worker, None, worker.name, hours or total)] if worker is not None else []
         else:
-            names = volunteer_names(row.text("volunteers"))
-            row.name = row.name or "、".join(n for n, _ in names)
-            if not names:
-                row.error("志愿者为空")
-            people = []
-            for name, own_hours in names:
-                worker, member = resolve_volunteer(self, row, team, name, unit_text)
-                if worker is not None or member is not None:
-                    people.append((worker, member, name, own_hours))
+            people = self._named(row, team, unit_text)
         if row.errors:
             return []
         return self._with_hours(row, people, hours, total)
+
+    def _named(self, row: Row, team: ServiceTeam, unit_text: str) -> list:
+        """[(worker, member, name, hours written after the name)] of the volunteer cell (memoized per team)."""
+        cell = row.text("volunteers")
+        memo = (team.pk, cell, unit_text)
+        people = self._people.get(memo)
+        if people is not None:
+            row.name = row.name or "、".join(p[2] for p in people)
+            return people
+        names = volunteer_names(cell)
+        row.name = row.name or "、".join(n for n, _ in names)
+        if not names:
+            row.error("志愿者为空")
+        people = []
+        for name, own_hours in names:
+            worker, member = resolve_volunteer(self, row, team, name, unit_text)
+            if worker is not None or member is not None:
+                people.append((worker, member, name, own_hours))
+        if not row.errors:
+            self._people[memo] = people
+        return people
 
     def _with_hours(self, row: Row, people: list, hours, total) -> list[Volunteer]:
         missing = [p for p in people if p[3] is None]
@@ -209,7 +233,7 @@ class ServiceRecordImporter(VolunteeringImporter):
     def existing(self, keys):
         found = {}
         records = (ServiceRecord.objects.filter(is_deleted=False, team_id__in={k[0] for k in keys},
-                                                date__in={k[1] for k in keys})
+                                                date__in={k[1] for k in keys}, place__in={k[2] for k in keys})
                    .prefetch_related("volunteers"))
         for record in records:
             found.setdefault((record.team_id, record.date, record.place, record.content), record)
@@ -240,8 +264,7 @@ class ServiceRecordImporter(VolunteeringImporter):
                           place_kind=i.place_kind, place=i.place, content=i.content, person_times=i.person_times,
                           recorded_by=recorder)
             for i in plan.creates], batch_size=2000)
-        hours = [self._hours(record, v) for record, item in zip(records, plan.creates, strict=True)
-                 for v in item.volunteers]
+        hours = [(record.pk, v) for record, item in zip(records, plan.creates, strict=True) for v in item.volunteers]
         now = timezone.now()
         changed, replaced = [], []
         for item, record, changes in plan.updates:
@@ -251,17 +274,31 @@ class ServiceRecordImporter(VolunteeringImporter):
             changed.append(record)
             if "volunteers" in changes:
                 replaced.append(record.pk)
-                hours.extend(self._hours(record, v) for v in item.volunteers)
+                hours.extend((record.pk, v) for v in item.volunteers)
         ServiceRecord.objects.bulk_update(changed, ["place_kind", "person_times", "updated_at"], batch_size=2000)
         for start in range(0, len(replaced), 900):
             ServiceHours.objects.filter(record_id__in=replaced[start:start + 900]).delete()
-        ServiceHours.objects.bulk_create(hours, batch_size=5000)
+        insert_hours(hours)
         self.counts["volunteers"] = len(hours)
-
-    @staticmethod
-    def _hours(record: ServiceRecord, v: Volunteer) -> ServiceHours:
-        return ServiceHours(record=record, worker_id=v.worker_id, member_id=v.member_id, name=v.name, hours=v.hours)
 
     def dry_counts(self, plan: Plan) -> dict:
         return {"volunteers": sum(len(i.volunteers) for i in plan.creates)
                 + sum(len(i.volunteers) for i, _, c in plan.updates if "volunteers" in c)}
+
+
+HOURS_COLUMNS = ("record_id", "worker_id", "member_id", "name", "hours")
+
+
+def insert_hours(rows: list[tuple[int, Volunteer]], batch: int = 5000) -> None:
+    """The volunteers' hours as plain INSERTs (like the roster import's `_PreparedInsert`): a 100k-row ledger
+    has some 300k of them, which `bulk_create` would build and compile one model instance at a time. The values
+    are already what the database stores (ids, a name, hours quantized to the cent, checked to 0 < h <= 24)."""
+    connection = connections[router.db_for_write(ServiceHours)]
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(ServiceHours._meta.db_table)} ({', '.join(quote(c) for c in HOURS_COLUMNS)}) "
+           f"VALUES ({', '.join(['%s'] * len(HOURS_COLUMNS))})")
+    prep = ServiceHours._meta.get_field("hours").get_db_prep_save
+    values = [(record_id, v.worker_id, v.member_id, v.name, prep(v.hours, connection)) for record_id, v in rows]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), batch):
+            cursor.executemany(sql, values[start:start + batch])

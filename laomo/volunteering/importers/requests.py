@@ -46,10 +46,12 @@ CATEGORY_WORDS = [*TEAM_TYPE_WORDS, (("其他", "其它", "综合服务", "生�
 CHANNEL_WORDS = [(("网上", "网络", "小程序", "微信", "平台", "线上", "APP", "app"), RequestChannel.PORTAL),
                  (("电话", "热线", "来电", "12351"), RequestChannel.PHONE),
                  (("现场", "来访", "上门", "走访", "窗口"), RequestChannel.VISIT)]
+# First match wins: 待派单 is pending, not dispatched; 待评价 is completed, not rated.
 STATUS_WORDS = [(("不予受理", "拒绝", "驳回", "不受理"), S.REFUSED), (("取消", "撤销", "撤回"), S.CANCELLED),
-                (("评价", "已评"), S.RATED), (("完成", "办结", "已服务"), S.COMPLETED),
-                (("服务中", "已接单", "接单", "办理中"), S.ACCEPTED), (("派单", "已派"), S.DISPATCHED),
-                (("待审核", "待派单", "待受理", "待处理", "未派"), S.PENDING)]
+                (("待评价", "未评价"), S.COMPLETED), (("已评价", "评价", "已评"), S.RATED),
+                (("已完成", "完成", "办结", "已服务"), S.COMPLETED),
+                (("待审核", "待派单", "待受理", "待处理", "未派"), S.PENDING),
+                (("服务中", "已接单", "接单", "办理中"), S.ACCEPTED), (("已派单", "派单", "已派"), S.DISPATCHED)]
 CLOSED_BY_REASON = (S.REFUSED, S.CANCELLED)
 DONE = (S.COMPLETED, S.RATED)
 
