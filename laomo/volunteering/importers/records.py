@@ -44,6 +44,16 @@ class Volunteer:
 
 
 @dataclass
+class Stored:
+    """A stored record as the comparison needs it."""
+
+    pk: int
+    place_kind: str
+    person_times: int
+    volunteers: list = field(default_factory=list)  # [(("w", worker_id) or ("m", member_id), hours)]
+
+
+@dataclass
 class RecordRow:
     team: ServiceTeam
     date: date
@@ -231,20 +241,25 @@ class ServiceRecordImporter(VolunteeringImporter):
         return True
 
     def existing(self, keys):
-        found = {}
-        records = (ServiceRecord.objects.filter(is_deleted=False, team_id__in={k[0] for k in keys},
-                                                date__in={k[1] for k in keys}, place__in={k[2] for k in keys})
-                   .prefetch_related("volunteers"))
-        for record in records:
-            found.setdefault((record.team_id, record.date, record.place, record.content), record)
-        return {k: found[k] for k in keys if k in found}
+        """The stored records under these keys as plain values (a re-import of 100k rows builds no models)."""
+        found: dict[tuple, Stored] = {}
+        rows = ServiceRecord.objects.filter(
+            is_deleted=False, team_id__in={k[0] for k in keys}, date__in={k[1] for k in keys},
+            place__in={k[2] for k in keys}).values_list("pk", "team_id", "date", "place", "content", "place_kind",
+                                                        "person_times")
+        for pk, team_id, day, place, content, kind, person_times in rows:
+            found.setdefault((team_id, day, place, content), Stored(pk, kind, person_times))
+        wanted = {k: found[k] for k in keys if k in found}
+        by_pk = {s.pk: s for s in wanted.values()}
+        stored_hours = ServiceHours.objects.filter(record_id__in=list(by_pk)).values_list(
+            "record_id", "worker_id", "member_id", "hours")
+        for record_id, worker_id, member_id, hours in stored_hours:
+            by_pk[record_id].volunteers.append((("w", worker_id) if worker_id else ("m", member_id), hours))
+        return wanted
 
-    def changes(self, item: RecordRow, record: ServiceRecord) -> dict:
+    def changes(self, item: RecordRow, record: Stored) -> dict:
         out = {f: getattr(item, f) for f in ("place_kind", "person_times") if getattr(item, f) != getattr(record, f)}
-        now = sorted((v.who, v.hours) for v in item.volunteers)
-        before = sorted(((("w", h.worker_id) if h.worker_id else ("m", h.member_id)), h.hours)
-                        for h in record.volunteers.all())
-        if now != before:
+        if sorted((v.who, v.hours) for v in item.volunteers) != sorted(record.volunteers):
             out["volunteers"] = item.volunteers
         if out and record.pk in self.certified():
             return {}  # listed on a valid certificate: never changed by an import (void the certificate first)
@@ -267,14 +282,12 @@ class ServiceRecordImporter(VolunteeringImporter):
         hours = [(record.pk, v) for record, item in zip(records, plan.creates, strict=True) for v in item.volunteers]
         now = timezone.now()
         changed, replaced = [], []
-        for item, record, changes in plan.updates:
-            for name in ("place_kind", "person_times"):
-                setattr(record, name, getattr(item, name))
-            record.updated_at = now
-            changed.append(record)
+        for item, stored, changes in plan.updates:
+            changed.append(ServiceRecord(pk=stored.pk, place_kind=item.place_kind, person_times=item.person_times,
+                                         updated_at=now))
             if "volunteers" in changes:
-                replaced.append(record.pk)
-                hours.extend((record.pk, v) for v in item.volunteers)
+                replaced.append(stored.pk)
+                hours.extend((stored.pk, v) for v in item.volunteers)
         ServiceRecord.objects.bulk_update(changed, ["place_kind", "person_times", "updated_at"], batch_size=2000)
         for start in range(0, len(replaced), 900):
             ServiceHours.objects.filter(record_id__in=replaced[start:start + 900]).delete()
