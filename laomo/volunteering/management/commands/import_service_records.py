@@ -1,0 +1,5 @@
+from laomo.core.importing import ImportCommand
+
+
+class Command(ImportCommand):
+    kind = "service_records"
