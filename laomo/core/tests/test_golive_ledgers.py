@@ -51,6 +51,15 @@ def _figure(figures: dict, path: str):
     return value
 
 
+def _add(before, value, key: str):
+    """Two ledgers' shares of one figure (an average is given by one ledger only)."""
+    if before is None or key.endswith("average_rating") or key.endswith("average_satisfaction"):
+        return value
+    if isinstance(value, str):
+        return str(Decimal(before) + Decimal(value))
+    return before + value
+
+
 def _same(actual, expected) -> bool:
     if isinstance(expected, str | Decimal) or isinstance(actual, str | Decimal):
         return Decimal(str(actual)) == Decimal(str(expected))
@@ -72,7 +81,9 @@ def test_it_takes_in_years_of_ledgers_and_the_figures_add_up(tmp_path, orgs, cli
         path, figures = sample(tmp_path)
         files[kind] = path
         for year, values in figures.items():
-            expected.setdefault(year, {}).update(values)
+            year_figures = expected.setdefault(year, {})
+            for key, value in values.items():
+                year_figures[key] = _add(year_figures.get(key), value, key)
         preview, done = _import(client, kind, path, root, capture)
         assert {k: done[k] for k in ("created", "updated", "rejected_rows")} == {
             k: preview[k] for k in ("created", "updated", "rejected_rows")}, kind
@@ -80,7 +91,7 @@ def test_it_takes_in_years_of_ledgers_and_the_figures_add_up(tmp_path, orgs, cli
 
     assert {2022, 2023} <= set(expected), "the samples span past years"
     assert {path.split(".")[0] for values in expected.values() for path in values} >= {
-        "outreach", "care", "retreats", "studios"}
+        "outreach", "volunteering", "care", "retreats", "studios"}
     for year, values in sorted(expected.items()):
         figures = summary(user=users[Role.CITY_STAFF], year=year, org=root)
         wrong = {path: (_figure(figures, path), value) for path, value in values.items()
