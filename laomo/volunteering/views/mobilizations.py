@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import scope_root
+from laomo.core.selectors import get_in_scope
 from laomo.orgs.selectors import org_choices_for
 
 from .. import exports, selectors, services
@@ -94,9 +94,7 @@ def roster_add(request, pk):
 @capability_required("edit_business")
 def roster_remove(request, pk, entry_pk):
     m = selectors.mobilization_get(user=request.user, pk=pk)
-    entry = selectors.roster_of(m).filter(pk=entry_pk).first()
-    if entry is None:
-        raise Http404("值守记录不存在")
+    entry = get_in_scope(selectors.roster_of(m), entry_pk, "值守记录不存在")
     act(request, lambda: services.roster_remove(actor=request.user, entry=entry, reason=request.POST.get("reason", "")),
         f"已将 {entry.worker.name} 移出值守名单。")
     return redirect("volunteering:mobilization_detail", pk=m.pk)

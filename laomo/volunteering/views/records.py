@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required, has_capability
+from laomo.core.selectors import get_in_scope
 from laomo.core.web import apply_errors
 from laomo.core.years import selected_year
 from laomo.orgs.selectors import org_choices_for
@@ -214,9 +215,7 @@ def photo_add(request, pk):
 def photo(request, pk, photo_pk):
     """Photos are served only to users who may see the record (never from a public URL)."""
     record = selectors.record_get(user=request.user, pk=pk)
-    item = record.photos.filter(pk=photo_pk, is_deleted=False).first()
-    if item is None:
-        raise Http404("照片不存在")
+    item = get_in_scope(record.photos.filter(is_deleted=False), photo_pk, "照片不存在")
     source = item.thumbnail if request.GET.get("thumb") else item.image
     return FileResponse(source.open("rb"), content_type="image/jpeg")
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import scope_root
+from laomo.core.selectors import get_in_scope
 from laomo.core.years import selected_year
 from laomo.orgs.selectors import org_choices_for
 
@@ -105,9 +105,7 @@ def member_add(request, pk):
 @capability_required(*EDIT)
 def member_remove(request, pk, member_pk):
     team = selectors.team_get(user=request.user, pk=pk)
-    member = selectors.team_members(team=team).filter(pk=member_pk).first()
-    if member is None:
-        raise Http404("队员不存在")
+    member = get_in_scope(selectors.team_members(team=team), member_pk, "队员不存在")
     act(request, lambda: services.member_remove(actor=request.user, member=member,
                                                 reason=request.POST.get("reason", "")), f"{member.name} 已退出本队。")
     return redirect("volunteering:team_detail", pk=team.pk)
