@@ -10,11 +10,12 @@ from django.views.decorators.http import require_POST
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import scope_root
 from laomo.core.selectors import get_in_scope
+from laomo.core.web import run_action
 from laomo.orgs.selectors import org_choices_for
 
 from .. import exports, selectors, services
 from .. import forms as f
-from .common import act, act_on_form, can_edit, list_or_export, submitted
+from .common import act_on_form, can_edit, list_or_export, submitted
 
 
 @capability_required("view_business")
@@ -95,6 +96,7 @@ def roster_add(request, pk):
 def roster_remove(request, pk, entry_pk):
     m = selectors.mobilization_get(user=request.user, pk=pk)
     entry = get_in_scope(selectors.roster_of(m), entry_pk, "值守记录不存在")
-    act(request, lambda: services.roster_remove(actor=request.user, entry=entry, reason=request.POST.get("reason", "")),
-        f"已将 {entry.worker.name} 移出值守名单。")
+    run_action(request, lambda: services.roster_remove(actor=request.user, entry=entry,
+                                                       reason=request.POST.get("reason", "")),
+               success=f"已将 {entry.worker.name} 移出值守名单。")
     return redirect("volunteering:mobilization_detail", pk=m.pk)

@@ -10,12 +10,13 @@ from django.views.decorators.http import require_POST
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import scope_root
 from laomo.core.selectors import get_in_scope
+from laomo.core.web import run_action
 from laomo.core.years import selected_year
 from laomo.orgs.selectors import org_choices_for
 
 from .. import exports, selectors, services
 from .. import forms as f
-from .common import EDIT, VIEW, act, act_on_form, list_or_export, submitted
+from .common import EDIT, VIEW, act_on_form, list_or_export, submitted
 
 TEAM_INITIAL = ("name", "team_type", "org", "parent", "base", "leader", "founded_on", "description")
 
@@ -106,8 +107,9 @@ def member_add(request, pk):
 def member_remove(request, pk, member_pk):
     team = selectors.team_get(user=request.user, pk=pk)
     member = get_in_scope(selectors.team_members(team=team), member_pk, "队员不存在")
-    act(request, lambda: services.member_remove(actor=request.user, member=member,
-                                                reason=request.POST.get("reason", "")), f"{member.name} 已退出本队。")
+    run_action(request, lambda: services.member_remove(actor=request.user, member=member,
+                                                       reason=request.POST.get("reason", "")),
+               success=f"{member.name} 已退出本队。")
     return redirect("volunteering:team_detail", pk=team.pk)
 
 
