@@ -107,12 +107,13 @@ def org_or_none(request, code: str | None) -> OrgUnit | None:
     return org_of(request, code) if code else None
 
 
-def with_org(request, payload, *, partial: bool = False) -> dict:
+def with_org(request, payload, *, partial: bool = False, optional: bool = False) -> dict:
     """A payload's fields as a dict, its org code (`org`) resolved to the unit in the caller's scope (`org_of`:
-    422 unknown, 403 outside). `partial` (a PATCH): only the fields sent, the org only when it is one of them."""
+    422 unknown, 403 outside; `optional`: no code, no unit — the service picks one). `partial` (a PATCH): only
+    the fields sent, the org only when it is one of them."""
     data = payload.dict(exclude_unset=True) if partial else payload.dict()
     if "org" in data:
-        data["org"] = org_of(request, data["org"])
+        data["org"] = (org_or_none if optional else org_of)(request, data["org"])
     return data
 
 
