@@ -66,21 +66,26 @@ def errors_text(source) -> str:
     return ERROR_SEPARATOR.join(e for errs in source.errors.values() for e in errs)
 
 
-def run_action(request, fn: Callable, *, success=None, redirect_to=None, done_to=None):
+def run_action(request, fn: Callable, *, success=None, redirect_to=None, done_to=None, form=None,
+               invalid: str | None = None):
     """A one-button action (a POST with no form page of its own): `fn()` (one service call), then a message —
     the service's refusal (`errors_text`) as an error, or `success` (a text, or `success(result)`; None: none).
+    With a small posted `form`, an invalid one is refused first (`invalid`, or its errors) and `fn` not run.
 
     Without `redirect_to`: True when it went through. With it: a redirect there (anything `redirect` takes),
     or after a success to `done_to` when given (a deleted record's list)."""
-    try:
-        result = fn()
-    except ValidationError as exc:
-        messages.error(request, errors_text(exc))
-        done = False
+    done = False
+    if form is not None and not form.is_valid():
+        messages.error(request, invalid or errors_text(form))
     else:
-        if success is not None:
-            messages.success(request, success(result) if callable(success) else success)
-        done = True
+        try:
+            result = fn()
+        except ValidationError as exc:
+            messages.error(request, errors_text(exc))
+        else:
+            if success is not None:
+                messages.success(request, success(result) if callable(success) else success)
+            done = True
     if redirect_to is None:
         return done
     return redirect(done_to if done and done_to is not None else redirect_to)

@@ -69,11 +69,8 @@ def _list(request, qs, name: str, form):
 
 
 def _after_delete(request, form, obj, delete, *, label: str, back: str, detail: str):
-    if not form.is_valid():
-        messages.error(request, "请填写删除原因。")
-        return redirect(detail)
-    return run_action(request, lambda: delete(form.cleaned_data["reason"]), success=f"已删除{label}。",
-                      redirect_to=detail, done_to=back)
+    return run_action(request, lambda: delete(form.cleaned_data["reason"]), form=form, invalid="请填写删除原因。",
+                      success=f"已删除{label}。", redirect_to=detail, done_to=back)
 
 
 def _month(value: str | None, year: int) -> tuple[int, int]:

@@ -223,16 +223,13 @@ def batch_detail(request, pk):
 def batch_status(request, pk):
     batch = selectors.batch_get(user=request.user, pk=pk)
     form = StatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择批次状态。")
-        return _to_batch(batch)
-    status, reason = form.cleaned_data["status"], form.cleaned_data["reason"]
 
     def act():
-        services.batch_set_status(actor=request.user, batch=batch, status=status, reason=reason)
+        status = form.cleaned_data["status"]
+        services.batch_set_status(actor=request.user, batch=batch, status=status, reason=form.cleaned_data["reason"])
         return f"批次状态已改为“{BatchStatus(status).label}”。"
 
-    run_action(request, act, success=lambda text: text)  # act() gives the text
+    run_action(request, act, form=form, invalid="请选择批次状态。", success=lambda text: text)  # act() gives the text
     return _to_batch(batch)
 
 

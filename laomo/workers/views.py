@@ -190,13 +190,10 @@ def worker_edit(request, pk):
 def worker_status(request, pk):
     worker = selectors.worker_get(user=request.user, pk=pk)
     form = StatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择状态并填写日期。")
-        return redirect("workers:detail", pk=worker.pk)
     return run_action(request, lambda: services.worker_set_status(
         actor=request.user, worker=worker, status=form.cleaned_data["status"],
-        status_date=form.cleaned_data["status_date"]), success="已更新在职状态。",
-        redirect_to=reverse("workers:detail", args=[worker.pk]))
+        status_date=form.cleaned_data["status_date"]), form=form, invalid="请选择状态并填写日期。",
+        success="已更新在职状态。", redirect_to=reverse("workers:detail", args=[worker.pk]))
 
 
 @require_POST

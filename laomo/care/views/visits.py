@@ -202,13 +202,10 @@ def visit_detail(request, pk):
 def visit_void(request, pk):
     visit = selectors.visit_get(user=request.user, pk=pk)
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写作废原因。")
-        return redirect("care:visit_detail", pk=visit.pk)
-    run_action(request, lambda: services.visit_void(
+    return run_action(request, lambda: services.visit_void(
         actor=request.user, visit=visit, reason=form.cleaned_data["reason"]),
-        success="慰问记录已作废,慰问金已从活动已发放金额中扣除。")
-    return redirect("care:visit_detail", pk=visit.pk)
+        form=form, invalid="请填写作废原因。", success="慰问记录已作废,慰问金已从活动已发放金额中扣除。",
+        redirect_to=reverse("care:visit_detail", args=[visit.pk]))
 
 
 @require_POST

@@ -1,15 +1,13 @@
-"""What the volunteering pages share: who may see and edit, a small form's service call with its outcome as a
-message, a form posted to a service, and a list page that also exports its rows."""
+"""What the volunteering pages share: who may see and edit, a form posted to a service, and a list page that
+also exports its rows."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib import messages
-
 from laomo.core.permissions import has_capability
 from laomo.core.scope import org_in_scope
-from laomo.core.web import errors_text, list_page, run_action, save_form
+from laomo.core.web import list_page, save_form
 
 VIEW = ("view_business", "lead_team")
 EDIT = ("edit_business", "lead_team")
@@ -18,14 +16,6 @@ EDIT = ("edit_business", "lead_team")
 def can_edit(user, org=None) -> bool:
     """Staff who may edit (the unit's business, when `org` is given)."""
     return has_capability(user, "edit_business") and (org is None or org_in_scope(user, org))
-
-
-def act_on_form(request, form, call: Callable, done, invalid: str | None = None) -> bool:
-    """`run_action` with the cleaned data of a small posted form; an invalid form says what is missing."""
-    if not form.is_valid():
-        messages.error(request, invalid or errors_text(form))
-        return False
-    return run_action(request, lambda: call(form.cleaned_data), success=done)
 
 
 def submitted(request, form, call: Callable):

@@ -15,7 +15,7 @@ from laomo.orgs.selectors import org_choices_for
 
 from .. import exports, selectors, services
 from .. import forms as f
-from .common import act_on_form, can_edit, list_or_export, submitted
+from .common import can_edit, list_or_export, submitted
 
 
 @capability_required("view_business")
@@ -75,8 +75,9 @@ def mobilization_detail(request, pk):
 @capability_required("edit_business")
 def post_add(request, pk):
     m = selectors.mobilization_get(user=request.user, pk=pk)
-    act_on_form(request, f.PostForm(request.POST), lambda d: services.post_add(actor=request.user, mobilization=m, **d),
-                "已添加点位/任务。", invalid="请填写点位/任务名称。")
+    form = f.PostForm(request.POST)
+    run_action(request, lambda: services.post_add(actor=request.user, mobilization=m, **form.cleaned_data),
+               form=form, invalid="请填写点位/任务名称。", success="已添加点位/任务。")
     return redirect("volunteering:mobilization_detail", pk=m.pk)
 
 
@@ -86,8 +87,8 @@ def roster_add(request, pk):
     m = selectors.mobilization_get(user=request.user, pk=pk)
     form = f.RosterForm(request.POST, worker_queryset=selectors.worker_choices(user=request.user),
                         post_queryset=m.posts.all())
-    act_on_form(request, form, lambda d: services.roster_add(actor=request.user, mobilization=m, **d),
-                lambda entry: f"已将 {entry.worker.name} 列入值守名单。")
+    run_action(request, lambda: services.roster_add(actor=request.user, mobilization=m, **form.cleaned_data),
+               form=form, success=lambda entry: f"已将 {entry.worker.name} 列入值守名单。")
     return redirect("volunteering:mobilization_detail", pk=m.pk)
 
 

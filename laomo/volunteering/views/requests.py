@@ -18,7 +18,7 @@ from laomo.orgs.selectors import org_choices_for
 from .. import exports, selectors, services
 from .. import forms as f
 from ..models import RequestStatus
-from .common import VIEW, act_on_form, can_edit, submitted
+from .common import VIEW, can_edit, submitted
 from .records import _record_form_view
 
 OPEN = (RequestStatus.PENDING, RequestStatus.DISPATCHED, RequestStatus.ACCEPTED)
@@ -116,8 +116,8 @@ def request_dispatch(request, pk):
     if not form.is_valid():
         messages.error(request, errors_text(form))
         return redirect("volunteering:request_detail", pk=req.pk)
-    act_on_form(request, form, lambda d: services.request_dispatch(actor=request.user, request=req, **d),
-                lambda done: f"已派单给 {done.assignee_label}。")
+    run_action(request, lambda: services.request_dispatch(actor=request.user, request=req, **form.cleaned_data),
+               success=lambda done: f"已派单给 {done.assignee_label}。")
     return _back(request, req)
 
 

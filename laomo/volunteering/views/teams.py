@@ -16,7 +16,7 @@ from laomo.orgs.selectors import org_choices_for
 
 from .. import exports, selectors, services
 from .. import forms as f
-from .common import EDIT, VIEW, act_on_form, list_or_export, submitted
+from .common import EDIT, VIEW, list_or_export, submitted
 
 TEAM_INITIAL = ("name", "team_type", "org", "parent", "base", "leader", "founded_on", "description")
 
@@ -97,8 +97,8 @@ def _member_workers(user, team):
 def member_add(request, pk):
     team = selectors.team_get(user=request.user, pk=pk)
     form = f.MemberForm(request.POST, worker_queryset=_member_workers(request.user, team))
-    act_on_form(request, form, lambda d: services.member_add(actor=request.user, team=team, **d),
-                lambda member: f"已添加队员 {member.name}。")
+    run_action(request, lambda: services.member_add(actor=request.user, team=team, **form.cleaned_data),
+               form=form, success=lambda member: f"已添加队员 {member.name}。")
     return redirect("volunteering:team_detail", pk=team.pk)
 
 
@@ -118,6 +118,6 @@ def member_remove(request, pk, member_pk):
 def team_dissolve(request, pk):
     team = selectors.team_get(user=request.user, pk=pk)
     form = f.DissolveForm(request.POST)
-    act_on_form(request, form, lambda d: services.team_dissolve(actor=request.user, team=team, **d),
-                f"服务队“{team.name}”已撤销。", invalid="请填写撤销日期和原因。")
+    run_action(request, lambda: services.team_dissolve(actor=request.user, team=team, **form.cleaned_data),
+               form=form, invalid="请填写撤销日期和原因。", success=f"服务队“{team.name}”已撤销。")
     return redirect("volunteering:team_detail", pk=team.pk)
