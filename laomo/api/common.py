@@ -107,6 +107,16 @@ def org_or_none(request, code: str | None) -> OrgUnit | None:
     return org_of(request, code) if code else None
 
 
+def with_org(request, payload, *, partial: bool = False, optional: bool = False) -> dict:
+    """A payload's fields as a dict, its org code (`org`) resolved to the unit in the caller's scope (`org_of`:
+    422 unknown, 403 outside; `optional`: no code, no unit — the service picks one). `partial` (a PATCH): only
+    the fields sent, the org only when it is one of them."""
+    data = payload.dict(exclude_unset=True) if partial else payload.dict()
+    if "org" in data:
+        data["org"] = (org_or_none if optional else org_of)(request, data["org"])
+    return data
+
+
 def one_in_scope(qs: QuerySet, pk, what: str):
     """The row `pk` of a queryset already scoped to the caller, or 422 saying it does not exist or lies outside
     the caller's scope (the same answer for both, so a guessed id tells nothing)."""

@@ -9,7 +9,7 @@ from laomo.core.permissions import has_capability
 from laomo.workers import selectors, services
 from laomo.workers.models import RANK_LEVEL, Worker
 
-from .common import PageNo, Year, org_of, org_or_none, paged, requires
+from .common import PageNo, Year, org_or_none, paged, requires, with_org
 
 router = Router(tags=["劳模库"])
 
@@ -154,8 +154,7 @@ def worker_detail(request, worker_id: int):
 @router.post("/workers", response={201: WorkerDetail}, summary="登记劳模")
 @requires("edit_business")
 def worker_create(request, payload: WorkerIn):
-    data = payload.dict()
-    data["org"] = org_of(request, data["org"])
+    data = with_org(request, payload)
     worker = services.worker_create(actor=request.user, **data)
     return Status(201, _detail(request, selectors.worker_get(user=request.user, pk=worker.pk)))
 
@@ -164,9 +163,7 @@ def worker_create(request, payload: WorkerIn):
 @requires("edit_business")
 def worker_update(request, worker_id: int, payload: WorkerPatch):
     worker = selectors.worker_get(user=request.user, pk=worker_id)
-    changes = payload.dict(exclude_unset=True)
-    if "org" in changes:
-        changes["org"] = org_of(request, changes["org"])
+    changes = with_org(request, payload, partial=True)
     services.worker_update(actor=request.user, worker=worker, **changes)
     return _detail(request, selectors.worker_get(user=request.user, pk=worker_id))
 

@@ -9,7 +9,7 @@ from datetime import date
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from laomo.api.common import PageNo, ReasonIn, Year, org_of, org_or_none, paged, requires
+from laomo.api.common import PageNo, ReasonIn, Year, org_or_none, paged, requires, with_org
 from laomo.core.money import money_str
 from laomo.core.permissions import has_capability
 from laomo.workers.selectors import worker_get
@@ -141,8 +141,8 @@ def campaign_detail(request, campaign_id: int):
 @router.post("/care-campaigns", response={201: CareCampaignOut}, summary="创建慰问活动")
 @requires("edit_business")
 def campaign_create(request, payload: CareCampaignIn):
-    data = payload.dict()
-    org = org_of(request, data.pop("org"))
+    data = with_org(request, payload)
+    org = data.pop("org")
     level = data.pop("min_level")
     if level not in RANK_BY_LEVEL:
         raise HttpError(422, "min_level 应为 national/provincial/municipal/county。")

@@ -1,6 +1,7 @@
 from datetime import datetime, time
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from .models import AuditEntry, Job, Notification
@@ -45,3 +46,12 @@ def notification_list(*, user, limit: int = 100) -> list[Notification]:
 
 def unread_count(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def get_in_scope(qs: QuerySet, pk, message: str):
+    """The row `pk` of a queryset already scoped to the user (`*_base(user)`), or 404 with `message` —
+    "…不存在或不在您的数据范围内": the same answer for a missing row and one outside the scope."""
+    row = qs.filter(pk=pk).first()
+    if row is None:
+        raise Http404(message)
+    return row

@@ -2,13 +2,15 @@
 redirects, service errors onto forms, inline validation as the user types, and audited exports.
 
 Views stay thin: parse the request, call a selector or a service, render. What they used to repeat
-(`_query`, `_paged`, `_xlsx`, `_hx_redirect`, `_apply_errors`, `_validate_inline`) lives here.
+(`_query`, `_paged`, `_xlsx`, `_hx_redirect`, `_apply_errors`, `_validate_inline`, `run_action`/`_flash`/`act`)
+lives here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
@@ -54,6 +56,41 @@ def hx_redirect(request, url: str):
     return redirect(url)
 
 
+ERROR_SEPARATOR = "；"
+
+
+def errors_text(source) -> str:
+    """A refusal on one line, for a message: a ValidationError's messages, or a bound form's errors, joined by "；"."""
+    if isinstance(source, ValidationError):
+        return ERROR_SEPARATOR.join(source.messages)
+    return ERROR_SEPARATOR.join(e for errs in source.errors.values() for e in errs)
+
+
+def run_action(request, fn: Callable, *, success=None, redirect_to=None, done_to=None, form=None,
+               invalid: str | None = None):
+    """A one-button action (a POST with no form page of its own): `fn()` (one service call), then a message —
+    the service's refusal (`errors_text`) as an error, or `success` (a text, or `success(result)`; None: none).
+    With a small posted `form`, an invalid one is refused first (`invalid`, or its errors) and `fn` not run.
+
+    Without `redirect_to`: True when it went through. With it: a redirect there (anything `redirect` takes),
+    or after a success to `done_to` when given (a deleted record's list)."""
+    done = False
+    if form is not None and not form.is_valid():
+        messages.error(request, invalid or errors_text(form))
+    else:
+        try:
+            result = fn()
+        except ValidationError as exc:
+            messages.error(request, errors_text(exc))
+        else:
+            if success is not None:
+                messages.success(request, success(result) if callable(success) else success)
+            done = True
+    if redirect_to is None:
+        return done
+    return redirect(done_to if done and done_to is not None else redirect_to)
+
+
 def apply_errors(form, exc: ValidationError, mapping: dict | None = None) -> None:
     """A service's ValidationError onto a form: field errors on fields (renamed by `mapping`), the rest on top."""
     mapping = mapping or {}
@@ -65,6 +102,20 @@ def apply_errors(form, exc: ValidationError, mapping: dict | None = None) -> Non
         field = mapping.get(key, key)
         for message in errors:
             form.add_error(field if field in form.fields else None, message)
+
+
+def save_form(request, form, save: Callable, success=None, *, mapping: dict | None = None):
+    """Run `save()` (one service call) for a valid form: its result, after the success message (`success`, or
+    `success(result)`; None: none), or None with the service's refusal on the form (`apply_errors`, fields
+    renamed by `mapping`). Nothing typed is lost."""
+    try:
+        result = save()
+    except ValidationError as exc:
+        apply_errors(form, exc, mapping)
+        return None
+    if success is not None:
+        messages.success(request, success(result) if callable(success) else success)
+    return result
 
 
 def is_inline_check(request) -> bool:

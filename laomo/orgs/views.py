@@ -20,7 +20,7 @@ from laomo.api.models import ApiToken
 from laomo.api.selectors import api_token_list
 from laomo.api.services import api_token_revoke
 from laomo.core.permissions import capability_required
-from laomo.core.web import apply_errors
+from laomo.core.web import apply_errors, run_action
 
 from . import selectors, services
 from .forms import LoginForm, OrgUnitForm, OtpTokenForm, PasswordChangeForm, UserForm
@@ -196,13 +196,10 @@ def user_form(request, pk=None):
 @capability_required("manage_users")
 def user_toggle_active(request, pk):
     target = get_object_or_404(User, pk=pk)
-    try:
-        services.user_set_active(actor=request.user, user=target, active=not target.is_active)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"已{'启用' if target.is_active else '停用'}用户 {target.username}。")
-    return redirect("orgs:user_list")
+    return run_action(request, lambda: services.user_set_active(actor=request.user, user=target,
+                                                                active=not target.is_active),
+                      success=lambda _: f"已{'启用' if target.is_active else '停用'}用户 {target.username}。",
+                      redirect_to="orgs:user_list")
 
 
 @require_POST

@@ -9,11 +9,11 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, Greatest
-from django.http import Http404
 
 from laomo.core import dictionary
 from laomo.core.models import DictItem
 from laomo.core.scope import scope_q, scope_queryset
+from laomo.core.selectors import get_in_scope
 from laomo.core.years import ensure_year
 from laomo.workers.models import Worker
 from laomo.workers.selectors import worker_base
@@ -80,10 +80,7 @@ def campaign_list(*, user, filters: CampaignFilters | None = None) -> QuerySet[C
 
 
 def campaign_get(*, user, pk) -> Campaign:
-    campaign = campaign_base(user).select_related("org").filter(pk=pk).first()
-    if campaign is None:
-        raise Http404("活动不存在或不在您的数据范围内")
-    return campaign
+    return get_in_scope(campaign_base(user).select_related("org"), pk, "活动不存在或不在您的数据范围内")
 
 
 def campaign_choices(*, user) -> QuerySet[Campaign]:
@@ -148,11 +145,8 @@ def lecture_list(*, user, filters: LectureFilters | None = None) -> QuerySet[Lec
 
 
 def lecture_get(*, user, pk) -> Lecture:
-    lecture = (lecture_base(user).select_related("org", "campaign").prefetch_related(_speakers_prefetch())
-               .filter(pk=pk).first())
-    if lecture is None:
-        raise Http404("宣讲不存在或不在您的数据范围内")
-    return lecture
+    return get_in_scope(lecture_base(user).select_related("org", "campaign").prefetch_related(_speakers_prefetch()), pk,
+                        "宣讲不存在或不在您的数据范围内")
 
 
 def photos_of(owner) -> QuerySet[Photo]:
@@ -161,11 +155,8 @@ def photos_of(owner) -> QuerySet[Photo]:
 
 def photo_get(*, user, pk) -> Photo:
     """A photo whose lecture or showcase the user may see (a guessed id elsewhere is a 404)."""
-    photo = (Photo.objects.filter(pk=pk, is_deleted=False)
-             .filter(Q(lecture__in=lecture_base(user)) | Q(showcase__in=showcase_base(user))).first())
-    if photo is None:
-        raise Http404("照片不存在或不在您的数据范围内")
-    return photo
+    visible = Photo.objects.filter(Q(lecture__in=lecture_base(user)) | Q(showcase__in=showcase_base(user)))
+    return get_in_scope(visible.filter(is_deleted=False), pk, "照片不存在或不在您的数据范围内")
 
 
 def lectures_calendar(*, user, year: int, month: int, filters: LectureFilters | None = None) -> list[list[dict]]:
@@ -275,24 +266,16 @@ def media_list(*, user, filters: MediaFilters | None = None) -> QuerySet[MediaIt
 
 
 def media_get(*, user, pk) -> MediaItem:
-    item = media_base(user).select_related("org", "platform", "campaign", "lecture").filter(pk=pk).first()
-    if item is None:
-        raise Http404("传播作品不存在或不在您的数据范围内")
-    return item
+    return get_in_scope(media_base(user).select_related("org", "platform", "campaign", "lecture"), pk,
+                        "传播作品不存在或不在您的数据范围内")
 
 
 def reading_get(*, item: MediaItem, pk) -> MediaReading:
-    reading = item.readings.filter(pk=pk, is_deleted=False).first()
-    if reading is None:
-        raise Http404("读数不存在")
-    return reading
+    return get_in_scope(item.readings.filter(is_deleted=False), pk, "读数不存在")
 
 
 def pickup_get(*, item: MediaItem, pk) -> Pickup:
-    pickup = item.pickups.filter(pk=pk, is_deleted=False).first()
-    if pickup is None:
-        raise Http404("采用记录不存在")
-    return pickup
+    return get_in_scope(item.pickups.filter(is_deleted=False), pk, "采用记录不存在")
 
 
 def readings_of(item: MediaItem) -> QuerySet[MediaReading]:
@@ -391,10 +374,8 @@ def session_list(*, user, filters: SessionFilters | None = None) -> QuerySet[Pre
 
 
 def session_get(*, user, pk) -> PreShiftSession:
-    session = session_base(user).select_related("org", "speaker", "campaign").filter(pk=pk).first()
-    if session is None:
-        raise Http404("班前十分钟记录不存在或不在您的数据范围内")
-    return session
+    return get_in_scope(session_base(user).select_related("org", "speaker", "campaign"), pk,
+                        "班前十分钟记录不存在或不在您的数据范围内")
 
 
 def enterprise_suggestions(*, user, limit: int = 200) -> list[str]:
@@ -444,10 +425,8 @@ def showcase_list(*, user, filters: ShowcaseFilters | None = None) -> QuerySet[S
 
 
 def showcase_get(*, user, pk) -> Showcase:
-    showcase = showcase_base(user).select_related("org").prefetch_related("featured_workers").filter(pk=pk).first()
-    if showcase is None:
-        raise Http404("风采展示区不存在或不在您的数据范围内")
-    return showcase
+    return get_in_scope(showcase_base(user).select_related("org").prefetch_related("featured_workers"), pk,
+                        "风采展示区不存在或不在您的数据范围内")
 
 
 # --- workers to pick (speakers, featured workers) ----------------------------------------------------------

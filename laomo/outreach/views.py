@@ -17,7 +17,16 @@ from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import org_in_scope, scope_root
-from laomo.core.web import apply_errors, is_inline_check, list_page, query_string, validate_inline
+from laomo.core.web import (
+    apply_errors,
+    errors_text,
+    is_inline_check,
+    list_page,
+    query_string,
+    run_action,
+    save_form,
+    validate_inline,
+)
 from laomo.core.years import selected_year, year_in_range
 from laomo.orgs.selectors import org_choices_for
 from laomo.workers.selectors import WorkerFilters, worker_base, worker_list
@@ -60,16 +69,8 @@ def _list(request, qs, name: str, form):
 
 
 def _after_delete(request, form, obj, delete, *, label: str, back: str, detail: str):
-    if form.is_valid():
-        try:
-            delete(form.cleaned_data["reason"])
-        except ValidationError as exc:
-            messages.error(request, ";".join(exc.messages))
-            return redirect(detail)
-        messages.success(request, f"已删除{label}。")
-        return redirect(back)
-    messages.error(request, "请填写删除原因。")
-    return redirect(detail)
+    return run_action(request, lambda: delete(form.cleaned_data["reason"]), form=form, invalid="请填写删除原因。",
+                      success=f"已删除{label}。", redirect_to=detail, done_to=back)
 
 
 def _month(value: str | None, year: int) -> tuple[int, int]:
@@ -262,7 +263,7 @@ def _photo_upload(request, owner, *, kind: str):
     if request.htmx:
         return render(request, template, ctx)  # htmx swaps 2xx only: errors come back as 200
     if form.errors:
-        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, errors_text(form))
     else:
         messages.success(request, "已上传照片。")
     return redirect(f"outreach:{kind}_detail", pk=owner.pk)
@@ -394,12 +395,8 @@ def _simple_form(request, *, form, check, save, template: str, partial: str, ctx
     if is_inline_check(request):
         return validate_inline(request, form, check)
     if request.method == "POST" and form.is_valid():
-        try:
-            obj = save(form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, success)
+        obj = save_form(request, form, lambda: save(form.cleaned_data), success)
+        if obj is not None:
             return redirect(obj)
     return render(request, template, {**ctx, "form": form, "partial": partial})
 
@@ -574,7 +571,7 @@ def _entry_add(request, item, form_class, add, *, kind: str, success: str):
         ctx = _media_ctx(request, item, **{f"{kind}_form": form if form.errors else form_class()})
         return render(request, f"outreach/partials/{kind}s.html", ctx)
     if form.errors:
-        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, errors_text(form))
     else:
         messages.success(request, success)
     return redirect("outreach:media_detail", pk=item.pk)
@@ -582,13 +579,8 @@ def _entry_add(request, item, form_class, add, *, kind: str, success: str):
 
 def _entry_remove(request, item, remove, *, success: str):
     """Remove a reading or a pick-up (with the reason posted) and go back to the media page."""
-    try:
-        remove(reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, ";".join(exc.messages))
-    else:
-        messages.success(request, success)
-    return redirect("outreach:media_detail", pk=item.pk)
+    return run_action(request, lambda: remove(reason=request.POST.get("reason", "")), success=success,
+                      redirect_to=reverse("outreach:media_detail", args=[item.pk]))
 
 
 @require_POST
@@ -719,7 +711,7 @@ def session_repeat(request, pk):
     try:
         copy = services.session_repeat(actor=request.user, session=session)
     except ValidationError as exc:
-        message = ";".join(exc.messages)
+        message = errors_text(exc)
         if request.htmx:
             return render(request, "outreach/partials/session_repeated.html", {"error": message})
         messages.error(request, message)

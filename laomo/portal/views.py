@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from laomo.core.actors import PUBLIC
 from laomo.core.permissions import public_view
 from laomo.core.request_context import client_ip
-from laomo.core.web import apply_errors
+from laomo.core.web import apply_errors, errors_text, run_action
 from laomo.volunteering import services
 
 from . import guard, selectors
@@ -112,13 +113,8 @@ def track(request, code):
 
 
 def _rate(request, req, form) -> bool:
-    try:
-        services.request_rate(actor=PUBLIC, request=req, rating=form.cleaned_data["rating"],
-                              comment=form.cleaned_data["comment"])
-    except ValidationError as exc:
-        messages.error(request, ";".join(exc.messages))
-        return False
-    return True
+    return run_action(request, lambda: services.request_rate(
+        actor=PUBLIC, request=req, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]))
 
 
 @require_POST
@@ -129,7 +125,7 @@ def rate(request, code):
         return refused
     form = RateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, errors_text(form))
     elif _rate(request, req, form):
         messages.success(request, "感谢您的评价!")
         return redirect("portal:track", code=req.tracking_code)
@@ -142,11 +138,6 @@ def cancel(request, code):
     req, refused = _get(request, code)
     if refused:
         return refused
-    try:
-        services.request_cancel(actor=PUBLIC, request=req, reason=(request.POST.get("reason") or "群众撤回")[:300],
-                                by_requester=True)
-    except ValidationError as exc:
-        messages.error(request, ";".join(exc.messages))
-    else:
-        messages.success(request, "点单已取消。")
-    return redirect("portal:track", code=req.tracking_code)
+    return run_action(request, lambda: services.request_cancel(
+        actor=PUBLIC, request=req, reason=(request.POST.get("reason") or "群众撤回")[:300], by_requester=True),
+        success="点单已取消。", redirect_to=reverse("portal:track", args=[req.tracking_code]))

@@ -12,7 +12,7 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from laomo.api.common import PageNo, Year, one_in_scope, org_of, org_or_none, paged, requires
+from laomo.api.common import PageNo, Year, one_in_scope, org_of, org_or_none, paged, requires, with_org
 from laomo.core.actors import PUBLIC
 from laomo.core.money import money_str
 from laomo.core.permissions import has_capability
@@ -315,8 +315,8 @@ def batch_detail(request, batch_id: int):
 @router.post("/retreat-batches", response={201: BatchDetail}, summary="创建批次")
 @requires("edit_business")
 def batch_create(request, payload: BatchIn):
-    data = payload.dict()
-    org = org_of(request, data.pop("org"))
+    data = with_org(request, payload)
+    org = data.pop("org")
     vendor_id = data.pop("vendor_id")
     if vendor_id is not None:
         data["vendor"] = one_in_scope(selectors.vendor_base(request.user), vendor_id, "旅行社/基地")

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from laomo.core.scope import org_in_scope, scope_queryset
+from laomo.core.selectors import get_in_scope
 from laomo.core.years import ensure_year
 from laomo.orgs.models import OrgUnit
 from laomo.orgs.roles import DataScope
@@ -119,10 +120,8 @@ def batch_list(*, user, filters: BatchFilters | None = None) -> QuerySet[Retreat
 
 
 def batch_get(*, user, pk) -> RetreatBatch:
-    batch = with_counts(batch_base(user).select_related("org", "vendor")).filter(pk=pk).first()
-    if batch is None:
-        raise Http404("批次不存在或不在您的数据范围内")
-    return batch
+    return get_in_scope(with_counts(batch_base(user).select_related("org", "vendor")), pk,
+                        "批次不存在或不在您的数据范围内")
 
 
 def is_organizer(user, batch: RetreatBatch) -> bool:
@@ -184,11 +183,8 @@ def application_list(*, user, filters: ApplicationFilters | None = None, batch=N
 
 
 def application_get(*, user, pk) -> RetreatApplication:
-    app = application_base(user).select_related("worker__org", "org", "batch__org", "batch__vendor").filter(
-        pk=pk).first()
-    if app is None:
-        raise Http404("报名记录不存在或不在您的数据范围内")
-    return app
+    return get_in_scope(application_base(user).select_related("worker__org", "org", "batch__org", "batch__vendor"), pk,
+                        "报名记录不存在或不在您的数据范围内")
 
 
 def waitlist_positions(batch) -> dict[int, int]:
@@ -256,10 +252,8 @@ def vendor_list(*, user, q: str = "", kind: str = "", active: str = "") -> Query
 
 
 def vendor_get(*, user, pk) -> Vendor:
-    vendor = _vendor_rating_annotations(vendor_base(user).select_related("org")).filter(pk=pk).first()
-    if vendor is None:
-        raise Http404("旅行社/基地不存在或不在您的数据范围内")
-    return vendor
+    return get_in_scope(_vendor_rating_annotations(vendor_base(user).select_related("org")), pk,
+                        "旅行社/基地不存在或不在您的数据范围内")
 
 
 def vendor_choices(*, user, org=None) -> QuerySet[Vendor]:

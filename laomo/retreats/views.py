@@ -20,10 +20,13 @@ from laomo.core.permissions import capability_required, has_capability, public_v
 from laomo.core.scope import org_in_scope
 from laomo.core.web import (
     apply_errors,
+    errors_text,
     is_inline_check,
     list_page,
     paged,
     query_string,
+    run_action,
+    save_form,
     validate_inline,
     xlsx_response,
 )
@@ -52,20 +55,6 @@ from .models import BATCH_TRANSITIONS, EDITABLE_STATUSES, HELD_STATUSES, RATING_
 
 BATCH_DEFAULTS = {"employment_statuses": ["active", "retired"], "not_attended_years": 3, "min_level_rank": 2,
                   "health_declaration_required": True}
-
-
-def _errors_text(exc: ValidationError) -> str:
-    return ";".join(exc.messages)
-
-
-def _flash(request, act) -> None:
-    """Run `act()` (a service call that returns what to tell the user): its message, or the service's refusal."""
-    try:
-        text = act()
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, text)
 
 
 def _back(request, batch_pk):
@@ -132,13 +121,8 @@ def _batch_form_for(request, batch):
 def _saved(request, form, save, detail: str):
     """Save a valid form through a service: `save(data)` returns (record, message). The redirect to the
     record's `detail` page, or None with the service's errors put on the form."""
-    try:
-        record, message = save(dict(form.cleaned_data))
-    except ValidationError as exc:
-        apply_errors(form, exc)
-        return None
-    messages.success(request, message)
-    return redirect(detail, pk=record.pk)
+    saved = save_form(request, form, lambda: save(dict(form.cleaned_data)), success=lambda saved: saved[1])
+    return redirect(detail, pk=saved[0].pk) if saved is not None else None
 
 
 def _batch_saver(request, batch):
@@ -239,16 +223,13 @@ def batch_detail(request, pk):
 def batch_status(request, pk):
     batch = selectors.batch_get(user=request.user, pk=pk)
     form = StatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择批次状态。")
-        return _to_batch(batch)
-    status, reason = form.cleaned_data["status"], form.cleaned_data["reason"]
 
     def act():
-        services.batch_set_status(actor=request.user, batch=batch, status=status, reason=reason)
+        status = form.cleaned_data["status"]
+        services.batch_set_status(actor=request.user, batch=batch, status=status, reason=form.cleaned_data["reason"])
         return f"批次状态已改为“{BatchStatus(status).label}”。"
 
-    _flash(request, act)
+    run_action(request, act, form=form, invalid="请选择批次状态。", success=lambda text: text)  # act() gives the text
     return _to_batch(batch)
 
 
@@ -265,7 +246,7 @@ def batch_itinerary(request, pk):
             services.batch_set_itinerary(actor=request.user, batch=batch,
                                          days=[f.cleaned_data for f in formset.forms])
         except ValidationError as exc:
-            error = _errors_text(exc)
+            error = errors_text(exc)
         else:
             messages.success(request, "行程已保存。")
             return _to_batch(batch)
@@ -298,7 +279,7 @@ def batch_confirm_all(request, pk):
         text = f"按优先顺序确定:{counts['confirmed']} 人确定,{counts['waitlisted']} 人进入候补。"
         return text + (" 未能确定:" + ";".join(counts["refused"]) if counts["refused"] else "")
 
-    _flash(request, act)
+    run_action(request, act, success=lambda text: text)  # act() gives the text
     return _to_batch(batch)
 
 
@@ -375,7 +356,7 @@ def batch_nominate(request, pk):
 
 def _application_action(request, pk, action):
     app = selectors.application_get(user=request.user, pk=pk)
-    _flash(request, lambda: action(app))
+    run_action(request, lambda: action(app), success=lambda text: text)  # action(app) gives the text
     return _back(request, app.batch_id)
 
 
@@ -629,7 +610,7 @@ def my_withdraw(request, pk):
                                       reason=_reason(request, OptionalReasonForm))
         return f"已退出“{app.batch.name}”。"
 
-    _flash(request, act)
+    run_action(request, act, success=lambda text: text)  # act() gives the text
     return redirect("retreats:my")
 
 

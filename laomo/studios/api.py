@@ -11,7 +11,7 @@ from ninja import File, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from laomo.api.common import PageNo, Year, org_of, org_or_none, paged, requires
+from laomo.api.common import PageNo, Year, org_or_none, paged, requires, with_org
 from laomo.core.money import money_str
 from laomo.core.years import current_year
 from laomo.reports.selectors import OrgNotFound, report_org
@@ -194,8 +194,7 @@ def studio_detail(request, studio_id: int, year: Year | None = None):
 @requires("edit_business")
 def studio_create(request, payload: StudioIn):
     """A lead whose highest honor is below municipal level is accepted with `lead_warning` set."""
-    data = payload.dict()
-    data["org"] = org_of(request, data["org"])
+    data = with_org(request, payload)
     data["lead"] = _workers(request, [data["lead"]], "lead")[0]
     studio = services.studio_create(actor=request.user, **data)
     return Status(201, _studio_detail(request, studio.pk))
@@ -205,9 +204,7 @@ def studio_create(request, payload: StudioIn):
 @requires("edit_business")
 def studio_update(request, studio_id: int, payload: StudioPatch):
     studio = selectors.studio_get(user=request.user, pk=studio_id)
-    changes = payload.dict(exclude_unset=True)
-    if "org" in changes:
-        changes["org"] = org_of(request, changes["org"])
+    changes = with_org(request, payload, partial=True)
     if changes.get("lead") is not None:
         changes["lead"] = _workers(request, [changes["lead"]], "lead")[0]
     services.studio_update(actor=request.user, studio=studio, **changes)
@@ -329,8 +326,7 @@ def mentorship_detail(request, mentorship_id: int):
 def mentorship_create(request, payload: MentorshipIn):
     """`mentors` are worker ids; `apprentices` are `{"worker": id}` or `{"name", "employer"}` for people not in
     the registry. A mentor cannot also be an apprentice; the end date may not precede the start date."""
-    data = payload.dict()
-    data["org"] = org_of(request, data["org"])
+    data = with_org(request, payload)
     data["mentors"] = _workers(request, data["mentors"], "mentors")
     ids = [a["worker"] for a in data["apprentices"] if a["worker"] is not None]
     found = {w.pk: w for w in _workers(request, ids, "apprentices")}
@@ -388,8 +384,7 @@ def tech_help_detail(request, activity_id: int):
 @router.post("/tech-help", response={201: TechHelpOut}, summary="登记技术服务活动")
 @requires("edit_business")
 def tech_help_create(request, payload: TechHelpIn):
-    data = payload.dict()
-    data["org"] = org_of(request, data["org"])
+    data = with_org(request, payload)
     data["participants"] = _workers(request, data["participants"], "participants")
     data["studio"] = _studio_ref(request, data["studio"])
     a = services.tech_help_create(actor=request.user, **data)

@@ -8,11 +8,11 @@ from datetime import date
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
 from laomo.core import dictionary
 from laomo.core.scope import scope_queryset
+from laomo.core.selectors import get_in_scope
 from laomo.core.years import ensure_year
 from laomo.workers.models import Worker
 from laomo.workers.selectors import search_q as worker_search_q
@@ -155,11 +155,8 @@ def studio_list(*, user, filters: StudioFilters | None = None) -> QuerySet[Studi
 
 
 def studio_get(*, user, pk, year: int | None = None) -> Studio:
-    studio = (studio_base(user).select_related("org", "lead", "lead__org")
-              .annotate(**flag_annotations(year or timezone.localdate().year)).filter(pk=pk).first())
-    if studio is None:
-        raise Http404(NOT_FOUND)
-    return studio
+    return get_in_scope(studio_base(user).select_related("org", "lead", "lead__org")
+                        .annotate(**flag_annotations(year or timezone.localdate().year)), pk, NOT_FOUND)
 
 
 def studio_choices(*, user) -> QuerySet[Studio]:
@@ -247,10 +244,7 @@ def achievements_of(studio: Studio) -> QuerySet[StudioAchievement]:
 
 
 def achievement_get(*, user, pk) -> StudioAchievement:
-    achievement = achievement_base(user).select_related("studio", "studio__org").filter(pk=pk).first()
-    if achievement is None:
-        raise Http404(NOT_FOUND)
-    return achievement
+    return get_in_scope(achievement_base(user).select_related("studio", "studio__org"), pk, NOT_FOUND)
 
 
 # --- mentorships ------------------------------------------------------------------------------------
@@ -302,11 +296,8 @@ def mentorship_list(*, user, filters: MentorshipFilters | None = None, today: da
 
 
 def mentorship_get(*, user, pk) -> Mentorship:
-    mentorship = (mentorship_base(user).with_form().select_related("org", "studio")
-                  .prefetch_related(participants_prefetch()).filter(pk=pk).first())
-    if mentorship is None:
-        raise Http404(NOT_FOUND)
-    return mentorship
+    return get_in_scope(mentorship_base(user).with_form().select_related("org", "studio")
+                        .prefetch_related(participants_prefetch()), pk, NOT_FOUND)
 
 
 def checkins_of(mentorship: Mentorship) -> QuerySet[MentorshipCheckin]:
@@ -366,12 +357,9 @@ def tech_help_list(*, user, filters: TechHelpFilters | None = None) -> QuerySet[
 
 
 def tech_help_get(*, user, pk) -> TechHelpActivity:
-    activity = (tech_help_base(user).select_related("org", "studio")
-                .prefetch_related(Prefetch("participants", queryset=Worker.objects.select_related("org")))
-                .filter(pk=pk).first())
-    if activity is None:
-        raise Http404(NOT_FOUND)
-    return activity
+    return get_in_scope(tech_help_base(user).select_related("org", "studio")
+                        .prefetch_related(Prefetch("participants", queryset=Worker.objects.select_related("org"))), pk,
+                        NOT_FOUND)
 
 
 def tech_help_of_studio(studio: Studio, *, user) -> QuerySet[TechHelpActivity]:

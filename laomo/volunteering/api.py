@@ -6,7 +6,7 @@ from django.db.models import Q, Sum
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from laomo.api.common import PageNo, ReasonIn, Year, one_in_scope, org_of, org_or_none, paged, requires
+from laomo.api.common import PageNo, ReasonIn, Year, one_in_scope, org_of, org_or_none, paged, requires, with_org
 from laomo.core.permissions import has_capability
 from laomo.workers.models import Worker
 from laomo.workers.selectors import worker_base
@@ -72,8 +72,7 @@ def team_detail(request, team_id: int):
 @router.post("/service-teams", response={201: TeamOut}, summary="建立服务队")
 @requires("edit_business")
 def team_create(request, payload: TeamIn):
-    data = payload.dict()
-    data["org"] = org_of(request, data["org"])
+    data = with_org(request, payload)
     parent_id = data.pop("parent_id")
     data["parent"] = (one_in_scope(selectors.team_base(request.user), parent_id, "上级服务队")
                       if parent_id else None)
@@ -449,8 +448,7 @@ def request_detail(request, request_id: int):
 @router.post("/service-requests", response={201: RequestOut}, summary="登记点单(电话/现场)")
 @requires("edit_business")
 def request_create(request, payload: RequestIn):
-    data = payload.dict()
-    data["org"] = org_of(request, data["org"])
+    data = with_org(request, payload)
     if data["channel"] not in ("phone", "visit"):
         raise HttpError(422, "工作人员登记的点单来源须为 phone 或 visit。")
     req = services.request_submit(actor=request.user, **data)
@@ -588,7 +586,6 @@ def mobilization_detail(request, mobilization_id: int):
 @router.post("/mobilizations", response={201: MobilizationOut}, summary="建立应急/专项行动")
 @requires("edit_business")
 def mobilization_create(request, payload: MobilizationIn):
-    data = payload.dict()
-    data["org"] = org_of(request, data["org"])
+    data = with_org(request, payload)
     m = services.mobilization_create(actor=request.user, **data)
     return Status(201, _mobilization(selectors.mobilization_get(user=request.user, pk=m.pk)))

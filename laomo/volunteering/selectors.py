@@ -13,13 +13,13 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
 from laomo.core.idnumber import PhoneError, normalize_phone
 from laomo.core.permissions import has_capability
 from laomo.core.pii import blind_index
 from laomo.core.scope import scope_q
+from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit, User
 from laomo.workers.models import Worker
 
@@ -118,10 +118,8 @@ def team_list(*, user, filters: TeamFilters | None = None) -> QuerySet[ServiceTe
 
 
 def team_get(*, user, pk) -> ServiceTeam:
-    team = team_base(user).select_related("org", "parent", "leader").filter(pk=pk).first()
-    if team is None:
-        raise Http404("服务队不存在或不在您的数据范围内")
-    return team
+    return get_in_scope(team_base(user).select_related("org", "parent", "leader"), pk,
+                        "服务队不存在或不在您的数据范围内")
 
 
 def team_members(*, team: ServiceTeam, active_only: bool = True) -> QuerySet[TeamMember]:
@@ -217,12 +215,9 @@ def record_list(*, user, filters: RecordFilters | None = None) -> QuerySet[Servi
 
 
 def record_get(*, user, pk) -> ServiceRecord:
-    record = (record_base(user).select_related("org", "team", "mobilization", "recorded_by")
-              .prefetch_related(Prefetch("volunteers", queryset=ServiceHours.objects.select_related("worker")))
-              .filter(pk=pk).first())
-    if record is None:
-        raise Http404("服务记录不存在或不在您的数据范围内")
-    return record
+    volunteers = Prefetch("volunteers", queryset=ServiceHours.objects.select_related("worker"))
+    return get_in_scope(record_base(user).select_related("org", "team", "mobilization", "recorded_by")
+                        .prefetch_related(volunteers), pk, "服务记录不存在或不在您的数据范围内")
 
 
 def volunteers_for(records) -> dict[int, list[ServiceHours]]:
@@ -311,10 +306,8 @@ def request_list(*, user, filters: RequestFilters | None = None) -> QuerySet[Ser
 
 
 def request_get(*, user, pk) -> ServiceRequest:
-    req = request_base(user).select_related("org", "team", "team__leader", "worker", "record").filter(pk=pk).first()
-    if req is None:
-        raise Http404("点单不存在或不在您的数据范围内")
-    return req
+    return get_in_scope(request_base(user).select_related("org", "team", "team__leader", "worker", "record"), pk,
+                        "点单不存在或不在您的数据范围内")
 
 
 def request_by_code(code: str) -> ServiceRequest | None:
@@ -471,10 +464,7 @@ def mobilization_list(*, user, q: str = "", kind: str = "", org=None, year: int 
 
 
 def mobilization_get(*, user, pk) -> Mobilization:
-    m = mobilization_base(user).select_related("org").filter(pk=pk).first()
-    if m is None:
-        raise Http404("行动不存在或不在您的数据范围内")
-    return m
+    return get_in_scope(mobilization_base(user).select_related("org"), pk, "行动不存在或不在您的数据范围内")
 
 
 def roster_of(m: Mobilization):
@@ -501,10 +491,8 @@ def certificate_list(*, user, q: str = "", org=None):
 
 
 def certificate_get(*, user, pk) -> ServiceCertificate:
-    cert = certificate_base(user).select_related("worker", "org", "issued_by").filter(pk=pk).first()
-    if cert is None:
-        raise Http404("证明不存在或不在您的数据范围内")
-    return cert
+    return get_in_scope(certificate_base(user).select_related("worker", "org", "issued_by"), pk,
+                        "证明不存在或不在您的数据范围内")
 
 
 def worker_choices(*, user):

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.http import Http404
 
 from laomo.core.actors import SYSTEM
 from laomo.core.idnumber import IdNumberError, normalize_id_number
 from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
 from laomo.core.scope import org_in_scope, scope_queryset, scope_root
+from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit
 
 from .decisions import AMBIGUOUS, HAS_HONOR, MATCHED, NEW, OUT_OF_SCOPE, UNKNOWN_UNIT, Decision, Entry
@@ -120,10 +120,7 @@ def worker_list(*, user, filters: WorkerFilters | None = None) -> QuerySet[Worke
 
 def worker_get(*, user, pk) -> Worker:
     """One worker in the user's scope, or 404 (a guessed id outside the scope looks like a missing one)."""
-    worker = worker_base(user).select_related("org", "user").filter(pk=pk).first()
-    if worker is None:
-        raise Http404("劳模不存在或不在您的数据范围内")
-    return worker
+    return get_in_scope(worker_base(user).select_related("org", "user"), pk, "劳模不存在或不在您的数据范围内")
 
 
 def worker_for_user(user) -> Worker | None:
@@ -132,10 +129,7 @@ def worker_for_user(user) -> Worker | None:
 
 
 def honor_get(*, worker: Worker, pk) -> Honor:
-    honor = honors_of(worker=worker).filter(pk=pk).first()
-    if honor is None:
-        raise Http404("荣誉不存在")
-    return honor
+    return get_in_scope(honors_of(worker=worker), pk, "荣誉不存在")
 
 
 def honors_of(*, worker: Worker) -> QuerySet[Honor]:

@@ -19,10 +19,12 @@ from laomo.core.scope import scope_root
 from laomo.core.selectors import job_get
 from laomo.core.web import (
     apply_errors,
+    errors_text,
     hx_redirect,
     is_inline_check,
     paged,
     query_string,
+    run_action,
     validate_inline,
     xlsx_response,
 )
@@ -192,17 +194,10 @@ def worker_edit(request, pk):
 def worker_status(request, pk):
     worker = selectors.worker_get(user=request.user, pk=pk)
     form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.worker_set_status(actor=request.user, worker=worker, status=form.cleaned_data["status"],
-                                       status_date=form.cleaned_data["status_date"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, "已更新在职状态。")
-    else:
-        messages.error(request, "请选择状态并填写日期。")
-    return redirect("workers:detail", pk=worker.pk)
+    return run_action(request, lambda: services.worker_set_status(
+        actor=request.user, worker=worker, status=form.cleaned_data["status"],
+        status_date=form.cleaned_data["status_date"]), form=form, invalid="请选择状态并填写日期。",
+        success="已更新在职状态。", redirect_to=reverse("workers:detail", args=[worker.pk]))
 
 
 @require_POST
@@ -219,7 +214,7 @@ def honor_add(request, pk):
         if request.htmx:
             # 200: htmx swaps only successful responses; the fragment carries the errors.
             return render(request, "workers/partials/honor_form.html", {"honor_form": form, "worker": worker})
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, errors_text(form))
     else:
         messages.success(request, "已添加荣誉。")
     return hx_redirect(request, reverse("workers:detail", args=[worker.pk]))
@@ -230,13 +225,9 @@ def honor_add(request, pk):
 def honor_remove(request, pk, honor_pk):
     worker = selectors.worker_get(user=request.user, pk=pk)
     honor = selectors.honor_get(worker=worker, pk=honor_pk)
-    try:
-        services.honor_remove(actor=request.user, honor=honor, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"已删除荣誉“{honor.title}”。")
-    return redirect("workers:detail", pk=worker.pk)
+    return run_action(request, lambda: services.honor_remove(actor=request.user, honor=honor,
+                                                             reason=request.POST.get("reason", "")),
+                      success=f"已删除荣誉“{honor.title}”。", redirect_to=reverse("workers:detail", args=[worker.pk]))
 
 
 @require_POST
@@ -245,13 +236,13 @@ def worker_grant_login(request, pk):
     worker = selectors.worker_get(user=request.user, pk=pk)
     form = GrantLoginForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, errors_text(form))
         return redirect("workers:detail", pk=worker.pk)
     try:
         user, password = services.worker_grant_login(actor=request.user, worker=worker,
                                                      username=form.cleaned_data["username"])
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, errors_text(exc))
         return redirect("workers:detail", pk=worker.pk)
     return render(request, "orgs/user_password.html", {"target": user, "password": password, "created": True})
 

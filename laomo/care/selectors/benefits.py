@@ -8,9 +8,9 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
 from laomo.core.scope import scope_queryset
+from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit
 from laomo.workers.models import Worker
 from laomo.workers.selectors import search_q, worker_base
@@ -65,10 +65,8 @@ def grant_list(*, user, filters: GrantFilters | None = None) -> QuerySet[Benefit
 
 
 def grant_get(*, user, pk) -> BenefitGrant:
-    g = grant_base(user).select_related("worker", "org", "benefit_type").filter(pk=pk).first()
-    if g is None:
-        raise Http404("待遇记录不存在或不在您的数据范围内")
-    return g
+    return get_in_scope(grant_base(user).select_related("worker", "org", "benefit_type"), pk,
+                        "待遇记录不存在或不在您的数据范围内")
 
 
 def benefit_types(*, active_only: bool = True, yearly_only: bool = False) -> list[BenefitType]:

@@ -8,10 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.http import Http404
 
 from laomo.core.money import fen_sum, yuan
 from laomo.core.scope import scope_q, scope_queryset
+from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit
 from laomo.orgs.roles import DataScope
 from laomo.workers.models import LEVEL_RANK, Worker
@@ -66,10 +66,7 @@ def campaign_list(*, user, filters: CampaignFilters | None = None) -> QuerySet[C
 
 
 def campaign_get(*, user, pk) -> CareCampaign:
-    campaign = campaign_base(user).select_related("org").filter(pk=pk).first()
-    if campaign is None:
-        raise Http404("慰问活动不存在或不在您的数据范围内")
-    return campaign
+    return get_in_scope(campaign_base(user).select_related("org"), pk, "慰问活动不存在或不在您的数据范围内")
 
 
 def recipient_scope(user) -> Q | None:
@@ -151,11 +148,8 @@ def recipient_list(*, user, campaign: CareCampaign, filters: RecipientFilters | 
 
 
 def recipient_get(*, user, campaign: CareCampaign, pk) -> CareRecipient:
-    r = (scope_queryset(CareRecipient.objects.filter(campaign=campaign), user, org_field="org")
-         .select_related("worker", "org", "campaign").filter(pk=pk).first())
-    if r is None:
-        raise Http404("名单记录不存在或不在您的数据范围内")
-    return r
+    return get_in_scope(scope_queryset(CareRecipient.objects.filter(campaign=campaign), user, org_field="org")
+                        .select_related("worker", "org", "campaign"), pk, "名单记录不存在或不在您的数据范围内")
 
 
 def payment_sheet(*, user, campaign: CareCampaign, org: OrgUnit | None = None) -> tuple[list, list]:
@@ -218,10 +212,8 @@ def visit_list(*, user, filters: VisitFilters | None = None) -> QuerySet[CareVis
 
 
 def visit_get(*, user, pk) -> CareVisit:
-    visit = visit_base(user).select_related("worker", "org", "campaign", "recorded_by").filter(pk=pk).first()
-    if visit is None:
-        raise Http404("慰问记录不存在或不在您的数据范围内")
-    return visit
+    return get_in_scope(visit_base(user).select_related("worker", "org", "campaign", "recorded_by"), pk,
+                        "慰问记录不存在或不在您的数据范围内")
 
 
 def bank_account_of(*, worker: Worker):

@@ -8,9 +8,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.http import Http404
 
 from laomo.core.scope import scope_queryset
+from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit
 from laomo.orgs.roles import DataScope
 from laomo.workers.models import EmploymentStatus, Worker
@@ -41,10 +41,7 @@ def round_list(*, user) -> QuerySet[SurveyRound]:
 
 
 def round_get(*, user, pk) -> SurveyRound:
-    r = round_list(user=user).filter(pk=pk).first()
-    if r is None:
-        raise Http404("调查不存在或不在您的数据范围内")
-    return r
+    return get_in_scope(round_list(user=user), pk, "调查不存在或不在您的数据范围内")
 
 
 def survey_base(user) -> QuerySet[HardshipSurvey]:
@@ -84,10 +81,8 @@ def survey_list(*, user, filters: SurveyFilters | None = None) -> QuerySet[Hards
 
 
 def survey_get(*, user, pk) -> HardshipSurvey:
-    s = survey_base(user).select_related("worker", "org", "round", "round__org", "reviewed_by").filter(pk=pk).first()
-    if s is None:
-        raise Http404("调查表不存在或不在您的数据范围内")
-    return s
+    return get_in_scope(survey_base(user).select_related("worker", "org", "round", "round__org", "reviewed_by"), pk,
+                        "调查表不存在或不在您的数据范围内")
 
 
 def round_progress(*, user, survey_round: SurveyRound) -> list[dict]:

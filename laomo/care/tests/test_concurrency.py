@@ -8,19 +8,15 @@ that sum and the write widens the race window, so without the lock both clerks w
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-import time
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
 
 from laomo.care import services
 from laomo.care.models import CareCampaign, CareVisit
 from laomo.core.actors import SYSTEM
+from laomo.core.testing import concurrently, failures, shared_database, slowed, successes
 from laomo.core.tests.e2e_fixtures import _org_tree, _restore_org_tree  # noqa: F401  (the org tree after flushes)
 
 from .factories import campaign, money, worker
@@ -37,66 +33,16 @@ def setup(orgs, users):
     return {"campaign": c, "a": a, "b": b, "clerks": [users["city_staff"], users["county_staff"]]}
 
 
-@contextmanager
-def database_for_threads(tmp_path):
-    """Yields `use()`: called in a thread, it gives the thread its own connection to the shared database."""
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        connection.ensure_connection()
-        path = tmp_path / "concurrent.sqlite3"
-        target = sqlite3.connect(path)
-        connection.connection.backup(target)
-        target.close()
-        settings = {**connection.settings_dict, "NAME": str(path)}
-        backend = type(connections["default"])
-
-        def use():
-            connections["default"] = backend(settings, "default")
-
-        original = connections["default"]
-        use()  # the main thread reads the results from the file too
-        try:
-            yield use
-        finally:
-            connections["default"].close()
-            connections["default"] = original
-    else:
-        yield lambda: None
-
-
-def _race(use, calls):
-    """Run the calls in threads started together; returns (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(fn):
-        use()
-        try:
-            barrier.wait()
-            results.append(fn())
-        except ValidationError as exc:
-            errors.append(exc)
-        finally:
-            connections["default"].close()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results, errors
+def _race(calls):
+    """Run the calls in threads started together; returns (results, refusals)."""
+    outcomes = concurrently(*calls)
+    return successes(outcomes), failures(outcomes, ValidationError)
 
 
 @pytest.fixture
 def slow_sum(monkeypatch):
     """Widen the window between reading the paid total and writing the visit."""
-    original = services.campaign_paid_total
-
-    def slow(campaign_id):
-        total = original(campaign_id)
-        time.sleep(0.3)
-        return total
-
-    monkeypatch.setattr(services, "campaign_paid_total", slow)
+    slowed(monkeypatch, services, "campaign_paid_total", 0.3)
 
 
 def _visit(clerk, c, w):
@@ -106,8 +52,8 @@ def _visit(clerk, c, w):
 
 def test_it_keeps_the_budget_under_two_concurrent_clerks(setup, slow_sum, tmp_path):
     c, (city, county) = setup["campaign"], setup["clerks"]
-    with database_for_threads(tmp_path) as use:
-        results, errors = _race(use, [_visit(city, c, setup["a"]), _visit(county, c, setup["b"])])
+    with shared_database(tmp_path):
+        results, errors = _race([_visit(city, c, setup["a"]), _visit(county, c, setup["b"])])
         assert len(results) == 1 and len(errors) == 1, (results, errors)
         assert errors[0].message_dict["amount"][0].startswith("超出活动预算:预算 1500.00 元,已发放 1000.00 元")
         campaign_row = CareCampaign.objects.get(pk=c.pk)
@@ -117,8 +63,8 @@ def test_it_keeps_the_budget_under_two_concurrent_clerks(setup, slow_sum, tmp_pa
 
 def test_it_pays_a_worker_once_under_two_concurrent_clerks(setup, slow_sum, tmp_path):
     c, (city, county) = setup["campaign"], setup["clerks"]
-    with database_for_threads(tmp_path) as use:
-        results, errors = _race(use, [_visit(city, c, setup["a"]), _visit(county, c, setup["a"])])
+    with shared_database(tmp_path):
+        results, errors = _race([_visit(city, c, setup["a"]), _visit(county, c, setup["a"])])
         assert len(results) == 1 and len(errors) == 1, (results, errors)
         assert "不能重复发放" in errors[0].message_dict["worker"][0]
         assert CareVisit.objects.filter(campaign=c, worker=setup["a"], is_void=False).count() == 1

@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
-from laomo.core.web import list_page, paged, xlsx_response
+from laomo.core.web import list_page, paged, run_action, xlsx_response
 from laomo.core.years import selected_year
 
 from .. import export, selectors, services
 from ..forms import BenefitReportForm, BenefitTypeForm, GrantFilterForm, GrantForm, ReasonForm
 from ..models import BenefitType
-from .common import orgs, run_action, safe_next, save_form, worker_or_error
+from .common import orgs, safe_next, save_form, worker_or_error
 
 # --- benefits ---------------------------------------------------------------------------------------------
 
@@ -65,9 +65,9 @@ def grant_create(request):
 @capability_required("edit_business")
 def grant_void(request, pk):
     grant = selectors.grant_get(user=request.user, pk=pk)
-    run_action(request, lambda: services.benefit_grant_void(
-        actor=request.user, grant=grant, reason=request.POST.get("reason", "")), "待遇记录已作废。")
-    return redirect("care:grant_list")
+    return run_action(request, lambda: services.benefit_grant_void(
+        actor=request.user, grant=grant, reason=request.POST.get("reason", "")), success="待遇记录已作废。",
+        redirect_to="care:grant_list")
 
 
 @capability_required("edit_business")

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
 from laomo.core.scope import org_in_scope, scope_root
-from laomo.core.web import paged, query_string, xlsx_response
+from laomo.core.web import errors_text, paged, query_string, run_action, xlsx_response
 from laomo.core.years import parse_year, selected_year
 from laomo.orgs.roles import DataScope
 
@@ -26,7 +26,7 @@ from ..forms import (
 )
 from ..models import CampaignStatus, RecipientStatus
 from ..reports import care_section
-from .common import can, chart_data, orgs, run_action, save_form, worker_or_error
+from .common import can, chart_data, orgs, save_form, worker_or_error
 
 # --- overview ---------------------------------------------------------------------------------------------
 
@@ -145,7 +145,7 @@ def campaign_status(request, pk):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     status = request.POST.get("status", "")
     run_action(request, lambda: services.campaign_set_status(actor=request.user, campaign=campaign, status=status),
-               "活动已结束。" if status == CampaignStatus.CLOSED else "活动已重新开启。")
+               success="活动已结束。" if status == CampaignStatus.CLOSED else "活动已重新开启。")
     return redirect("care:campaign_detail", pk=campaign.pk)
 
 
@@ -154,8 +154,8 @@ def campaign_status(request, pk):
 def recipients_generate(request, pk):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     run_action(request, lambda: services.recipients_generate(actor=request.user, campaign=campaign),
-               lambda r: f"已生成慰问名单:新增 {r.added} 人,更新 {r.updated} 人,"
-                         f"移出 {r.excluded} 人;名单共 {r.total} 人。")
+               success=lambda r: f"已生成慰问名单:新增 {r.added} 人,更新 {r.updated} 人,"
+                                 f"移出 {r.excluded} 人;名单共 {r.total} 人。")
     return redirect("care:campaign_detail", pk=campaign.pk)
 
 
@@ -208,7 +208,7 @@ def recipient_adjust(request, pk, rid):
     recipient = selectors.recipient_get(user=request.user, campaign=campaign, pk=rid)
     form = RecipientAdjustForm(request.POST)
     if not form.is_valid():
-        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, errors_text(form))
         return redirect("care:campaign_detail", pk=campaign.pk)
     d = form.cleaned_data
     status = {"exclude": RecipientStatus.EXCLUDED, "include": RecipientStatus.INCLUDED}.get(d["action"])
@@ -216,7 +216,7 @@ def recipient_adjust(request, pk, rid):
         services.recipient_adjust(actor=request.user, recipient=recipient, reason=d["reason"], status=status,
                                   planned_amount=d["planned_amount"] if d["action"] == "amount" else None)
     except ValidationError as exc:
-        messages.error(request, f"{recipient.worker.name}:" + ";".join(exc.messages))
+        messages.error(request, f"{recipient.worker.name}:" + errors_text(exc))
     else:
         messages.success(request, f"已调整 {recipient.worker.name} 的名单记录。")
     return redirect("care:campaign_detail", pk=campaign.pk)

@@ -1,14 +1,12 @@
-"""What the care pages share: the units a user may pick, the worker typed into a box, messages of a refusal."""
+"""What the care pages share: the units a user may pick, the worker typed into a box, a form saved through a
+service (its "worker" error on the worker box)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-
+from laomo.core import web
 from laomo.core.permissions import has_capability
-from laomo.core.web import apply_errors
 from laomo.orgs.selectors import org_choices_for
 
 from .. import selectors
@@ -23,23 +21,6 @@ def orgs(request):
 
 def can(request, capability: str) -> bool:
     return has_capability(request.user, capability)
-
-
-def error_message(request, exc) -> None:
-    """A refusal of a one-button action, shown as a message on the page it returns to."""
-    messages.error(request, ";".join(exc.messages))
-
-
-def run_action(request, call: Callable, success: str | Callable) -> bool:
-    """A one-button action (a POST with no form page of its own): `call()` (one service call), then the
-    success message (`success`, or `success(result)`), or the service's refusal as an error message."""
-    try:
-        result = call()
-    except ValidationError as exc:
-        error_message(request, exc)
-        return False
-    messages.success(request, success(result) if callable(success) else success)
-    return True
 
 
 def safe_next(request, default: str) -> str:
@@ -68,13 +49,5 @@ def chart_data(rows) -> dict:
             "amounts": [str(r["amount"]) for r in rows], "visits": [r["visits"] for r in rows]}
 
 
-def save_form(request, form, save: Callable, success: str | Callable):
-    """Run `save()` (one service call) for a valid form: its result after a success message (`success`, or
-    `success(result)`), or None with the service's refusal on the form (a "worker" error on the worker box)."""
-    try:
-        result = save()
-    except ValidationError as exc:
-        apply_errors(form, exc, WORKER_FIELD)
-        return None
-    messages.success(request, success(result) if callable(success) else success)
-    return result
+# A service's refusal onto the form, a "worker" error on the worker box.
+save_form = partial(web.save_form, mapping=WORKER_FIELD)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -13,7 +14,7 @@ from laomo.core import dictionary
 from laomo.core.money import parse_money
 from laomo.core.permissions import capability_required
 from laomo.core.scope import org_in_scope, scope_root
-from laomo.core.web import is_inline_check, list_page, paged, xlsx_response
+from laomo.core.web import is_inline_check, list_page, paged, run_action, xlsx_response
 from laomo.core.years import selected_year
 
 from .. import export, selectors, services
@@ -27,7 +28,7 @@ from ..forms import (
     SurveyForm,
 )
 from ..models import INSURANCE_CHOICES, DictKind, HardshipLevel, RoundStatus, SurveyStatus
-from .common import can, orgs, run_action, save_form, worker_or_error
+from .common import can, orgs, save_form, worker_or_error
 
 # --- hardship survey --------------------------------------------------------------------------------------
 
@@ -74,7 +75,7 @@ def round_edit(request, pk):
         status = request.POST["status"]
         run_action(request, lambda: services.round_update(actor=request.user, survey_round=survey_round,
                                                           status=status),
-                   "调查已结束。" if status == RoundStatus.CLOSED else "调查已重新开启。")
+                   success="调查已结束。" if status == RoundStatus.CLOSED else "调查已重新开启。")
         return redirect("care:round_detail", pk=survey_round.pk)
     return _round_form_view(request, survey_round)
 
@@ -224,7 +225,7 @@ def survey_detail(request, pk):
 
 def _survey_action(request, pk, fn, success: str, **kwargs):
     survey = selectors.survey_get(user=request.user, pk=pk)
-    run_action(request, lambda: fn(actor=request.user, survey=survey, **kwargs), success)
+    run_action(request, lambda: fn(actor=request.user, survey=survey, **kwargs), success=success)
     return redirect("care:survey_detail", pk=survey.pk)
 
 
@@ -267,10 +268,9 @@ def survey_return(request, pk):
 @capability_required("edit_business")
 def survey_discard(request, pk):
     survey = selectors.survey_get(user=request.user, pk=pk)
-    if run_action(request, lambda: services.survey_discard(
-            actor=request.user, survey=survey, reason=request.POST.get("reason", "")), "调查表已作废。"):
-        return redirect("care:survey_list")
-    return redirect("care:survey_detail", pk=survey.pk)
+    return run_action(request, lambda: services.survey_discard(
+        actor=request.user, survey=survey, reason=request.POST.get("reason", "")), success="调查表已作废。",
+        redirect_to=reverse("care:survey_detail", args=[survey.pk]), done_to="care:survey_list")
 
 
 def _survey_filters(request):

@@ -13,13 +13,13 @@ from django.views.decorators.http import require_POST
 
 from laomo.core.money import money_display
 from laomo.core.permissions import capability_required
-from laomo.core.web import apply_errors, is_inline_check, list_page, xlsx_response
+from laomo.core.web import apply_errors, is_inline_check, list_page, run_action, xlsx_response
 from laomo.workers.selectors import worker_get
 
 from .. import export, selectors, services
 from ..forms import BankAccountForm, ReasonForm, VisitBatchForm, VisitFilterForm, VisitForm
 from ..models import CampaignStatus, PaymentMethod
-from .common import can, orgs, run_action, safe_next, save_form, worker_missing, worker_or_error
+from .common import can, orgs, safe_next, save_form, worker_missing, worker_or_error
 
 # --- visits -----------------------------------------------------------------------------------------------
 
@@ -202,13 +202,10 @@ def visit_detail(request, pk):
 def visit_void(request, pk):
     visit = selectors.visit_get(user=request.user, pk=pk)
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写作废原因。")
-        return redirect("care:visit_detail", pk=visit.pk)
-    run_action(request, lambda: services.visit_void(
+    return run_action(request, lambda: services.visit_void(
         actor=request.user, visit=visit, reason=form.cleaned_data["reason"]),
-        "慰问记录已作废,慰问金已从活动已发放金额中扣除。")
-    return redirect("care:visit_detail", pk=visit.pk)
+        form=form, invalid="请填写作废原因。", success="慰问记录已作废,慰问金已从活动已发放金额中扣除。",
+        redirect_to=reverse("care:visit_detail", args=[visit.pk]))
 
 
 @require_POST

@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Schema, Status
 
-from laomo.api.common import PageNo, Year, org_or_none, requires
+from laomo.api.common import PageNo, Year, org_or_none, requires, with_org
 
 from .. import selectors, services
 from ..models import Campaign
@@ -69,8 +69,7 @@ def campaign_detail(request, campaign_id: int):
 @router.post("/campaigns", response={201: CampaignOut}, summary="新建主题宣传活动")
 @requires("edit_business")
 def campaign_create(request, payload: CampaignIn):
-    data = payload.dict()
-    data["org"] = org_or_none(request, data["org"])
+    data = with_org(request, payload, optional=True)
     return Status(201, _campaign_out(services.campaign_create(actor=request.user, **data)))
 
 
@@ -78,7 +77,5 @@ def campaign_create(request, payload: CampaignIn):
 @requires("edit_business")
 def campaign_update(request, campaign_id: int, payload: CampaignPatch):
     campaign = selectors.campaign_get(user=request.user, pk=campaign_id)
-    changes = payload.dict(exclude_unset=True)
-    if "org" in changes:
-        changes["org"] = org_or_none(request, changes["org"])
+    changes = with_org(request, payload, partial=True, optional=True)
     return _campaign_out(services.campaign_update(actor=request.user, campaign=campaign, **changes))

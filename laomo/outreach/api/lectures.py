@@ -6,7 +6,7 @@ from django.urls import reverse
 from ninja import File, Form, Schema, Status
 from ninja.files import UploadedFile
 
-from laomo.api.common import PageNo, Year, org_or_none, requires
+from laomo.api.common import PageNo, Year, org_or_none, requires, with_org
 from laomo.workers.selectors import worker_base
 
 from .. import selectors, services
@@ -126,8 +126,7 @@ def lecture_detail(request, lecture_id: int):
 @requires("edit_business")
 def lecture_create(request, payload: LectureIn):
     """Speakers: `{"worker": id}` for a model worker in your scope, `{"name": "…"}` for anyone else."""
-    data = payload.dict()
-    data["org"] = org_or_none(request, data["org"])
+    data = with_org(request, payload, optional=True)
     data["campaign"] = campaign_in_scope(request, data["campaign"])
     data["speakers"] = _speakers(payload.speakers)
     lecture = services.lecture_create(actor=request.user, **data)
@@ -138,9 +137,7 @@ def lecture_create(request, payload: LectureIn):
 @requires("edit_business")
 def lecture_update(request, lecture_id: int, payload: LecturePatch):
     lecture = selectors.lecture_get(user=request.user, pk=lecture_id)
-    changes = payload.dict(exclude_unset=True)
-    if "org" in changes:
-        changes["org"] = org_or_none(request, changes["org"])
+    changes = with_org(request, payload, partial=True, optional=True)
     if "campaign" in changes:
         changes["campaign"] = campaign_in_scope(request, changes["campaign"])
     if "speakers" in changes:

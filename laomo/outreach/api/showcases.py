@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Schema, Status
 
-from laomo.api.common import PageNo, org_or_none, requires
+from laomo.api.common import PageNo, org_or_none, requires, with_org
 
 from .. import selectors, services
 from ..models import Showcase
@@ -78,8 +78,7 @@ def showcase_detail(request, showcase_id: int):
 @router.post("/showcases", response={201: ShowcaseOut}, summary="新建风采展示区")
 @requires("edit_business")
 def showcase_create(request, payload: ShowcaseIn):
-    data = payload.dict()
-    data["org"] = org_or_none(request, data["org"])
+    data = with_org(request, payload, optional=True)
     showcase = services.showcase_create(actor=request.user, **data)
     return Status(201, _showcase_out(selectors.showcase_get(user=request.user, pk=showcase.pk)))
 
@@ -88,8 +87,6 @@ def showcase_create(request, payload: ShowcaseIn):
 @requires("edit_business")
 def showcase_update(request, showcase_id: int, payload: ShowcasePatch):
     showcase = selectors.showcase_get(user=request.user, pk=showcase_id)
-    changes = payload.dict(exclude_unset=True)
-    if "org" in changes:
-        changes["org"] = org_or_none(request, changes["org"])
+    changes = with_org(request, payload, partial=True, optional=True)
     services.showcase_update(actor=request.user, showcase=showcase, **changes)
     return _showcase_out(selectors.showcase_get(user=request.user, pk=showcase_id))

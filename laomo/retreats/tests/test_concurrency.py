@@ -9,16 +9,13 @@ and the rest go to the waitlist. On PostgreSQL: DATABASE_URL=postgres://… (the
 
 from __future__ import annotations
 
-import importlib
-import sqlite3
-import threading
-import time
 from datetime import date
+from functools import partial
 
 import pytest
-from django.apps import apps as django_apps
-from django.db import connection, connections
 
+from laomo.core.testing import concurrently, failures, shared_database, slowed
+from laomo.core.tests.e2e_fixtures import _org_tree, _restore_org_tree  # noqa: F401  (the org tree after flushes)
 from laomo.retreats import services
 from laomo.retreats.models import RetreatApplication
 
@@ -27,81 +24,27 @@ from . import factories as F
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _org_tree(transactional_db):
-    # A transactional test's flush empties every table, the org tree the migrations seed too: put it back.
-    importlib.import_module("laomo.orgs.migrations.0002_seed_org_tree").seed(django_apps, None)
-    yield
-    importlib.import_module("laomo.orgs.migrations.0002_seed_org_tree").seed(django_apps, None)
-
-
 @pytest.fixture
 def shared_db(tmp_path):
-    """Threads need one database they all reach with real locking.
+    with shared_database(tmp_path):
+        yield
 
-    The SQLite test database is in memory (shared cache), where a second writer fails at once with
-    "table is locked" instead of waiting; so the data made so far is copied to a file database (WAL,
-    busy timeout, IMMEDIATE transactions, as in production) and every connection of the test — this
-    thread's and the workers' — goes there. PostgreSQL needs nothing.
-    """
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    original = connections["default"]
-    original.ensure_connection()
-    path = str(tmp_path / "concurrency.sqlite3")
-    target = sqlite3.connect(path)
-    original.connection.backup(target)
-    target.execute("PRAGMA journal_mode=WAL")
-    target.close()
-    settings_dict = original.settings_dict  # the dict every new connection of this alias is made from
-    memory_name = settings_dict["NAME"]
-    settings_dict["NAME"] = path
-    connections["default"] = connections.create_connection("default")
-    try:
-        yield
-    finally:
-        connections["default"].close()
-        settings_dict["NAME"] = memory_name
-        connections["default"] = original
 
 THREADS = 5
 CAPACITY = 2
 
 
 def _concurrently(fn, args_list):
-    """Run fn(*args) in one thread each, all released at once; each thread has its own DB connection."""
-    barrier = threading.Barrier(len(args_list))
-    results, errors = [None] * len(args_list), []
-
-    def run(i, args):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = fn(*args)
-        except Exception as exc:  # noqa: BLE001  (reported by the test)
-            errors.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, args)) for i, args in enumerate(args_list)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
+    """Run fn(*args) in one thread each, all released at once: (results, None where it failed; the failures)."""
+    outcomes = concurrently(*(partial(fn, *args) for args in args_list))
+    return ([None if isinstance(o, Exception) else o for o in outcomes],
+            [repr(o) for o in failures(outcomes)])
 
 
 @pytest.fixture
 def slow_seat_count(monkeypatch):
     """Widen the race window: pause after counting the seats, before the confirmation is saved."""
-    real = services.seats_taken
-
-    def slow(batch):
-        n = real(batch)
-        time.sleep(0.15)
-        return n
-
-    monkeypatch.setattr(services, "seats_taken", slow)
+    slowed(monkeypatch, services, "seats_taken", 0.15)
 
 
 @pytest.fixture
@@ -155,14 +98,7 @@ def test_it_keeps_a_county_within_its_quota_under_concurrent_nominations(quota_b
                                                                          monkeypatch):
     from laomo.retreats import rules
 
-    real = rules.quota_usage
-
-    def slow_usage(batch, **kwargs):
-        usage = real(batch, **kwargs)
-        time.sleep(0.15)
-        return usage
-
-    monkeypatch.setattr(rules, "quota_usage", slow_usage)
+    slowed(monkeypatch, rules, "quota_usage", 0.15)
     batch, workers = quota_batch
     ld = orgs["331102"]
     actor = users["county_staff"]

@@ -6,16 +6,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from laomo.core.money import parse_money
 from laomo.core.permissions import capability_required
-from laomo.core.web import paged, xlsx_response
+from laomo.core.web import paged, run_action, xlsx_response
 from laomo.orgs.selectors import org_choices_for
 
 from .. import export, selectors, services
 from ..forms import AchievementFilterForm, AchievementForm, EvidenceForm
-from .common import act_or_message, form_page, posted, service_check
+from .common import form_page, posted, service_check
 
 
 def _achievement_check(request, form, kwargs: dict):
@@ -106,7 +107,8 @@ def achievement_evidence_upload(request, pk):
         services.achievement_attach_evidence(actor=request.user, achievement=achievement,
                                              evidence=form.cleaned_data["evidence"])
 
-    return act_or_message(request, act, "已上传佐证材料。", "studios:detail", achievement.studio_id)
+    return run_action(request, act, success="已上传佐证材料。",
+                      redirect_to=reverse("studios:detail", args=[achievement.studio_id]))
 
 
 @require_POST
@@ -118,4 +120,5 @@ def achievement_withdraw(request, pk):
         services.achievement_withdraw(actor=request.user, achievement=achievement,
                                       reason=request.POST.get("reason", ""))
 
-    return act_or_message(request, act, f"已撤回成果“{achievement.title}”。", "studios:detail", achievement.studio_id)
+    return run_action(request, act, success=f"已撤回成果“{achievement.title}”。",
+                      redirect_to=reverse("studios:detail", args=[achievement.studio_id]))

@@ -7,10 +7,10 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from laomo.core.permissions import has_capability
-from laomo.core.web import apply_errors, hx_redirect, is_inline_check, validate_inline
+from laomo.core.web import hx_redirect, is_inline_check, save_form, validate_inline
 from laomo.orgs.selectors import org_choices_for
 
 from .. import selectors, services
@@ -94,29 +94,6 @@ def service_check(request, form, call, kwargs: dict, people_kwargs: dict | None 
     return check
 
 
-def save(form, call, kwargs: dict):
-    """Save through the service; None (the errors on the form) when the form or the service refuses."""
-    if form.errors:
-        return None
-    try:
-        return call(**kwargs)
-    except ValidationError as exc:
-        apply_errors(form, exc)
-        return None
-
-
-def act_or_message(request, action, success, back: str, *args, then: str | None = None):
-    """A one-click action from a detail page: run it, then say what happened (`success`, a text or a function
-    giving it after the action) or why not, back on the page (`back` with `args`), or on `then` when done."""
-    try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return redirect(back, *args)
-    messages.success(request, success() if callable(success) else success)
-    return redirect(then) if then else redirect(back, *args)
-
-
 def form_page(request, form, prepare, *, template: str, context: dict, on_saved, check=None):
     """The flow of a form page: show it; on a POST, `prepare(form)` gives the service call (call, kwargs, the
     people typed), checked while the user types (`check(form, kwargs)` or the service's dry run) or saved, and
@@ -126,7 +103,7 @@ def form_page(request, form, prepare, *, template: str, context: dict, on_saved,
         if is_inline_check(request):
             checker = check(form, kwargs) if check else service_check(request, form, call, kwargs, people_kwargs)
             return validate_inline(request, form, checker)
-        saved = save(form, call, kwargs)
+        saved = None if form.errors else save_form(request, form, lambda: call(**kwargs))
         if saved is not None:
             return on_saved(saved)
     return render(request, template, {"form": form, **context})

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
-from laomo.core.web import apply_errors
+from laomo.core.web import apply_errors, errors_text
 from laomo.workers.selectors import worker_for_user
 
 from .. import selectors, services
@@ -69,7 +69,7 @@ def my_checkin(request, pk):
         except ValidationError as exc:
             apply_errors(form, exc)
     if form.errors:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, errors_text(form))
     else:
         messages.success(request, "已记录本次带徒情况。")
     return redirect("studios:me")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
-from laomo.core.web import apply_errors, list_page, xlsx_response
+from laomo.core.web import apply_errors, list_page, run_action, xlsx_response
 from laomo.orgs.selectors import org_choices_for
 
 from .. import export, selectors, services
@@ -24,7 +24,7 @@ from ..forms import (
     ReasonForm,
 )
 from ..models import MentorshipParticipant, ParticipantRole
-from .common import act_or_message, can_edit, default_org, done, form_page, one_worker, people, posted
+from .common import can_edit, default_org, done, form_page, one_worker, people, posted
 
 
 def _mentorship_filters(request):
@@ -165,7 +165,8 @@ def participant_remove(request, pk, participant_pk):
     def act():
         services.participant_remove(actor=request.user, participant=participant, reason=request.POST.get("reason", ""))
 
-    return act_or_message(request, act, f"已移除 {participant.name}。", "studios:mentorship_detail", mentorship.pk)
+    return run_action(request, act, success=f"已移除 {participant.name}。",
+                      redirect_to=reverse("studios:mentorship_detail", args=[mentorship.pk]))
 
 
 @require_POST
@@ -195,5 +196,6 @@ def mentorship_delete(request, pk):
     def act():
         services.mentorship_delete(actor=request.user, mentorship=mentorship, reason=request.POST.get("reason", ""))
 
-    return act_or_message(request, act, f"已删除结对“{mentorship.title}”。", "studios:mentorship_detail",
-                          mentorship.pk, then="studios:mentorship_list")
+    return run_action(request, act, success=f"已删除结对“{mentorship.title}”。",
+                      redirect_to=reverse("studios:mentorship_detail", args=[mentorship.pk]),
+                      done_to="studios:mentorship_list")

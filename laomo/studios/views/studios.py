@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
-from laomo.core.web import apply_errors, paged, xlsx_response
+from laomo.core.web import apply_errors, paged, run_action, xlsx_response
 from laomo.core.years import selected_year
 from laomo.orgs.selectors import org_choices_for
 
@@ -28,7 +28,7 @@ from ..forms import (
     TransitionForm,
 )
 from ..models import StudioMember, StudioStatus
-from .common import act_or_message, can_edit, default_org, done, form_page, one_worker, posted
+from .common import can_edit, default_org, done, form_page, one_worker, posted
 
 
 def _studio_filters(request) -> tuple[StudioFilterForm, selectors.StudioFilters]:
@@ -192,7 +192,8 @@ def member_leave(request, pk, member_pk):
             raise ValidationError({"left_date": "请填写退出日期。"})
         services.member_leave(actor=request.user, member=member, left_date=form.cleaned_data["left_date"])
 
-    return act_or_message(request, act, f"{member.name} 已退出工作室。", "studios:detail", studio.pk)
+    return run_action(request, act, success=f"{member.name} 已退出工作室。",
+                      redirect_to=reverse("studios:detail", args=[studio.pk]))
 
 
 @require_POST
@@ -219,8 +220,8 @@ def project_close(request, pk, project_pk):
             raise ValidationError({"end_date": "请选择结果并填写日期。"})
         services.project_close(actor=request.user, project=project, **form.cleaned_data)
 
-    return act_or_message(request, act, lambda: f"项目“{project.title}”已{project.get_status_display()}。",
-                          "studios:detail", studio.pk)
+    return run_action(request, act, success=lambda _: f"项目“{project.title}”已{project.get_status_display()}。",
+                      redirect_to=reverse("studios:detail", args=[studio.pk]))
 
 
 def _page_form(request, studio, form_class, template: str, action, success: str, **form_kwargs):

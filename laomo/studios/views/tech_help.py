@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
-from laomo.core.web import list_page, xlsx_response
+from laomo.core.web import list_page, run_action, xlsx_response
 from laomo.orgs.selectors import org_choices_for
 
 from .. import export, selectors, services
 from ..forms import TechHelpFilterForm, TechHelpForm
-from .common import act_or_message, can_edit, default_org, form_page, people, posted
+from .common import can_edit, default_org, form_page, people, posted
 from .mentorships import initial_from_studio
 
 
@@ -97,5 +98,6 @@ def tech_help_delete(request, pk):
     def act():
         services.tech_help_delete(actor=request.user, activity=activity, reason=request.POST.get("reason", ""))
 
-    return act_or_message(request, act, f"已删除活动“{activity.topic}”。", "studios:tech_help_detail", activity.pk,
-                          then="studios:tech_help_list")
+    return run_action(request, act, success=f"已删除活动“{activity.topic}”。",
+                      redirect_to=reverse("studios:tech_help_detail", args=[activity.pk]),
+                      done_to="studios:tech_help_list")

@@ -5,14 +5,14 @@ Each clerk runs in its own thread with its own database connection; the service 
 state, so the second clerk sees the request already dispatched and is refused with a Chinese message.
 """
 
-import threading
 import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connection
 
 from conftest import make_user
+from laomo.core.testing import concurrently
 from laomo.volunteering import services
 from laomo.volunteering.models import RequestEvent, ServiceRequest
 
@@ -43,27 +43,14 @@ def test_it_dispatches_once_when_two_clerks_race(orgs):
     clerks = [make_user("clerk_a", "county_staff", qy), make_user("clerk_b", "county_staff", qy)]
     teams = [make_team(qy, "食用菌技术指导服务队", "fungus"), make_team(qy, "劳模技术服务队", "technical")]
     req = make_request(qy)
-    barrier = threading.Barrier(2)
-    outcomes: list = [None, None]
 
     def clerk(i):
-        try:
-            barrier.wait(timeout=5)
-            _with_busy_wait(lambda: services.request_dispatch(actor=clerks[i], request=ServiceRequest(pk=req.pk),
-                                                              team=teams[i]))
-            outcomes[i] = "dispatched"
-        except ValidationError as exc:
-            outcomes[i] = exc.messages[0]
-        except Exception as exc:  # noqa: BLE001 (reported in the assertion)
-            outcomes[i] = repr(exc)
-        finally:
-            connections.close_all()
+        _with_busy_wait(lambda: services.request_dispatch(actor=clerks[i], request=ServiceRequest(pk=req.pk),
+                                                          team=teams[i]))
+        return "dispatched"
 
-    threads = [threading.Thread(target=clerk, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    outcomes = [o.messages[0] if isinstance(o, ValidationError) else repr(o) if isinstance(o, Exception) else o
+                for o in concurrently(lambda: clerk(0), lambda: clerk(1), timeout=30)]
     assert sorted(o == "dispatched" for o in outcomes) == [False, True], outcomes
     refused = next(o for o in outcomes if o != "dispatched")
     assert "已派单" in refused, refused

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import scope_root
+from laomo.core.web import run_action
 from laomo.core.years import selected_year
 from laomo.orgs.selectors import org_choices_for
 
 from .. import exports, selectors, services
 from .. import forms as f
-from .common import act, can_edit, list_or_export, submitted
+from .common import can_edit, list_or_export, submitted
 
 
 @capability_required("view_business", "self_service")
@@ -65,6 +66,7 @@ def certificate_detail(request, pk):
 @capability_required("edit_business")
 def certificate_void(request, pk):
     cert = selectors.certificate_get(user=request.user, pk=pk)
-    act(request, lambda: services.certificate_void(actor=request.user, certificate=cert,
-                                                   reason=request.POST.get("reason", "")), "证明已作废。")
+    run_action(request, lambda: services.certificate_void(actor=request.user, certificate=cert,
+                                                          reason=request.POST.get("reason", "")),
+               success="证明已作废。")
     return redirect("volunteering:certificate_detail", pk=cert.pk)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import scope_root
+from laomo.core.selectors import get_in_scope
+from laomo.core.web import run_action
 from laomo.orgs.selectors import org_choices_for
 
 from .. import exports, selectors, services
 from .. import forms as f
-from .common import act, act_on_form, can_edit, list_or_export, submitted
+from .common import can_edit, list_or_export, submitted
 
 
 @capability_required("view_business")
@@ -74,8 +75,9 @@ def mobilization_detail(request, pk):
 @capability_required("edit_business")
 def post_add(request, pk):
     m = selectors.mobilization_get(user=request.user, pk=pk)
-    act_on_form(request, f.PostForm(request.POST), lambda d: services.post_add(actor=request.user, mobilization=m, **d),
-                "已添加点位/任务。", invalid="请填写点位/任务名称。")
+    form = f.PostForm(request.POST)
+    run_action(request, lambda: services.post_add(actor=request.user, mobilization=m, **form.cleaned_data),
+               form=form, invalid="请填写点位/任务名称。", success="已添加点位/任务。")
     return redirect("volunteering:mobilization_detail", pk=m.pk)
 
 
@@ -85,8 +87,8 @@ def roster_add(request, pk):
     m = selectors.mobilization_get(user=request.user, pk=pk)
     form = f.RosterForm(request.POST, worker_queryset=selectors.worker_choices(user=request.user),
                         post_queryset=m.posts.all())
-    act_on_form(request, form, lambda d: services.roster_add(actor=request.user, mobilization=m, **d),
-                lambda entry: f"已将 {entry.worker.name} 列入值守名单。")
+    run_action(request, lambda: services.roster_add(actor=request.user, mobilization=m, **form.cleaned_data),
+               form=form, success=lambda entry: f"已将 {entry.worker.name} 列入值守名单。")
     return redirect("volunteering:mobilization_detail", pk=m.pk)
 
 
@@ -94,9 +96,8 @@ def roster_add(request, pk):
 @capability_required("edit_business")
 def roster_remove(request, pk, entry_pk):
     m = selectors.mobilization_get(user=request.user, pk=pk)
-    entry = selectors.roster_of(m).filter(pk=entry_pk).first()
-    if entry is None:
-        raise Http404("值守记录不存在")
-    act(request, lambda: services.roster_remove(actor=request.user, entry=entry, reason=request.POST.get("reason", "")),
-        f"已将 {entry.worker.name} 移出值守名单。")
+    entry = get_in_scope(selectors.roster_of(m), entry_pk, "值守记录不存在")
+    run_action(request, lambda: services.roster_remove(actor=request.user, entry=entry,
+                                                       reason=request.POST.get("reason", "")),
+               success=f"已将 {entry.worker.name} 移出值守名单。")
     return redirect("volunteering:mobilization_detail", pk=m.pk)

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required, has_capability
-from laomo.core.web import apply_errors
+from laomo.core.selectors import get_in_scope
+from laomo.core.web import apply_errors, run_action
 from laomo.core.years import selected_year
 from laomo.orgs.selectors import org_choices_for
 
 from .. import exports, selectors, services
 from .. import forms as f
-from .common import EDIT, VIEW, act, can_edit, list_or_export
+from .common import EDIT, VIEW, can_edit, list_or_export
 
 RECORD_FIELDS = ("date", "place_kind", "place", "content", "person_times")
 
@@ -190,11 +192,11 @@ def record_detail(request, pk):
 @capability_required(*EDIT)
 def record_delete(request, pk):
     record = selectors.record_get(user=request.user, pk=pk)
-    if not act(request, lambda: services.record_remove(actor=request.user, record=record,
-                                                       reason=request.POST.get("reason", "")),
-               "服务记录已删除(保留审计记录)。"):
-        return redirect("volunteering:record_detail", pk=record.pk)
-    return redirect("volunteering:record_list")
+    return run_action(request, lambda: services.record_remove(actor=request.user, record=record,
+                                                              reason=request.POST.get("reason", "")),
+                      success="服务记录已删除(保留审计记录)。",
+                      redirect_to=reverse("volunteering:record_detail", args=[record.pk]),
+                      done_to="volunteering:record_list")
 
 
 @require_POST
@@ -205,8 +207,8 @@ def photo_add(request, pk):
     if upload is None:
         messages.error(request, "请选择照片。")
     else:
-        act(request, lambda: services.photo_add(actor=request.user, record=record, upload=upload,
-                                                caption=request.POST.get("caption", "")), "已上传照片。")
+        run_action(request, lambda: services.photo_add(actor=request.user, record=record, upload=upload,
+                                                       caption=request.POST.get("caption", "")), success="已上传照片。")
     return redirect("volunteering:record_detail", pk=record.pk)
 
 
@@ -214,9 +216,7 @@ def photo_add(request, pk):
 def photo(request, pk, photo_pk):
     """Photos are served only to users who may see the record (never from a public URL)."""
     record = selectors.record_get(user=request.user, pk=pk)
-    item = record.photos.filter(pk=photo_pk, is_deleted=False).first()
-    if item is None:
-        raise Http404("照片不存在")
+    item = get_in_scope(record.photos.filter(is_deleted=False), photo_pk, "照片不存在")
     source = item.thumbnail if request.GET.get("thumb") else item.image
     return FileResponse(source.open("rb"), content_type="image/jpeg")
 

@@ -12,13 +12,13 @@ from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import org_in_scope, scope_root
-from laomo.core.web import hx_redirect, paged
+from laomo.core.web import errors_text, hx_redirect, paged, run_action
 from laomo.orgs.selectors import org_choices_for
 
 from .. import exports, selectors, services
 from .. import forms as f
 from ..models import RequestStatus
-from .common import VIEW, act, act_on_form, can_edit, form_errors, submitted
+from .common import VIEW, can_edit, submitted
 from .records import _record_form_view
 
 OPEN = (RequestStatus.PENDING, RequestStatus.DISPATCHED, RequestStatus.ACCEPTED)
@@ -100,7 +100,7 @@ def _back(request, req):
 def _step(request, pk, call, done):
     """One step of the state machine on the request `pk` in the user's scope: `call(req)`, then back."""
     req = selectors.request_get(user=request.user, pk=pk)
-    act(request, lambda: call(req), done)
+    run_action(request, lambda: call(req), success=done)
     return _back(request, req)
 
 
@@ -114,10 +114,10 @@ def request_dispatch(request, pk):
     req = selectors.request_get(user=request.user, pk=pk)
     form = _dispatch_form(request.user, request.POST)
     if not form.is_valid():
-        messages.error(request, form_errors(form))
+        messages.error(request, errors_text(form))
         return redirect("volunteering:request_detail", pk=req.pk)
-    act_on_form(request, form, lambda d: services.request_dispatch(actor=request.user, request=req, **d),
-                lambda done: f"已派单给 {done.assignee_label}。")
+    run_action(request, lambda: services.request_dispatch(actor=request.user, request=req, **form.cleaned_data),
+               success=lambda done: f"已派单给 {done.assignee_label}。")
     return _back(request, req)
 
 

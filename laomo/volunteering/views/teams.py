@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import scope_root
+from laomo.core.selectors import get_in_scope
+from laomo.core.web import run_action
 from laomo.core.years import selected_year
 from laomo.orgs.selectors import org_choices_for
 
 from .. import exports, selectors, services
 from .. import forms as f
-from .common import EDIT, VIEW, act, act_on_form, list_or_export, submitted
+from .common import EDIT, VIEW, list_or_export, submitted
 
 TEAM_INITIAL = ("name", "team_type", "org", "parent", "base", "leader", "founded_on", "description")
 
@@ -96,8 +97,8 @@ def _member_workers(user, team):
 def member_add(request, pk):
     team = selectors.team_get(user=request.user, pk=pk)
     form = f.MemberForm(request.POST, worker_queryset=_member_workers(request.user, team))
-    act_on_form(request, form, lambda d: services.member_add(actor=request.user, team=team, **d),
-                lambda member: f"已添加队员 {member.name}。")
+    run_action(request, lambda: services.member_add(actor=request.user, team=team, **form.cleaned_data),
+               form=form, success=lambda member: f"已添加队员 {member.name}。")
     return redirect("volunteering:team_detail", pk=team.pk)
 
 
@@ -105,11 +106,10 @@ def member_add(request, pk):
 @capability_required(*EDIT)
 def member_remove(request, pk, member_pk):
     team = selectors.team_get(user=request.user, pk=pk)
-    member = selectors.team_members(team=team).filter(pk=member_pk).first()
-    if member is None:
-        raise Http404("队员不存在")
-    act(request, lambda: services.member_remove(actor=request.user, member=member,
-                                                reason=request.POST.get("reason", "")), f"{member.name} 已退出本队。")
+    member = get_in_scope(selectors.team_members(team=team), member_pk, "队员不存在")
+    run_action(request, lambda: services.member_remove(actor=request.user, member=member,
+                                                       reason=request.POST.get("reason", "")),
+               success=f"{member.name} 已退出本队。")
     return redirect("volunteering:team_detail", pk=team.pk)
 
 
@@ -118,6 +118,6 @@ def member_remove(request, pk, member_pk):
 def team_dissolve(request, pk):
     team = selectors.team_get(user=request.user, pk=pk)
     form = f.DissolveForm(request.POST)
-    act_on_form(request, form, lambda d: services.team_dissolve(actor=request.user, team=team, **d),
-                f"服务队“{team.name}”已撤销。", invalid="请填写撤销日期和原因。")
+    run_action(request, lambda: services.team_dissolve(actor=request.user, team=team, **form.cleaned_data),
+               form=form, invalid="请填写撤销日期和原因。", success=f"服务队“{team.name}”已撤销。")
     return redirect("volunteering:team_detail", pk=team.pk)

@@ -88,11 +88,12 @@ def _move_root_under(org: OrgUnit, parent: OrgUnit) -> None:
     """A root (a city deployment's 丽水市) goes under the province with its subtree (org_update keeps roots
     roots, on purpose: only this command joins a city tree to a province)."""
     old_path, old_depth = org.path, org.depth
+    old_subtree = org.subtree_q("")  # the units below it, by the path they have before the move
     org.parent = parent
     org.path = f"{parent.path}{org.pk:07d}/"
     org.depth = parent.depth + 1
     org.save(update_fields=["parent", "path", "depth"])
-    OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=org.pk).update(
+    OrgUnit.objects.filter(old_subtree).exclude(pk=org.pk).update(
         path=Concat(Value(org.path), Substr(F("path"), len(old_path) + 1)),
         depth=F("depth") + (org.depth - old_depth),
     )
@@ -100,7 +101,7 @@ def _move_root_under(org: OrgUnit, parent: OrgUnit) -> None:
                  changes={"parent": ["", str(parent)]}, username="seed_province")
     # City staff see "everything" by their role: in the city's own deployment that was the city. Under the
     # province, give them the city's subtree explicitly, so that they see what they saw and nothing more.
-    for user in User.objects.filter(org__path__startswith=org.path, data_scope="").select_related("org"):
+    for user in User.objects.filter(org.subtree_q(), data_scope="").select_related("org"):
         if user.scope_level == DataScope.ALL:
             services.user_update(actor=SYSTEM, user=user, full_name=user.full_name, org=user.org,
                                  roles=sorted(user.role_codes), data_scope=DataScope.SUBTREE, email=user.email)
