@@ -498,8 +498,8 @@ def round_create(request, payload: HardshipRoundIn):
     """Opened by the city union (`org` a city unit) for every county below it, one per year; `income_threshold`
     is the monthly income per head below which a family is in hardship; `min_level` the lowest honor level
     surveyed (national/provincial/municipal/county)."""
-    data = payload.dict()
-    org = org_of(request, data.pop("org"))
+    data = with_org(request, payload)
+    org = data.pop("org")
     level = data.pop("min_level")
     if level not in RANK_BY_LEVEL:
         raise HttpError(422, "min_level 应为 national/provincial/municipal/county。")
