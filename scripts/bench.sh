@@ -2,8 +2,9 @@
 # Every benchmark (DESIGN.md §8); results are recorded by hand in BENCHMARKS.md.
 #
 # BENCH_PROFILE=quick (the default, what `make bench` runs): sizes that fit in about 15 minutes on a
-# 2-core machine — the roster import at 20k rows (one run each), the workers list at 100k, the
-# province-scale bench at `--size small` (1/50 of a province), the load bench 5 s per URL.
+# 2-core machine — the roster import and the service-records ledger import at 20k rows (one run each), the
+# workers list at 100k, the province-scale bench at `--size small` (1/50 of a province), the load bench 5 s
+# per URL.
 # BENCH_PROFILE=full: the sizes the issues' goals are stated at — the roster import at 100k (3 runs each),
 # the workers list at 1M, `bench/scale.py --size province` on PostgreSQL (200k workers, 2M service
 # records; SQLite keeps `--size small`, as issue 16 asks), the load bench 15 s per URL.
@@ -24,10 +25,12 @@ RESULTS="$OUT/results-$(date +%Y%m%d-%H%M%S).jsonl"
 case "$PROFILE" in
   quick)
     ROSTER=(--size 20000 --runs 1); WRITE=(--size 20000); LIST=(--size 100000 --small 10000 --requests 10)
+    LEDGER=(--size 20000 --runs 1)
     SCALE=(--size small --requests 3); SCALE_PG=(--size small --requests 3); LOAD=(--duration 5)
     CACHE=(--requests 5) ;;
   full)
     ROSTER=(--size 100000 --runs 3); WRITE=(--size 100000); LIST=(--size 1000000 --small 10000 --requests 20)
+    LEDGER=(--size 100000 --runs 3)
     SCALE=(--size small --requests 3); SCALE_PG=(--size province --requests 3); LOAD=(--duration 15)
     CACHE=(--requests 15) ;;
   *) echo "BENCH_PROFILE must be quick or full" >&2; exit 2 ;;
@@ -53,6 +56,7 @@ if [[ -n "${BENCH_DATABASE_URL:-}" ]]; then PG=(--database-url "$BENCH_DATABASE_
 
 run bench/import_roster.py "${ROSTER[@]}"
 run bench/import_write_phase.py "${WRITE[@]}"
+run bench/import_ledger.py "${LEDGER[@]}"
 run bench/worker_list.py "${LIST[@]}"
 run bench/aggregate_cache.py "${CACHE[@]}"
 run bench/scale.py "${SCALE[@]}"

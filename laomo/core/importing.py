@@ -654,22 +654,38 @@ class Importer:
         result.warnings = sum(len(v) for v in result.warnings_by_row.values())
         return list(items.values())
 
+    def conflicts(self, batch: list[tuple[Row, Any, Any]]) -> dict[int, str]:
+        """Rows that can only be judged against the database, a batch at a time (a shift another session already
+        holds, a reading lower than a stored one): {row number: Chinese error}. A refused item is left out of the
+        plan, so a commit never meets a constraint of the database. `batch` is (row, item, stored record or None).
+        """
+        return {}
+
+    def refused_with(self, item, refused: dict[int, str]) -> bool:
+        """Whether refusing these rows leaves `item` out too (an item made of several rows)."""
+        return False
+
     def _plan(self, items: list[tuple[Row, Any]], result: ImportResult) -> Plan:
         plan = Plan()
-        keys = [self.key(item) for _, item in items]
-        found: dict[tuple, Any] = {}
-        for start in range(0, len(keys), 900):
-            found.update(self.existing(keys[start:start + 900]))
-        for key, (_, item) in zip(keys, items, strict=True):
-            record = found.get(key)
-            if record is None:
-                plan.creates.append(item)
-                continue
-            changes = self.changes(item, record)
-            if changes:
-                plan.updates.append((item, record, changes))
-            else:
-                plan.unchanged += 1
+        for start in range(0, len(items), 900):
+            chunk = items[start:start + 900]
+            found = self.existing([self.key(item) for _, item in chunk])
+            batch = [(row, item, found.get(self.key(item))) for row, item in chunk]
+            refused = self.conflicts(batch)
+            for number, message in refused.items():
+                result.errors_by_row.setdefault(number, []).append(message)
+            for row, item, record in batch:
+                if row.number in refused or self.refused_with(item, refused):
+                    continue
+                if record is None:
+                    plan.creates.append(item)
+                    continue
+                changes = self.changes(item, record)
+                if changes:
+                    plan.updates.append((item, record, changes))
+                else:
+                    plan.unchanged += 1
+        result.rejected_rows = len(result.errors_by_row)
         return plan
 
     def _count(self, plan: Plan, result: ImportResult) -> None:
@@ -690,6 +706,20 @@ class Importer:
     @classmethod
     def template_filename(cls) -> str:
         return f"{cls.label}导入模板.xlsx"
+
+
+def bulk_update(model, plan: Plan, *, batch_size: int = 1000) -> None:
+    """Apply `plan.updates` ({field: value} per record) in one UPDATE per batch, `updated_at` stamped."""
+    records, fields = [], {"updated_at"}
+    now = timezone.now()
+    for _, record, changes in plan.updates:
+        for key, value in changes.items():
+            setattr(record, key, value)
+        record.updated_at = now
+        fields.update(changes)
+        records.append(record)
+    if records:
+        model.objects.bulk_update(records, sorted(fields), batch_size=batch_size)
 
 
 def run_import(*, kind: str, actor, org: OrgUnit, source, filename: str, dry_run: bool, progress=None,

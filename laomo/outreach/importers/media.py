@@ -23,7 +23,7 @@ from laomo.core.importing import Column, Importer, ImportResult, Plan, Row, regi
 
 from ..models import PLATFORM_KIND, MediaItem, MediaKind, MediaReading
 from ..services.common import WHAT
-from .common import UNIT, CheckedPlan
+from .common import UNIT
 
 KIND_WORDS = [(("直播", "回放"), MediaKind.LIVE), (("视频", "短视频", "微视频", "影像"), MediaKind.VIDEO),
               (("图文", "文章", "推文", "新闻", "稿件", "报道", "文字"), MediaKind.ARTICLE),
@@ -46,7 +46,7 @@ class MediaRow:
 
 
 @register
-class MediaImporter(CheckedPlan, Importer):
+class MediaImporter(Importer):
     kind = "media"
     label = "传播作品台账"
     module_label = "宣传宣讲"

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from laomo.core.importing import Column, Importer, Plan, Row, register, split_names
+from laomo.core.importing import Column, Importer, Plan, Row, bulk_update, register, split_names
 
 from ..models import PreShiftSession, SessionForm, SessionShift, SessionStage
 from ..services.common import WHAT
 from ..services.sessions import forms_value
-from .common import UNIT, CheckedPlan, bulk_update
+from .common import UNIT
 
 SHIFT_WORDS = [(("班前", "上班前", "开工前"), SessionShift.BEFORE),
                (("班后", "下班", "收工"), SessionShift.AFTER)]
@@ -48,7 +48,7 @@ class SessionRow:
 
 
 @register
-class PreShiftSessionImporter(CheckedPlan, Importer):
+class PreShiftSessionImporter(Importer):
     kind = "pre_shift_sessions"
     label = "班前十分钟台账"
     module_label = "宣传宣讲"
