@@ -38,7 +38,7 @@ def test_it_goes_live_imports_a_lecture_ledger_and_shows_the_years_figures(page,
     assert ledgers.get_attribute("data-done") == "0" and "可选" in ledgers.inner_text()
     ledgers.get_by_role("link", name="前往").click()
 
-    page.get_by_test_id("import-kind-lectures").get_by_role("link", name="导入").click()
+    page.get_by_test_id("import-kind-lectures").get_by_role("link", name="导入", exact=True).click()
     page.set_input_files("input[type=file]", str(ledger))
     page.get_by_test_id("upload").click()
     page.locator("h1", has_text="预检结果").wait_for()  # the job page goes on to the result by itself
