@@ -48,8 +48,11 @@ def test_it_creates_a_studio_an_achievement_and_a_mentorship(page, context, live
     assert page.get_by_label("领衔人").input_value().startswith("LM")
     page.get_by_label("依托企业(单位)").fill("丽水万控科技有限公司")
     page.get_by_label("创建日期").fill(start)
+    page.get_by_label("创建日期").press("Tab")  # its change (and inline check) now, not on the save click
     # an inline check still in flight would share the live server's one in-memory SQLite connection with
-    # the save: let it finish first (on a real server each request has its own connection)
+    # the save: let it finish first (on a real server each request has its own connection). The check is
+    # debounced, so it may not have started when the network first goes idle: wait past the debounce too.
+    page.wait_for_timeout(1500)
     page.wait_for_load_state("networkidle")
     page.get_by_test_id("save").click()
     page.wait_for_url(re.compile(r".*/studios/\d+/$"))
@@ -72,7 +75,8 @@ def test_it_creates_a_studio_an_achievement_and_a_mentorship(page, context, live
     page.set_input_files("input[type=file]", files=[{"name": "验收证明.png", "mimeType": "image/png",
                                                      "buffer": png.getvalue()}])
     # an inline check still in flight would share the live server's one in-memory SQLite connection with
-    # the save: let it finish first (on a real server each request has its own connection)
+    # the save: let it finish first (on a real server each request has its own connection), past its debounce
+    page.wait_for_timeout(1500)
     page.wait_for_load_state("networkidle")
     page.get_by_test_id("save").click()
     page.wait_for_url(f"**/studios/{studio.pk}/")
@@ -93,8 +97,10 @@ def test_it_creates_a_studio_an_achievement_and_a_mentorship(page, context, live
     assert page.get_by_test_id("error-end_date").inner_text() == "结束日期不能早于开始日期。"
     page.get_by_label("结束日期").fill("")
     page.get_by_label("培养目标").fill("一年内取得高级工证书")
+    page.get_by_label("培养目标").press("Tab")  # its change (and inline check) now, not on the save click
     # an inline check still in flight would share the live server's one in-memory SQLite connection with
-    # the save: let it finish first (on a real server each request has its own connection)
+    # the save: let it finish first (on a real server each request has its own connection), past its debounce
+    page.wait_for_timeout(1500)
     page.wait_for_load_state("networkidle")
     page.get_by_test_id("save").click()
     page.wait_for_url(re.compile(r".*/studios/mentorships/\d+/$"))
