@@ -6,4 +6,4 @@ class RemindersConfig(AppConfig):
     verbose_name = "待办提醒"
 
     def ready(self):
-        from . import cards, tasks  # noqa: F401  (the dashboard card, the daily huey task)
+        from . import cards, demo, tasks  # noqa: F401  (the dashboard card, the demo step, the daily huey task)
