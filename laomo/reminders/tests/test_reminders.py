@@ -6,9 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from conftest import login_client
+from laomo.api.services import api_token_create
 from laomo.care import services as care
 from laomo.core import clock
 from laomo.core.actors import SYSTEM
@@ -270,3 +272,13 @@ def test_it_runs_from_the_command_with_a_date(users, ld, capsys):
 
 def test_it_has_a_chinese_label_for_every_kind():
     assert all(k.label for k in KINDS.values()) and len(KINDS) == 7
+
+
+@pytest.mark.django_db
+def test_it_lists_the_scoped_reminders_in_the_api(users, ld, orgs):
+    _worker(ld, "莲都老人")
+    _worker(orgs["331126"], "庆元老人")
+    reminders_run(today=date(2025, 6, 10))
+    _, raw = api_token_create(actor=SYSTEM, user=users["county_staff"])
+    body = Client().get("/api/v1/reminders?kind=birthday", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    assert [i["title"][:4] for i in body["items"]] == ["莲都老人"] and body["items"][0]["org"] == "331102"
