@@ -51,8 +51,8 @@ def reminders_run(*, today: date, actor=SYSTEM) -> dict:
 
 def _sync_kind(kind: Kind, today: date) -> dict:
     dues = {d.key: d for d in kind.due(today)}
-    refs = {ref for ref, _ in dues}
-    existing = {r.key: r for r in Reminder.objects.filter(Q(settled_at__isnull=True) | Q(ref__in=refs),
+    periods = {period for _, period in dues}  # a few values, where the refs may be thousands
+    existing = {r.key: r for r in Reminder.objects.filter(Q(settled_at__isnull=True) | Q(period__in=periods),
                                                           kind=kind.code)}
     moment = now()
     new = [Reminder(kind=kind.code, ref=d.ref, period=d.period, title=d.title, org_id=d.org_id, due_date=d.due_date,
