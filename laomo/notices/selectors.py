@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 
 from laomo.core.permissions import has_capability
@@ -53,7 +53,8 @@ def inbox_list(*, user, unconfirmed: bool = False, q: str = "") -> QuerySet[Noti
     if q:
         qs = qs.filter(Q(notice__title__icontains=q) | Q(notice__doc_number__icontains=q))
     # Unread first, then the newest.
-    return qs.order_by(Q(read_at__isnull=False), "-notice__published_at", "-id")
+    read = ExpressionWrapper(Q(read_at__isnull=False), output_field=BooleanField())
+    return qs.annotate(is_read=read).order_by("is_read", "-notice__published_at", "-id")
 
 
 def received_get(*, user, pk) -> NoticeReceipt:

@@ -12,6 +12,7 @@ from conftest import login_client
 from laomo.care.tests import matrix as care_matrix
 from laomo.core.actors import SYSTEM
 from laomo.orgs.roles import ROLE_CAPABILITIES, Role
+from laomo.notices.tests import matrix as notices_matrix
 from laomo.outreach.tests import matrix as outreach_matrix
 from laomo.portal.tests import matrix as portal_matrix
 from laomo.retreats.tests import matrix as retreats_matrix
@@ -45,7 +46,8 @@ SAMPLE_KWARGS = {
     "core:import_commit": lambda f: {"kind": "lectures", "job_id": f["ledger_job"].pk},
 }
 
-MODULE_MATRICES = (care_matrix, outreach_matrix, portal_matrix, retreats_matrix, studios_matrix, volunteering_matrix)
+MODULE_MATRICES = (care_matrix, notices_matrix, outreach_matrix, portal_matrix, retreats_matrix, studios_matrix,
+                   volunteering_matrix)
 for _matrix in MODULE_MATRICES:
     SAMPLE_KWARGS.update(_matrix.SAMPLES)
 
