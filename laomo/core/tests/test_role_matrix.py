@@ -11,8 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import login_client
 from laomo.care.tests import matrix as care_matrix
 from laomo.core.actors import SYSTEM
-from laomo.orgs.roles import ROLE_CAPABILITIES, Role
 from laomo.notices.tests import matrix as notices_matrix
+from laomo.orgs.roles import ROLE_CAPABILITIES, Role
 from laomo.outreach.tests import matrix as outreach_matrix
 from laomo.portal.tests import matrix as portal_matrix
 from laomo.retreats.tests import matrix as retreats_matrix
