@@ -24,7 +24,7 @@ DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Ty
 
 
 @demo_step(80, "文件下发(劳模待遇政策下发各县,部分已确认收到)")
-def populate(ctx):
+def demo_notices(ctx):
     city_user, city = ctx.users["city"], ctx.orgs["331100"]
     counties = list(selectors.county_units(city))
     policy = services.notice_create(
