@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from laomo.core.clock import at
 from laomo.core.demo import demo_step
 
 from . import selectors, services
@@ -27,16 +28,24 @@ DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Ty
 def demo_notices(ctx):
     city_user, city = ctx.users["city"], ctx.orgs["331100"]
     counties = list(selectors.county_units(city))
-    policy = services.notice_create(
+    start = timezone.now().replace(hour=1, minute=30, second=0, microsecond=0) - timedelta(days=10)
+    with at(start):
+        policy = _policy(city_user, city, counties)
+    for days, username in ((1, "liandu"), (2, "qingyuan"), (4, "longquan")):
+        with at(start + timedelta(days=days, hours=ctx.rng.randint(0, 6))):
+            services.notice_confirm(actor=ctx.users[username], notice=policy)
+    with at(start + timedelta(days=8)):
+        services.notice_create(
+            actor=city_user, org=city, title="2022年“劳模工匠进企业”宣讲活动方案", category=NoticeCategory.CAMPAIGN,
+            body="请各县(市、区)总工会结合实际,于下月组织劳模工匠进企业宣讲,并报送活动安排。", targets=counties,
+            publish=True)
+    ctx.log.append(f"文件下发:2 条通知发往 {len(counties)} 个县(市、区),3 个单位已确认收到")
+
+
+def _policy(city_user, city, counties):
+    return services.notice_create(
         actor=city_user, org=city, title="关于进一步落实劳动模范待遇的通知", doc_number="丽劳协〔2022〕5号",
         category=NoticeCategory.POLICY, body=POLICY_BODY, worker_text=WORKER_TEXT, targets=counties,
         deadline=timezone.localdate() + timedelta(days=14), publish=True,
         attachments=[SimpleUploadedFile("丽水市劳动模范待遇落实办法.pdf", DEMO_PDF, "application/pdf")],
         worker_attachments=[SimpleUploadedFile("劳模待遇问答.pdf", DEMO_PDF, "application/pdf")])
-    for username in ("liandu", "qingyuan", "longquan"):
-        services.notice_confirm(actor=ctx.users[username], notice=policy)
-    services.notice_create(
-        actor=city_user, org=city, title="2022年“劳模工匠进企业”宣讲活动方案", category=NoticeCategory.CAMPAIGN,
-        body="请各县(市、区)总工会结合实际,于下月组织劳模工匠进企业宣讲,并报送活动安排。", targets=counties,
-        publish=True)
-    ctx.log.append(f"文件下发:2 条通知发往 {len(counties)} 个县(市、区),3 个单位已确认收到")
