@@ -122,8 +122,7 @@ def worker_notices(*, worker) -> QuerySet[Notice]:
     """Published notices with a part for workers, sent to a unit at or above the worker's unit."""
     if worker is None or not worker.org_id:
         return Notice.objects.none()
-    above = worker.org.path
-    units = [u.pk for u in OrgUnit.objects.all().only("pk", "path") if above.startswith(u.path)]
+    units = OrgUnit.ids_on_path(worker.org.path)  # the worker's unit and every unit above it
     return (Notice.objects.filter(status=NoticeStatus.PUBLISHED, receipts__unit_id__in=units)
             .exclude(worker_text="").select_related("org").distinct().order_by("-published_at"))
 
