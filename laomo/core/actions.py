@@ -89,8 +89,8 @@ ACTIONS: frozenset[str] = frozenset({
     "retreats.vendor.create",
     "retreats.vendor.export", "retreats.vendor.update",
     # notices
-    "notices.notice.create", "notices.notice.publish", "notices.notice.remind", "notices.notice.withdraw",
-    "notices.receipt.confirm", "notices.receipt.read",
+    "notices.notice.create", "notices.notice.export", "notices.notice.publish", "notices.notice.remind",
+    "notices.notice.withdraw", "notices.receipt.confirm", "notices.receipt.read",
 })
 
 

@@ -3,10 +3,11 @@
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required, has_capability
-from laomo.core.web import hx_redirect, list_page, run_action, save_form
+from laomo.core.web import hx_redirect, list_page, run_action, save_form, xlsx_response
 from laomo.workers.selectors import worker_for_user
 
 from . import selectors, services
@@ -64,12 +65,28 @@ def create(request):
     return render(request, "notices/notice_form.html", {"form": form})
 
 
+RECEIPT_HEADERS = ["接收单位", "阅读时间", "阅读人", "确认状态", "确认时间", "确认人"]
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _receipt_row(r) -> list:
+    return [r.unit.name, _when(r.read_at), r.read_by.full_name if r.read_by else "",
+            "已确认" if r.confirmed_at else "未确认", _when(r.confirmed_at),
+            r.confirmed_by.full_name if r.confirmed_by else ""]
+
+
 @capability_required("view_business")
 def detail(request, pk):
     """The publisher's page: the notice and its receipt table (filter 未确认), publish/withdraw/remind."""
     notice = selectors.notice_get(user=request.user, pk=pk)
     unconfirmed = request.GET.get("filter") == "unconfirmed"
     receipts, counts = selectors.receipts_of(notice, unconfirmed=unconfirmed)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(request, filename=f"签收情况-{notice.title[:40]}", action="notices.notice.export",
+                             what="通知签收情况", headers=RECEIPT_HEADERS, rows=[_receipt_row(r) for r in receipts])
     return render(request, "notices/notice_detail.html", {
         "notice": notice, "receipts": receipts, "counts": counts, "unconfirmed": unconfirmed,
         "attachments": notice.attachments.all(), "withdraw_form": WithdrawForm(), **_tabs(request)})

@@ -1,11 +1,15 @@
 """Pages of 文件下发: publish from the form, the inbox, open (read) and confirm, the receipt table, remind,
 withdraw, the files served only to those who may see the notice, and the worker part on 我的档案."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from conftest import login_client, make_user
 from laomo.core.actors import SYSTEM
+from laomo.notices import services
 from laomo.notices.models import Notice, NoticeReceipt, NoticeStatus
 from laomo.orgs.roles import Role
 from laomo.workers.models import Worker
@@ -107,3 +111,13 @@ def test_it_shows_the_worker_part_on_my_profile(notice, users, orgs):
     far_client = login_client(far.__class__.objects.get(pk=far.pk).user)
     assert "致劳模" not in far_client.get(reverse("workers:me")).content.decode()
     assert far_client.get(reverse("notices:attachment", args=[for_workers.pk])).status_code == 404
+
+
+def test_it_exports_the_receipt_table(notice, users, staff):
+    services.notice_confirm(actor=staff["331126"], notice=notice)
+    response = login_client(users["city_staff"]).get(reverse("notices:detail", args=[notice.pk]) + "?format=xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == "接收单位"
+    assert any(row[0] == "庆元县总工会" and row[3] == "已确认" for row in values[1:])
