@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "laomo.studios",
     "laomo.care",
     "laomo.retreats",
+    "laomo.notices",
     "laomo.reminders",
     "laomo.portal",
 ]

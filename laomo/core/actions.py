@@ -90,6 +90,9 @@ ACTIONS: frozenset[str] = frozenset({
     "retreats.batch.update", "retreats.survey.links", "retreats.survey.qr", "retreats.survey.submit",
     "retreats.vendor.create",
     "retreats.vendor.export", "retreats.vendor.update",
+    # notices
+    "notices.notice.create", "notices.notice.export", "notices.notice.publish", "notices.notice.remind",
+    "notices.notice.withdraw", "notices.receipt.confirm", "notices.receipt.read",
 })
 
 

@@ -19,6 +19,7 @@ NAV = [
     ("创新工作室", "lightbulb", "studios:index", "studios", ("view_business",)),
     ("关爱慰问", "gift", "care:index", "care", ("view_business",)),
     ("疗休养", "airplane", "retreats:index", "retreats", ("view_business", "self_service")),
+    ("文件下发", "envelope-paper", "notices:index", "notices", ("view_business",)),
     ("待办提醒", "alarm", "reminders:index", "reminders", ("view_business",)),
     ("统计报表", "bar-chart", "reports:summary", "reports", ("view_business",)),
     ("组织机构", "diagram-3", "orgs:org_list", "orgs", ("manage_orgs",)),

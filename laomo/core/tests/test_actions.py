@@ -11,7 +11,7 @@ from laomo.core.actions import ACTION_RE, ACTIONS, LEGACY, current_name
 ROOT = Path(__file__).resolve().parents[2]
 LITERAL = re.compile(r"""action=(f?)"([^"]+)\"""")
 MODULES = {"auth", "api", "audit", "core", "orgs", "workers", "outreach", "volunteering", "studios", "care", "retreats",
-           "reminders"}
+           "notices", "reminders"}
 
 
 def _sources():

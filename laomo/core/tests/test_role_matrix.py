@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import login_client
 from laomo.care.tests import matrix as care_matrix
 from laomo.core.actors import SYSTEM
+from laomo.notices.tests import matrix as notices_matrix
 from laomo.orgs.roles import ROLE_CAPABILITIES, Role
 from laomo.outreach.tests import matrix as outreach_matrix
 from laomo.portal.tests import matrix as portal_matrix
@@ -47,8 +48,8 @@ SAMPLE_KWARGS = {
     "core:delivery_resend": lambda f: {"pk": f["delivery"].pk},
 }
 
-MODULE_MATRICES = (care_matrix, outreach_matrix, portal_matrix, reminders_matrix, retreats_matrix, studios_matrix,
-                   volunteering_matrix)
+MODULE_MATRICES = (care_matrix, notices_matrix, outreach_matrix, portal_matrix, reminders_matrix, retreats_matrix,
+                   studios_matrix, volunteering_matrix)
 for _matrix in MODULE_MATRICES:
     SAMPLE_KWARGS.update(_matrix.SAMPLES)
 
