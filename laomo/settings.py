@@ -158,6 +158,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "laomo.core.context_processors.shell",
             ],
+            # Django's `date` filter and `{% url %}` tag with a short path for what list pages repeat on
+            # every row, same output (issue 16; laomo/core/templatetags/laomo_builtins.py).
+            "builtins": ["laomo.core.templatetags.laomo_builtins"],
         },
     },
 ]
