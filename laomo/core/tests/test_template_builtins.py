@@ -1,14 +1,17 @@
-"""The faster `date` filter and `{% url %}` tag (laomo/core/templatetags/laomo_builtins.py) render exactly what
-Django's do (issue 16): compared with Django's own filter and tag on the same values."""
+"""The faster `date` filter and `{% url %}` tag (laomo/core/templatetags/laomo_builtins.py) and the select widget
+template render exactly what Django's do (issue 16): compared with Django's own on the same values."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
 from django.template import Context, Engine, engines
 from django.template.defaultfilters import date as django_date
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 
+from laomo.core.forms import FormRenderer
 from laomo.core.templatetags import laomo_builtins
 
 DJANGO = Engine()  # Django's builtins only
@@ -75,3 +78,16 @@ def test_it_follows_the_script_prefix():
     finally:
         set_script_prefix("/")
     assert engines["django"].from_string("{% url 'workers:detail' pk %}").render({"pk": 9}) == "/workers/9/"
+
+
+@pytest.mark.parametrize("widget, value", [
+    (forms.Select(choices=[("", "全部"), ("a", "A<b>"), ("组", [("x", "X"), ("y", "Y")]), (3, "三")],
+                  attrs={"class": "form-select", "aria-label": "单位"}), "x"),
+    (forms.Select(choices=[("", "全部"), ("a", "A")]), ""),
+    (forms.Select(choices=[("", "全部"), ("a", "A")]), None),
+    (forms.SelectMultiple(choices=[("a", "A"), ("b", "B"), ("c", "C")]), ["a", "c"]),
+    (forms.NullBooleanSelect(), True),
+])
+def test_it_renders_selects_as_django_does(widget, value):
+    """laomo/templates/django/forms/widgets/select.html writes Django's option template inline."""
+    assert widget.render("f", value, renderer=FormRenderer()) == widget.render("f", value, renderer=DjangoTemplates())
