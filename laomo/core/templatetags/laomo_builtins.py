@@ -20,14 +20,10 @@ from datetime import date as date_type
 from datetime import datetime
 
 from django import template
-from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.template import defaultfilters, defaulttags
-from django.urls import get_script_prefix, get_urlconf, reverse
-from django.urls.exceptions import NoReverseMatch
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from laomo.core.urlcache import NO_FAST_PATH, url_template
 
 register = template.Library()
 
@@ -66,37 +62,6 @@ def date(value, arg=None):
 
 # --- url --------------------------------------------------------------------------------------------
 
-_MARKER = 918273645546372819  # stands for the argument while reversing; never a real primary key
-_NO_FAST_PATH = object()
-_templates: dict[tuple, object] = {}
-
-
-@receiver(setting_changed)
-def _forget_urls(*, setting, **kwargs):
-    if setting in ("ROOT_URLCONF", "FORCE_SCRIPT_NAME"):
-        _templates.clear()
-
-
-def _url_template(view_name: str, nargs: int, current_app):
-    """(escaped prefix, escaped suffix) of the URL of `view_name` around its one argument (or the whole
-    URL, for none), or _NO_FAST_PATH."""
-    key = (view_name, nargs, current_app, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
-    found = _templates.get(key)
-    if found is None:
-        try:
-            url = reverse(view_name, args=[_MARKER] * nargs, current_app=current_app)
-        except NoReverseMatch:
-            found = _NO_FAST_PATH
-        else:
-            parts = url.split(str(_MARKER))
-            if nargs == 0:
-                found = (escape(url), "") if len(parts) == 1 else _NO_FAST_PATH
-            else:
-                found = (escape(parts[0]), escape(parts[1])) if len(parts) == 2 else _NO_FAST_PATH
-        _templates[key] = found
-    return found
-
-
 class FastURLNode(defaulttags.URLNode):
     def render(self, context):
         if self.asvar is not None or self.kwargs or len(self.args) > 1 or not context.autoescape:
@@ -111,10 +76,10 @@ class FastURLNode(defaulttags.URLNode):
                 current_app = context.request.resolver_match.namespace
             except AttributeError:
                 current_app = None
-        found = _url_template(self.view_name.resolve(context), len(args), current_app)
-        if found is _NO_FAST_PATH:
+        found = url_template(self.view_name.resolve(context), len(args), current_app)
+        if found is NO_FAST_PATH:
             return super().render(context)
-        prefix, suffix = found
+        prefix, suffix = found[:2]
         return mark_safe(f"{prefix}{args[0]}{suffix}" if args else prefix)
 
 
