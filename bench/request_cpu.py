@@ -9,6 +9,11 @@ the whole middleware chain, as under gunicorn, but without the network and the W
 the number of queries (one request, counted), then the median process CPU time (and wall time) of
 `--runs` requests after two warm-up requests. `--profile NAME` prints a cProfile of that URL instead
 (cumulative, top 60). No timing here is asserted anywhere; query counts are asserted in the tests.
+
+`--compare OTHER_CHECKOUT` measures before/after under the same machine load: it starts this script in
+`--serve` mode in OTHER_CHECKOUT (e.g. `git archive <base> | tar -x -C /tmp/base`, which must hold this
+script too) and in this checkout, both on the same database, and alternates single requests between
+them (ABBA), so that a busy machine weighs on both sides alike.
 """
 
 from __future__ import annotations
@@ -55,8 +60,12 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated names")
     parser.add_argument("--profile", default="", help="one name: print its cProfile")
     parser.add_argument("--tree", action="store_true", help="with --profile: pyinstrument's call tree instead")
+    parser.add_argument("--compare", default="", help="another checkout: before/after, requests alternated")
+    parser.add_argument("--serve", action="store_true", help="(internal) answer request names on stdin")
     parser.add_argument("--uncached", action="store_true", help="clear the cache before every request")
     args = parser.parse_args()
+    if args.compare:
+        return compare(args)
 
     import django
 
@@ -86,6 +95,9 @@ def main() -> None:
         if getattr(response, "streaming", False):
             b"".join(response.streaming_content)
         return response
+
+    if args.serve:
+        return serve(urls, get, connection)
 
     if args.profile:
         client, url = urls[args.profile]
@@ -130,6 +142,70 @@ def main() -> None:
             wall.append((time.perf_counter() - w0) * 1000)
         print(f"| `{url}` | {statistics.median(cpu):.1f} | {statistics.median(wall):.1f} | {len(queries)} |",
               flush=True)
+
+
+def serve(urls, get, connection) -> None:
+    """One request per name read from stdin; answers "<CPU ms> <queries>" (queries counted on the first)."""
+    counted: dict[str, int] = {}
+    print("ready", flush=True)
+    for line in sys.stdin:
+        name = line.strip()
+        client, url = urls[name]
+        if name not in counted:
+            seen = []
+
+            def count(execute, sql, *rest, seen=seen):
+                seen.append(sql)
+                return execute(sql, *rest)
+
+            with connection.execute_wrapper(count):
+                get(client, url)
+            counted[name] = len(seen)
+        c0 = time.process_time()
+        get(client, url)
+        print(f"{(time.process_time() - c0) * 1000:.3f} {counted[name]}", flush=True)
+
+
+def compare(args) -> None:
+    import subprocess
+
+    def start(root: Path):
+        proc = subprocess.Popen([sys.executable, str(root / "bench" / "request_cpu.py"), "--serve"], cwd=root,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        assert proc.stdout.readline().strip() == "ready"
+        return proc
+
+    def ask(proc, name: str) -> tuple[float, int]:
+        proc.stdin.write(name + "\n")
+        cpu, queries = proc.stdout.readline().split()
+        return float(cpu), int(queries)
+
+    before, after = start(Path(args.compare).resolve()), start(ROOT)
+    names = [n for n in args.only.split(",") if n] or [*PAGES, *API]
+    load = [os.getloadavg()[0]]
+    print(f"{args.runs} requests each, alternated (ABBA); median CPU ms per request")
+    print("| request | before CPU ms | after CPU ms | after/before | queries before → after |")
+    print("|---|---|---|---|---|")
+    try:
+        for name in names:
+            for proc in (before, after, before, after):  # warm-up (and the query count)
+                ask(proc, name)
+            cpu = {id(before): [], id(after): []}
+            queries = {}
+            for i in range(args.runs):
+                for proc in ((before, after) if i % 2 == 0 else (after, before)):
+                    ms, queries[id(proc)] = ask(proc, name)
+                    cpu[id(proc)].append(ms)
+            b, a = statistics.median(cpu[id(before)]), statistics.median(cpu[id(after)])
+            url = {**PAGES, **API}[name]
+            print(f"| `{url}` | {b:.1f} | {a:.1f} | {a / b:.2f} | {queries[id(before)]} → {queries[id(after)]} |",
+                  flush=True)
+            load.append(os.getloadavg()[0])
+    finally:
+        for proc in (before, after):
+            proc.stdin.close()
+            proc.wait()
+    print(f"load average (1 min) during the run: {min(load):.1f}–{max(load):.1f}")
 
 
 if __name__ == "__main__":
