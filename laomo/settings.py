@@ -160,6 +160,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "laomo.core.context_processors.shell",
             ],
+            # Django's `date` filter and `{% url %}` tag with a short path for what list pages repeat on
+            # every row, same output (issue 16; laomo/core/templatetags/laomo_builtins.py).
+            "builtins": ["laomo.core.templatetags.laomo_builtins"],
         },
     },
 ]
@@ -206,7 +209,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend loading the user with their org and the permissions in one query (issue 16).
+    "laomo.orgs.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

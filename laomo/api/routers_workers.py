@@ -139,7 +139,9 @@ def worker_list(request, q: str = "", id_number: str = "", org: str = "", level:
     """Filters as on the list page; `id_number` is an exact match through the blind index."""
     filters = selectors.WorkerFilters(q=q, id_number=id_number, level=level, kind=kind, status=status,
                                       incomplete=incomplete, org=org_or_none(request, org))
-    rows, nxt = paged(request, selectors.worker_list(user=request.user, filters=filters), page)
+    # The items carry the masked forms only: never decrypt ID number, phone and address for them (as the page).
+    qs = selectors.worker_list(user=request.user, filters=filters).defer("id_number", "phone", "address")
+    rows, nxt = paged(request, qs, page)
     honors = selectors.honors_for(rows)
     return {"items": [_item(w, honors[w.pk]) for w in rows], "next": nxt}
 

@@ -1,11 +1,12 @@
 """The module navigation of the shell; a module's entry appears when its app is installed."""
 
 from django.apps import apps
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 
 from laomo.workers.models import Worker
 
 from .permissions import has_capability
+from .urlcache import reverse_cached
 
 # (label, icon, url name, app label, capabilities — any of them shows the entry)
 NAV = [
@@ -55,7 +56,7 @@ def nav_for(user, path: str) -> list[dict]:
             if not own_record:
                 continue
         try:
-            url = reverse(url_name)
+            url = reverse_cached(url_name)
         except NoReverseMatch:
             continue
         active = path == url if url == "/" else path.startswith(url)

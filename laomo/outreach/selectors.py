@@ -112,7 +112,9 @@ class LectureFilters:
 
 
 def _speakers_prefetch() -> Prefetch:
-    return Prefetch("speakers", queryset=LectureSpeaker.objects.select_related("worker").order_by("position", "id"))
+    # A speaker is shown by name: the worker's encrypted fields are never read, so never decrypted (issue 16).
+    return Prefetch("speakers", queryset=LectureSpeaker.objects.select_related("worker").defer(
+        "worker__id_number", "worker__phone", "worker__address").order_by("position", "id"))
 
 
 def _lecture_text(q: str) -> Q:

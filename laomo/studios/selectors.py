@@ -143,7 +143,9 @@ def _studio_rules(year: int) -> dict:
 def studio_list(*, user, filters: StudioFilters | None = None) -> QuerySet[Studio]:
     f = filters or StudioFilters()
     year = f.year or timezone.localdate().year
-    qs = (studio_base(user).select_related("org", "lead").annotate(
+    # The lead is shown by name and level: their encrypted fields are not fetched, so not decrypted (issue 16).
+    qs = (studio_base(user).select_related("org", "lead").defer("lead__id_number", "lead__phone", "lead__address")
+          .annotate(
         **flag_annotations(year),
         n_members=_count(StudioMember.objects.filter(studio=OuterRef("pk"), left_date__isnull=True)),
         n_achievements=_count(StudioAchievement.objects.filter(studio=OuterRef("pk"), is_deleted=False)),

@@ -297,7 +297,10 @@ REQUEST_RULES = {
 
 def request_list(*, user, filters: RequestFilters | None = None) -> QuerySet[ServiceRequest]:
     f = filters or RequestFilters()
-    qs = request_base(user).select_related("org", "team", "worker")
+    # Lists show the masked contact and the worker by name: the encrypted fields are loaded (and decrypted) only
+    # by what reads them, e.g. the audited reveal (issue 16: ~100 decryptions a page).
+    qs = request_base(user).select_related("org", "team", "worker").defer(
+        "contact_name", "contact_phone", "worker__id_number", "worker__phone", "worker__address")
     return apply_filters(qs, f, REQUEST_RULES).order_by("-received_at", "-id")
 
 

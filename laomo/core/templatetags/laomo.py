@@ -1,3 +1,5 @@
+from decimal import Decimal, InvalidOperation
+
 from django import template
 
 register = template.Library()
@@ -29,8 +31,6 @@ def bootstrap(form):
 @register.filter
 def figure(value):
     """A report figure as people read it: 14,147 · 1,234.50 · 4.5 · '-' for none."""
-    from decimal import Decimal, InvalidOperation
-
     if value is None or value == "":
         return "-"
     if isinstance(value, bool):

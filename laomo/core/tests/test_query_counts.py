@@ -10,13 +10,17 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from conftest import login_client
+from laomo.api.services import api_token_create
 from laomo.care import services as care
 from laomo.care.tests import factories as care_f
+from laomo.core.actors import SYSTEM
 from laomo.outreach.tests.factories import lecture
 from laomo.volunteering.tests.factories import make_record, make_team
+from laomo.workers.models import Worker
 
 YEAR = 2022
 UNITS = ("331102", "331126", "331121")
@@ -89,3 +93,54 @@ def test_it_answers_the_second_dashboard_and_reports_view_from_the_cache(users, 
     counts = _counts(client, CACHED_PAGES)
     over = {url: n for url, n in counts.items() if n > CACHED_PAGES[url]}
     assert not over, over
+
+
+# The API with a bearer token (issue 16): the token with its user and org in one query, the roles and the
+# permissions one each, then the operation's own. /me: the token and the roles.
+API_PAGES = {
+    "/api/v1/me": 2,
+    "/api/v1/workers": 5,
+    "/api/v1/care-visits": 4,
+    "/api/v1/service-records": 7,
+    "/api/v1/lectures": 5,
+    "/api/v1/studios": 4,
+}
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_queries_of_the_api_bounded(users, orgs):
+    _, raw = api_token_create(actor=SYSTEM, user=users["city_staff"])
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    _batch(orgs, "甲", users["city_staff"])
+    counts = _counts(client, API_PAGES)
+    _batch(orgs, "乙", users["city_staff"])
+    after = _counts(client, API_PAGES)
+    grown = {url: (counts[url], after[url]) for url in API_PAGES if after[url] > counts[url]}
+    assert not grown, grown
+    over = {url: n for url, n in after.items() if n > API_PAGES[url]}
+    assert not over, over
+
+
+# Lists show masked forms and speakers by name: nothing on them is decrypted (issue 16).
+NOT_DECRYPTING = ["/workers/", "/outreach/lectures/", "/volunteering/requests/", "/studios/", "/api/v1/workers",
+                  "/api/v1/lectures"]
+
+
+@pytest.mark.django_db
+def test_it_decrypts_nothing_to_show_a_list(users, orgs, monkeypatch):
+    from laomo.core import pii  # monkeypatched below: the module itself, not its function
+
+    _batch(orgs, "甲", users["city_staff"])
+    _, raw = api_token_create(actor=SYSTEM, user=users["city_staff"])
+    page, api = login_client(users["city_staff"]), Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    decrypted = []
+    real = pii.decrypt
+    monkeypatch.setattr(pii, "decrypt", lambda token: decrypted.append(token) or real(token))
+    for url in NOT_DECRYPTING:
+        response = (api if url.startswith("/api/") else page).get(url)
+        assert response.status_code == 200, url
+        assert not decrypted, url
+    assert "甲331102劳模1" in page.get("/outreach/lectures/").content.decode()  # speakers with ID numbers shown
+    assert not decrypted
+    list(Worker.objects.filter(org=orgs["331102"]))  # the counter does count: whole worker rows decrypt
+    assert decrypted

@@ -123,3 +123,13 @@ def test_it_renders_the_workspace_with_links_notes_and_charts(everything, client
     assert body.count('data-testid="figure-link"') > 40 * 11
     assert "口径说明" in body and "当年12月31日" in body and 'data-testid="report-charts"' in body
     assert 'data-metric="outreach.online_views_cumulative"' in body and "同比" in body
+
+
+def test_it_links_every_cell_as_drill_url_does(everything, users, orgs):
+    """The workspace builds its ~600 links from a once-reversed page (issue 16): the same text as drill_url."""
+    ws = workspace.build(user=users["city_staff"], year=2022, org=orgs["331100"])
+    assert ws.units and any(row.total.url for row in ws.rows)
+    for row in ws.rows:
+        assert row.total.url == workspace.drill_url(row.path, year=2022, org=orgs["331100"])
+        for unit, cell in zip(ws.units, row.units, strict=True):
+            assert cell.url == workspace.drill_url(row.path, year=2022, org=unit)
