@@ -53,7 +53,7 @@ ACTIONS: frozenset[str] = frozenset({
     "volunteering.request.accept", "volunteering.request.cancel", "volunteering.request.complete",
     "volunteering.request.decline", "volunteering.request.dispatch", "volunteering.request.import",
     "volunteering.request.rate", "volunteering.request.record_historical", "volunteering.request.redispatch",
-    "volunteering.request.refuse", "volunteering.request.schedule",
+    "volunteering.request.refuse", "volunteering.request.release", "volunteering.request.schedule",
     "volunteering.request.submit", "volunteering.team.create", "volunteering.team.dissolve",
     "volunteering.team.import",
     "volunteering.team.member_add", "volunteering.team.member_remove", "volunteering.team.update",

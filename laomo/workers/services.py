@@ -36,6 +36,7 @@ from laomo.orgs.services import user_create
 
 from .decisions import APPLICABLE, MATCHED, NEW
 from .export import write_roster
+from .lifeevents import life_event_record
 from .models import LEVEL_RANK, EmploymentStatus, Honor, HonorKind, HonorLevel, Worker
 from .parsing import LISHUI_PLACES, HonorParseError, Place, make_place_kind, parse_honor
 
@@ -279,12 +280,16 @@ def worker_set_status(*, actor, worker: Worker, status: str, status_date: date |
         raise ValidationError({"status_date": "请填写状态变更日期(退休或去世日期)。"})
     if status_date and status_date > timezone.localdate():
         raise ValidationError({"status_date": "状态变更日期不能晚于今天。"})
-    return model_update(
+    before = worker.employment_status
+    worker = model_update(
         worker, fields=("employment_status", "status_date"), data={"employment_status": status,
                                                                    "status_date": status_date},
         actor=actor, action="workers.worker.status", what=WHAT,
         clean=lambda w: w.full_clean(exclude=["id_number_index", "is_incomplete"]),
         snap=lambda w: {"employment_status": w.employment_status, "status_date": str(w.status_date or "")})
+    # 去世 / 退休: every module closes what must close, in this transaction (workers/lifeevents.py).
+    worker.life_event = life_event_record(worker=worker, before=before, actor=actor)
+    return worker
 
 
 def _require_reveal(actor, worker: Worker) -> None:

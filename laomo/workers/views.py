@@ -197,7 +197,13 @@ def worker_status(request, pk):
     return run_action(request, lambda: services.worker_set_status(
         actor=request.user, worker=worker, status=form.cleaned_data["status"],
         status_date=form.cleaned_data["status_date"]), form=form, invalid="请选择状态并填写日期。",
-        success="已更新在职状态。", redirect_to=reverse("workers:detail", args=[worker.pk]))
+        success=status_message, redirect_to=reverse("workers:detail", args=[worker.pk]))
+
+
+def status_message(worker) -> str:
+    """The flash after a status change: what a death or a retirement closed in the modules."""
+    event = getattr(worker, "life_event", None)
+    return f"已更新在职状态:{event.summary}。" if event is not None and event.closed else "已更新在职状态。"
 
 
 @require_POST
