@@ -32,6 +32,7 @@ ACTIONS: frozenset[str] = frozenset({
     "workers.decision.apply",
     "workers.honor.create", "workers.honor.delete", "workers.worker.create", "workers.worker.export",
     "workers.worker.export_full", "workers.worker.grant_login", "workers.worker.import", "workers.worker.link_login",
+    "workers.worker.photo",
     "workers.worker.import_update", "workers.worker.self_update_contact", "workers.worker.status",
     "workers.worker.update",
     # outreach

@@ -46,7 +46,7 @@ PHONE_PURPOSE = "phone"
 # Fields a form or the API may set directly (PII handled separately).
 PLAIN_FIELDS = (
     "name", "sex", "ethnicity", "birth_date", "employer", "job_title", "industry", "political_status",
-    "education", "specialties", "showcase_consent", "note",
+    "education", "specialties", "showcase_consent", "note", "benefit_category",
 )
 PII_FIELDS = ("id_number", "phone", "address")
 # What the refusals name: 您没有维护劳模信息的权限。
@@ -445,7 +445,8 @@ def parse_honor_title(title: str) -> tuple[str, str, int | None, str]:
 
 @transaction.atomic
 def honor_add(*, actor, worker: Worker, title: str, year: int | None = None, award_date: date | None = None,
-              awarding_body: str = "", document_no: str = "", level: str = "", kind: str = "") -> Honor:
+              awarding_body: str = "", document_no: str = "", level: str = "", kind: str = "",
+              certificate_no: str = "") -> Honor:
     require_edit(actor, worker.org, WHAT)
     parsed_level, parsed_kind, parsed_year, title = parse_honor_title(title.strip())
     level = level or parsed_level
@@ -460,7 +461,7 @@ def honor_add(*, actor, worker: Worker, title: str, year: int | None = None, awa
     if Honor.objects.filter(worker=worker, title=title, year=year, is_deleted=False).exists():
         raise ValidationError({"title": "该荣誉已登记。"})
     honor = Honor(worker=worker, title=title, year=year, award_date=award_date, awarding_body=awarding_body.strip(),
-                  document_no=document_no.strip(), level=level, kind=kind)
+                  document_no=document_no.strip(), certificate_no=certificate_no.strip(), level=level, kind=kind)
     honor.full_clean()
     honor.save()
     recompute_highest_levels([worker.pk])

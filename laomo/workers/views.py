@@ -30,7 +30,7 @@ from laomo.core.web import (
 )
 from laomo.orgs.selectors import org_choices_for
 
-from . import selectors, services
+from . import photos, selectors, services
 from .decisions import APPLICABLE, DecisionError, parse_decision
 from .export import write_roster, write_template
 from .forms import (
@@ -115,19 +115,17 @@ def _worker_form(request, worker, orgs) -> WorkerForm:
             initial.update(services.worker_pii_for_edit(actor=request.user, worker=worker))
     elif orgs.count() == 1:
         initial["org"] = orgs.first()
-    return WorkerForm(request.POST or None, initial=initial, org_queryset=orgs)
+    return WorkerForm(request.POST or None, request.FILES or None, initial=initial, org_queryset=orgs)
 
 
 def _save_worker(request, form, worker):
     """The worker created or updated from a valid form, or None with the service's errors on the form."""
     data = dict(form.cleaned_data)
     try:
-        if worker is None:
-            worker = services.worker_create(actor=request.user, **data)
-            messages.success(request, f"已登记劳模 {worker.name}(编号 {worker.worker_no})。")
-        else:
-            worker = services.worker_update(actor=request.user, worker=worker, **data)
-            messages.success(request, f"已保存 {worker.name} 的信息。")
+        created = worker is None
+        worker = photos.worker_save(actor=request.user, worker=worker, **data)  # the fields, then the ID photo
+        messages.success(request, f"已登记劳模 {worker.name}(编号 {worker.worker_no})。" if created
+                         else f"已保存 {worker.name} 的信息。")
     except ValidationError as exc:
         apply_errors(form, exc)
         return None
