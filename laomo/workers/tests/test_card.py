@@ -175,3 +175,21 @@ def test_it_reads_and_writes_the_fields_and_the_photo_through_the_api(worker, us
     bad = client.post(f"/api/v1/workers/{worker.pk}/photo", {"photo": upload(b"nope")}, **auth)
     assert bad.status_code in (400, 422) and "图片" in bad.json()["message"] + str(bad.json().get("extra"))
     assert client.delete(f"/api/v1/workers/{worker.pk}/photo", **auth).status_code == 204
+
+
+def test_it_imports_the_benefit_category_and_reimports_the_export_with_no_change(tmp_path, orgs):
+    from .test_importer import _roster, run, write  # noqa: PLC0415  (the importer tests' file builders)
+
+    header = ("姓名", "身份证号", "所属地区", "荣誉称号", "获评时间", "享受待遇类别")
+    rows = _roster(["王小明", make_id("331126", "19700101"), "庆元", "丽水市劳动模范", "2010", "享受省部级劳模待遇"],
+                   ["赵小红", make_id("331126", "19720101"), "庆元", "丽水市劳动模范", "2012", "无"],
+                   ["钱小刚", make_id("331126", "19740101"), "庆元", "丽水市劳动模范", "2012", "皇家待遇"],
+                   header=header)
+    result = run(write(tmp_path, rows), orgs["331100"])
+    assert result.summary()["created_workers"] == 2 and result.rejected_rows == 1
+    assert "享受待遇类别" in " ".join(m for ms in result.errors_by_row.values() for m in ms)
+    assert dict(Worker.objects.values_list("name", "benefit_category")) == {"王小明": "provincial", "赵小红": "none"}
+    target = tmp_path / "export.xlsx"
+    write_roster(target, Worker.objects.all(), full=True)
+    again = run(target, orgs["331100"])
+    assert again.summary()["updated_workers"] == 0 and again.summary()["created_workers"] == 0

@@ -208,3 +208,16 @@ def test_it_refuses_the_deceased_as_a_lecture_speaker_after_the_death(orgs):
     with pytest.raises(ValidationError, match="去世"):
         of.lecture(orgs["331102"], day=date(2022, 5, 4), speakers=[w])
     of.lecture(orgs["331102"], day=date(2022, 2, 4), speakers=[w])  # before the death: recorded
+
+
+def test_it_answers_what_was_closed_through_the_api(orgs, users, client):
+    from laomo.api.services import api_token_create  # noqa: PLC0415  (only this test calls the API)
+
+    w = cf.worker(orgs["331102"], "何老师", "municipal")
+    rf.apply(rf.batch(orgs["331100"], capacity=5), w)
+    _, raw = api_token_create(actor=SYSTEM, user=users[Role.COUNTY_STAFF])
+    resp = client.post(f"/api/v1/workers/{w.pk}/status", data={"status": "deceased",
+                                                               "status_date": str(today() - timedelta(days=1))},
+                       content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert resp.status_code == 200, resp.content
+    assert "已撤回 1 项疗休养报名" in resp.json()["closed"] and "已生成吊唁任务" in resp.json()["closed"]
