@@ -1,10 +1,11 @@
 """Care's part of a life event (workers/lifeevents.py): what a death or a retirement closes in 关爱慰问.
 
-- 去世: the worker leaves every open campaign's list where nothing was paid yet (`recipient_adjust`, with the
-  reason), paid visits dated after the death are named for the clerk to check (money paid is never undone
-  here), and a 吊唁 task goes to the county staff: a notification linking to the visit form pre-filled with the
-  worker and the 吊唁 type, no money. The hardship database, its figures and the survey rounds already leave
-  deceased workers out (`selectors.common.living`, `hardship_database`, `survey_create`).
+- 去世: the worker leaves the list of every open campaign that starts after the death where nothing was paid
+  (`recipient_adjust`, with the reason; a campaign under way keeps them for a visit before the death, and the
+  clerk is told to check it); paid visits dated after the death are named for the clerk to check (money paid
+  is never undone here); and a 吊唁 task goes to the county staff: a notification linking to the visit form
+  pre-filled with the worker and the 吊唁 type, no money. The hardship database, its figures and the survey
+  rounds already leave deceased workers out (`selectors.common.living`, `hardship_database`, `survey_create`).
 - 退休: the worker leaves the lists of open campaigns whose rule names the statuses and not 离退休.
 """
 
@@ -49,9 +50,15 @@ def care_life_event(*, worker, event: str, day, actor) -> list[str]:
     out: list[str] = []
     if event == DIED:
         reason = f"劳模已于 {day:%Y-%m-%d} 去世"
-        excluded = _exclude(_unpaid(_open_recipients(worker)), actor=actor, reason=reason, failures=failures)
+        open_lists = _unpaid(_open_recipients(worker))
+        # A campaign under way at the death keeps them: a visit before the death may still be recorded (money
+        # after it is refused by `visit_check`). Campaigns starting after the death drop them now.
+        later = [r for r in open_lists if r.campaign.start_date > day]
+        excluded = _exclude(later, actor=actor, reason=reason, failures=failures)
         if excluded:
             out.append(f"移出 {excluded} 个慰问名单")
+        if len(open_lists) > len(later):
+            out.append(f"{len(open_lists) - len(later)} 个进行中的慰问活动名单请核查")
         paid_after = CareVisit.objects.filter(worker=worker, is_void=False, amount__gt=0, visit_date__gt=day).count()
         if paid_after:
             out.append(f"{paid_after} 条去世日期之后的慰问发放记录请核查")

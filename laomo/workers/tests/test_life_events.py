@@ -47,7 +47,10 @@ def test_it_closes_what_a_death_must_close_in_every_module_and_says_so(orgs, use
     w = cf.worker(liandu, "钱老师", "municipal")
     mentor2 = sf.worker(liandu, "孙师傅", "丽水市劳动模范")
     # care: an open campaign whose list holds the worker
-    camp = cf.campaign(city, year=today().year, start=today() - timedelta(days=30), end=today() + timedelta(days=30))
+    camp = cf.campaign(city, year=today().year, start=today() - timedelta(days=1), end=today() + timedelta(days=30))
+    running = cf.campaign(city, year=today().year, name="进行中的慰问", start=today() - timedelta(days=30),
+                          end=today() + timedelta(days=30))
+    care.recipients_generate(actor=SYSTEM, campaign=running)
     care.recipients_generate(actor=SYSTEM, campaign=camp)
     assert CareRecipient.objects.get(campaign=camp, worker=w).status == RecipientStatus.INCLUDED
     # retreats: two open registrations of future batches
@@ -77,6 +80,9 @@ def test_it_closes_what_a_death_must_close_in_every_module_and_says_so(orgs, use
         obj.refresh_from_db()
     assert a1.status == a2.status == ApplicationStatus.WITHDRAWN and "去世" in a1.reason
     assert CareRecipient.objects.get(campaign=camp, worker=w).status == RecipientStatus.EXCLUDED
+    # a campaign under way at the death keeps them (a visit before the death may still be recorded), named
+    assert CareRecipient.objects.get(campaign=running, worker=w).status == RecipientStatus.INCLUDED
+    assert "1 个进行中的慰问活动名单请核查" in result.closed
     assert member.left_date == w.status_date and pairing.end_date == w.status_date
     assert not team.members.get(worker=w).is_active
     assert req.status == RequestStatus.PENDING and req.worker is None
