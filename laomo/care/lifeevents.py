@@ -6,7 +6,8 @@
   is never undone here); and a 吊唁 task goes to the county staff: a notification linking to the visit form
   pre-filled with the worker and the 吊唁 type, no money. The hardship database, its figures and the survey
   rounds already leave deceased workers out (`selectors.common.living`, `hardship_database`, `survey_create`).
-- 退休: the worker leaves the lists of open campaigns whose rule names the statuses and not 离退休.
+- 退休: the worker leaves the lists of open campaigns starting after the date whose rule names the statuses and
+  not 离退休.
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def care_life_event(*, worker, event: str, day, actor) -> list[str]:
         condolence_task(worker=worker, day=day)
         out.append("已生成吊唁任务")
     elif event == RETIRED:
-        limited = [r for r in _open_recipients(worker) if r.campaign.statuses and "retired" not in r.campaign.statuses]
+        limited = [r for r in _open_recipients(worker) if r.campaign.start_date > day
+                   and r.campaign.statuses and "retired" not in r.campaign.statuses]
         excluded = _exclude(_unpaid(limited), actor=actor, reason=f"劳模已于 {day:%Y-%m-%d} 退休,不再符合活动条件",
                             failures=failures)
         if excluded:
