@@ -124,6 +124,8 @@ INSTALLED_APPS = [
     "laomo.studios",
     "laomo.care",
     "laomo.retreats",
+    "laomo.notices",
+    "laomo.reminders",
     "laomo.portal",
 ]
 
@@ -399,7 +401,36 @@ LOGGING = {
 # The annual report's Word template (docxtpl); empty = the default in laomo/reports/templates/reports/.
 LAOMO_ANNUAL_REPORT_TEMPLATE = env_str("LAOMO_ANNUAL_REPORT_TEMPLATE")
 
-# Outbound notification hook (e.g. an SMS gateway); off unless a URL is configured.
-LAOMO_NOTIFY_WEBHOOK_URL = env_str("LAOMO_NOTIFY_WEBHOOK_URL")
+# Outbound channels (laomo/core/channels.py, docs/operations.md "Outbound channels"): each is off unless configured.
+# Every message is a core.Delivery row, retried after these minutes (then failed, shown on 消息发送记录).
+LAOMO_NOTIFY_WEBHOOK_URL = env_str("LAOMO_NOTIFY_WEBHOOK_URL")  # the generic JSON hook
+LAOMO_NOTIFY_EMAIL = env_bool("LAOMO_NOTIFY_EMAIL", False)  # email to users with an address (EMAIL_* below)
+LAOMO_NOTIFY_EMAIL_SUBJECT = env_str("LAOMO_NOTIFY_EMAIL_SUBJECT", "劳模服务管理平台")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "laomo@localhost")
+LAOMO_SMS_GATEWAY_URL = env_str("LAOMO_SMS_GATEWAY_URL")  # the generic HTTP JSON SMS gateway
+LAOMO_SMS_GATEWAY_TOKEN = env_str("LAOMO_SMS_GATEWAY_TOKEN")
+LAOMO_SMS_GATEWAY_CLASS = env_str("LAOMO_SMS_GATEWAY_CLASS")  # or a dotted path to an SmsGateway subclass
+LAOMO_WECOM_WEBHOOK_URL = env_str("LAOMO_WECOM_WEBHOOK_URL")  # 企业微信群机器人 (…/cgi-bin/webhook/send?key=…)
+LAOMO_DINGTALK_WEBHOOK_URL = env_str("LAOMO_DINGTALK_WEBHOOK_URL")  # 钉钉群机器人 (…/robot/send?access_token=…)
+LAOMO_DINGTALK_SECRET = env_str("LAOMO_DINGTALK_SECRET")  # 加签 secret (SEC…), when the robot has 加签 on
+LAOMO_DELIVERY_RETRY_MINUTES = [int(m) for m in env_list("LAOMO_DELIVERY_RETRY_MINUTES", "1,5,30")]
+LAOMO_SITE_URL = env_str("LAOMO_SITE_URL")  # e.g. https://laomo.example.cn: links in outbound messages
+
+# Reminders (laomo/reminders): how many days ahead a reminder appears, how long past its date it stays open
+# unless settled, and the age rules of the birthday and 高龄慰问 reminders.
+LAOMO_REMINDER_LEAD_DAYS = env_int("LAOMO_REMINDER_LEAD_DAYS", 14)
+LAOMO_REMINDER_GRACE_DAYS = env_int("LAOMO_REMINDER_GRACE_DAYS", 30)
+LAOMO_REMINDER_BIRTHDAY_AGES = [int(a) for a in env_list("LAOMO_REMINDER_BIRTHDAY_AGES", "80,90,100")]
+LAOMO_REMINDER_ELDERLY_AGE = env_int("LAOMO_REMINDER_ELDERLY_AGE", 80)
+LAOMO_REMINDER_ELDERLY_FROM = env_str("LAOMO_REMINDER_ELDERLY_FROM", "10-01")  # 高龄慰问 shows from this day
+LAOMO_REMINDER_BENEFITS_FROM = env_str("LAOMO_REMINDER_BENEFITS_FROM", "11-01")  # 待遇未落实 shows from this day
+LAOMO_REMINDER_STUDIO_REPORT_DAYS = env_int("LAOMO_REMINDER_STUDIO_REPORT_DAYS", 10)  # due N days after the quarter
 
 SILENCED_SYSTEM_CHECKS: list[str] = []

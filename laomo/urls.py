@@ -20,7 +20,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),  # DESIGN.md §9: load balancers, make run
 ]
 # Each business module serves its pages under /<module>/ (the portal: public pages).
-MODULES = ("outreach", "volunteering", "studios", "care", "retreats", "portal")
+MODULES = ("outreach", "volunteering", "studios", "care", "retreats", "notices", "reminders", "portal")
 urlpatterns += [path(f"{name}/", include(f"laomo.{name}.urls")) for name in MODULES]
 
 handler403 = "laomo.core.views.error_403"

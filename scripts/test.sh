@@ -24,9 +24,9 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
 fi
 
 echo "== pytest on SQLite"
-env -u DATABASE_URL $PY -m pytest -n 2 -q -p no:cacheprovider "$@"
+env -u DATABASE_URL $PY -m pytest -n 2 -q -p no:cacheprovider --durations=25 "$@"
 
 # Browser flows and the heavy robustness suites (fuzzing, hostile files, a big concurrent import) run once,
 # on the embedded default; everything else runs on PostgreSQL as well.
 echo "== pytest on PostgreSQL (without the e2e and heavy suites, which ran on SQLite)"
-DATABASE_URL="$PG_URL" $PY -m pytest -n 2 -q -p no:cacheprovider -m "not e2e and not heavy" "$@"
+DATABASE_URL="$PG_URL" $PY -m pytest -n 2 -q -p no:cacheprovider --durations=15 -m "not e2e and not heavy" "$@"

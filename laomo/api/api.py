@@ -13,8 +13,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from laomo.care.api import router as care_router
 from laomo.core import audit
 from laomo.core.dbbusy import busy_response
+from laomo.notices.api import router as notices_router
 from laomo.outreach.api import router as outreach_router
 from laomo.portal.api import router as portal_router
+from laomo.reminders.api import router as reminders_router
 from laomo.retreats.api import router as retreats_router
 from laomo.studios.api import router as studios_router
 from laomo.volunteering.api import router as volunteering_router
@@ -98,7 +100,7 @@ def on_out_of_range(request, exc):
 
 # Every module's router (laomo/<module>/api.py), registered in menu order.
 for _router in (core_router, workers_router, outreach_router, volunteering_router, studios_router, care_router,
-                retreats_router, portal_router):
+                retreats_router, notices_router, reminders_router, portal_router):
     api.add_router("/", _router)
 
 

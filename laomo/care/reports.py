@@ -9,6 +9,7 @@ from laomo.core.charts import chart_option
 from laomo.core.dashboard import register_cards
 from laomo.core.money import fen_sum, money_display, money_str, yuan
 from laomo.core.permissions import has_capability
+from laomo.core.years import year_dates
 from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 from laomo.workers.models import Worker
@@ -18,18 +19,14 @@ from .models import IN_HARDSHIP, CareVisit, HardshipSurvey, SurveyStatus, VisitT
 from .selectors import in_hardship_now, level_asof_subquery, money_by_county, survey_base, visit_base
 
 
-def year_range(year: int) -> tuple[date, date]:
-    return date(year, 1, 1), date(year, 12, 31)
-
-
 def _visits(year: int, org):
-    start, end = year_range(year)
+    start, end = year_dates(year)
     return CareVisit.objects.filter(org.subtree_q("org"), is_void=False, visit_date__gte=start,
                                     visit_date__lte=end)
 
 
 def _surveys(year: int, org):
-    start, end = year_range(year)
+    start, end = year_dates(year)
     return HardshipSurvey.objects.filter(org.subtree_q("org"), status=SurveyStatus.APPROVED, is_deleted=False,
                                          survey_date__gte=start, survey_date__lte=end)
 
@@ -71,7 +68,7 @@ def county_money_chart(*, user, year: int, org) -> dict:
 def care_cards(*, user, year: int, org) -> list[dict]:
     if not has_capability(user, "view_business"):
         return []
-    start, end = year_range(year)
+    start, end = year_dates(year)
     visits = visit_base(user).filter(org.subtree_q("org"), is_void=False, visit_date__gte=start,
                                      visit_date__lte=end)
     figures = visits.aggregate(n=Count("id"), workers=Count("worker", distinct=True), amount_fen=fen_sum("amount"))

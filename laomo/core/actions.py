@@ -24,10 +24,12 @@ ACTIONS: frozenset[str] = frozenset({
     # audit
     "audit.chain.resigned",
     # core
-    "core.dictionary.save", "core.permission.deny", "core.pii.reveal", "core.pii.rotate_keys",
+    "core.delivery.resend", "core.dictionary.save", "core.permission.deny", "core.pii.reveal", "core.pii.rotate_keys",
     # orgs
     "orgs.org.create", "orgs.org.update", "orgs.user.create", "orgs.user.disable", "orgs.user.enable",
     "orgs.user.reset_password", "orgs.user.update",
+    # reminders
+    "reminders.reminder.run", "reminders.reminder.settle",
     # workers
     "workers.decision.apply",
     "workers.honor.create", "workers.honor.delete", "workers.worker.create", "workers.worker.export",
@@ -89,6 +91,9 @@ ACTIONS: frozenset[str] = frozenset({
     "retreats.batch.update", "retreats.survey.links", "retreats.survey.qr", "retreats.survey.submit",
     "retreats.vendor.create",
     "retreats.vendor.export", "retreats.vendor.update",
+    # notices
+    "notices.notice.create", "notices.notice.export", "notices.notice.publish", "notices.notice.remind",
+    "notices.notice.withdraw", "notices.receipt.confirm", "notices.receipt.read",
 })
 
 

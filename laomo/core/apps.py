@@ -25,6 +25,7 @@ class CoreConfig(AppConfig):
         # Modules that use models: importable only once the app registry is ready.
         from . import (
             auth_events,  # noqa: F401  (login/logout/lockout audit receivers)
+            deliveries,  # noqa: F401  (the outbound channels' send and retry tasks)
             importing,  # noqa: F401  (the ledger import job kind)
             jobs,  # noqa: F401  (registers the huey tasks and the consumer's start-up hook)
             keycheck,  # registers the key check (a system check)

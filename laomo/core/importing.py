@@ -40,9 +40,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from laomo.orgs.models import OrgUnit, User
+from laomo.workers.indexes import id_index
 from laomo.workers.models import Worker
 from laomo.workers.parsing import EXCEL_EPOCH, resolve_region
-from laomo.workers.services import id_index
 
 from . import audit
 from .actors import SYSTEM

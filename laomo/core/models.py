@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from laomo.orgs.roles import CAPABILITIES
@@ -253,3 +254,53 @@ class DictItem(TimeStampedModel):
 
     def flag(self, name: str) -> bool:
         return bool((self.flags or {}).get(name))
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", "电子邮件"
+    SMS = "sms", "短信"
+    WECOM = "wecom", "企业微信群机器人"
+    DINGTALK = "dingtalk", "钉钉群机器人"
+    WEBHOOK = "webhook", "通用 Webhook"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+class Delivery(models.Model):
+    """One message handed to an outbound channel (email, SMS, 企业微信, 钉钉, webhook), kept with its attempts.
+
+    Written in the transaction of the business write that caused it, sent after the commit by the job queue,
+    retried with backoff; a failure after the last attempt stays here for the system administrator to see and
+    resend. `recipient` names a user by id (`user:12`) or a group robot by channel name: never a phone or
+    an address, which the channel looks up when it sends."""
+
+    channel = models.CharField("渠道", max_length=20, choices=DeliveryChannel.choices, db_index=True)
+    recipient = models.CharField("接收方", max_length=64)
+    user_ids = models.JSONField("接收用户", default=list, blank=True)
+    text = models.CharField("内容", max_length=500)
+    url = models.CharField("链接", max_length=300, blank=True)
+    status = models.CharField("状态", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField("下次尝试时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "消息发送记录"
+        verbose_name_plural = "消息发送记录"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+            models.Index(fields=["-created_at", "-id"], name="delivery_list_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["pending", "sent", "failed"]), name="delivery_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} → {self.recipient}"

@@ -19,12 +19,15 @@ NAV = [
     ("创新工作室", "lightbulb", "studios:index", "studios", ("view_business",)),
     ("关爱慰问", "gift", "care:index", "care", ("view_business",)),
     ("疗休养", "airplane", "retreats:index", "retreats", ("view_business", "self_service")),
+    ("文件下发", "envelope-paper", "notices:index", "notices", ("view_business",)),
+    ("待办提醒", "alarm", "reminders:index", "reminders", ("view_business",)),
     ("统计报表", "bar-chart", "reports:summary", "reports", ("view_business",)),
     ("组织机构", "diagram-3", "orgs:org_list", "orgs", ("manage_orgs",)),
     ("用户管理", "people", "orgs:user_list", "orgs", ("manage_users", "manage_security")),
     ("安全管理", "shield-lock", "orgs:security", "orgs", ("manage_security",)),
     ("导入台账", "upload", "core:imports", "core", ("import_data",)),
     ("数据字典", "list-ul", "core:dictionary", "core", ("manage_dictionary",)),
+    ("消息发送记录", "send", "core:deliveries", "core", ("manage_users",)),
     ("审计日志", "journal-text", "core:audit_list", "core", ("read_audit",)),
 ]
 

@@ -1,23 +1,13 @@
-"""The pluggable outbound notification hook (e.g. an SMS gateway). Off unless configured."""
+"""Compatibility: the single outbound hook of earlier versions is now the channels of `core.channels`.
 
-import json
-import logging
-import urllib.request
+`send_outbound` queues the same deliveries `notify` makes (every configured channel, the generic webhook of
+`LAOMO_NOTIFY_WEBHOOK_URL` among them) for users given by id; prefer `core.services.notify`."""
 
-from django.conf import settings
+from django.contrib.auth import get_user_model
 
-log = logging.getLogger("laomo.outbound")
+from .deliveries import deliveries_create
 
 
 def send_outbound(*, recipients: list[int], text: str, url: str = "") -> bool:
-    endpoint = settings.LAOMO_NOTIFY_WEBHOOK_URL
-    if not endpoint:
-        return False
-    body = json.dumps({"recipients": recipients, "text": text, "url": url}, ensure_ascii=False).encode()
-    request = urllib.request.Request(endpoint, data=body, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=5):  # noqa: S310 (operator-configured URL)
-            return True
-    except OSError as exc:  # a failing gateway must not break the business write
-        log.warning("outbound notification failed: %s", exc)
-        return False
+    users = list(get_user_model().objects.filter(pk__in=recipients, is_active=True))
+    return bool(deliveries_create(users=users, text=text, url=url))

@@ -3,8 +3,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from .clock import now
+from .deliveries import deliveries_create
 from .models import Counter, Notification
-from .outbound import send_outbound
 
 
 @transaction.atomic
@@ -18,13 +18,14 @@ def counter_allocate(name: str, count: int = 1) -> range:
 
 
 def notify(*, recipients, text: str, url: str = "") -> int:
-    """Create one in-app notification per recipient (and hand it to the outbound hook, if any)."""
+    """Create one in-app notification per recipient, and the deliveries of the configured outbound channels
+    (email, SMS, group robots: `core.deliveries`), sent after the commit; the bell never waits for them."""
     created_at = now()  # the moment being replayed when demo data builds history (core.clock.at)
     rows = [Notification(recipient=user, text=text[:300], url=url[:300], created_at=created_at)
             for user in recipients]
     Notification.objects.bulk_create(rows)
     if rows:
-        transaction.on_commit(lambda: send_outbound(recipients=[r.recipient_id for r in rows], text=text, url=url))
+        deliveries_create(users=[r.recipient for r in rows], text=text, url=url)
     return len(rows)
 
 

@@ -99,3 +99,9 @@ def shared_database(tmp_path, name: str = "concurrency.sqlite3"):
         connections["default"].close()
         settings_dict["NAME"] = memory_name
         connections["default"] = original
+
+
+def pk_samples(fixture: str, *url_names: str, param: str = "pk") -> dict[str, Callable]:
+    """Role-matrix samples (a module's `tests/matrix.py` SAMPLES): each URL name takes the primary key of the
+    matrix fixture `fixture` as its path parameter `param`."""
+    return {name: (lambda f: {param: f[fixture].pk}) for name in url_names}

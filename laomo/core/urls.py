@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dictionary_views, import_views, views
+from . import delivery_views, dictionary_views, import_views, views
 
 app_name = "core"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("year/", views.set_year, name="set_year"),
     path("setup/", views.golive_checklist, name="golive_checklist"),
     path("notifications/", views.notifications, name="notifications"),
+    path("deliveries/", delivery_views.delivery_list, name="deliveries"),
+    path("deliveries/<int:pk>/resend/", delivery_views.delivery_resend_view, name="delivery_resend"),
     path("dictionary/", dictionary_views.dictionary_page, name="dictionary"),
     path("dictionary/<slug:kind>/new/", dictionary_views.dictionary_item_create, name="dictionary_item_create"),
     path("dictionary/items/<int:pk>/", dictionary_views.dictionary_item_edit, name="dictionary_item_edit"),

@@ -39,11 +39,26 @@ def paged(request, qs, *, per_page: int = PER_PAGE) -> dict:
     return {"rows": rows, "page": page, "has_next": has_next, "query": query_string(request)}
 
 
+def wants_export(request) -> bool:
+    """The list asked for as a spreadsheet (`?format=xlsx`, the export link every list carries)."""
+    return request.GET.get("format") == "xlsx"
+
+
 def list_page(request, qs, *, template: str, partial: str | None = None, context: dict | None = None,
-              per_page: int = PER_PAGE):
-    """A list page: the whole page, or only its rows partial when htmx asks (filters, next page)."""
+              per_page: int = PER_PAGE, export: Callable | None = None, each_page: Callable | None = None):
+    """A list page: the whole page, or only its rows partial when htmx asks (filters, next page).
+
+    `export`: the spreadsheet of the same filtered `qs` for `?format=xlsx` (a function returning the response,
+    e.g. `lambda: xlsx_response(...)`). `each_page(rows)`: what the page's rows need beyond the query (figures,
+    labels); it may return the rows to show instead."""
+    if export is not None and wants_export(request):
+        return export()
     ctx = dict(context or {})
     ctx.update(paged(request, qs, per_page=per_page))
+    if each_page is not None:
+        shown = each_page(ctx["rows"])
+        if shown is not None:
+            ctx["rows"] = shown
     return render(request, partial if (partial and request.htmx) else template, ctx)
 
 

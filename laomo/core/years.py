@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -68,3 +70,9 @@ def check_year(value, field: str = "year", *, label: str = "年度") -> int:
     if not year_in_range(year):
         raise ValidationError({field: f"{label}应在 {MIN_YEAR} 至 {max_year()} 之间。"})
     return year
+
+
+def year_dates(year: int) -> tuple[date, date]:
+    """The first and last day of `year` (a year no date can be made from is a ValidationError, `ensure_year`)."""
+    ensure_year(year)
+    return date(year, 1, 1), date(year, 12, 31)

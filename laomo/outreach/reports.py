@@ -5,12 +5,12 @@ from django.urls import reverse
 
 from laomo.core.charts import chart_option
 from laomo.core.dashboard import register_cards
+from laomo.core.years import year_dates
 from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 
 from . import selectors
 from .models import Lecture, LectureStatus, MediaItem, PreShiftSession, VenueType
-from .selectors import year_range
 
 
 @register_section("outreach", order=20)
@@ -65,7 +65,7 @@ register_note("outreach.online_views_cumulative", VIEWS_NOTE)
 
 def _held(year: int, org):
     return (Lecture.objects.filter(org.subtree_q(), is_deleted=False, status=LectureStatus.HELD,
-                                   date__range=year_range(year)).select_related("org"))
+                                   date__range=year_dates(year)).select_related("org"))
 
 
 _LECTURE_COLUMNS = [Column("日期", lambda x: x.date), Column("宣讲题目", lambda x: x.title),
@@ -99,7 +99,7 @@ def drill_audience(*, year: int, org) -> Drill:
 @register_drill("outreach.pre_shift_sessions")
 def drill_sessions(*, year: int, org) -> Drill:
     qs = PreShiftSession.objects.filter(org.subtree_q(), is_deleted=False,
-                                        date__range=year_range(year)).select_related("org", "speaker")
+                                        date__range=year_dates(year)).select_related("org", "speaker")
     return Drill(qs=qs, measure="场次",
                  columns=[Column("日期", lambda x: x.date), Column("主题", lambda x: x.topic),
                           Column("主讲", lambda x: x.speaker.name if x.speaker_id else x.speaker_name),

@@ -11,10 +11,11 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Query
 from django.db.models.functions import Coalesce, ExtractMonth, Greatest
 
 from laomo.core import dictionary
+from laomo.core.filtering import apply_filters, in_subtree, in_year
 from laomo.core.models import DictItem
 from laomo.core.scope import scope_q, scope_queryset
 from laomo.core.selectors import get_in_scope
-from laomo.core.years import ensure_year
+from laomo.core.years import year_dates
 from laomo.workers.models import Worker
 from laomo.workers.selectors import worker_base
 
@@ -34,11 +35,6 @@ from .models import (
 )
 
 VENUES = [v for v, _ in VenueType.choices]
-
-
-def year_range(year: int) -> tuple[date, date]:
-    ensure_year(year)
-    return date(year, 1, 1), date(year, 12, 31)
 
 
 # --- campaigns -------------------------------------------------------------------------------------------
@@ -63,16 +59,21 @@ class CampaignFilters:
     year: int | None = None
 
 
+def _campaign_in_year(year: int) -> Q:
+    start, end = year_dates(year)
+    return Q(start_date__lte=end, end_date__gte=start)
+
+
+CAMPAIGN_RULES = {
+    "q": lambda q: Q(name__contains=q) | Q(theme__contains=q),
+    "org": in_subtree(),
+    "year": _campaign_in_year,
+}
+
+
 def campaign_list(*, user, filters: CampaignFilters | None = None) -> QuerySet[Campaign]:
     f = filters or CampaignFilters()
-    qs = campaign_base(user).select_related("org")
-    if f.q:
-        qs = qs.filter(Q(name__contains=f.q) | Q(theme__contains=f.q))
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q())
-    if f.year:
-        start, end = year_range(f.year)
-        qs = qs.filter(start_date__lte=end, end_date__gte=start)
+    qs = apply_filters(campaign_base(user).select_related("org"), f, CAMPAIGN_RULES)
     lectures = Lecture.objects.filter(campaign=OuterRef("pk"), is_deleted=False, status=LectureStatus.HELD)
     lectures = scope_queryset(lectures, user, org_field="org")
     counted = lectures.values("campaign").annotate(n=Count("id")).values("n")
@@ -114,31 +115,29 @@ def _speakers_prefetch() -> Prefetch:
     return Prefetch("speakers", queryset=LectureSpeaker.objects.select_related("worker").order_by("position", "id"))
 
 
+def _lecture_text(q: str) -> Q:
+    speakers = LectureSpeaker.objects.filter(lecture=OuterRef("pk")).filter(
+        Q(name__contains=q) | Q(worker__name__contains=q))
+    return Q(title__contains=q) | Q(venue_name__contains=q) | Exists(speakers)
+
+
+LECTURE_RULES = {
+    "q": _lecture_text,
+    "org": in_subtree(),
+    "campaign": "campaign",
+    "venue_type": "venue_type",
+    "format": "format",
+    "status": "status",
+    "date_from": "date__gte",
+    "date_to": "date__lte",
+    "year": in_year("date"),
+    "worker": lambda w: Exists(LectureSpeaker.objects.filter(lecture=OuterRef("pk"), worker=w)),
+}
+
+
 def lecture_list(*, user, filters: LectureFilters | None = None) -> QuerySet[Lecture]:
     f = filters or LectureFilters()
-    qs = lecture_base(user).select_related("org", "campaign")
-    if f.q:
-        speakers = LectureSpeaker.objects.filter(lecture=OuterRef("pk")).filter(
-            Q(name__contains=f.q) | Q(worker__name__contains=f.q))
-        qs = qs.filter(Q(title__contains=f.q) | Q(venue_name__contains=f.q) | Exists(speakers))
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q())
-    if f.campaign is not None:
-        qs = qs.filter(campaign=f.campaign)
-    if f.venue_type:
-        qs = qs.filter(venue_type=f.venue_type)
-    if f.format:
-        qs = qs.filter(format=f.format)
-    if f.status:
-        qs = qs.filter(status=f.status)
-    if f.date_from:
-        qs = qs.filter(date__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(date__lte=f.date_to)
-    if f.year:
-        qs = qs.filter(date__range=year_range(f.year))
-    if f.worker is not None:
-        qs = qs.filter(Exists(LectureSpeaker.objects.filter(lecture=OuterRef("pk"), worker=f.worker)))
+    qs = apply_filters(lecture_base(user).select_related("org", "campaign"), f, LECTURE_RULES)
     photos = Photo.objects.filter(lecture=OuterRef("pk"), is_deleted=False).values("lecture")
     photos = photos.annotate(n=Count("pk")).values("n")
     return qs.prefetch_related(_speakers_prefetch()).annotate(photo_count=Subquery(photos)).order_by("-date", "-id")
@@ -178,7 +177,7 @@ def lectures_by_month(*, user, year: int, org) -> dict[str, list[int]]:
     """Held lectures per month (1–12) by venue type, for the chart."""
     out = {v: [0] * 12 for v in VENUES}
     rows = (lecture_base(user).filter(org.subtree_q(), status=LectureStatus.HELD,
-                                      date__range=year_range(year))
+                                      date__range=year_dates(year))
             .annotate(m=ExtractMonth("date")).values("m", "venue_type").annotate(n=Count("id")))
     for row in rows:
         out[row["venue_type"]][row["m"] - 1] = row["n"]
@@ -242,24 +241,25 @@ def _latest_reading(field: str):
                     .order_by("-date", "-id").values(field)[:1])
 
 
+def _pickups():
+    return Pickup.objects.filter(media_item=OuterRef("pk"), is_deleted=False)
+
+
+MEDIA_RULES = {
+    "q": lambda q: Q(title__contains=q) | Q(note__contains=q),
+    "org": in_subtree(),
+    "platform": "platform",
+    "campaign": "campaign",
+    "kind": "kind",
+    "year": in_year("publish_date"),
+    "picked_up": lambda picked: Exists(_pickups()) if picked else ~Exists(_pickups()),
+}
+
+
 def media_list(*, user, filters: MediaFilters | None = None) -> QuerySet[MediaItem]:
     f = filters or MediaFilters()
-    qs = media_base(user).select_related("org", "platform", "campaign", "lecture")
-    if f.q:
-        qs = qs.filter(Q(title__contains=f.q) | Q(note__contains=f.q))
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q())
-    if f.platform is not None:
-        qs = qs.filter(platform=f.platform)
-    if f.campaign is not None:
-        qs = qs.filter(campaign=f.campaign)
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.year:
-        qs = qs.filter(publish_date__range=year_range(f.year))
-    pickups = Pickup.objects.filter(media_item=OuterRef("pk"), is_deleted=False)
-    if f.picked_up is not None:
-        qs = qs.filter(Exists(pickups)) if f.picked_up else qs.exclude(Exists(pickups))
+    qs = apply_filters(media_base(user).select_related("org", "platform", "campaign", "lecture"), f, MEDIA_RULES)
+    pickups = _pickups()
     counted = pickups.values("media_item").annotate(n=Count("pk")).values("n")
     return qs.annotate(latest_views=_latest_reading("views"), latest_date=_latest_reading("date"),
                        pickup_count=Subquery(counted)).order_by("-publish_date", "-id")
@@ -307,7 +307,7 @@ def _views_on(on_or_before: date):
 def media_with_views(items: QuerySet[MediaItem], year: int) -> QuerySet[MediaItem]:
     """`items` annotated with `v_end` (latest reading by 31 December of `year`), `v_before` (latest before
     1 January) and `v_gained` (their difference, never negative)."""
-    start, end = year_range(year)
+    start, end = year_dates(year)
     return (items.annotate(v_end=Coalesce(_views_on(end), 0),
                            v_before=Coalesce(_views_on(start - timedelta(days=1)), 0))
             .annotate(v_gained=Greatest(F("v_end") - F("v_before"), Value(0))))
@@ -348,28 +348,23 @@ class SessionFilters:
     campaign: object = None
 
 
+SESSION_RULES = {
+    "q": lambda q: (Q(enterprise__contains=q) | Q(workshop__contains=q) | Q(topic__contains=q)
+                    | Q(speaker__name__contains=q) | Q(speaker_name__contains=q)),
+    "org": in_subtree(),
+    "stage": "stage",
+    "form": lambda form: Q(forms__contains=f",{form},"),
+    "shift": "shift",
+    "date_from": "date__gte",
+    "date_to": "date__lte",
+    "worker": "speaker",
+    "campaign": "campaign",
+}
+
+
 def session_list(*, user, filters: SessionFilters | None = None) -> QuerySet[PreShiftSession]:
     f = filters or SessionFilters()
-    qs = session_base(user).select_related("org", "speaker", "campaign")
-    if f.q:
-        qs = qs.filter(Q(enterprise__contains=f.q) | Q(workshop__contains=f.q) | Q(topic__contains=f.q)
-                       | Q(speaker__name__contains=f.q) | Q(speaker_name__contains=f.q))
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q())
-    if f.stage:
-        qs = qs.filter(stage=f.stage)
-    if f.form:
-        qs = qs.filter(forms__contains=f",{f.form},")
-    if f.shift:
-        qs = qs.filter(shift=f.shift)
-    if f.date_from:
-        qs = qs.filter(date__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(date__lte=f.date_to)
-    if f.worker is not None:
-        qs = qs.filter(speaker=f.worker)
-    if f.campaign is not None:
-        qs = qs.filter(campaign=f.campaign)
+    qs = apply_filters(session_base(user).select_related("org", "speaker", "campaign"), f, SESSION_RULES)
     return qs.order_by("-date", "-id")
 
 
@@ -405,19 +400,18 @@ class ShowcaseFilters:
     worker: object = None
 
 
+SHOWCASE_RULES = {
+    "q": lambda q: Q(name__contains=q) | Q(host_place__contains=q) | Q(address__contains=q),
+    "org": in_subtree(),
+    "host_type": "host_type",
+    "open": "closed_date__isnull",
+    "worker": "featured_workers",
+}
+
+
 def showcase_list(*, user, filters: ShowcaseFilters | None = None) -> QuerySet[Showcase]:
     f = filters or ShowcaseFilters()
-    qs = showcase_base(user).select_related("org")
-    if f.q:
-        qs = qs.filter(Q(name__contains=f.q) | Q(host_place__contains=f.q) | Q(address__contains=f.q))
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q())
-    if f.host_type:
-        qs = qs.filter(host_type=f.host_type)
-    if f.open is not None:
-        qs = qs.filter(closed_date__isnull=f.open)
-    if f.worker is not None:
-        qs = qs.filter(featured_workers=f.worker)
+    qs = apply_filters(showcase_base(user).select_related("org"), f, SHOWCASE_RULES)
     photos = Photo.objects.filter(showcase=OuterRef("pk"), is_deleted=False).values("showcase")
     photos = photos.annotate(n=Count("pk")).values("n")
     return (qs.prefetch_related("featured_workers").annotate(photo_count=Subquery(photos))
@@ -458,7 +452,7 @@ def campaign_stats(*, user, campaign: Campaign) -> dict:
 def figures(*, lectures: QuerySet[Lecture], media: QuerySet[MediaItem], sessions: QuerySet[PreShiftSession],
             year: int) -> dict:
     """The outreach figures of a year from base querysets already restricted to a unit (and a user)."""
-    span = year_range(year)
+    span = year_dates(year)
     held = lectures.filter(status=LectureStatus.HELD, date__range=span)
     agg = held.aggregate(lectures=Count("id"), audience=Sum("audience"),
                          **{f"v_{v}": Count("id", filter=Q(venue_type=v)) for v in VENUES})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 
@@ -26,6 +27,7 @@ from laomo.core.web import (
     run_action,
     save_form,
     validate_inline,
+    wants_export,
 )
 from laomo.core.years import selected_year, year_in_range
 from laomo.orgs.selectors import org_choices_for
@@ -62,10 +64,11 @@ def _orgs(request):
     return org_choices_for(user=request.user)
 
 
-def _list(request, qs, name: str, form):
-    """The list page `outreach/<name>_list.html` (its rows partial for htmx), with whether the user may add."""
+def _list(request, qs, name: str, form, sheet: Callable):
+    """The list page `outreach/<name>_list.html` (its rows partial for htmx), with whether the user may add,
+    or its spreadsheet (`sheet()`) for `?format=xlsx`."""
     return list_page(request, qs, template=f"outreach/{name}_list.html", partial=f"outreach/partials/{name}_rows.html",
-                     context={"form": form, "can_edit": has_capability(request.user, "edit_business")})
+                     context={"form": form, "can_edit": has_capability(request.user, "edit_business")}, export=sheet)
 
 
 def _after_delete(request, form, obj, delete, *, label: str, back: str, detail: str):
@@ -142,10 +145,9 @@ def _lecture_filters(request):
 def lecture_list(request):
     form, filters = _lecture_filters(request)
     qs = selectors.lecture_list(user=request.user, filters=filters)
-    if request.GET.get("format") == "xlsx":
-        return export.respond(request, name="宣讲记录", headers=export.LECTURE_HEADERS, rows=export.lecture_rows(qs),
-                              action="outreach.lecture.export", object_type="outreach.lecture")
-    return _list(request, qs, "lecture", form)
+    return _list(request, qs, "lecture", form, lambda: export.respond(
+        request, name="宣讲记录", headers=export.LECTURE_HEADERS, rows=export.lecture_rows(qs),
+        action="outreach.lecture.export", object_type="outreach.lecture"))
 
 
 LECTURE_ERROR_MAP = {"speakers": "speaker_workers"}
@@ -350,8 +352,8 @@ def speaker_leaderboard(request):
         d = form.cleaned_data
         date_from, date_to, org = d["date_from"] or date_from, d["date_to"] or date_to, d["org"]
     board = selectors.speaker_leaderboard(user=request.user, date_from=date_from, date_to=date_to, org=org,
-                                          limit=None if request.GET.get("format") == "xlsx" else 100)
-    if request.GET.get("format") == "xlsx":
+                                          limit=None if wants_export(request) else 100)
+    if wants_export(request):
         return export.respond(request, name="宣讲主讲人排行", headers=export.LEADERBOARD_HEADERS,
                               rows=export.leaderboard_rows(board), action="outreach.leaderboard.export",
                               object_type="outreach.lecturespeaker")
@@ -383,11 +385,9 @@ def campaign_list(request):
         d = form.cleaned_data
         f = selectors.CampaignFilters(q=d["q"].strip(), org=d["org"], year=d["year"])
     qs = selectors.campaign_list(user=request.user, filters=f)
-    if request.GET.get("format") == "xlsx":
-        return export.respond(request, name="主题宣传活动", headers=export.CAMPAIGN_HEADERS,
-                              rows=export.campaign_rows(qs), action="outreach.campaign.export",
-                              object_type="outreach.campaign")
-    return _list(request, qs, "campaign", form)
+    return _list(request, qs, "campaign", form, lambda: export.respond(
+        request, name="主题宣传活动", headers=export.CAMPAIGN_HEADERS, rows=export.campaign_rows(qs),
+        action="outreach.campaign.export", object_type="outreach.campaign"))
 
 
 def _simple_form(request, *, form, check, save, template: str, partial: str, ctx: dict, success: str):
@@ -472,10 +472,9 @@ def media_list(request):
                                    year=d["year"], campaign=d["campaign"],
                                    picked_up={"1": True, "0": False}.get(d["picked_up"] or ""))
     qs = selectors.media_list(user=request.user, filters=f)
-    if request.GET.get("format") == "xlsx":
-        return export.respond(request, name="传播作品", headers=export.MEDIA_HEADERS, rows=export.media_rows(qs),
-                              action="outreach.media.export", object_type="outreach.mediaitem")
-    return _list(request, qs, "media", form)
+    return _list(request, qs, "media", form, lambda: export.respond(
+        request, name="传播作品", headers=export.MEDIA_HEADERS, rows=export.media_rows(qs),
+        action="outreach.media.export", object_type="outreach.mediaitem"))
 
 
 def _media_form(request, item=None):
@@ -638,11 +637,9 @@ def session_list(request):
         f = selectors.SessionFilters(q=d["q"].strip(), org=d["org"], stage=d["stage"], form=d["form"],
                                      shift=d["shift"], date_from=d["date_from"], date_to=d["date_to"])
     qs = selectors.session_list(user=request.user, filters=f)
-    if request.GET.get("format") == "xlsx":
-        return export.respond(request, name="班前十分钟", headers=export.SESSION_HEADERS,
-                              rows=export.session_rows(qs), action="outreach.session.export",
-                              object_type="outreach.preshiftsession")
-    return _list(request, qs, "session", form)
+    return _list(request, qs, "session", form, lambda: export.respond(
+        request, name="班前十分钟", headers=export.SESSION_HEADERS, rows=export.session_rows(qs),
+        action="outreach.session.export", object_type="outreach.preshiftsession"))
 
 
 def _session_data(d: dict) -> dict:
@@ -768,11 +765,9 @@ def showcase_list(request):
         f = selectors.ShowcaseFilters(q=d["q"].strip(), org=d["org"], host_type=d["host_type"],
                                       open={"1": True, "0": False}.get(d["open"] or ""))
     qs = selectors.showcase_list(user=request.user, filters=f)
-    if request.GET.get("format") == "xlsx":
-        return export.respond(request, name="风采展示区", headers=export.SHOWCASE_HEADERS,
-                              rows=export.showcase_rows(qs), action="outreach.showcase.export",
-                              object_type="outreach.showcase")
-    return _list(request, qs, "showcase", form)
+    return _list(request, qs, "showcase", form, lambda: export.respond(
+        request, name="风采展示区", headers=export.SHOWCASE_HEADERS, rows=export.showcase_rows(qs),
+        action="outreach.showcase.export", object_type="outreach.showcase"))
 
 
 def _showcase_form(request, showcase=None):

@@ -15,13 +15,13 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from laomo.core.filtering import apply_filters, in_subtree
 from laomo.core.scope import org_in_scope, scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.core.years import ensure_year
 from laomo.orgs.models import OrgUnit
 from laomo.orgs.roles import DataScope
-from laomo.workers.models import Worker
-from laomo.workers.selectors import search_q, worker_for_user
+from laomo.workers.selectors import worker_for_user, worker_matches
 
 from . import rules
 from .models import (
@@ -101,21 +101,19 @@ class BatchFilters:
     org: object = None
 
 
+BATCH_RULES = {
+    "q": lambda q: (Q(name__contains=q) | Q(destination__contains=q) | Q(vendor__name__contains=q)
+                    | Q(leader_name__contains=q)),
+    "year": lambda year: Q(start_date__year=ensure_year(year)),
+    "status": lambda status: Q(status=status) if status in BatchStatus.values else None,
+    "vendor": "vendor_id",
+    "org": in_subtree(),
+}
+
+
 def batch_list(*, user, filters: BatchFilters | None = None) -> QuerySet[RetreatBatch]:
     f = filters or BatchFilters()
-    qs = with_counts(batch_base(user).select_related("org", "vendor"))
-    if f.q.strip():
-        q = f.q.strip()
-        qs = qs.filter(Q(name__contains=q) | Q(destination__contains=q) | Q(vendor__name__contains=q)
-                       | Q(leader_name__contains=q))
-    if f.year:
-        qs = qs.filter(start_date__year=ensure_year(f.year))
-    if f.status in BatchStatus.values:
-        qs = qs.filter(status=f.status)
-    if f.vendor:
-        qs = qs.filter(vendor_id=f.vendor)
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q())
+    qs = apply_filters(with_counts(batch_base(user).select_related("org", "vendor")), f, BATCH_RULES)
     return qs.order_by("-start_date", "-id")
 
 
@@ -160,6 +158,15 @@ class ApplicationFilters:
     channel: str = ""
 
 
+APPLICATION_RULES = {
+    "q": worker_matches,
+    "status": lambda status: Q(status=status) if status in ApplicationStatus.values else None,
+    "org": in_subtree(),
+    "year": lambda year: Q(batch__start_date__year=ensure_year(year)),
+    "channel": "channel",
+}
+
+
 def application_list(*, user, filters: ApplicationFilters | None = None, batch=None) -> QuerySet[RetreatApplication]:
     f = filters or ApplicationFilters()
     qs = application_base(user).select_related("worker", "org", "batch", "quota_org")
@@ -167,19 +174,7 @@ def application_list(*, user, filters: ApplicationFilters | None = None, batch=N
         qs = qs.filter(batch=batch)
     elif f.batch:
         qs = qs.filter(batch_id=f.batch)
-    if f.q.strip():
-        q = search_q(f.q)
-        if q is not None:
-            qs = qs.filter(worker__in=Worker.objects.filter(q))
-    if f.status in ApplicationStatus.values:
-        qs = qs.filter(status=f.status)
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q())
-    if f.year:
-        qs = qs.filter(batch__start_date__year=ensure_year(f.year))
-    if f.channel:
-        qs = qs.filter(channel=f.channel)
-    return qs.order_by("-priority_score", "-level_rank", "created_at", "id")
+    return apply_filters(qs, f, APPLICATION_RULES).order_by("-priority_score", "-level_rank", "created_at", "id")
 
 
 def application_get(*, user, pk) -> RetreatApplication:

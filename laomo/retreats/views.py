@@ -28,6 +28,7 @@ from laomo.core.web import (
     run_action,
     save_form,
     validate_inline,
+    wants_export,
     xlsx_response,
 )
 from laomo.orgs.selectors import org_children, org_choices_for
@@ -98,12 +99,11 @@ def index(request):
         return redirect("retreats:my")
     form = BatchFilterForm(request.GET or None, vendor_queryset=selectors.vendor_base(request.user))
     qs = selectors.batch_list(user=request.user, filters=_batch_filters(form))
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(request, filename="疗休养批次", action="retreats.batch.export", what="疗休养批次",
-                             headers=export.BATCH_HEADERS, rows=export.batch_rows(qs),
-                             object_type="retreats.retreatbatch")
     return list_page(request, qs, template="retreats/batch_list.html", partial="retreats/partials/batch_rows.html",
-                     context={"form": form, "can_edit": has_capability(request.user, "edit_business")})
+                     context={"form": form, "can_edit": has_capability(request.user, "edit_business")},
+                     export=lambda: xlsx_response(request, filename="疗休养批次", action="retreats.batch.export",
+                                                  what="疗休养批次", headers=export.BATCH_HEADERS,
+                                                  rows=export.batch_rows(qs), object_type="retreats.retreatbatch"))
 
 
 def _batch_form_for(request, batch):
@@ -207,7 +207,7 @@ def batch_detail(request, pk):
     batch = selectors.batch_get(user=user, pk=pk)
     form, filters = _application_filters(request)
     qs = selectors.application_list(user=user, filters=filters, batch=batch)
-    if request.GET.get("format") == "xlsx":
+    if wants_export(request):
         return _applications_xlsx(request, qs, f"{batch.name}报名名单")
     editor = has_capability(user, "edit_business")
     ctx = {"batch": batch, "form": form, **_application_page(request, batch, qs),
@@ -421,10 +421,9 @@ def application_attendance(request, pk):
 def application_list(request):
     form, filters = _application_filters(request)
     qs = selectors.application_list(user=request.user, filters=filters)
-    if request.GET.get("format") == "xlsx":
-        return _applications_xlsx(request, qs, "疗休养报名")
     return list_page(request, qs, template="retreats/application_list.html",
-                     partial="retreats/partials/all_application_rows.html", context={"form": form})
+                     partial="retreats/partials/all_application_rows.html", context={"form": form},
+                     export=lambda: _applications_xlsx(request, qs, "疗休养报名"))
 
 
 # --- exports for the agency and the insurer ----------------------------------------------------------
@@ -499,15 +498,18 @@ def vendor_list(request):
     d = form.cleaned_data if form.is_valid() else {}
     qs = selectors.vendor_list(user=request.user, q=d.get("q") or "", kind=d.get("kind") or "",
                                active=d.get("active") or "")
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(request, filename="旅行社与疗休养基地", action="retreats.vendor.export",
-                             what="旅行社与疗休养基地", headers=export.VENDOR_HEADERS, rows=export.vendor_rows(qs),
-                             text_columns=export.VENDOR_TEXT, object_type="retreats.vendor")
-    ctx = paged(request, qs)
-    for v in ctx["rows"]:
-        v.rating = selectors.average(v.overall_total, v.response_count)
-    ctx.update(form=form, can_edit=has_capability(request.user, "edit_business"))
-    return render(request, "retreats/partials/vendor_rows.html" if request.htmx else "retreats/vendor_list.html", ctx)
+
+    def ratings(rows):
+        for v in rows:
+            v.rating = selectors.average(v.overall_total, v.response_count)
+
+    return list_page(request, qs, template="retreats/vendor_list.html", partial="retreats/partials/vendor_rows.html",
+                     context={"form": form, "can_edit": has_capability(request.user, "edit_business")},
+                     each_page=ratings,
+                     export=lambda: xlsx_response(
+                         request, filename="旅行社与疗休养基地", action="retreats.vendor.export",
+                         what="旅行社与疗休养基地", headers=export.VENDOR_HEADERS, rows=export.vendor_rows(qs),
+                         text_columns=export.VENDOR_TEXT, object_type="retreats.vendor"))
 
 
 @capability_required("view_business")

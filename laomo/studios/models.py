@@ -381,7 +381,12 @@ class MentorshipQuerySet(models.QuerySet):
 
     def active_in(self, start: date, end: date):
         """Mentorships running at some time between start and end (started by `end`, not ended before `start`)."""
-        return self.filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        return self.filter(running_q(start, end))
+
+
+def running_q(start: date, end: date) -> Q:
+    """Mentorships running at some time between start and end (started by `end`, not ended before `start`)."""
+    return Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
 
 
 class Mentorship(TimeStampedModel, SoftDeleteModel):

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from laomo.core.dashboard import register_cards
 from laomo.core.money import fen_sum, yuan
+from laomo.core.years import year_dates
 from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 
@@ -27,7 +28,6 @@ from .selectors import (
     mentorship_base,
     studio_base,
     tech_help_base,
-    year_bounds,
 )
 
 COUNTING_RULE = (
@@ -38,12 +38,12 @@ COUNTING_RULE = (
 
 
 def studios_in_year(qs, year: int):
-    start, end = year_bounds(year)
+    start, end = year_dates(year)
     return qs.filter(founded_date__lte=end).filter(Q(revoked_date__isnull=True) | Q(revoked_date__gte=start))
 
 
 def mentorships_in_year(qs, year: int):
-    return qs.active_in(*year_bounds(year))
+    return qs.active_in(*year_dates(year))
 
 
 def by_form(qs) -> dict[str, int]:
@@ -73,7 +73,7 @@ def studios_section(*, year: int, org) -> dict:
 def studio_cards(*, user, year: int, org) -> list[dict]:
     if not user.has_perm("core.view_business"):
         return []
-    start, end = year_bounds(year)
+    start, end = year_dates(year)
     studios = studios_in_year(studio_base(user).filter(org.subtree_q()), year)
     flagged = (studios.annotate(**flag_annotations(year))
                .filter(flag_q("no_project", year) | flag_q("no_result", year) | flag_q("failed", year)

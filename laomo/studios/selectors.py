@@ -11,9 +11,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from laomo.core import dictionary
+from laomo.core.filtering import apply_filters, in_subtree, in_year, one_of
 from laomo.core.scope import scope_queryset
 from laomo.core.selectors import get_in_scope
-from laomo.core.years import ensure_year
+from laomo.core.years import year_dates
 from laomo.workers.models import Worker
 from laomo.workers.selectors import search_q as worker_search_q
 from laomo.workers.selectors import worker_base
@@ -36,14 +37,10 @@ from .models import (
     StudioStatusChange,
     TechHelpActivity,
     YearlyAssessment,
+    running_q,
 )
 
 NOT_FOUND = "记录不存在或不在您的数据范围内"
-
-
-def year_bounds(year: int) -> tuple[date, date]:
-    ensure_year(year)
-    return date(year, 1, 1), date(year, 12, 31)
 
 
 def _count(qs, fk: str = "studio") -> Coalesce:
@@ -61,7 +58,7 @@ def studio_base(user) -> QuerySet[Studio]:
 
 def flag_annotations(year: int) -> dict:
     """Has a project running in `year`; has a recognized result in `year` or the year before; last assessment."""
-    start, end = year_bounds(year)
+    start, end = year_dates(year)
     projects = StudioProject.objects.filter(studio=OuterRef("pk"), start_date__lte=end).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=start))
     results = StudioAchievement.objects.filter(studio=OuterRef("pk"), is_deleted=False, is_recognized=True,
@@ -87,7 +84,7 @@ def flag_q(flag: str, year: int) -> Q:
     - failed: a live studio whose latest assessment up to `year` is 不合格;
     - lead_low: a live studio whose lead's highest honor is below municipal level.
     """
-    start, end = year_bounds(year)
+    start, end = year_dates(year)
     live = Q(status__in=LIVE_STATUSES)
     return {
         "no_project": live & Q(founded_date__lte=end, has_project=False),
@@ -124,6 +121,25 @@ class StudioFilters:
     year: int = 0
 
 
+def _studio_flag(flag: str, year: int) -> Q | None:
+    if flag == "any":
+        return (flag_q("no_project", year) | flag_q("no_result", year) | flag_q("failed", year)
+                | flag_q("lead_low", year))
+    return flag_q(flag, year) if flag in FLAGS else None
+
+
+def _studio_rules(year: int) -> dict:
+    return {
+        "q": lambda q: (Q(name__contains=q) | Q(host_enterprise__contains=q) | Q(lead__name__contains=q)
+                        | Q(specialty__contains=q)),
+        "org": in_subtree(),
+        "level": "level",
+        "studio_type": "studio_type",
+        "status": lambda status: Q(status__in=LIVE_STATUSES) if status == "live" else Q(status=status),
+        "flag": lambda flag: _studio_flag(flag, year),
+    }
+
+
 def studio_list(*, user, filters: StudioFilters | None = None) -> QuerySet[Studio]:
     f = filters or StudioFilters()
     year = f.year or timezone.localdate().year
@@ -132,26 +148,7 @@ def studio_list(*, user, filters: StudioFilters | None = None) -> QuerySet[Studi
         n_members=_count(StudioMember.objects.filter(studio=OuterRef("pk"), left_date__isnull=True)),
         n_achievements=_count(StudioAchievement.objects.filter(studio=OuterRef("pk"), is_deleted=False)),
     ))
-    if f.q.strip():
-        q = f.q.strip()
-        qs = qs.filter(Q(name__contains=q) | Q(host_enterprise__contains=q) | Q(lead__name__contains=q)
-                       | Q(specialty__contains=q))
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q())
-    if f.level:
-        qs = qs.filter(level=f.level)
-    if f.studio_type:
-        qs = qs.filter(studio_type=f.studio_type)
-    if f.status == "live":
-        qs = qs.filter(status__in=LIVE_STATUSES)
-    elif f.status:
-        qs = qs.filter(status=f.status)
-    if f.flag == "any":
-        qs = qs.filter(flag_q("no_project", year) | flag_q("no_result", year) | flag_q("failed", year)
-                       | flag_q("lead_low", year))
-    elif f.flag in FLAGS:
-        qs = qs.filter(flag_q(f.flag, year))
-    return qs.order_by("org__path", "name", "id")
+    return apply_filters(qs, f, _studio_rules(year)).order_by("org__path", "name", "id")
 
 
 def studio_get(*, user, pk, year: int | None = None) -> Studio:
@@ -203,25 +200,21 @@ class AchievementFilters:
     recognized: bool | None = None
 
 
+ACHIEVEMENT_RULES = {
+    "q": lambda q: Q(title__contains=q) | Q(patent_no__contains=q) | Q(studio__name__contains=q),
+    "org": in_subtree("studio__org"),
+    "studio": "studio",
+    "kind": "kind",
+    "year": in_year("achieved_date"),
+    "recognized": "is_recognized",
+}
+
+
 def achievement_list(*, user, filters: AchievementFilters | None = None) -> QuerySet[StudioAchievement]:
     f = filters or AchievementFilters()
     qs = achievement_base(user).select_related("studio", "studio__org").prefetch_related(
         Prefetch("credited", queryset=StudioMember.objects.order_by("id")))
-    if f.q.strip():
-        q = f.q.strip()
-        qs = qs.filter(Q(title__contains=q) | Q(patent_no__contains=q) | Q(studio__name__contains=q))
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q("studio__org"))
-    if f.studio is not None:
-        qs = qs.filter(studio=f.studio)
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.year:
-        start, end = year_bounds(f.year)
-        qs = qs.filter(achieved_date__gte=start, achieved_date__lte=end)
-    if f.recognized is not None:
-        qs = qs.filter(is_recognized=f.recognized)
-    return qs.order_by("-achieved_date", "-id")
+    return apply_filters(qs, f, ACHIEVEMENT_RULES).order_by("-achieved_date", "-id")
 
 
 def kind_labels() -> dict[str, str]:
@@ -269,30 +262,29 @@ def participants_prefetch() -> Prefetch:
                                                                                                              "id"))
 
 
+def _mentorship_text(q: str) -> Q:
+    people = MentorshipParticipant.objects.filter(mentorship=OuterRef("pk")).filter(
+        Q(name__contains=q) | Q(employer__contains=q))
+    return Q(title__contains=q) | Q(skill__contains=q) | Exists(people)
+
+
+def _mentorship_rules(today: date) -> dict:
+    states = {"upcoming": Q(start_date__gt=today), "active": running_q(today, today), "ended": Q(end_date__lt=today)}
+    return {
+        "q": _mentorship_text,
+        "org": in_subtree(),
+        "studio": "studio",
+        "form": lambda form: Q(form_key=form) if form in FORM_KEYS else None,
+        "state": one_of(states),
+        "year": lambda year: running_q(*year_dates(year)),
+    }
+
+
 def mentorship_list(*, user, filters: MentorshipFilters | None = None, today: date | None = None):
     f = filters or MentorshipFilters()
     today = today or timezone.localdate()
     qs = mentorship_base(user).with_form().select_related("org", "studio").prefetch_related(participants_prefetch())
-    if f.q.strip():
-        q = f.q.strip()
-        people = MentorshipParticipant.objects.filter(mentorship=OuterRef("pk")).filter(
-            Q(name__contains=q) | Q(employer__contains=q))
-        qs = qs.filter(Q(title__contains=q) | Q(skill__contains=q) | Exists(people))
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q())
-    if f.studio is not None:
-        qs = qs.filter(studio=f.studio)
-    if f.form in FORM_KEYS:
-        qs = qs.filter(form_key=f.form)
-    if f.state == "upcoming":
-        qs = qs.filter(start_date__gt=today)
-    elif f.state == "active":
-        qs = qs.active_in(today, today)
-    elif f.state == "ended":
-        qs = qs.filter(end_date__lt=today)
-    if f.year:
-        qs = qs.active_in(*year_bounds(f.year))
-    return qs.order_by("-start_date", "-id")
+    return apply_filters(qs, f, _mentorship_rules(today)).order_by("-start_date", "-id")
 
 
 def mentorship_get(*, user, pk) -> Mentorship:
@@ -331,28 +323,23 @@ class TechHelpFilters:
     date_to: date | None = None
 
 
+TECH_HELP_RULES = {
+    "q": lambda q: Q(topic__contains=q) | Q(target_name__contains=q) | Q(problems_solved__contains=q),
+    "org": in_subtree(),
+    "studio": "studio",
+    "kind": "kind",
+    "target_type": "target_type",
+    "year": in_year("date"),
+    "date_from": "date__gte",
+    "date_to": "date__lte",
+}
+
+
 def tech_help_list(*, user, filters: TechHelpFilters | None = None) -> QuerySet[TechHelpActivity]:
     f = filters or TechHelpFilters()
     qs = tech_help_base(user).select_related("org", "studio").prefetch_related(
         Prefetch("participants", queryset=Worker.objects.order_by("id").only("id", "name", "worker_no")))
-    if f.q.strip():
-        q = f.q.strip()
-        qs = qs.filter(Q(topic__contains=q) | Q(target_name__contains=q) | Q(problems_solved__contains=q))
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q())
-    if f.studio is not None:
-        qs = qs.filter(studio=f.studio)
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.target_type:
-        qs = qs.filter(target_type=f.target_type)
-    if f.year:
-        start, end = year_bounds(f.year)
-        qs = qs.filter(date__gte=start, date__lte=end)
-    if f.date_from:
-        qs = qs.filter(date__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(date__lte=f.date_to)
+    qs = apply_filters(qs, f, TECH_HELP_RULES)
     return qs.order_by("-date", "-id")
 
 

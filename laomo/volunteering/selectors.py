@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from laomo.core.filtering import apply_filters, in_subtree, in_year, one_of
 from laomo.core.idnumber import PhoneError, normalize_phone
 from laomo.core.permissions import has_capability
 from laomo.core.pii import blind_index
@@ -102,19 +103,19 @@ class TeamFilters:
     active: str = "1"
 
 
+TEAM_RULES = {
+    "q": lambda q: Q(name__contains=q) | Q(base__contains=q),
+    "team_type": "team_type",
+    "org": in_subtree(),
+    "active": one_of({"1": Q(is_active=True), "0": Q(is_active=False)}),
+}
+
+
 def team_list(*, user, filters: TeamFilters | None = None) -> QuerySet[ServiceTeam]:
     f = filters or TeamFilters()
     qs = team_base(user).select_related("org", "parent", "leader").annotate(
         member_count=Count("members", filter=Q(members__is_active=True), distinct=True))
-    if f.q.strip():
-        qs = qs.filter(Q(name__contains=f.q.strip()) | Q(base__contains=f.q.strip()))
-    if f.team_type:
-        qs = qs.filter(team_type=f.team_type)
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q())
-    if f.active in ("1", "0"):
-        qs = qs.filter(is_active=f.active == "1")
-    return qs.order_by("org__path", "parent_id", "name", "id")
+    return apply_filters(qs, f, TEAM_RULES).order_by("org__path", "parent_id", "name", "id")
 
 
 def team_get(*, user, pk) -> ServiceTeam:
@@ -182,6 +183,18 @@ class RecordFilters:
     worker: object = None
 
 
+RECORD_RULES = {
+    "team_type": "team_type",
+    "team": lambda team: Q(team=team) | Q(team__parent=team),
+    "org": in_subtree(),
+    "mobilization": "mobilization",
+    "year": in_year("date"),
+    "date_from": "date__gte",
+    "date_to": "date__lte",
+    "worker": "volunteers__worker",
+}
+
+
 def record_list(*, user, filters: RecordFilters | None = None) -> QuerySet[ServiceRecord]:
     f = filters or RecordFilters()
     # The two figures per row are correlated subqueries, not a GROUP BY over the joined hours: the database
@@ -195,23 +208,7 @@ def record_list(*, user, filters: RecordFilters | None = None) -> QuerySet[Servi
     if text:
         qs = qs.filter(Q(place__contains=text) | Q(content__contains=text) | Q(team__name__contains=text)
                        | Q(volunteers__name=text)).distinct()
-    if f.team_type:
-        qs = qs.filter(team_type=f.team_type)
-    if f.team is not None:
-        qs = qs.filter(Q(team=f.team) | Q(team__parent=f.team))
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q())
-    if f.mobilization is not None:
-        qs = qs.filter(mobilization=f.mobilization)
-    if f.year:
-        qs = qs.filter(date__gte=date(f.year, 1, 1), date__lt=date(f.year + 1, 1, 1))
-    if f.date_from:
-        qs = qs.filter(date__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(date__lte=f.date_to)
-    if f.worker is not None:
-        qs = qs.filter(volunteers__worker=f.worker)
-    return qs.order_by("-date", "-id")
+    return apply_filters(qs, f, RECORD_RULES).order_by("-date", "-id")
 
 
 def record_get(*, user, pk) -> ServiceRecord:
@@ -275,34 +272,33 @@ class RequestFilters:
     channel: str = ""
 
 
+def _request_text(text: str) -> Q:
+    """A phone number (7+ digits) by its blind index, else the tracking code or the words of the request."""
+    if text.isdigit() and len(text) >= 7:
+        try:
+            return Q(contact_phone_index=blind_index(normalize_phone(text), purpose=PHONE_PURPOSE))
+        except PhoneError:
+            return Q(pk__in=[])
+    return (Q(tracking_code__iexact=text) | Q(description__contains=text) | Q(town__contains=text)
+            | Q(village__contains=text))
+
+
+REQUEST_RULES = {
+    "q": _request_text,
+    "status": lambda status: (Q(status__in=[RequestStatus.PENDING, *ASSIGNED_STATUSES]) if status == "open"
+                              else Q(status=status)),
+    "category": "category",
+    "org": in_subtree(),
+    "overdue": lambda overdue: overdue_q() if overdue else None,
+    "team": "team",
+    "channel": "channel",
+}
+
+
 def request_list(*, user, filters: RequestFilters | None = None) -> QuerySet[ServiceRequest]:
     f = filters or RequestFilters()
     qs = request_base(user).select_related("org", "team", "worker")
-    text = f.q.strip()
-    if text:
-        if text.isdigit() and len(text) >= 7:
-            try:
-                qs = qs.filter(contact_phone_index=blind_index(normalize_phone(text), purpose=PHONE_PURPOSE))
-            except PhoneError:
-                qs = qs.none()
-        else:
-            qs = qs.filter(Q(tracking_code__iexact=text) | Q(description__contains=text) | Q(town__contains=text)
-                           | Q(village__contains=text))
-    if f.status == "open":
-        qs = qs.filter(status__in=[RequestStatus.PENDING, *ASSIGNED_STATUSES])
-    elif f.status:
-        qs = qs.filter(status=f.status)
-    if f.category:
-        qs = qs.filter(category=f.category)
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q())
-    if f.overdue:
-        qs = qs.filter(overdue_q())
-    if f.team is not None:
-        qs = qs.filter(team=f.team)
-    if f.channel:
-        qs = qs.filter(channel=f.channel)
-    return qs.order_by("-received_at", "-id")
+    return apply_filters(qs, f, REQUEST_RULES).order_by("-received_at", "-id")
 
 
 def request_get(*, user, pk) -> ServiceRequest:

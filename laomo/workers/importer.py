@@ -27,6 +27,7 @@ from laomo.core.idnumber import IdNumberError, PhoneError, mask_id_number, mask_
 from laomo.core.permissions import require_edit
 from laomo.orgs.models import OrgUnit
 
+from .indexes import id_index, phone_index
 from .models import LEVEL_RANK, BenefitCategory, EmploymentStatus, Honor, Worker
 from .parsing import (
     HonorParseError,
@@ -41,9 +42,7 @@ from .services import (
     WHAT,
     allocate_worker_numbers,
     duplicate_id_message,
-    id_index,
     name_pinyin,
-    phone_index,
     place_kind_from_orgs,
     recompute_highest_levels,
 )

@@ -9,6 +9,7 @@ from datetime import date
 from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from laomo.core.actors import SYSTEM
+from laomo.core.filtering import apply_filters, in_subtree
 from laomo.core.idnumber import IdNumberError, normalize_id_number
 from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
 from laomo.core.scope import org_in_scope, scope_queryset, scope_root
@@ -16,9 +17,9 @@ from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit
 
 from .decisions import AMBIGUOUS, HAS_HONOR, MATCHED, NEW, OUT_OF_SCOPE, UNKNOWN_UNIT, Decision, Entry
+from .indexes import id_index
 from .models import LEVEL_RANK, EmploymentStatus, Honor, Worker
 from .parsing import resolve_region
-from .services import id_index
 
 _ID_LIKE = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9xX]$")
 _PINYIN = re.compile(r"^[a-zA-Z]+$")
@@ -83,38 +84,42 @@ def search_q(q: str) -> Q | None:
     return found
 
 
+def worker_matches(text: str, field: str = "worker") -> Q | None:
+    """Records whose worker (`field`) matches a search text (`search_q`); None when the text asks nothing."""
+    found = search_q(text)
+    return None if found is None else Q(**{f"{field}__in": Worker.objects.filter(found)})
+
+
+def _id_number_q(text: str) -> Q:
+    try:
+        return Q(id_number_index=id_index(normalize_id_number(text)))
+    except IdNumberError:
+        return Q(pk__in=[])
+
+
+def _level_q(level: str) -> Q | None:
+    if level in LEVEL_RANK:
+        return Q(highest_level_rank=LEVEL_RANK[level])
+    return Q(highest_level_rank=0) if level == "none" else None
+
+
+WORKER_RULES = {
+    "q": search_q,
+    "id_number": _id_number_q,
+    "org": in_subtree(),
+    "level": _level_q,
+    "min_level": lambda level: Q(highest_level_rank__gte=LEVEL_RANK[level]) if level in LEVEL_RANK else None,
+}
+HONOR_RULES = {"kind": "kind", "year_from": "year__gte", "year_to": "year__lte"}
+
+
 def worker_list(*, user, filters: WorkerFilters | None = None) -> QuerySet[Worker]:
     f = filters or WorkerFilters()
-    qs = worker_base(user).select_related("org")
-    q = search_q(f.q)
-    if q is not None:
-        qs = qs.filter(q)
-    if f.id_number:
-        try:
-            qs = qs.filter(id_number_index=id_index(normalize_id_number(f.id_number)))
-        except IdNumberError:
-            qs = qs.none()
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q())
-    if f.level in LEVEL_RANK:
-        qs = qs.filter(highest_level_rank=LEVEL_RANK[f.level])
-    elif f.level == "none":
-        qs = qs.filter(highest_level_rank=0)
-    if f.min_level in LEVEL_RANK:
-        qs = qs.filter(highest_level_rank__gte=LEVEL_RANK[f.min_level])
-    if f.kind or f.year_from or f.year_to:
-        honors = Honor.objects.filter(worker=OuterRef("pk"), is_deleted=False)
-        if f.kind:
-            honors = honors.filter(kind=f.kind)
-        if f.year_from:
-            honors = honors.filter(year__gte=f.year_from)
-        if f.year_to:
-            honors = honors.filter(year__lte=f.year_to)
+    qs = apply_filters(worker_base(user).select_related("org"), f, WORKER_RULES)
+    if f.kind or f.year_from or f.year_to:  # one honor that meets all three
+        honors = apply_filters(Honor.objects.filter(worker=OuterRef("pk"), is_deleted=False), f, HONOR_RULES)
         qs = qs.filter(Exists(honors))
-    if f.status:
-        qs = qs.filter(employment_status=f.status)
-    if f.incomplete is not None:
-        qs = qs.filter(is_incomplete=f.incomplete)
+    qs = apply_filters(qs, f, {"status": "employment_status", "incomplete": "is_incomplete"})
     return qs.order_by(*SORTS.get(f.sort, SORTS[""]))
 
 

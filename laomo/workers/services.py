@@ -26,7 +26,6 @@ from laomo.core.idnumber import (
     parse_id_number,
 )
 from laomo.core.permissions import has_capability, require_capability, require_edit
-from laomo.core.pii import blind_index
 from laomo.core.scope import ensure_org_in_scope, org_in_scope
 from laomo.core.services import counter_allocate, notify
 from laomo.core.updates import lock, model_update
@@ -34,14 +33,13 @@ from laomo.orgs.models import OrgUnit, User
 from laomo.orgs.selectors import staff_responsible_for
 from laomo.orgs.services import user_create
 
+from . import selectors
 from .decisions import APPLICABLE, MATCHED, NEW
 from .export import write_roster
+from .indexes import id_index, phone_index
 from .lifeevents import life_event_record
 from .models import LEVEL_RANK, EmploymentStatus, Honor, HonorKind, HonorLevel, Worker
 from .parsing import LISHUI_PLACES, HonorParseError, Place, make_place_kind, parse_honor
-
-ID_PURPOSE = "id_number"
-PHONE_PURPOSE = "phone"
 
 # Fields a form or the API may set directly (PII handled separately).
 PLAIN_FIELDS = (
@@ -89,14 +87,6 @@ def name_pinyin(name: str) -> tuple[str, str]:
         if initial not in initials:
             initials.append(initial)
     return " ".join(fulls)[:120].strip(), " ".join(initials)[:30].strip()
-
-
-def id_index(number: str) -> str:
-    return blind_index(number, purpose=ID_PURPOSE)
-
-
-def phone_index(phone: str) -> str:
-    return blind_index(phone.replace("-", ""), purpose=PHONE_PURPOSE) if phone else ""
 
 
 def allocate_worker_numbers(count: int) -> list[str]:
@@ -526,9 +516,6 @@ def decision_apply(*, actor, decision, choices) -> dict:
     decision applied twice (or a stale form) adds nothing: names that now hold the honor are skipped. New
     people become drafts without an ID number (待补全). One audit entry for the whole decision.
     """
-    # selectors imports this module (id_index): imported here to avoid the import cycle.
-    from . import selectors
-
     require_capability(actor, "import_data", DECISION_WHAT)
     # One decision applied at a time: a second clerk confirming the same decision waits here, then its
     # matching below sees the honors the first wrote and adds nothing (no duplicate drafts either).

@@ -26,6 +26,7 @@ from laomo.core.web import (
     query_string,
     run_action,
     validate_inline,
+    wants_export,
     xlsx_response,
 )
 from laomo.orgs.selectors import org_choices_for
@@ -68,7 +69,7 @@ def _export(request, qs):
 @capability_required("view_business")
 def worker_list(request):
     form, filters = filters_from(request.GET, user=request.user)
-    exporting = request.GET.get("format") == "xlsx"
+    exporting = wants_export(request)
     if filters is None and exporting:
         return HttpResponse(BAD_FILTER, status=400, content_type="text/plain; charset=utf-8")
     qs = selectors.worker_list(user=request.user, filters=filters or selectors.WorkerFilters())

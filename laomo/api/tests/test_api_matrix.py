@@ -44,6 +44,7 @@ PATH_SAMPLES = {
     ("studios", "achievement_id"): "achievement",
     ("mentorships", "mentorship_id"): "mentorship",
     ("tech-help", "activity_id"): "tech_help",
+    ("notices", "notice_id"): "notice",
 }
 
 ROLES = [r.value for r in Role]

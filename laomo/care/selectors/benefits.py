@@ -9,11 +9,11 @@ from operator import or_
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from laomo.core.filtering import apply_filters, in_subtree, one_of
 from laomo.core.scope import scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit
-from laomo.workers.models import Worker
-from laomo.workers.selectors import search_q, worker_base
+from laomo.workers.selectors import search_q, worker_base, worker_matches
 
 from ..models import (
     IN_HARDSHIP,
@@ -40,28 +40,21 @@ class GrantFilters:
     void: str = "0"
 
 
+GRANT_RULES = {
+    "q": worker_matches,
+    "year": "year",
+    "benefit_type": "benefit_type__code",
+    "source": one_of({"manual": Q(source=""), "visit": Q(source__startswith="care_visit:"),
+                      "retreat": Q(source__startswith="retreat")}),
+    "org": in_subtree(),
+    "void": one_of({"0": Q(is_void=False), "1": Q(is_void=True)}),
+}
+
+
 def grant_list(*, user, filters: GrantFilters | None = None) -> QuerySet[BenefitGrant]:
     f = filters or GrantFilters()
     qs = grant_base(user).select_related("worker", "org", "benefit_type").defer(*WORKER_PII_VIA)
-    if f.q.strip():
-        wq = search_q(f.q)
-        if wq is not None:
-            qs = qs.filter(worker__in=Worker.objects.filter(wq))
-    if f.year:
-        qs = qs.filter(year=f.year)
-    if f.benefit_type:
-        qs = qs.filter(benefit_type__code=f.benefit_type)
-    if f.source == "manual":
-        qs = qs.filter(source="")
-    elif f.source == "visit":
-        qs = qs.filter(source__startswith="care_visit:")
-    elif f.source == "retreat":
-        qs = qs.filter(source__startswith="retreat")
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q("org"))
-    if f.void in ("0", "1"):
-        qs = qs.filter(is_void=f.void == "1")
-    return qs.order_by("-year", "-grant_date", "-id")
+    return apply_filters(qs, f, GRANT_RULES).order_by("-year", "-grant_date", "-id")
 
 
 def grant_get(*, user, pk) -> BenefitGrant:

@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
+from laomo.core.filtering import apply_filters, in_subtree, in_year, one_of
 from laomo.core.money import fen_sum, yuan
 from laomo.core.scope import scope_q, scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit
 from laomo.orgs.roles import DataScope
 from laomo.workers.models import LEVEL_RANK, Worker
-from laomo.workers.selectors import search_q
+from laomo.workers.selectors import worker_matches
 
 from ..models import (
     IN_HARDSHIP,
@@ -49,19 +50,18 @@ class CampaignFilters:
     status: str = ""
 
 
+CAMPAIGN_RULES = {
+    "q": lambda q: Q(name__contains=q) | Q(fund_source__contains=q),
+    "year": "year",
+    "visit_type": "visit_type",
+    "org": in_subtree(),
+    "status": "status",
+}
+
+
 def campaign_list(*, user, filters: CampaignFilters | None = None) -> QuerySet[CareCampaign]:
     f = filters or CampaignFilters()
-    qs = campaign_base(user).select_related("org")
-    if f.q.strip():
-        qs = qs.filter(Q(name__contains=f.q.strip()) | Q(fund_source__contains=f.q.strip()))
-    if f.year:
-        qs = qs.filter(year=f.year)
-    if f.visit_type:
-        qs = qs.filter(visit_type=f.visit_type)
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q("org"))
-    if f.status:
-        qs = qs.filter(status=f.status)
+    qs = apply_filters(campaign_base(user).select_related("org"), f, CAMPAIGN_RULES)
     return qs.order_by("-year", "-start_date", "-id")
 
 
@@ -128,23 +128,15 @@ def recipient_list(*, user, campaign: CareCampaign, filters: RecipientFilters | 
         paid_date=Subquery(any_visit.order_by("-visit_date").values("visit_date")[:1]),
         visit_id=Subquery(any_visit.order_by("-amount", "-id").values("id")[:1]),
     ).select_related("worker", "org").defer(*WORKER_PII_VIA)
-    if f.q.strip():
-        wq = search_q(f.q)
-        if wq is not None:
-            qs = qs.filter(worker__in=Worker.objects.filter(wq))
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q("org"))
-    if f.status in RecipientStatus.values:
-        qs = qs.filter(status=f.status)
-    if f.paid == "1":
-        qs = qs.filter(Exists(paid_visits))
-    elif f.paid == "0":
-        qs = qs.filter(~Exists(paid_visits))
-    if f.level in LEVEL_RANK:
-        qs = qs.filter(level_rank=LEVEL_RANK[f.level])
-    if f.hardship == "1":
-        qs = qs.filter(in_hardship=True)
-    return qs.order_by("org__path", "-level_rank", "worker__name_pinyin", "id")
+    rules = {
+        "q": worker_matches,
+        "org": in_subtree(),
+        "status": lambda status: Q(status=status) if status in RecipientStatus.values else None,
+        "paid": one_of({"1": Exists(paid_visits), "0": ~Exists(paid_visits)}),
+        "level": lambda level: Q(level_rank=LEVEL_RANK[level]) if level in LEVEL_RANK else None,
+        "hardship": one_of({"1": Q(in_hardship=True)}),
+    }
+    return apply_filters(qs, f, rules).order_by("org__path", "-level_rank", "worker__name_pinyin", "id")
 
 
 def recipient_get(*, user, campaign: CareCampaign, pk) -> CareRecipient:
@@ -185,29 +177,28 @@ class VisitFilters:
     worker: int | None = None
 
 
+def _visit_text(text: str) -> Q | None:
+    found = worker_matches(text)
+    return None if found is None else found | Q(visitors__contains=text)
+
+
+VISIT_RULES = {
+    "q": _visit_text,
+    "year": in_year("visit_date"),
+    "campaign": "campaign_id",
+    "visit_type": "visit_type",
+    "method": "method",
+    "payment_method": "payment_method",
+    "org": in_subtree(),
+    "void": one_of({"0": Q(is_void=False), "1": Q(is_void=True)}),
+    "worker": "worker_id",
+}
+
+
 def visit_list(*, user, filters: VisitFilters | None = None) -> QuerySet[CareVisit]:
     f = filters or VisitFilters()
     qs = visit_base(user).select_related("worker", "org", "campaign").defer(*WORKER_PII_VIA, "bank_account")
-    if f.q.strip():
-        wq = search_q(f.q)
-        if wq is not None:
-            qs = qs.filter(Q(worker__in=Worker.objects.filter(wq)) | Q(visitors__contains=f.q.strip()))
-    if f.year:
-        qs = qs.filter(visit_date__gte=date(f.year, 1, 1), visit_date__lte=date(f.year, 12, 31))
-    if f.campaign:
-        qs = qs.filter(campaign_id=f.campaign)
-    if f.visit_type:
-        qs = qs.filter(visit_type=f.visit_type)
-    if f.method:
-        qs = qs.filter(method=f.method)
-    if f.payment_method:
-        qs = qs.filter(payment_method=f.payment_method)
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q("org"))
-    if f.void in ("0", "1"):
-        qs = qs.filter(is_void=f.void == "1")
-    if f.worker:
-        qs = qs.filter(worker_id=f.worker)
+    qs = apply_filters(qs, f, VISIT_RULES)
     return qs.order_by("-visit_date", "-id")
 
 

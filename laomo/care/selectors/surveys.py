@@ -9,12 +9,13 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
+from laomo.core.filtering import apply_filters, in_subtree
 from laomo.core.scope import scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit
 from laomo.orgs.roles import DataScope
 from laomo.workers.models import EmploymentStatus, Worker
-from laomo.workers.selectors import search_q, worker_base
+from laomo.workers.selectors import search_q, worker_base, worker_matches
 
 from ..models import (
     IN_HARDSHIP,
@@ -58,26 +59,27 @@ class SurveyFilters:
     org: OrgUnit | None = None
 
 
+def _hardship_level_q(level: str) -> Q | None:
+    """A hardship level, or "in" for 困难 and 特殊困难 together."""
+    if level == "in":
+        return Q(hardship_level__in=IN_HARDSHIP)
+    return Q(hardship_level=level) if level in HardshipLevel.values else None
+
+
+SURVEY_RULES = {
+    "q": worker_matches,
+    "round": "round_id",
+    "year": "round__year",
+    "status": lambda status: Q(status=status) if status in SurveyStatus.values else None,
+    "level": _hardship_level_q,
+    "org": in_subtree(),
+}
+
+
 def survey_list(*, user, filters: SurveyFilters | None = None) -> QuerySet[HardshipSurvey]:
     f = filters or SurveyFilters()
     qs = survey_base(user).select_related("worker", "org", "round").defer(*WORKER_PII_VIA, "details")
-    if f.q.strip():
-        wq = search_q(f.q)
-        if wq is not None:
-            qs = qs.filter(worker__in=Worker.objects.filter(wq))
-    if f.round:
-        qs = qs.filter(round_id=f.round)
-    if f.year:
-        qs = qs.filter(round__year=f.year)
-    if f.status in SurveyStatus.values:
-        qs = qs.filter(status=f.status)
-    if f.level in HardshipLevel.values:
-        qs = qs.filter(hardship_level=f.level)
-    elif f.level == "in":
-        qs = qs.filter(hardship_level__in=IN_HARDSHIP)
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q("org"))
-    return qs.order_by("-survey_date", "-id")
+    return apply_filters(qs, f, SURVEY_RULES).order_by("-survey_date", "-id")
 
 
 def survey_get(*, user, pk) -> HardshipSurvey:
@@ -121,16 +123,7 @@ def hardship_database(*, user, filters: HardshipFilters | None = None) -> QueryS
     qs = (HardshipSurvey.objects.filter(status=SurveyStatus.APPROVED, is_deleted=False, worker__is_deleted=False)
           .exclude(worker__employment_status=EmploymentStatus.DECEASED).filter(_is_latest_approved()))
     qs = scope_queryset(qs, user, org_field="worker__org")
-    if f.level == "in":
-        qs = qs.filter(hardship_level__in=IN_HARDSHIP)
-    elif f.level in HardshipLevel.values:
-        qs = qs.filter(hardship_level=f.level)
-    if f.org is not None:
-        qs = qs.filter(f.org.subtree_q("worker__org"))
-    if f.q.strip():
-        wq = search_q(f.q)
-        if wq is not None:
-            qs = qs.filter(worker__in=Worker.objects.filter(wq))
+    qs = apply_filters(qs, f, {"level": _hardship_level_q, "org": in_subtree("worker__org"), "q": worker_matches})
     rank = Case(When(hardship_level=HardshipLevel.SPECIAL, then=Value(2)),
                 When(hardship_level=HardshipLevel.HARDSHIP, then=Value(1)), default=Value(0),
                 output_field=IntegerField())

@@ -6,6 +6,7 @@ from datetime import date
 from laomo.care import services
 from laomo.care.models import BenefitType
 from laomo.core.actors import SYSTEM
+from laomo.core.testing import pk_samples
 
 
 def build(f) -> dict:
@@ -48,18 +49,12 @@ SAMPLES = {
     "care:recipient_adjust": lambda f: {"pk": f["care_campaign"].pk, "rid": f["care_recipient"].pk},
     "care:visit_batch": _campaign,
     "care:payment_sheet": _campaign,
-    "care:visit_detail": lambda f: {"pk": f["care_visit"].pk},
-    "care:visit_void": lambda f: {"pk": f["care_visit"].pk},
-    "care:visit_reveal": lambda f: {"pk": f["care_visit"].pk},
+    **pk_samples("care_visit", "care:visit_detail", "care:visit_void", "care:visit_reveal"),
     "care:bank_account": lambda f: {"worker_pk": f["worker"].pk},
-    "care:round_detail": lambda f: {"pk": f["care_round"].pk},
-    "care:round_edit": lambda f: {"pk": f["care_round"].pk},
-    "care:survey_detail": lambda f: {"pk": f["care_survey"].pk},
-    "care:survey_edit": lambda f: {"pk": f["care_survey"].pk},
-    "care:survey_submit": lambda f: {"pk": f["care_survey"].pk},
-    "care:survey_approve": lambda f: {"pk": f["care_survey"].pk},
-    "care:survey_return": lambda f: {"pk": f["care_survey"].pk},
-    "care:survey_discard": lambda f: {"pk": f["care_survey"].pk},
-    "care:grant_void": lambda f: {"pk": f["care_grant"].pk},
-    "care:benefit_type_edit": lambda f: {"pk": f["care_type"].pk},
+    **pk_samples("care_round", "care:round_detail", "care:round_edit"),
+    **pk_samples("care_survey",
+                 "care:survey_detail", "care:survey_edit", "care:survey_submit", "care:survey_approve",
+                 "care:survey_return", "care:survey_discard"),
+    **pk_samples("care_grant", "care:grant_void"),
+    **pk_samples("care_type", "care:benefit_type_edit"),
 }

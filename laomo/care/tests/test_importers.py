@@ -25,25 +25,24 @@ from laomo.care.models import (
     WorkerBankAccount,
 )
 from laomo.core.actors import SYSTEM
-from laomo.core.importing import run_import
 from laomo.core.models import AuditEntry
-from laomo.core.tests.ledgers import PEOPLE, person_id, register_people, write_ledger
+from laomo.core.tests.ledgers import (
+    PEOPLE,
+    commit_ledger,
+    person_id,
+    register_people,
+    result_page,
+    upload_ledger,
+    write_ledger,
+)
+from laomo.core.tests.ledgers import figure as _figure
+from laomo.core.tests.ledgers import run_ledger as _run
 from laomo.orgs.roles import Role
 from laomo.reports.selectors import summary
 from laomo.workers.services import honor_add, worker_set_status
 
 from . import ledger_samples
 from .factories import campaign, worker
-
-
-def _run(kind, path, org, *, dry_run=False, actor=SYSTEM):
-    return run_import(kind=kind, actor=actor, org=org, source=str(path), filename=path.name, dry_run=dry_run)
-
-
-def _figure(data: dict, key: str):
-    for part in key.split("."):
-        data = data[part]
-    return data
 
 
 @pytest.fixture
@@ -304,16 +303,12 @@ def test_it_previews_and_commits_through_the_pages(tmp_path, orgs, people, clien
     assert "慰问台账" in hub and "困难劳模调查台账" in hub and "待遇落实台账" in hub
     assert client.get(reverse("core:import_template", args=["care_visits"])).status_code == 200
     path, _ = ledger_samples.care_visits_ledger(tmp_path)
-    with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as fh:
-        response = client.post(reverse("core:import_upload", args=["care_visits"]),
-                               {"file": fh, "org": orgs["331100"].pk})
+    response, job_id = upload_ledger(client, "care_visits", path, orgs["331100"], django_capture_on_commit_callbacks)
     assert response.status_code == 302
-    job_id = response.url.rstrip("/").split("/")[-1]
-    body = client.get(reverse("core:import_result", args=["care_visits", job_id])).content.decode()
+    body = result_page(client, "care_visits", job_id)
     assert "第 13 行" in body and "王芳" in body
     assert not CareVisit.objects.exists()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(reverse("core:import_commit", args=["care_visits", job_id])).status_code == 302
+    assert commit_ledger(client, "care_visits", job_id, django_capture_on_commit_callbacks).status_code == 302
     assert CareVisit.objects.count() == 7
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
-from laomo.core.web import list_page, paged, run_action, xlsx_response
+from laomo.core.web import list_page, run_action, xlsx_response
 from laomo.core.years import selected_year
 
 from .. import export, selectors, services
@@ -33,11 +33,10 @@ def grant_list(request):
         f = selectors.GrantFilters(q=d["q"] or "", year=d["year"], benefit_type=d["benefit_type"] or "",
                                    source=d["source"] or "", org=d["org"], void="" if void == "all" else void)
     qs = selectors.grant_list(user=request.user, filters=f)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(request, filename="待遇落实记录", action="care.grant.export", what="待遇落实记录",
-                             write=lambda f: export.write_grants(f, qs))
     return list_page(request, qs, template="care/grant_list.html", partial="care/partials/grant_rows.html",
-                     context={"form": form, "void_form": ReasonForm()})
+                     context={"form": form, "void_form": ReasonForm()},
+                     export=lambda: xlsx_response(request, filename="待遇落实记录", action="care.grant.export",
+                                                  what="待遇落实记录", write=lambda f: export.write_grants(f, qs)))
 
 
 @capability_required("edit_business")
@@ -79,14 +78,16 @@ def benefits_report(request):
         d = form.cleaned_data
         year, org, code, q = d["year"] or year, d["org"], d["benefit_type"] or "", d["q"] or ""
     report = selectors.benefit_report(user=request.user, year=year, org=org, type_code=code, q=q)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(request, filename=f"{year}年劳模待遇未落实名单", action="care.benefit.export_report",
-                             what="劳模待遇未落实名单", write=lambda f: export.write_benefit_report(f, report, year))
-    ctx = paged(request, report.missing)
-    for w in ctx["rows"]:
-        w.missing_list = selectors.missing_types(w, report.types)
-    ctx.update(form=form, year=year, report=report)
-    return render(request, "care/partials/benefit_report.html" if request.htmx else "care/benefits_report.html", ctx)
+    def missing(rows):
+        for w in rows:
+            w.missing_list = selectors.missing_types(w, report.types)
+
+    return list_page(request, report.missing, template="care/benefits_report.html",
+                     partial="care/partials/benefit_report.html",
+                     context={"form": form, "year": year, "report": report}, each_page=missing,
+                     export=lambda: xlsx_response(request, filename=f"{year}年劳模待遇未落实名单",
+                                                  action="care.benefit.export_report", what="劳模待遇未落实名单",
+                                                  write=lambda f: export.write_benefit_report(f, report, year)))
 
 
 # --- benefit types (a panel of the data dictionary page) -----------------------------------------------

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
 from laomo.core.scope import org_in_scope, scope_root
-from laomo.core.web import errors_text, paged, query_string, run_action, xlsx_response
+from laomo.core.web import errors_text, list_page, paged, query_string, run_action, wants_export, xlsx_response
 from laomo.core.years import parse_year, selected_year
 from laomo.orgs.roles import DataScope
 
@@ -70,14 +70,14 @@ def _campaign_filters(request):
 def campaign_list(request):
     form, filters = _campaign_filters(request)
     qs = selectors.campaign_list(user=request.user, filters=filters)
-    if request.GET.get("format") == "xlsx":
+    def sheet():
         campaigns = _with_figures(request, list(qs[:5000]))
         return xlsx_response(request, filename="慰问活动", action="care.campaign.export", what="慰问活动",
                              write=lambda f: export.write_campaigns(f, campaigns, {c.pk: c.figures for c in campaigns}))
-    ctx = paged(request, qs)
-    _with_figures(request, ctx["rows"])
-    ctx.update(form=form, can_edit=can(request, "edit_business"))
-    return render(request, "care/partials/campaign_rows.html" if request.htmx else "care/campaign_list.html", ctx)
+
+    return list_page(request, qs, template="care/campaign_list.html", partial="care/partials/campaign_rows.html",
+                     context={"form": form, "can_edit": can(request, "edit_business")}, export=sheet,
+                     each_page=lambda rows: _with_figures(request, rows))
 
 
 def _campaign_form_view(request, campaign=None):
@@ -177,7 +177,7 @@ def recipient_list(request, pk):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     form = RecipientFilterForm(request.GET or None, org_queryset=orgs(request))
     rows = _recipient_rows(request, campaign, form)
-    if request.GET.get("format") == "xlsx":
+    if wants_export(request):
         return xlsx_response(request, filename=f"{campaign.name}-慰问名单", action="care.recipient.export",
                              what="慰问名单", write=lambda f: export.write_recipients(f, rows["r_qs"]))
     if not request.htmx:
@@ -234,7 +234,7 @@ def payment_sheet(request, pk):
     full = request.GET.get("full") == "1"
     if full and not can(request, "export_pii"):
         raise PermissionDenied("您没有导出完整银行账号的权限。")
-    if request.GET.get("format") == "xlsx":
+    if wants_export(request):
         return xlsx_response(request, filename=f"{campaign.name}-发放表{'(完整)' if full else ''}", what="发放表",
                              action="care.payment_sheet.export_full" if full else "care.payment_sheet.export",
                              write=lambda f: export.write_payment_sheet(f, campaign, rows, extra, full=full))
@@ -264,7 +264,7 @@ def ledger(request):
             year = campaign.year
     rows = selectors.county_ledger(user=request.user, year=year, campaign=campaign, org=org)
     totals = selectors.ledger_totals(rows)
-    if request.GET.get("format") == "xlsx":
+    if wants_export(request):
         return xlsx_response(request, filename=f"{year}年慰问台账", action="care.ledger.export", what="慰问台账",
                              write=lambda f: export.write_ledger(f, rows, totals, year=year,
                                                                  campaign_name=campaign.name if campaign else ""))

@@ -14,7 +14,7 @@ from laomo.core import dictionary
 from laomo.core.money import parse_money
 from laomo.core.permissions import capability_required
 from laomo.core.scope import org_in_scope, scope_root
-from laomo.core.web import is_inline_check, list_page, paged, run_action, xlsx_response
+from laomo.core.web import is_inline_check, list_page, run_action, xlsx_response
 from laomo.core.years import selected_year
 
 from .. import export, selectors, services
@@ -291,11 +291,11 @@ def survey_list(request):
     form, filters = _survey_filters(request)
     qs = selectors.survey_list(user=request.user, filters=filters)
     reveal = can(request, "reveal_pii")
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(request, filename="困难劳模调查表", action="care.survey.export", what="困难劳模调查表",
-                             write=lambda f: export.write_surveys(f, qs, details=reveal))
     return list_page(request, qs, template="care/survey_list.html", partial="care/partials/survey_rows.html",
-                     context={"form": form, "reveal": reveal})
+                     context={"form": form, "reveal": reveal},
+                     export=lambda: xlsx_response(request, filename="困难劳模调查表", action="care.survey.export",
+                                                  what="困难劳模调查表",
+                                                  write=lambda f: export.write_surveys(f, qs, details=reveal)))
 
 
 @capability_required("edit_business")
@@ -310,15 +310,14 @@ def hardship(request):
         level = d["level"] or "in"
         f = selectors.HardshipFilters(q=d["q"] or "", level="" if level == "all" else level, org=d["org"])
     qs = selectors.hardship_database(user=request.user, filters=f)
-    if request.GET.get("format") == "xlsx":
+    def sheet():
         rows = list(qs[:20000])
         selectors.hardship_extras(rows)
         return xlsx_response(request, filename="困难劳模信息库", action="care.hardship.export", what="困难劳模信息库",
                              write=lambda f: export.write_hardship(f, rows))
-    ctx = paged(request, qs)
-    selectors.hardship_extras(ctx["rows"])
-    ctx["form"] = form
-    return render(request, "care/partials/hardship_rows.html" if request.htmx else "care/hardship.html", ctx)
+
+    return list_page(request, qs, template="care/hardship.html", partial="care/partials/hardship_rows.html",
+                     context={"form": form}, export=sheet, each_page=selectors.hardship_extras)
 
 
 @capability_required("edit_business")
@@ -329,10 +328,10 @@ def not_surveyed(request):
         year = form.cleaned_data["year"] or year
         org, q = form.cleaned_data["org"], form.cleaned_data["q"] or ""
     qs = selectors.not_surveyed(user=request.user, year=year, org=org, q=q)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(request, filename=f"{year}年未调查劳模", action="care.survey.export_not_surveyed",
-                             what="未调查劳模", write=lambda f: export.write_not_surveyed(f, qs, year))
     return list_page(request, qs, template="care/not_surveyed.html", partial="care/partials/not_surveyed_rows.html",
-                     context={"form": form, "year": year})
+                     context={"form": form, "year": year},
+                     export=lambda: xlsx_response(request, filename=f"{year}年未调查劳模",
+                                                  action="care.survey.export_not_surveyed", what="未调查劳模",
+                                                  write=lambda f: export.write_not_surveyed(f, qs, year)))
 
 

@@ -187,11 +187,10 @@ def _visit_filters(request):
 def visit_list(request):
     form, filters = _visit_filters(request)
     qs = selectors.visit_list(user=request.user, filters=filters)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(request, filename="慰问记录", action="care.visit.export", what="慰问记录",
-                             write=lambda f: export.write_visits(f, qs))
     return list_page(request, qs, template="care/visit_list.html", partial="care/partials/visit_rows.html",
-                     context={"form": form})
+                     context={"form": form},
+                     export=lambda: xlsx_response(request, filename="慰问记录", action="care.visit.export",
+                                                  what="慰问记录", write=lambda f: export.write_visits(f, qs)))
 
 
 @capability_required("edit_business")

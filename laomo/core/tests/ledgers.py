@@ -9,10 +9,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+from django.urls import reverse
 
 from laomo.core.actors import SYSTEM
 from laomo.core.idnumber import check_digit
-from laomo.core.importing import get_kind
+from laomo.core.importing import get_kind, run_import
 from laomo.workers.services import worker_create
 
 
@@ -82,3 +83,36 @@ def register_people(orgs) -> list:
     """The PEOPLE as workers (through the service), in PEOPLE's order."""
     return [worker_create(actor=SYSTEM, org=orgs[code], name=name, id_number=person_id(p))
             for p in PEOPLE for name, code, *_ in [p]]
+
+
+# --- running a ledger: directly, and through the pages as a clerk does -----------------------------------
+
+
+def run_ledger(kind: str, path: Path, org, *, dry_run: bool = False, actor=SYSTEM, report=None):
+    """`run_import` of a ledger file, as the `import_<kind>` command and the job call it."""
+    return run_import(kind=kind, actor=actor, org=org, source=str(path), filename=path.name, dry_run=dry_run,
+                      report_path=report)
+
+
+def figure(data: dict, dotted: str):
+    """A figure of a summary section by its dotted key (`volunteering.hours`)."""
+    for part in dotted.split("."):
+        data = data[part]
+    return data
+
+
+def upload_ledger(client, kind: str, path: Path, org, capture):
+    """Post a ledger to the upload page (the job runs at once): the response and the preview job's id."""
+    with capture(execute=True), open(path, "rb") as fh:
+        response = client.post(reverse("core:import_upload", args=[kind]), {"file": fh, "org": org.pk})
+    return response, response.url.rstrip("/").split("/")[-1] if response.status_code == 302 else None
+
+
+def result_page(client, kind: str, job_id) -> str:
+    return client.get(reverse("core:import_result", args=[kind, job_id])).content.decode()
+
+
+def commit_ledger(client, kind: str, job_id, capture):
+    """Press 确认导入 on a preview (the job runs at once)."""
+    with capture(execute=True):
+        return client.post(reverse("core:import_commit", args=[kind, job_id]))

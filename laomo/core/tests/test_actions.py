@@ -10,7 +10,8 @@ from laomo.core.actions import ACTION_RE, ACTIONS, LEGACY, current_name
 
 ROOT = Path(__file__).resolve().parents[2]
 LITERAL = re.compile(r"""action=(f?)"([^"]+)\"""")
-MODULES = {"auth", "api", "audit", "core", "orgs", "workers", "outreach", "volunteering", "studios", "care", "retreats"}
+MODULES = {"auth", "api", "audit", "core", "orgs", "workers", "outreach", "volunteering", "studios", "care", "retreats",
+           "notices", "reminders"}
 
 
 def _sources():

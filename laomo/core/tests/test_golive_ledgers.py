@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from laomo.core.excel import read_table
 from laomo.core.models import Job
+from laomo.core.tests.ledgers import figure as _figure
 from laomo.orgs.roles import Role
 from laomo.reports.selectors import summary
 
@@ -42,13 +43,6 @@ def _import(client, kind, path, org, capture) -> tuple[dict, dict]:
     job = Job.objects.get(pk=response.url.rstrip("/").split("/")[-1])
     assert job.status == "done", job.error
     return preview.result, job.result
-
-
-def _figure(figures: dict, path: str):
-    value = figures
-    for part in path.split("."):
-        value = value[part]
-    return value
 
 
 def _add(before, value, key: str):

@@ -11,9 +11,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import login_client
 from laomo.care.tests import matrix as care_matrix
 from laomo.core.actors import SYSTEM
+from laomo.notices.tests import matrix as notices_matrix
 from laomo.orgs.roles import ROLE_CAPABILITIES, Role
 from laomo.outreach.tests import matrix as outreach_matrix
 from laomo.portal.tests import matrix as portal_matrix
+from laomo.reminders.tests import matrix as reminders_matrix
 from laomo.retreats.tests import matrix as retreats_matrix
 from laomo.studios.tests import matrix as studios_matrix
 from laomo.volunteering.tests import matrix as volunteering_matrix
@@ -46,9 +48,11 @@ SAMPLE_KWARGS = {
     "core:import_template": lambda f: {"kind": "lectures"},
     "core:import_result": lambda f: {"kind": "lectures", "job_id": f["ledger_job"].pk},
     "core:import_commit": lambda f: {"kind": "lectures", "job_id": f["ledger_job"].pk},
+    "core:delivery_resend": lambda f: {"pk": f["delivery"].pk},
 }
 
-MODULE_MATRICES = (care_matrix, outreach_matrix, portal_matrix, retreats_matrix, studios_matrix, volunteering_matrix)
+MODULE_MATRICES = (care_matrix, notices_matrix, outreach_matrix, portal_matrix, reminders_matrix, retreats_matrix,
+                   studios_matrix, volunteering_matrix)
 for _matrix in MODULE_MATRICES:
     SAMPLE_KWARGS.update(_matrix.SAMPLES)
 
@@ -102,9 +106,12 @@ def fixtures(orgs, users):
     from laomo.core.models import DictItem
 
     dict_item = DictItem.objects.get_or_create(kind="hardship_cause", code="matrix", defaults={"label": "矩阵测试"})[0]
+    from laomo.core.models import Delivery
+
+    delivery = Delivery.objects.create(channel="wecom", recipient="wecom", text="矩阵测试", status="failed", attempts=4)
     f = {"token": token, "orgs": orgs, "users": users, "job": job, "import_job": import_job, "ledger_job": ledger_job,
          "worker": worker,
-         "honor": honor, "dict_item": dict_item}
+         "honor": honor, "dict_item": dict_item, "delivery": delivery}
     for matrix in MODULE_MATRICES:
         f.update(matrix.build(f) or {})
     return f

@@ -6,35 +6,27 @@ from django.utils import timezone
 
 from laomo.core import dictionary
 from laomo.core.actors import SYSTEM
+from laomo.core.testing import pk_samples
 from laomo.outreach import services
 from laomo.outreach.models import Photo
 
 SAMPLES = {
-    "outreach:lecture_detail": lambda f: {"pk": f["outreach_lecture"].pk},
-    "outreach:lecture_edit": lambda f: {"pk": f["outreach_lecture"].pk},
-    "outreach:lecture_delete": lambda f: {"pk": f["outreach_lecture"].pk},
-    "outreach:lecture_photo_upload": lambda f: {"pk": f["outreach_lecture"].pk},
-    "outreach:photo": lambda f: {"pk": f["outreach_photo"].pk},
-    "outreach:photo_thumb": lambda f: {"pk": f["outreach_photo"].pk},
-    "outreach:photo_delete": lambda f: {"pk": f["outreach_photo"].pk},
-    "outreach:campaign_detail": lambda f: {"pk": f["outreach_campaign"].pk},
-    "outreach:campaign_edit": lambda f: {"pk": f["outreach_campaign"].pk},
-    "outreach:campaign_delete": lambda f: {"pk": f["outreach_campaign"].pk},
-    "outreach:media_detail": lambda f: {"pk": f["outreach_media"].pk},
-    "outreach:media_edit": lambda f: {"pk": f["outreach_media"].pk},
-    "outreach:media_delete": lambda f: {"pk": f["outreach_media"].pk},
-    "outreach:reading_add": lambda f: {"pk": f["outreach_media"].pk},
+    **pk_samples("outreach_lecture",
+                 "outreach:lecture_detail", "outreach:lecture_edit", "outreach:lecture_delete",
+                 "outreach:lecture_photo_upload"),
+    **pk_samples("outreach_photo", "outreach:photo", "outreach:photo_thumb", "outreach:photo_delete"),
+    **pk_samples("outreach_campaign", "outreach:campaign_detail", "outreach:campaign_edit", "outreach:campaign_delete"),
+    **pk_samples("outreach_media",
+                 "outreach:media_detail", "outreach:media_edit", "outreach:media_delete", "outreach:reading_add",
+                 "outreach:pickup_add"),
     "outreach:reading_delete": lambda f: {"pk": f["outreach_media"].pk, "reading_pk": f["outreach_reading"].pk},
-    "outreach:pickup_add": lambda f: {"pk": f["outreach_media"].pk},
     "outreach:pickup_delete": lambda f: {"pk": f["outreach_media"].pk, "pickup_pk": f["outreach_pickup"].pk},
-    "outreach:session_detail": lambda f: {"pk": f["outreach_session"].pk},
-    "outreach:session_edit": lambda f: {"pk": f["outreach_session"].pk},
-    "outreach:session_repeat": lambda f: {"pk": f["outreach_session"].pk},
-    "outreach:session_delete": lambda f: {"pk": f["outreach_session"].pk},
-    "outreach:showcase_detail": lambda f: {"pk": f["outreach_showcase"].pk},
-    "outreach:showcase_edit": lambda f: {"pk": f["outreach_showcase"].pk},
-    "outreach:showcase_delete": lambda f: {"pk": f["outreach_showcase"].pk},
-    "outreach:showcase_photo_upload": lambda f: {"pk": f["outreach_showcase"].pk},
+    **pk_samples("outreach_session",
+                 "outreach:session_detail", "outreach:session_edit", "outreach:session_repeat",
+                 "outreach:session_delete"),
+    **pk_samples("outreach_showcase",
+                 "outreach:showcase_detail", "outreach:showcase_edit", "outreach:showcase_delete",
+                 "outreach:showcase_photo_upload"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +13,7 @@ from django.urls import reverse
 from laomo.core.actors import SYSTEM
 from laomo.core.importing import get_kind, run_import
 from laomo.core.models import AuditEntry
-from laomo.core.tests.ledgers import register_people, write_ledger
+from laomo.core.tests.ledgers import register_people, run_ledger, write_ledger
 from laomo.orgs.roles import Role
 from laomo.outreach import selectors, services
 from laomo.outreach.models import Lecture, LectureSpeaker, MediaItem, MediaReading, PreShiftSession
@@ -44,9 +45,7 @@ ROWS = [
 ]
 
 
-def _run(path, org, *, dry_run=False, actor=SYSTEM, report=None):
-    return run_import(kind="lectures", actor=actor, org=org, source=str(path), filename=path.name,
-                      dry_run=dry_run, report_path=report)
+_run = partial(run_ledger, "lectures")
 
 
 @pytest.mark.django_db

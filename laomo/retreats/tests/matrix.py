@@ -4,29 +4,22 @@ from datetime import date
 from decimal import Decimal
 
 from laomo.core.actors import SYSTEM
+from laomo.core.testing import pk_samples
 from laomo.retreats import services
 from laomo.workers.services import honor_add, worker_create
 
 SAMPLES = {
-    "retreats:batch_detail": lambda f: {"pk": f["retreat_open"].pk},
-    "retreats:batch_edit": lambda f: {"pk": f["retreat_open"].pk},
-    "retreats:batch_status": lambda f: {"pk": f["retreat_open"].pk},
-    "retreats:batch_itinerary": lambda f: {"pk": f["retreat_open"].pk},
-    "retreats:batch_quotas": lambda f: {"pk": f["retreat_open"].pk},
-    "retreats:batch_nominate": lambda f: {"pk": f["retreat_open"].pk},
-    "retreats:batch_confirm_all": lambda f: {"pk": f["retreat_open"].pk},
-    "retreats:batch_roster": lambda f: {"pk": f["retreat_done"].pk},
-    "retreats:batch_insurance": lambda f: {"pk": f["retreat_done"].pk},
-    "retreats:batch_report": lambda f: {"pk": f["retreat_done"].pk},
-    "retreats:batch_survey_qr": lambda f: {"pk": f["retreat_done"].pk},
-    "retreats:application_confirm": lambda f: {"pk": f["retreat_app"].pk},
-    "retreats:application_reject": lambda f: {"pk": f["retreat_app"].pk},
-    "retreats:application_withdraw": lambda f: {"pk": f["retreat_app"].pk},
-    "retreats:application_attendance": lambda f: {"pk": f["retreat_attended"].pk},
-    "retreats:vendor_detail": lambda f: {"pk": f["retreat_vendor"].pk},
-    "retreats:vendor_edit": lambda f: {"pk": f["retreat_vendor"].pk},
-    "retreats:my_apply": lambda f: {"pk": f["retreat_open"].pk},
-    "retreats:my_withdraw": lambda f: {"pk": f["retreat_app"].pk},
+    **pk_samples("retreat_open",
+                 "retreats:batch_detail", "retreats:batch_edit", "retreats:batch_status", "retreats:batch_itinerary",
+                 "retreats:batch_quotas", "retreats:batch_nominate", "retreats:batch_confirm_all", "retreats:my_apply"),
+    **pk_samples("retreat_done",
+                 "retreats:batch_roster", "retreats:batch_insurance", "retreats:batch_report",
+                 "retreats:batch_survey_qr"),
+    **pk_samples("retreat_app",
+                 "retreats:application_confirm", "retreats:application_reject", "retreats:application_withdraw",
+                 "retreats:my_withdraw"),
+    **pk_samples("retreat_attended", "retreats:application_attendance"),
+    **pk_samples("retreat_vendor", "retreats:vendor_detail", "retreats:vendor_edit"),
     "retreats:survey": lambda f: {"token": f["retreat_attended"].survey_token},
 }
 

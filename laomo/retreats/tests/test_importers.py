@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.core.management import call_command
@@ -15,9 +16,18 @@ from django.urls import reverse
 
 from laomo.care.models import BenefitGrant
 from laomo.core.actors import SYSTEM
-from laomo.core.importing import run_import
 from laomo.core.models import AuditEntry
-from laomo.core.tests.ledgers import PEOPLE, person_id, register_people, write_ledger
+from laomo.core.tests.ledgers import (
+    PEOPLE,
+    commit_ledger,
+    person_id,
+    register_people,
+    result_page,
+    run_ledger,
+    upload_ledger,
+    write_ledger,
+)
+from laomo.core.tests.ledgers import figure as _figure
 from laomo.orgs.roles import Role
 from laomo.reports.selectors import summary
 from laomo.retreats import services
@@ -43,15 +53,7 @@ def people(orgs):
     return register_people(orgs)
 
 
-def _run(path, org, *, dry_run=False, actor=SYSTEM, report=None):
-    return run_import(kind="retreats", actor=actor, org=org, source=str(path), filename=path.name, dry_run=dry_run,
-                      report_path=report)
-
-
-def _figure(data: dict, dotted: str):
-    for part in dotted.split("."):
-        data = data[part]
-    return data
+_run = partial(run_ledger, "retreats")
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -177,13 +179,10 @@ def test_it_previews_and_commits_through_the_pages(tmp_path, orgs, people, clien
     client = clients[Role.CITY_STAFF]
     path, _ = retreats_ledger(tmp_path)
     assert client.get(reverse("core:import_template", args=["retreats"])).status_code == 200
-    with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as fh:
-        response = client.post(reverse("core:import_upload", args=["retreats"]), {"file": fh, "org": orgs["331100"].pk})
-    job_id = response.url.rstrip("/").split("/")[-1]
-    body = client.get(reverse("core:import_result", args=["retreats", job_id])).content.decode()
+    _, job_id = upload_ledger(client, "retreats", path, orgs["331100"], django_capture_on_commit_callbacks)
+    body = result_page(client, "retreats", job_id)
     assert "第 13 行" in body and "新建旅行社/基地" in body
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("core:import_commit", args=["retreats", job_id]))
+    commit_ledger(client, "retreats", job_id, django_capture_on_commit_callbacks)
     assert RetreatApplication.objects.count() == 7
 
 

@@ -3,36 +3,25 @@
 from datetime import date
 
 from laomo.core.actors import SYSTEM
+from laomo.core.testing import pk_samples
 from laomo.studios import services
 from laomo.workers.services import worker_create
 
 from .factories import ensure_achievement_kinds
 
 SAMPLES = {
-    "studios:detail": lambda f: {"pk": f["studio"].pk},
-    "studios:edit": lambda f: {"pk": f["studio"].pk},
-    "studios:status": lambda f: {"pk": f["studio"].pk},
-    "studios:member_add": lambda f: {"pk": f["studio"].pk},
+    **pk_samples("studio",
+                 "studios:detail", "studios:edit", "studios:status", "studios:member_add", "studios:project_add",
+                 "studios:achievement_add", "studios:report_add", "studios:assessment_add"),
     "studios:member_leave": lambda f: {"pk": f["studio"].pk, "member_pk": f["studio_member"].pk},
-    "studios:project_add": lambda f: {"pk": f["studio"].pk},
     "studios:project_close": lambda f: {"pk": f["studio"].pk, "project_pk": f["studio_project"].pk},
-    "studios:achievement_add": lambda f: {"pk": f["studio"].pk},
-    "studios:report_add": lambda f: {"pk": f["studio"].pk},
-    "studios:assessment_add": lambda f: {"pk": f["studio"].pk},
-    "studios:achievement_evidence": lambda f: {"pk": f["achievement"].pk},
-    "studios:achievement_evidence_upload": lambda f: {"pk": f["achievement"].pk},
-    "studios:achievement_withdraw": lambda f: {"pk": f["achievement"].pk},
-    "studios:mentorship_detail": lambda f: {"pk": f["mentorship"].pk},
-    "studios:mentorship_edit": lambda f: {"pk": f["mentorship"].pk},
-    "studios:participant_add": lambda f: {"pk": f["mentorship"].pk},
+    **pk_samples("achievement",
+                 "studios:achievement_evidence", "studios:achievement_evidence_upload", "studios:achievement_withdraw"),
+    **pk_samples("mentorship",
+                 "studios:mentorship_detail", "studios:mentorship_edit", "studios:participant_add",
+                 "studios:checkin_add", "studios:outcome_add", "studios:mentorship_delete", "studios:my_checkin"),
     "studios:participant_remove": lambda f: {"pk": f["mentorship"].pk, "participant_pk": f["apprentice"].pk},
-    "studios:checkin_add": lambda f: {"pk": f["mentorship"].pk},
-    "studios:outcome_add": lambda f: {"pk": f["mentorship"].pk},
-    "studios:mentorship_delete": lambda f: {"pk": f["mentorship"].pk},
-    "studios:my_checkin": lambda f: {"pk": f["mentorship"].pk},
-    "studios:tech_help_detail": lambda f: {"pk": f["tech_help"].pk},
-    "studios:tech_help_edit": lambda f: {"pk": f["tech_help"].pk},
-    "studios:tech_help_delete": lambda f: {"pk": f["tech_help"].pk},
+    **pk_samples("tech_help", "studios:tech_help_detail", "studios:tech_help_edit", "studios:tech_help_delete"),
 }
 
 

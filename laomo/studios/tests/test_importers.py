@@ -13,10 +13,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from laomo.core.actors import SYSTEM
-from laomo.core.importing import run_import
 from laomo.core.models import AuditEntry
-from laomo.core.tests.ledgers import PEOPLE, person_id, register_people, write_ledger
+from laomo.core.tests.ledgers import (
+    PEOPLE,
+    commit_ledger,
+    person_id,
+    register_people,
+    result_page,
+    upload_ledger,
+    write_ledger,
+)
+from laomo.core.tests.ledgers import run_ledger as _run
 from laomo.orgs.roles import Role
 from laomo.reports.selectors import summary
 from laomo.studios.models import (
@@ -47,10 +54,6 @@ MENTORSHIPS = {"rows": 9, "created": 5, "updated": 0, "unchanged": 0, "rejected_
 @pytest.fixture
 def people(orgs):
     return register_people(orgs)
-
-
-def _run(kind, path, org, *, dry_run=False, actor=SYSTEM):
-    return run_import(kind=kind, actor=actor, org=org, source=str(path), filename=path.name, dry_run=dry_run)
 
 
 def _figures(user, org, expected: dict) -> dict:
@@ -183,13 +186,10 @@ def test_it_runs_from_the_cli_and_the_pages(tmp_path, orgs, people, clients, cap
     for kind in ("studios", "studio_achievements", "mentorships"):
         assert client.get(reverse("core:import_template", args=[kind])).status_code == 200
     studios, _ = studios_ledger(tmp_path)
-    with django_capture_on_commit_callbacks(execute=True), open(studios, "rb") as fh:
-        response = client.post(reverse("core:import_upload", args=["studios"]), {"file": fh, "org": orgs["331100"].pk})
-    job_id = response.url.rstrip("/").split("/")[-1]
-    body = client.get(reverse("core:import_result", args=["studios", job_id])).content.decode()
+    _, job_id = upload_ledger(client, "studios", studios, orgs["331100"], django_capture_on_commit_callbacks)
+    body = result_page(client, "studios", job_id)
     assert "第 10 行" in body and "王芳" in body
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("core:import_commit", args=["studios", job_id]))
+    commit_ledger(client, "studios", job_id, django_capture_on_commit_callbacks)
     assert Studio.objects.count() == 4
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from laomo.core.money import parse_money
 from laomo.core.permissions import capability_required
-from laomo.core.web import paged, run_action, xlsx_response
+from laomo.core.web import list_page, run_action, xlsx_response
 from laomo.orgs.selectors import org_choices_for
 
 from .. import export, selectors, services
@@ -65,14 +65,13 @@ def _achievement_filters(request):
 def achievement_list(request):
     form, filters = _achievement_filters(request)
     qs = selectors.achievement_list(user=request.user, filters=filters)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(request, filename="工作室成果", action="studios.achievement.export", what="工作室成果",
-                             headers=export.ACHIEVEMENT_HEADERS, rows=export.achievement_rows(qs),
-                             text_columns=export.ACHIEVEMENT_TEXT)
-    ctx = {"form": form, **paged(request, qs)}
-    ctx["rows"] = selectors.with_kind_labels(ctx["rows"])
-    template = "studios/partials/achievement_rows.html" if request.htmx else "studios/achievement_list.html"
-    return render(request, template, ctx)
+    return list_page(request, qs, template="studios/achievement_list.html",
+                     partial="studios/partials/achievement_rows.html", context={"form": form},
+                     each_page=selectors.with_kind_labels,
+                     export=lambda: xlsx_response(request, filename="工作室成果", action="studios.achievement.export",
+                                                  what="工作室成果", headers=export.ACHIEVEMENT_HEADERS,
+                                                  rows=export.achievement_rows(qs),
+                                                  text_columns=export.ACHIEVEMENT_TEXT))
 
 
 @capability_required("view_business")

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
-from laomo.core.web import apply_errors, errors_text
+from laomo.core.web import run_action
 from laomo.workers.selectors import worker_for_user
 
 from .. import selectors, services
@@ -63,13 +61,6 @@ def my_checkin(request, pk):
     if mentorship is None:
         raise Http404("结对不存在")
     form = CheckinForm(request.POST)
-    if form.is_valid():
-        try:
-            services.checkin_add(actor=request.user, mentorship=mentorship, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-    if form.errors:
-        messages.error(request, errors_text(form))
-    else:
-        messages.success(request, "已记录本次带徒情况。")
-    return redirect("studios:me")
+    return run_action(request, lambda: services.checkin_add(actor=request.user, mentorship=mentorship,
+                                                            **form.cleaned_data),
+                      form=form, success="已记录本次带徒情况。", redirect_to="studios:me")

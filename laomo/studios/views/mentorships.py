@@ -40,13 +40,12 @@ def _mentorship_filters(request):
 def mentorship_list(request):
     form, filters = _mentorship_filters(request)
     qs = selectors.mentorship_list(user=request.user, filters=filters)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(request, filename="传帮带结对", action="studios.mentorship.export", what="传帮带结对",
-                             headers=export.MENTORSHIP_HEADERS, rows=export.mentorship_rows(qs),
-                             text_columns=export.MENTORSHIP_TEXT)
     return list_page(request, qs, template="studios/mentorship_list.html",
                      partial="studios/partials/mentorship_rows.html",
-                     context={"form": form, "today": timezone.localdate(), "can_edit": can_edit(request)})
+                     context={"form": form, "today": timezone.localdate(), "can_edit": can_edit(request)},
+                     export=lambda: xlsx_response(request, filename="传帮带结对", action="studios.mentorship.export",
+                                                  what="传帮带结对", headers=export.MENTORSHIP_HEADERS,
+                                                  rows=export.mentorship_rows(qs), text_columns=export.MENTORSHIP_TEXT))
 
 
 def initial_from_studio(request, studios, initial: dict) -> dict:

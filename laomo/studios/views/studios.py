@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required
-from laomo.core.web import apply_errors, paged, run_action, xlsx_response
+from laomo.core.web import apply_errors, list_page, run_action, xlsx_response
 from laomo.core.years import selected_year
 from laomo.orgs.selectors import org_choices_for
 
@@ -46,15 +46,16 @@ def _studio_filters(request) -> tuple[StudioFilterForm, selectors.StudioFilters]
 def studio_list(request):
     form, filters = _studio_filters(request)
     qs = selectors.studio_list(user=request.user, filters=filters)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(request, filename="创新工作室", action="studios.studio.export", what="创新工作室",
-                             headers=export.STUDIO_HEADERS, rows=export.studio_rows(qs, filters.year),
-                             text_columns=export.STUDIO_TEXT)
-    ctx = {"form": form, "year": filters.year, "can_edit": can_edit(request), **paged(request, qs)}
-    for studio in ctx["rows"]:
-        studio.flag_list = selectors.flags_of(studio, filters.year)
-    template = "studios/partials/studio_rows.html" if request.htmx else "studios/studio_list.html"
-    return render(request, template, ctx)
+    def flags(rows):
+        for studio in rows:
+            studio.flag_list = selectors.flags_of(studio, filters.year)
+
+    return list_page(request, qs, template="studios/studio_list.html", partial="studios/partials/studio_rows.html",
+                     context={"form": form, "year": filters.year, "can_edit": can_edit(request)}, each_page=flags,
+                     export=lambda: xlsx_response(request, filename="创新工作室", action="studios.studio.export",
+                                                  what="创新工作室", headers=export.STUDIO_HEADERS,
+                                                  rows=export.studio_rows(qs, filters.year),
+                                                  text_columns=export.STUDIO_TEXT))
 
 
 def _studio_initial(request, studio) -> dict:

@@ -32,13 +32,12 @@ def _tech_help_filters(request):
 def tech_help_list(request):
     form, filters = _tech_help_filters(request)
     qs = selectors.tech_help_list(user=request.user, filters=filters)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(request, filename="技术服务活动", action="studios.tech_help.export", what="技术服务活动",
-                             headers=export.TECH_HELP_HEADERS, rows=export.tech_help_rows(qs),
-                             text_columns=export.TECH_HELP_TEXT)
     return list_page(request, qs, template="studios/tech_help_list.html",
                      partial="studios/partials/tech_help_rows.html",
-                     context={"form": form, "can_edit": can_edit(request)})
+                     context={"form": form, "can_edit": can_edit(request)},
+                     export=lambda: xlsx_response(request, filename="技术服务活动", action="studios.tech_help.export",
+                                                  what="技术服务活动", headers=export.TECH_HELP_HEADERS,
+                                                  rows=export.tech_help_rows(qs), text_columns=export.TECH_HELP_TEXT))
 
 
 def _tech_help_initial(request, activity, studios) -> dict:

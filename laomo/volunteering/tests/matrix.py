@@ -5,37 +5,29 @@ from datetime import date
 from decimal import Decimal
 
 from laomo.core.actors import PUBLIC, SYSTEM
+from laomo.core.testing import pk_samples
 from laomo.volunteering import services
 from laomo.workers.tests.factories import make_worker
 
 SAMPLES = {
-    "volunteering:team_detail": lambda f: {"pk": f["vol_team"].pk},
-    "volunteering:team_edit": lambda f: {"pk": f["vol_team"].pk},
-    "volunteering:team_dissolve": lambda f: {"pk": f["vol_team"].pk},
-    "volunteering:member_add": lambda f: {"pk": f["vol_team"].pk},
+    **pk_samples("vol_team",
+                 "volunteering:team_detail", "volunteering:team_edit", "volunteering:team_dissolve",
+                 "volunteering:member_add"),
     "volunteering:member_remove": lambda f: {"pk": f["vol_team"].pk, "member_pk": f["vol_member"].pk},
-    "volunteering:record_detail": lambda f: {"pk": f["vol_record"].pk},
-    "volunteering:record_edit": lambda f: {"pk": f["vol_record"].pk},
-    "volunteering:record_delete": lambda f: {"pk": f["vol_record"].pk},
-    "volunteering:photo_add": lambda f: {"pk": f["vol_record"].pk},
+    **pk_samples("vol_record",
+                 "volunteering:record_detail", "volunteering:record_edit", "volunteering:record_delete",
+                 "volunteering:photo_add"),
     "volunteering:photo": lambda f: {"pk": f["vol_record"].pk, "photo_pk": 999999},
-    "volunteering:request_detail": lambda f: {"pk": f["vol_request"].pk},
-    "volunteering:request_dispatch": lambda f: {"pk": f["vol_request"].pk},
-    "volunteering:request_refuse": lambda f: {"pk": f["vol_request"].pk},
-    "volunteering:request_cancel": lambda f: {"pk": f["vol_request"].pk},
-    "volunteering:request_accept": lambda f: {"pk": f["vol_request"].pk},
-    "volunteering:request_decline": lambda f: {"pk": f["vol_request"].pk},
-    "volunteering:request_schedule": lambda f: {"pk": f["vol_request"].pk},
-    "volunteering:request_complete": lambda f: {"pk": f["vol_request"].pk},
-    "volunteering:request_rate": lambda f: {"pk": f["vol_request"].pk},
-    "volunteering:request_reveal": lambda f: {"pk": f["vol_request"].pk},
-    "volunteering:mobilization_detail": lambda f: {"pk": f["vol_mobilization"].pk},
-    "volunteering:mobilization_edit": lambda f: {"pk": f["vol_mobilization"].pk},
-    "volunteering:post_add": lambda f: {"pk": f["vol_mobilization"].pk},
-    "volunteering:roster_add": lambda f: {"pk": f["vol_mobilization"].pk},
+    **pk_samples("vol_request",
+                 "volunteering:request_detail", "volunteering:request_dispatch", "volunteering:request_refuse",
+                 "volunteering:request_cancel", "volunteering:request_accept", "volunteering:request_decline",
+                 "volunteering:request_schedule", "volunteering:request_complete", "volunteering:request_rate",
+                 "volunteering:request_reveal"),
+    **pk_samples("vol_mobilization",
+                 "volunteering:mobilization_detail", "volunteering:mobilization_edit", "volunteering:post_add",
+                 "volunteering:roster_add"),
     "volunteering:roster_remove": lambda f: {"pk": f["vol_mobilization"].pk, "entry_pk": f["vol_roster"].pk},
-    "volunteering:certificate_detail": lambda f: {"pk": f["vol_certificate"].pk},
-    "volunteering:certificate_void": lambda f: {"pk": f["vol_certificate"].pk},
+    **pk_samples("vol_certificate", "volunteering:certificate_detail", "volunteering:certificate_void"),
 }
 
 

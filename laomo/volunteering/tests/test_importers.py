@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
-from laomo.core.actors import SYSTEM
-from laomo.core.importing import run_import
 from laomo.core.models import AuditEntry
-from laomo.core.tests.ledgers import register_people, write_ledger
+from laomo.core.tests.ledgers import commit_ledger, register_people, result_page, upload_ledger, write_ledger
+from laomo.core.tests.ledgers import figure as _figure
+from laomo.core.tests.ledgers import run_ledger as _run
 from laomo.orgs.roles import Role
 from laomo.reports.selectors import summary
 from laomo.volunteering.models import (
@@ -30,17 +30,6 @@ from laomo.volunteering.models import (
 from laomo.volunteering.tests import ledger_samples as samples
 
 from .factories import make_request
-
-
-def _run(kind, path, org, *, dry_run=False, actor=SYSTEM, report=None):
-    return run_import(kind=kind, actor=actor, org=org, source=str(path), filename=path.name, dry_run=dry_run,
-                      report_path=report)
-
-
-def _figure(data: dict, key: str):
-    for part in key.split("."):
-        data = data[part]
-    return data
 
 
 @pytest.fixture
@@ -242,14 +231,11 @@ def test_it_previews_and_commits_through_the_pages(tmp_path, orgs, people, teams
     for kind in ("service_teams", "service_records", "service_requests"):
         assert client.get(reverse("core:import_template", args=[kind])).status_code == 200
     path, _ = samples.service_records_ledger(tmp_path)
-    with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as fh:
-        response = client.post(reverse("core:import_upload", args=["service_records"]),
-                               {"file": fh, "org": orgs["331100"].pk})
+    response, job_id = upload_ledger(client, "service_records", path, orgs["331100"],
+                                     django_capture_on_commit_callbacks)
     assert response.status_code == 302
-    job_id = response.url.rstrip("/").split("/")[-1]
-    body = client.get(reverse("core:import_result", args=["service_records", job_id])).content.decode()
+    body = result_page(client, "service_records", job_id)
     assert "第 11 行" in body and "查无此人" in body
     assert not ServiceRecord.objects.exists()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("core:import_commit", args=["service_records", job_id]))
+    commit_ledger(client, "service_records", job_id, django_capture_on_commit_callbacks)
     assert ServiceRecord.objects.count() == 5

@@ -28,7 +28,6 @@ def submitted(request, form, call: Callable):
 def list_or_export(request, qs, *, name: str, sheet: Callable, context: dict, template: str = ""):
     """The list page `volunteering/<name>_list.html` (its rows partial `<name>_rows.html` for htmx), or the
     spreadsheet `sheet(qs)` for `?format=xlsx`."""
-    if request.GET.get("format") == "xlsx":
-        return sheet(qs).response(request)
     return list_page(request, qs, template=template or f"volunteering/{name}_list.html",
-                     partial=f"volunteering/partials/{name}_rows.html", context=context)
+                     partial=f"volunteering/partials/{name}_rows.html", context=context,
+                     export=lambda: sheet(qs).response(request))

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from laomo.core.permissions import capability_required, has_capability
 from laomo.core.scope import org_in_scope, scope_root
-from laomo.core.web import errors_text, hx_redirect, paged, run_action
+from laomo.core.web import errors_text, hx_redirect, list_page, run_action
 from laomo.orgs.selectors import org_choices_for
 
 from .. import exports, selectors, services
@@ -45,13 +45,11 @@ def _mark_overdue(user, items) -> None:
 def request_list(request):
     form, filters = _request_filters(request)
     qs = selectors.request_list(user=request.user, filters=filters)
-    if request.GET.get("format") == "xlsx":
-        return exports.requests(qs).response(request)
-    ctx = paged(request, qs)
-    _mark_overdue(request.user, ctx["rows"])
-    ctx.update({"form": form, "can_edit": has_capability(request.user, "edit_business")})
-    template = "volunteering/partials/request_rows.html" if request.htmx else "volunteering/request_list.html"
-    return render(request, template, ctx)
+    return list_page(request, qs, template="volunteering/request_list.html",
+                     partial="volunteering/partials/request_rows.html",
+                     context={"form": form, "can_edit": has_capability(request.user, "edit_business")},
+                     export=lambda: exports.requests(qs).response(request),
+                     each_page=lambda rows: _mark_overdue(request.user, rows))
 
 
 @capability_required("edit_business")

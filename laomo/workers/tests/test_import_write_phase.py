@@ -15,8 +15,9 @@ from django.db import transaction
 
 from laomo.core import pii
 from laomo.core.actors import SYSTEM
-from laomo.workers import importer, services
+from laomo.workers import importer, indexes
 from laomo.workers.importer import RosterImporter, roster_import
+from laomo.workers.indexes import id_index
 from laomo.workers.models import Honor, Worker
 
 from .factories import make_id, make_worker
@@ -67,7 +68,7 @@ class Recorder:
 
         monkeypatch.setattr(importer, "transaction", Transaction)
         for owner, name, label in [(pii, "encrypt", "encrypt"), (importer, "name_pinyin", "pinyin"),
-                                   (services, "blind_index", "blind index"),
+                                   (indexes, "blind_index", "blind index"),
                                    (RosterImporter, "parse_row", "parse/validate")]:
             monkeypatch.setattr(owner, name, self._spy(getattr(owner, name), label))
 
@@ -89,7 +90,7 @@ def test_it_parses_validates_and_encrypts_every_row_before_the_write_transaction
     # The ciphertexts made ahead were stored as they were: every PII value reads back as the plaintext.
     zhang = Worker.objects.get(name="张三")
     assert (zhang.id_number, zhang.phone, zhang.address) == (IDS[0], "13905780000", "莲都区某路0号")
-    assert zhang.name_pinyin.startswith("zhangsan") and zhang.id_number_index == services.id_index(IDS[0])
+    assert zhang.name_pinyin.startswith("zhangsan") and zhang.id_number_index == id_index(IDS[0])
     assert Worker.objects.filter(worker_no__startswith="LM").count() == 6
 
 
@@ -111,8 +112,8 @@ def test_it_re_plans_when_a_clerk_registers_one_of_the_ids_meanwhile(tmp_path, o
     result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
     assert recorder.entries == 2  # the first plan was found stale inside the transaction and made again
     assert (result.created_workers, result.updated_workers, result.rejected_rows) == (5, 1, 0)
-    assert Worker.objects.filter(id_number_index=services.id_index(IDS[2])).count() == 1
-    wang = Worker.objects.get(id_number_index=services.id_index(IDS[2]))
+    assert Worker.objects.filter(id_number_index=id_index(IDS[2])).count() == 1
+    wang = Worker.objects.get(id_number_index=id_index(IDS[2]))
     assert list(Honor.objects.filter(worker=wang).values_list("title", flat=True)) == ["丽水市劳动模范"]
     assert Worker.objects.count() == 6
 
