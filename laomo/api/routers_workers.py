@@ -3,10 +3,11 @@
 from datetime import date
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from laomo.core.permissions import has_capability
-from laomo.workers import selectors, services
+from laomo.workers import photos, selectors, services
 from laomo.workers.models import RANK_LEVEL, Worker
 
 from .common import PageNo, Year, org_or_none, paged, requires, with_org
@@ -23,6 +24,7 @@ class HonorOut(Schema):
     award_date: date | None = None
     awarding_body: str = ""
     document_no: str = ""
+    certificate_no: str = ""
 
 
 class WorkerItem(Schema):
@@ -52,6 +54,8 @@ class WorkerDetail(WorkerItem):
     status_date: date | None
     specialties: str
     showcase_consent: bool
+    benefit_category: str = ""
+    has_photo: bool = False
     pii_revealed: bool
 
 
@@ -77,6 +81,7 @@ class WorkerIn(Schema):
     specialties: str = ""
     showcase_consent: bool = False
     note: str = ""
+    benefit_category: str = ""
 
 
 class WorkerPatch(Schema):
@@ -96,6 +101,7 @@ class WorkerPatch(Schema):
     specialties: str | None = None
     showcase_consent: bool | None = None
     note: str | None = None
+    benefit_category: str | None = None
 
 
 class HonorIn(Schema):
@@ -104,6 +110,7 @@ class HonorIn(Schema):
     award_date: date | None = None
     awarding_body: str = ""
     document_no: str = ""
+    certificate_no: str = ""
 
 
 def _item(worker: Worker, honors) -> dict:
@@ -125,6 +132,7 @@ def _detail(request, worker: Worker) -> dict:
         "political_status": worker.political_status, "education": worker.education,
         "status_date": worker.status_date, "specialties": worker.specialties,
         "showcase_consent": worker.showcase_consent, "pii_revealed": reveal,
+        "benefit_category": worker.benefit_category, "has_photo": bool(worker.photo),
         "phone": worker.phone_masked, "address": "***" if worker.address else "",
     })
     if reveal:
@@ -207,6 +215,7 @@ class WorkerStatusOut(Schema):
     name: str
     employment_status: str
     status_date: date | None
+    closed: list[str] = []
 
 
 class WorkerLoginIn(Schema):
@@ -228,8 +237,9 @@ def worker_set_status(request, worker_id: int, payload: WorkerStatusIn):
     worker = selectors.worker_get(user=request.user, pk=worker_id)
     w = services.worker_set_status(actor=request.user, worker=worker, status=payload.status,
                                    status_date=payload.status_date)
+    event = w.life_event  # what the death or retirement closed in the modules (workers/lifeevents.py)
     return {"id": w.pk, "worker_no": w.worker_no, "name": w.name, "employment_status": w.employment_status,
-            "status_date": w.status_date}
+            "status_date": w.status_date, "closed": event.closed if event is not None else []}
 
 
 @router.post("/workers/{worker_id}/grant-login", response={201: WorkerLoginOut}, summary="为劳模开通登录账号")
@@ -249,3 +259,23 @@ def worker_link_login(request, worker_id: int, payload: WorkerLoginIn):
     worker = selectors.worker_get(user=request.user, pk=worker_id)
     user = services.worker_link_login(actor=request.user, worker=worker, username=payload.username)
     return {"worker_id": worker.pk, "username": user.username, "created": False}
+
+
+# --- the ID photo ---------------------------------------------------------------------------------------
+
+
+@router.post("/workers/{worker_id}/photo", response=WorkerDetail, summary="上传证件照")
+@requires("edit_business")
+def worker_photo_upload(request, worker_id: int, photo: File[UploadedFile]):
+    """JPG 或 PNG,不超过 5 MB(multipart 字段 `photo`);重新编码为 JPEG 并去除 EXIF,仅经授权接口读取。"""
+    worker = selectors.worker_get(user=request.user, pk=worker_id)
+    photos.worker_set_photo(actor=request.user, worker=worker, upload=photo)
+    return _detail(request, selectors.worker_get(user=request.user, pk=worker_id))
+
+
+@router.delete("/workers/{worker_id}/photo", response={204: None}, summary="删除证件照")
+@requires("edit_business")
+def worker_photo_delete(request, worker_id: int):
+    worker = selectors.worker_get(user=request.user, pk=worker_id)
+    photos.worker_set_photo(actor=request.user, worker=worker, upload=None)
+    return Status(204, None)

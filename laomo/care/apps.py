@@ -30,7 +30,7 @@ class CareConfig(AppConfig):
         # timeline.
         from laomo.core import dictionary
 
-        from . import demo, importers, reports, timeline  # noqa: F401
+        from . import demo, importers, lifeevents, reports, timeline  # noqa: F401
         from .models import DictKind
         from .views import benefit_types_panel
 

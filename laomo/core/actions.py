@@ -34,6 +34,7 @@ ACTIONS: frozenset[str] = frozenset({
     "workers.decision.apply",
     "workers.honor.create", "workers.honor.delete", "workers.worker.create", "workers.worker.export",
     "workers.worker.export_full", "workers.worker.grant_login", "workers.worker.import", "workers.worker.link_login",
+    "workers.worker.photo",
     "workers.worker.import_update", "workers.worker.self_update_contact", "workers.worker.status",
     "workers.worker.update",
     # outreach
@@ -55,7 +56,7 @@ ACTIONS: frozenset[str] = frozenset({
     "volunteering.request.accept", "volunteering.request.cancel", "volunteering.request.complete",
     "volunteering.request.decline", "volunteering.request.dispatch", "volunteering.request.import",
     "volunteering.request.rate", "volunteering.request.record_historical", "volunteering.request.redispatch",
-    "volunteering.request.refuse", "volunteering.request.schedule",
+    "volunteering.request.refuse", "volunteering.request.release", "volunteering.request.schedule",
     "volunteering.request.submit", "volunteering.team.create", "volunteering.team.dissolve",
     "volunteering.team.import",
     "volunteering.team.member_add", "volunteering.team.member_remove", "volunteering.team.update",

@@ -78,6 +78,7 @@ ROSTER_HEADER_SYNONYMS: dict[str, list[str]] = {
     "employment_status": ["在职状态", "状态"],
     "political_status": ["政治面貌"],
     "education": ["学历"],
+    "benefit_category": ["享受待遇类别", "享受待遇", "待遇类别"],
     "note": ["备注"],
 }
 

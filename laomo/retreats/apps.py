@@ -6,4 +6,4 @@ class RetreatsConfig(AppConfig):
     verbose_name = "疗休养"
 
     def ready(self):
-        from . import demo, importers, reports  # noqa: F401  (demo step, ledger import, summary section, cards, timeline)
+        from . import demo, importers, lifeevents, reports  # noqa: F401  (demo, ledger import, life events, summary, cards, timeline)

@@ -25,7 +25,7 @@ class StudiosConfig(AppConfig):
         # Imported here, not at the top: models (the dictionary's DictItem, ours) load only once apps are ready.
         from laomo.core import dictionary
 
-        from . import demo, importers, reports, timeline  # noqa: F401  (demo, ledger imports, summary and cards, timeline)
+        from . import demo, importers, lifeevents, reports, timeline  # noqa: F401  (demo, imports, life events, summary, timeline)
         from .models import ACHIEVEMENT_KIND
 
         dictionary.register_kind(ACHIEVEMENT_KIND, "成果类型", module="创新工作室")

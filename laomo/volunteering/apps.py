@@ -6,4 +6,4 @@ class VolunteeringConfig(AppConfig):
     verbose_name = "志愿服务"
 
     def ready(self):
-        from . import demo, importers, reports, timeline  # noqa: F401  (demo step, ledger importers, summary, cards, timeline)
+        from . import demo, importers, lifeevents, reports, timeline  # noqa: F401  (demo, imports, life events, summary, timeline)

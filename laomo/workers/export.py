@@ -4,13 +4,17 @@ from django.utils import timezone
 
 from laomo.core.excel import write_xlsx
 
-from .models import EmploymentStatus, Honor
+from .models import BenefitCategory, EmploymentStatus, Honor
 
 HEADERS = ["劳模编号", "姓名", "性别", "民族", "出生日期", "身份证号", "联系电话", "所属地区", "工作单位", "职务",
            "荣誉称号", "获评年份", "在职状态", "政治面貌", "学历", "通讯地址"]
-TEXT_COLUMNS = ["劳模编号", "身份证号", "联系电话", "出生日期"]
+# The roster export adds the official fields after the importer's columns (the importer does not read them:
+# a re-import leaves them as they are).
+ROSTER_HEADERS = [*HEADERS, "享受待遇类别", "表彰机关", "表彰文号", "证书编号"]
+TEXT_COLUMNS = ["劳模编号", "身份证号", "联系电话", "出生日期", "表彰文号", "证书编号"]
 SEX = {"M": "男", "F": "女"}
 STATUS = dict(EmploymentStatus.choices)
+BENEFIT = dict(BenefitCategory.choices)
 
 
 def export_filename(full: bool) -> str:
@@ -49,10 +53,16 @@ def _rows(qs, full: bool, progress=None):
         yield from _chunk_rows(chunk, full)
 
 
+def honors_field_cell(honors, field: str) -> str:
+    """One honor field (文号, 证书编号…) of each honor in the 荣誉称号 cell's order, joined with 、 (blanks skipped)."""
+    return "、".join(getattr(h, field) for h in honors if getattr(h, field))
+
+
 def _chunk_rows(workers, full: bool):
     honors: dict[int, list] = {w.pk: [] for w in workers}
     for h in (Honor.objects.filter(worker_id__in=list(honors), is_deleted=False)
-              .only("worker_id", "title", "year").order_by("-year", "id")):
+              .only("worker_id", "title", "year", "awarding_body", "document_no", "certificate_no")
+              .order_by("-year", "id")):
         honors[h.worker_id].append(h)
     for w in workers:
         yield [
@@ -64,11 +74,14 @@ def _chunk_rows(workers, full: bool):
             award_year_cell(honors[w.pk]),
             STATUS.get(w.employment_status, ""), w.political_status, w.education,
             (w.address if full else ("***" if w.address else "")),
+            BENEFIT.get(w.benefit_category, ""), honors_field_cell(honors[w.pk], "awarding_body"),
+            honors_field_cell(honors[w.pk], "document_no"), honors_field_cell(honors[w.pk], "certificate_no"),
         ]
 
 
 def write_roster(target, qs, *, full: bool, progress=None) -> int:
-    return write_xlsx(target, HEADERS, _rows(qs, full, progress), text_columns=TEXT_COLUMNS, sheet_name="劳模名册")
+    return write_xlsx(target, ROSTER_HEADERS, _rows(qs, full, progress), text_columns=TEXT_COLUMNS,
+                      sheet_name="劳模名册")
 
 
 def write_template(target) -> int:

@@ -4,7 +4,15 @@ from laomo.core.years import year_choices
 from laomo.orgs.selectors import org_choices_for
 
 from .decisions import DecisionError, text_from_upload
-from .models import EDUCATION_CHOICES, POLITICAL_STATUS_CHOICES, EmploymentStatus, HonorKind, HonorLevel, Sex
+from .models import (
+    EDUCATION_CHOICES,
+    POLITICAL_STATUS_CHOICES,
+    BenefitCategory,
+    EmploymentStatus,
+    HonorKind,
+    HonorLevel,
+    Sex,
+)
 from .selectors import WorkerFilters
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -58,6 +66,11 @@ class WorkerForm(forms.Form):
     specialties = forms.CharField(label="专长", max_length=300, required=False,
                                   help_text="多个专长用顿号分隔,如:食用菌栽培、香菇")
     showcase_consent = forms.BooleanField(label="本人同意在公开风采展示中展示", required=False)
+    benefit_category = forms.ChoiceField(label="享受待遇类别", choices=[("", "—"), *BenefitCategory.choices],
+                                         required=False, help_text="按实际享受的待遇填写,可与最高荣誉级别不同")
+    photo = forms.FileField(label="证件照", required=False, help_text="JPG 或 PNG,不超过 5 MB",
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}))
+    remove_photo = forms.BooleanField(label="删除现有证件照", required=False)
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, org_queryset, **kwargs):
@@ -70,8 +83,9 @@ class HonorForm(forms.Form):
                             help_text="如:浙江省劳动模范、丽水市劳动模范、全国五一劳动奖章")
     year = forms.TypedChoiceField(label="获评年份", coerce=int, required=False, empty_value=None)
     award_date = forms.DateField(label="表彰日期", required=False, widget=DATE)
-    awarding_body = forms.CharField(label="授予机关", max_length=100, required=False)
+    awarding_body = forms.CharField(label="表彰机关", max_length=100, required=False)
     document_no = forms.CharField(label="表彰文号", max_length=100, required=False)
+    certificate_no = forms.CharField(label="证书编号", max_length=100, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -28,7 +28,7 @@ from laomo.core.permissions import require_edit
 from laomo.orgs.models import OrgUnit
 
 from .indexes import id_index, phone_index
-from .models import LEVEL_RANK, EmploymentStatus, Honor, Worker
+from .models import LEVEL_RANK, BenefitCategory, EmploymentStatus, Honor, Worker
 from .parsing import (
     HonorParseError,
     ParseError,
@@ -58,7 +58,14 @@ STATUS_WORDS = [
 MAX_LENGTHS = {"name": 50, "employer": 200, "job_title": 100, "ethnicity": 20, "political_status": 20,
                "education": 20, "address": 500}
 UPDATABLE = ("name", "sex", "birth_date", "ethnicity", "employer", "job_title", "political_status", "education",
-             "employment_status", "org_id")
+             "employment_status", "benefit_category", "org_id")
+# 享受待遇类别 as written in ledgers: the full label, or the short forms.
+BENEFIT_WORDS = [
+    (("不享受", "无"), BenefitCategory.NONE),
+    (("全国",), BenefitCategory.NATIONAL),
+    (("省部级", "省级", "省"), BenefitCategory.PROVINCIAL),
+    (("市级", "市"), BenefitCategory.MUNICIPAL),
+]
 
 
 @dataclass
@@ -79,6 +86,7 @@ class PersonRow:
     political_status: str = ""
     education: str = ""
     employment_status: str = ""
+    benefit_category: str = ""
     honors: list[tuple[str, str, str, int | None, date | None]] = field(default_factory=list)
 
 
@@ -107,6 +115,13 @@ def _status(text: str) -> str:
         if any(w in text for w in words):
             return status
     raise ParseError(f"无法识别的在职状态“{text}”(可填:在职、离退休、下岗、自谋职业、去世、其他)")
+
+
+def _benefit(text: str) -> str:
+    for words, category in BENEFIT_WORDS:
+        if any(w in text for w in words):
+            return category
+    raise ParseError(f"无法识别的享受待遇类别“{text}”(可填:享受全国劳模待遇、享受省部级劳模待遇、享受市级劳模待遇、无)")
 
 
 _NEUTRALIZED = re.compile(r"^'(?=[=+\-@])")
@@ -257,6 +272,11 @@ class RosterImporter:
                 errors.append(str(exc))
             # 去世 is accepted only for a worker already registered as deceased (see _apply): an export
             # of the registry re-imports with no change.
+        if get("benefit_category"):
+            try:
+                person.benefit_category = _benefit(get("benefit_category"))
+            except ParseError as exc:
+                errors.append(str(exc))
         for key in ("ethnicity", "employer", "job_title", "address", "political_status", "education"):
             setattr(person, key, get(key))
         if errors:
@@ -306,7 +326,7 @@ class RosterImporter:
             if all(h[2:4] != honor[2:4] for h in first.honors):
                 first.honors.append(honor)
         for key in ("phone", "address", "employer", "job_title", "ethnicity", "political_status", "education",
-                    "employment_status"):
+                    "employment_status", "benefit_category"):
             if not getattr(first, key) and getattr(other, key):
                 setattr(first, key, getattr(other, key))
 
@@ -460,6 +480,7 @@ class RosterImporter:
             birth_date=person.birth_date, ethnicity=person.ethnicity, employer=person.employer,
             job_title=person.job_title, political_status=person.political_status, education=person.education,
             employment_status=person.employment_status or EmploymentStatus.ACTIVE, org_id=person.org_id,
+            benefit_category=person.benefit_category,
             highest_level_rank=max((LEVEL_RANK[h[0]] for h in person.honors), default=0),
         )
         if person.id_number:
@@ -497,7 +518,7 @@ class RosterImporter:
         """Fields the file fills in differently from the record (blank cells never erase data)."""
         changes = {}
         for key in ("name", "sex", "birth_date", "ethnicity", "employer", "job_title", "political_status",
-                    "education", "employment_status"):
+                    "education", "employment_status", "benefit_category"):
             value = getattr(person, key)
             if value and getattr(worker, key) != value:
                 changes[key] = value

@@ -39,6 +39,15 @@ class EmploymentStatus(models.TextChoices):
     DECEASED = "deceased", "去世"
 
 
+class BenefitCategory(models.TextChoices):
+    """享受待遇类别: the benefit level granted, which may differ from the highest honor."""
+
+    NATIONAL = "national", "享受全国劳模待遇"
+    PROVINCIAL = "provincial", "享受省部级劳模待遇"
+    MUNICIPAL = "municipal", "享受市级劳模待遇"
+    NONE = "none", "无"
+
+
 POLITICAL_STATUS_CHOICES = [
     ("", "—"), ("中共党员", "中共党员"), ("中共预备党员", "中共预备党员"), ("共青团员", "共青团员"),
     ("民主党派", "民主党派"), ("无党派人士", "无党派人士"), ("群众", "群众"),
@@ -81,6 +90,9 @@ class Worker(TimeStampedModel, SoftDeleteModel):
     showcase_consent = models.BooleanField("同意公开展示", default=False)
     showcase_consent_date = models.DateField("同意公开展示日期", null=True, blank=True)
     note = models.TextField("备注", blank=True)
+    benefit_category = models.CharField("享受待遇类别", max_length=16, choices=BenefitCategory.choices, blank=True)
+    # Storage name of the re-encoded ID photo (证件照), served only through a scoped view.
+    photo = models.CharField("证件照", max_length=255, blank=True, editable=False)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="worker")
     # Derived from the honors by the services, never typed in (0 = no honor).
@@ -141,8 +153,9 @@ class Honor(TimeStampedModel, SoftDeleteModel):
     title = models.CharField("荣誉称号(原文)", max_length=100)
     year = models.PositiveSmallIntegerField("获评年份", null=True, blank=True)
     award_date = models.DateField("表彰日期", null=True, blank=True)
-    awarding_body = models.CharField("授予机关", max_length=100, blank=True)
+    awarding_body = models.CharField("表彰机关", max_length=100, blank=True)
     document_no = models.CharField("表彰文号", max_length=100, blank=True)
+    certificate_no = models.CharField("证书编号", max_length=100, blank=True)
 
     class Meta:
         verbose_name = "荣誉"
@@ -157,3 +170,22 @@ class Honor(TimeStampedModel, SoftDeleteModel):
 
     def __str__(self):
         return f"{self.year or ''}{self.title}"
+
+
+class WorkerLifeEvent(TimeStampedModel):
+    """A life event (去世, 退休) and what the modules closed because of it, for the worker's timeline."""
+
+    worker = models.ForeignKey(Worker, verbose_name="劳模", on_delete=models.PROTECT, related_name="life_events")
+    event = models.CharField("事件", max_length=16, choices=[("died", "去世"), ("retired", "退休")])
+    day = models.DateField("日期")
+    summary = models.TextField("关闭事项", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", editable=False)
+
+    class Meta:
+        verbose_name = "劳模生活事件"
+        verbose_name_plural = "劳模生活事件"
+        ordering = ["-day", "-id"]
+
+    def __str__(self):
+        return f"{self.worker_id} {self.event} {self.day}"

@@ -37,13 +37,14 @@ from . import selectors
 from .decisions import APPLICABLE, MATCHED, NEW
 from .export import write_roster
 from .indexes import id_index, phone_index
+from .lifeevents import life_event_record
 from .models import LEVEL_RANK, EmploymentStatus, Honor, HonorKind, HonorLevel, Worker
 from .parsing import LISHUI_PLACES, HonorParseError, Place, make_place_kind, parse_honor
 
 # Fields a form or the API may set directly (PII handled separately).
 PLAIN_FIELDS = (
     "name", "sex", "ethnicity", "birth_date", "employer", "job_title", "industry", "political_status",
-    "education", "specialties", "showcase_consent", "note",
+    "education", "specialties", "showcase_consent", "note", "benefit_category",
 )
 PII_FIELDS = ("id_number", "phone", "address")
 # What the refusals name: 您没有维护劳模信息的权限。
@@ -269,12 +270,16 @@ def worker_set_status(*, actor, worker: Worker, status: str, status_date: date |
         raise ValidationError({"status_date": "请填写状态变更日期(退休或去世日期)。"})
     if status_date and status_date > timezone.localdate():
         raise ValidationError({"status_date": "状态变更日期不能晚于今天。"})
-    return model_update(
+    before = worker.employment_status
+    worker = model_update(
         worker, fields=("employment_status", "status_date"), data={"employment_status": status,
                                                                    "status_date": status_date},
         actor=actor, action="workers.worker.status", what=WHAT,
         clean=lambda w: w.full_clean(exclude=["id_number_index", "is_incomplete"]),
         snap=lambda w: {"employment_status": w.employment_status, "status_date": str(w.status_date or "")})
+    # 去世 / 退休: every module closes what must close, in this transaction (workers/lifeevents.py).
+    worker.life_event = life_event_record(worker=worker, before=before, actor=actor)
+    return worker
 
 
 def _require_reveal(actor, worker: Worker) -> None:
@@ -430,7 +435,8 @@ def parse_honor_title(title: str) -> tuple[str, str, int | None, str]:
 
 @transaction.atomic
 def honor_add(*, actor, worker: Worker, title: str, year: int | None = None, award_date: date | None = None,
-              awarding_body: str = "", document_no: str = "", level: str = "", kind: str = "") -> Honor:
+              awarding_body: str = "", document_no: str = "", level: str = "", kind: str = "",
+              certificate_no: str = "") -> Honor:
     require_edit(actor, worker.org, WHAT)
     parsed_level, parsed_kind, parsed_year, title = parse_honor_title(title.strip())
     level = level or parsed_level
@@ -445,7 +451,7 @@ def honor_add(*, actor, worker: Worker, title: str, year: int | None = None, awa
     if Honor.objects.filter(worker=worker, title=title, year=year, is_deleted=False).exists():
         raise ValidationError({"title": "该荣誉已登记。"})
     honor = Honor(worker=worker, title=title, year=year, award_date=award_date, awarding_body=awarding_body.strip(),
-                  document_no=document_no.strip(), level=level, kind=kind)
+                  document_no=document_no.strip(), certificate_no=certificate_no.strip(), level=level, kind=kind)
     honor.full_clean()
     honor.save()
     recompute_highest_levels([worker.pk])

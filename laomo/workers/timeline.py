@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from datetime import date
 
+from .models import WorkerLifeEvent
 from .selectors import honors_of
 
 _PROVIDERS: list[Callable] = []
@@ -30,3 +31,10 @@ def honors_timeline(*, worker, user):
     return [{"date": h.award_date or (date(h.year, 1, 1) if h.year else None), "label": "荣誉",
              "when": "" if h.award_date or not h.year else f"{h.year}年",
              "title": h.title} for h in honors_of(worker=worker)]
+
+
+@register_timeline
+def life_events_timeline(*, worker, user):
+    return [{"date": e.day, "label": e.get_event_display(),
+             "title": f"登记{e.get_event_display()}" + (f":{e.summary}" if e.summary else "")}
+            for e in WorkerLifeEvent.objects.filter(worker=worker).order_by("-day", "-id")]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_card
 
 app_name = "workers"
 
@@ -22,4 +22,7 @@ urlpatterns = [
     path("<int:pk>/honors/add/", views.honor_add, name="honor_add"),
     path("<int:pk>/honors/<int:honor_pk>/delete/", views.honor_remove, name="honor_remove"),
     path("<int:pk>/grant-login/", views.worker_grant_login, name="grant_login"),
+    path("<int:pk>/card/", views_card.worker_card, name="card"),
+    path("<int:pk>/card.pdf", views_card.worker_card_pdf, name="card_pdf"),
+    path("<int:pk>/photo/", views_card.worker_photo, name="photo"),
 ]

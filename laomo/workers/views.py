@@ -31,7 +31,7 @@ from laomo.core.web import (
 )
 from laomo.orgs.selectors import org_choices_for
 
-from . import selectors, services
+from . import photos, selectors, services
 from .decisions import APPLICABLE, DecisionError, parse_decision
 from .export import write_roster, write_template
 from .forms import (
@@ -116,19 +116,17 @@ def _worker_form(request, worker, orgs) -> WorkerForm:
             initial.update(services.worker_pii_for_edit(actor=request.user, worker=worker))
     elif orgs.count() == 1:
         initial["org"] = orgs.first()
-    return WorkerForm(request.POST or None, initial=initial, org_queryset=orgs)
+    return WorkerForm(request.POST or None, request.FILES or None, initial=initial, org_queryset=orgs)
 
 
 def _save_worker(request, form, worker):
     """The worker created or updated from a valid form, or None with the service's errors on the form."""
     data = dict(form.cleaned_data)
     try:
-        if worker is None:
-            worker = services.worker_create(actor=request.user, **data)
-            messages.success(request, f"已登记劳模 {worker.name}(编号 {worker.worker_no})。")
-        else:
-            worker = services.worker_update(actor=request.user, worker=worker, **data)
-            messages.success(request, f"已保存 {worker.name} 的信息。")
+        created = worker is None
+        worker = photos.worker_save(actor=request.user, worker=worker, **data)  # the fields, then the ID photo
+        messages.success(request, f"已登记劳模 {worker.name}(编号 {worker.worker_no})。" if created
+                         else f"已保存 {worker.name} 的信息。")
     except ValidationError as exc:
         apply_errors(form, exc)
         return None
@@ -198,7 +196,13 @@ def worker_status(request, pk):
     return run_action(request, lambda: services.worker_set_status(
         actor=request.user, worker=worker, status=form.cleaned_data["status"],
         status_date=form.cleaned_data["status_date"]), form=form, invalid="请选择状态并填写日期。",
-        success="已更新在职状态。", redirect_to=reverse("workers:detail", args=[worker.pk]))
+        success=status_message, redirect_to=reverse("workers:detail", args=[worker.pk]))
+
+
+def status_message(worker) -> str:
+    """The flash after a status change: what a death or a retirement closed in the modules."""
+    event = getattr(worker, "life_event", None)
+    return f"已更新在职状态:{event.summary}。" if event is not None and event.closed else "已更新在职状态。"
 
 
 @require_POST

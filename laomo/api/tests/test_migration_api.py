@@ -192,7 +192,8 @@ def test_it_retires_and_marks_a_worker_deceased(client, users, data):
     assert response.status_code == 200 and response.json()["employment_status"] == "retired"
     response = client.post(url, {"status": "deceased", "status_date": "2024-02-03"}, content_type=JSON, **auth)
     assert response.json() == {"id": data["w_ld"].pk, "worker_no": data["w_ld"].worker_no, "name": "张三",
-                               "employment_status": "deceased", "status_date": "2024-02-03"}
+                               "employment_status": "deceased", "status_date": "2024-02-03",
+                               "closed": ["已生成吊唁任务"]}  # what the death closed (workers/lifeevents.py)
     assert AuditEntry.objects.filter(action="workers.worker.status").count() == 2
 
 

@@ -4,6 +4,7 @@ visits, or by other modules (the retreats module records 疗休养); and the ben
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from laomo.workers.models import Worker
 
 from ..defaults import BENEFIT_TYPES, seed_defaults
 from ..models import BenefitGrant, BenefitType, HardshipRequirement, VisitType
-from .common import LIVING_STATUSES, check_edit
+from .common import LIVING_STATUSES, check_edit, is_deceased_before
 
 # --- grants -----------------------------------------------------------------------------------------------
 
@@ -60,6 +61,8 @@ def _grant_record(*, actor, worker: Worker, benefit_type_code: str, year: int, g
     year, amount = _check_grant(year, grant_date, amount, errors)
     if worker.is_deleted:
         errors["worker"] = "该劳模档案已删除。"
+    elif isinstance(grant_date, date) and is_deceased_before(worker, grant_date):
+        errors["worker"] = f"{worker.name} 已于 {worker.status_date:%Y-%m-%d} 去世,不能在去世后落实待遇。"
     if errors:
         raise ValidationError(errors)
     existing = BenefitGrant.objects.filter(worker=worker, benefit_type=benefit_type, year=year, source=source,

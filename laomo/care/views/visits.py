@@ -18,7 +18,7 @@ from laomo.workers.selectors import worker_get
 
 from .. import export, selectors, services
 from ..forms import BankAccountForm, ReasonForm, VisitBatchForm, VisitFilterForm, VisitForm
-from ..models import CampaignStatus, PaymentMethod
+from ..models import CampaignStatus, PaymentMethod, VisitType
 from .common import can, orgs, safe_next, save_form, worker_missing, worker_or_error
 
 # --- visits -----------------------------------------------------------------------------------------------
@@ -75,6 +75,8 @@ def _visit_initial(request, campaigns) -> tuple[dict, object]:
         initial["campaign"] = campaign
         if not campaign.start_date <= initial["visit_date"] <= campaign.end_date:
             initial["visit_date"] = campaign.end_date if initial["visit_date"] > campaign.end_date else None
+    if request.GET.get("type") in VisitType.values:  # ?type=bereavement: the 吊唁 task of a death registered
+        initial["visit_type"] = request.GET["type"]
     if worker is not None:
         initial["worker_no"] = worker.worker_no
         recipient = campaign.recipients.filter(worker=worker).first() if campaign is not None else None
@@ -82,6 +84,8 @@ def _visit_initial(request, campaigns) -> tuple[dict, object]:
             initial["amount"] = f"{recipient.planned_amount:.2f}"
         if selectors.bank_account_of(worker=worker) is None:
             initial["payment_method"] = PaymentMethod.CASH
+    if initial.get("visit_type") == VisitType.BEREAVEMENT:
+        initial["payment_method"] = PaymentMethod.NONE
     return initial, worker
 
 

@@ -259,6 +259,14 @@ def test_it_rechecks_the_rules_when_confirming(city, ld):
     w = F.worker(ld, "张三")
     app = F.apply(b, w)
     worker_set_status(actor=F.staff(), worker=w, status="deceased", status_date=date(2024, 1, 1))
+    # The death withdrew the registration at once (workers/lifeevents.py); it cannot be confirmed after.
+    app.refresh_from_db()
+    assert app.status == "withdrawn" and app.reason == "劳模已于 2024-01-01 去世"
+    with pytest.raises(ValidationError):
+        services.application_confirm(actor=SYSTEM, application=app)
+    # A registration the death did not close (its batch under way) is still refused by the rules on confirming.
+    app.status = "pending"
+    app.save(update_fields=["status"])
     with pytest.raises(ValidationError) as exc:
         services.application_confirm(actor=SYSTEM, application=app)
     assert "张三:该劳模已去世" in reasons_of(exc.value)

@@ -53,6 +53,7 @@ from .requests import (
     request_dispatch,
     request_rate,
     request_refuse,
+    request_release,
     request_reveal,
     request_schedule,
     request_submit,
@@ -67,7 +68,8 @@ __all__ = [
     "may_serve", "member_add", "member_remove", "mobilization_create", "mobilization_update", "new_tracking_code",
     "now", "photo_add", "post_add", "record_certified", "record_create", "record_remove",
     "record_update", "request_accept", "request_cancel", "request_complete", "request_decline", "request_dispatch",
-    "request_rate", "request_record_historical", "request_refuse", "request_reveal", "request_schedule",
+    "request_rate", "request_release", "request_record_historical", "request_refuse", "request_reveal",
+    "request_schedule",
     "request_submit", "roster_add",
     "roster_remove", "team_create", "team_dissolve", "team_update", "today", "worker_hours_total",
 ]

@@ -58,8 +58,8 @@ def _require_recorder(actor, record: ServiceRecord, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _build_volunteers(volunteers, *, team) -> list[ServiceHours]:
-    """`volunteers`: [{"worker": Worker} or {"member": TeamMember}, plus "hours"]."""
+def _build_volunteers(volunteers, *, team, day: date | None = None) -> list[ServiceHours]:
+    """`volunteers`: [{"worker": Worker} or {"member": TeamMember}, plus "hours"]; none deceased before `day`."""
     rows: list[ServiceHours] = []
     seen: set = set()
     for item in volunteers or []:
@@ -72,6 +72,10 @@ def _build_volunteers(volunteers, *, team) -> list[ServiceHours]:
         if key in seen:
             raise ValidationError({"volunteers": f"{(worker or member).name} 重复登记。"})
         seen.add(key)
+        if worker is not None and day is not None and worker.is_deceased and worker.status_date \
+                and worker.status_date < day:
+            raise ValidationError({"volunteers": f"{worker.name} 已于 {worker.status_date:%Y-%m-%d} 去世,"
+                                                 "不能登记为该日期的志愿者。"})
         if member is not None and team is not None and member.team_id not in (team.pk, team.parent_id):
             raise ValidationError({"volunteers": f"{member.name} 不是本队队员。"})
         rows.append(ServiceHours(worker=worker, member=member, name=(worker or member).name,
@@ -142,7 +146,7 @@ def record_create(*, actor, date: date, place_kind: str, place: str, content: st
     fields = _validate_record_fields(record_date=date, place_kind=place_kind, place=place, content=content,
                                      person_times=person_times)
     team_type = _record_type(date=date, team=team, mobilization=mobilization, team_type=team_type)
-    rows = _build_volunteers(volunteers, team=team)
+    rows = _build_volunteers(volunteers, team=team, day=date)
     record = ServiceRecord(org=org, team=team, mobilization=mobilization, team_type=team_type, date=date,
                            place_kind=place_kind, recorded_by=person(actor), **fields)
     record.full_clean()
@@ -163,7 +167,7 @@ def record_update(*, actor, record: ServiceRecord, date: date, place_kind: str, 
     before = _record_snapshot(record, list(record.volunteers.all()))
     fields = _validate_record_fields(record_date=date, place_kind=place_kind, place=place, content=content,
                                      person_times=person_times)
-    rows = _build_volunteers(volunteers, team=record.team)
+    rows = _build_volunteers(volunteers, team=record.team, day=date)
     if record_certified(record):
         raise ValidationError({"date": "该记录已出具志愿服务记录证明,不能修改;如确需更正,请先作废证明。"})
     record.date, record.place_kind = date, place_kind

@@ -43,18 +43,21 @@ TRANSITIONS: dict[str, tuple[frozenset, str]] = {
     "cancel": (frozenset({S.PENDING, S.DISPATCHED, S.ACCEPTED}), S.CANCELLED),
     "accept": (frozenset({S.DISPATCHED}), S.ACCEPTED),
     "decline": (frozenset({S.DISPATCHED}), S.PENDING),
+    "release": (frozenset({S.DISPATCHED, S.ACCEPTED}), S.PENDING),
     "schedule": (frozenset({S.ACCEPTED}), S.ACCEPTED),
     "complete": (frozenset({S.ACCEPTED}), S.COMPLETED),
     "rate": (frozenset({S.COMPLETED}), S.RATED),
 }
 ACTION_LABELS = {
     "submit": "点单", "dispatch": "派单", "redispatch": "改派", "refuse": "不予受理", "cancel": "取消",
-    "accept": "接单", "decline": "退单", "schedule": "约定时间", "complete": "完成服务", "rate": "评价",
+    "accept": "接单", "decline": "退单", "release": "退回待派", "schedule": "约定时间", "complete": "完成服务",
+    "rate": "评价",
 }
 REFUSALS = {
     "rate": "服务完成后才能评价;已评价的点单不能重复评价。",
     "accept": "只有已派单、尚未接单的点单可以接单。",
     "decline": "只有已派单、尚未接单的点单可以退单。",
+    "release": "只有已派单或服务中的点单可以退回重新派单。",
     "complete": "接单后才能登记完成服务。",
     "refuse": "只有待审核的点单可以不予受理。",
     "cancel": "该点单已办结,不能取消。",
@@ -344,6 +347,26 @@ def request_decline(*, actor, request: ServiceRequest, reason: str) -> ServiceRe
     _event(req, action="decline", from_status=from_status, actor=actor, note=f"{who} 退单:{reason}")
     _audit_request(actor, req, "decline", {"status": [from_status, req.status], "reason": reason, "by": who})
     _notify_staff(req, f"点单 {req.tracking_code} 被退回,请重新派单:{reason}")
+    return req
+
+
+@transaction.atomic
+def request_release(*, actor, request: ServiceRequest, reason: str) -> ServiceRequest:
+    """Staff take an assigned request back to the queue for another dispatch (e.g. the 劳模 died), with a reason."""
+    req = _lock(request)
+    require_edit(actor, req.org, WHAT)
+    from_status = req.status
+    target = _check_transition(req, "release")
+    reason = text(reason, "reason", "退回原因", 300)
+    who = req.assignee_label
+    req.status, req.decline_reason = target, reason
+    req.team, req.worker, req.dispatched_at, req.accepted_at, req.scheduled_at, req.promised_date = (
+        None, None, None, None, None, None)
+    req.save(update_fields=["status", "decline_reason", "team", "worker", "dispatched_at", "accepted_at",
+                            "scheduled_at", "promised_date", "updated_at"])
+    _event(req, action="release", from_status=from_status, actor=actor, note=f"{who} 的派单退回待派:{reason}")
+    _audit_request(actor, req, "release", {"status": [from_status, req.status], "reason": reason, "from": who})
+    _notify_staff(req, f"点单 {req.tracking_code} 已退回待派,请重新派单:{reason}")
     return req
 
 

@@ -69,6 +69,7 @@ def _do(action, req, loop):
         "cancel": lambda: services.request_cancel(actor=staff, request=req, reason="群众撤回"),
         "accept": lambda: services.request_accept(actor=worker_user, request=req),
         "decline": lambda: services.request_decline(actor=worker_user, request=req, reason="外出学习"),
+        "release": lambda: services.request_release(actor=staff, request=req, reason="受派劳模去世"),
         "schedule": lambda: services.request_schedule(actor=worker_user, request=req,
                                                       scheduled_at=timezone.now() + timedelta(days=1)),
         "complete": lambda: _complete(loop, req, actor=staff),

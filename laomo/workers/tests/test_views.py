@@ -791,6 +791,11 @@ def test_it_walks_an_index_for_the_default_list_order(users):
     from laomo.workers.selectors import worker_list
 
     qs = worker_list(user=users["city_staff"])[:51]
+    if connection.vendor == "postgresql":
+        # On a near-empty, unanalyzed table the planner's row estimate follows the row width, and a Sort of a
+        # few estimated rows can look cheaper: forbid sorting to ask whether an index serves the order at all.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_sort = off")
     plan = qs.explain()
     if connection.vendor == "sqlite":
         assert "TEMP B-TREE" not in plan, plan
