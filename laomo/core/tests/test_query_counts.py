@@ -26,9 +26,10 @@ YEAR = 2022
 UNITS = ("331102", "331126", "331121")
 
 # Page: upper bound of queries with either data set, uncached (sessions, user with its org, permissions,
-# scope, the page's own: 9-11 for a list as measured on 2026-12-02, so two more fail). The reports workspace computes the summary of the unit, of each unit below it (ten for
-# the city) and of the years of its trend: its count follows the units, not the rows. The dashboard
-# includes the go-live reminder's checks for city staff (about ten counts, cached with the figures).
+# scope, the page's own: 9-11 for a list as measured on 2026-12-02, so two more fail). The reports
+# workspace computes the summary of the unit, of each unit below it (ten for the city) and of the years
+# of its trend: its count follows the units, not the rows. The dashboard includes the go-live
+# reminder's checks for city staff (about ten counts, cached with the figures).
 PAGES = {
     f"/?year={YEAR}": 55,
     f"/reports/?year={YEAR}": 310,
