@@ -87,6 +87,9 @@ def test_it_records_a_service_record_in_eight_clicks(page, context, live_server,
     c.click(_nav(page, "志愿服务"), "菜单「志愿服务」")
     c.click(page.locator("a.nav-link", has_text="服务记录").first, "标签「服务记录」")
     c.click(page.get_by_role("link", name="登记服务记录").first, "「登记服务记录」")
+    # The team's change listener is bound by the page's script: a team chosen before the script has run loads
+    # no rows (a busy CI machine got there first). A clerk's eye is slower than the load event.
+    page.wait_for_load_state("load")
     c.select(page.get_by_label("服务队"), "服务队:莲都医疗服务队", label="莲都医疗服务队")
     page.locator("#id_date").fill("2022-04-20")
     page.get_by_label("服务地点").fill("碧湖镇")
