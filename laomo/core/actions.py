@@ -32,6 +32,8 @@ ACTIONS: frozenset[str] = frozenset({
     "reminders.reminder.run", "reminders.reminder.settle",
     # workers
     "workers.decision.apply",
+    "workers.submission.approve", "workers.submission.create", "workers.submission.return",
+    "workers.submission.revise", "workers.submission.withdraw", "workers.worker.direct_edit",
     "workers.honor.create", "workers.honor.delete", "workers.worker.create", "workers.worker.export",
     "workers.worker.export_full", "workers.worker.grant_login", "workers.worker.import", "workers.worker.link_login",
     "workers.worker.photo",

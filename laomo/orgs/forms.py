@@ -63,6 +63,9 @@ class OrgUnitForm(forms.Form):
     parent = forms.ModelChoiceField(label="上级单位", queryset=OrgUnit.objects.order_by("path"), required=False)
     sort_order = forms.IntegerField(label="排序", min_value=0, initial=0, required=False)
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    registry_review = forms.BooleanField(
+        label="下级单位劳模信息须报送审核", required=False,
+        help_text="勾选后,下级单位新增或修改劳模、荣誉及导入名册须报送本级审核,审核通过后才生效")
 
 
 class UserForm(forms.Form):

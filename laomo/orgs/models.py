@@ -35,6 +35,9 @@ class OrgUnit(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     sort_order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+    # 报送→审核: changes to the registry of the units below this one (their workers and honors) are submitted
+    # by their staff and take effect once a reviewer (capability `review_registry`) approves them.
+    registry_review = models.BooleanField("下级单位劳模信息须报送审核", default=False)
 
     class Meta:
         verbose_name = "组织"

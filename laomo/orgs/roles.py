@@ -53,6 +53,7 @@ CAPABILITIES = [
     ("reveal_pii", "查看完整个人敏感信息"),
     ("export_pii", "导出完整个人敏感信息"),
     ("import_data", "批量导入数据"),
+    ("review_registry", "审核劳模信息报送"),
     ("manage_dictionary", "维护数据字典"),
     ("self_service", "本人自助服务"),
     ("lead_team", "管理本服务队"),
@@ -65,6 +66,7 @@ CAPABILITIES = [
 ROLE_CAPABILITIES = {
     Role.CITY_STAFF: {
         "view_business", "edit_business", "reveal_pii", "export_pii", "import_data", "manage_dictionary",
+        "review_registry",
     },
     Role.COUNTY_STAFF: {"view_business", "edit_business", "reveal_pii", "import_data"},
     Role.TEAM_LEADER: {"lead_team", "self_service"},

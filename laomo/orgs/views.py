@@ -125,7 +125,7 @@ def org_form(request, pk=None):
     initial = {}
     if org:
         initial = {f: getattr(org, f) for f in ("code", "name", "short_name", "kind", "parent", "sort_order",
-                                                "is_active")}
+                                                "is_active", "registry_review")}
     elif request.GET.get("parent"):
         initial["parent"] = request.GET["parent"]
     form = OrgUnitForm(request.POST or None, initial=initial)
@@ -136,10 +136,10 @@ def org_form(request, pk=None):
             if org:
                 org = services.org_update(actor=request.user, org=org, **data)
             else:
-                is_active = data.pop("is_active")
+                later = {k: data.pop(k) for k in ("is_active", "registry_review")}
                 org = services.org_create(actor=request.user, **data)
-                if not is_active:
-                    services.org_update(actor=request.user, org=org, is_active=False)
+                if not later["is_active"] or later["registry_review"]:
+                    services.org_update(actor=request.user, org=org, **later)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

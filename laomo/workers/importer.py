@@ -27,6 +27,8 @@ from laomo.core.idnumber import IdNumberError, PhoneError, mask_id_number, mask_
 from laomo.core.permissions import require_edit
 from laomo.orgs.models import OrgUnit
 
+from .gate import require_registry_write
+from .history import bulk_record
 from .indexes import id_index, phone_index
 from .models import LEVEL_RANK, BenefitCategory, EmploymentStatus, Honor, Worker
 from .parsing import (
@@ -507,6 +509,10 @@ class RosterImporter:
                         else [*changes, "phone_index", "phone_masked", "updated_at"])
             audit.record(actor=self.actor, action="workers.worker.import_update", obj=worker, org=worker.org,
                          changes=changed, username="import")
+        # The workers' history: each update's masked diff (the new workers' records start their history).
+        bulk_record(actor=self.actor, entries=[(worker, "import", changed)
+                                               for (worker, _), changed in zip(plan.updates, plan.audit_changes,
+                                                                               strict=True)])
         Honor.objects.bulk_create(plan.new_honors_for_existing, batch_size=2000)
         if plan.touched_existing:
             recompute_highest_levels(plan.touched_existing)
@@ -643,6 +649,8 @@ def roster_import(*, actor, source, filename: str, org: OrgUnit, dry_run: bool, 
     `actor` needs `import_data` and `org` in their scope; SYSTEM (`manage.py import_roster`) is audited as
     manage.py."""
     require_edit(actor, org, WHAT, capability="import_data")
+    if not dry_run:
+        require_registry_write(actor, org)
     importer = RosterImporter(actor=actor, org=org, progress=progress)
     result, rows, header_index = importer.run(source, filename, dry_run=dry_run)
     if report_path is not None and rows:

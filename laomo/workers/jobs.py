@@ -1,6 +1,7 @@
 """Import and export jobs of the registry (run by the job queue, or in the foreground by the CLI)."""
 
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.http import QueryDict
@@ -12,7 +13,10 @@ from laomo.orgs.models import OrgUnit, User
 
 from .export import export_filename
 from .forms import filters_from
+from .history import applying
 from .importer import roster_import
+from .models import Submission
+from .review import submission_imported
 from .selectors import worker_list
 from .services import worker_export
 
@@ -22,12 +26,17 @@ def import_upload_path(job_id) -> Path:
 
 
 @job_kind("workers.import")
-def import_job(job, reporter, *, upload: str, filename: str, org: str, dry_run: bool, preview_of: str = ""):
+def import_job(job, reporter, *, upload: str, filename: str, org: str, dry_run: bool, preview_of: str = "",
+               submission: str = ""):
     actor = User.objects.get(pk=job.owner_id)
     unit = OrgUnit.objects.get(code=org)
     report = jobs_dir() / f"{job.pk}-report.xlsx"
-    result = roster_import(actor=actor, source=upload, filename=filename, org=unit, dry_run=dry_run,
-                           progress=reporter, report_path=report)
+    approved = Submission.objects.filter(pk=submission).select_related("submitted_by").first() if submission else None
+    with applying(approved, actor) if approved else nullcontext():  # the clerk who submitted it, in the history
+        result = roster_import(actor=actor, source=upload, filename=filename, org=unit, dry_run=dry_run,
+                               progress=reporter, report_path=report)
+    if approved is not None and not result.file_error:
+        submission_imported(actor=actor, submission_pk=approved.pk)
     if result.file_error:
         raise ValueError(result.file_error)
     if report.exists():

@@ -189,3 +189,107 @@ class WorkerLifeEvent(TimeStampedModel):
 
     def __str__(self):
         return f"{self.worker_id} {self.event} {self.day}"
+
+
+class SubmissionKind(models.TextChoices):
+    WORKER_CREATE = "worker_create", "新增劳模"
+    WORKER_UPDATE = "worker_update", "修改劳模信息"
+    HONOR_ADD = "honor_add", "新增荣誉"
+    HONOR_REMOVE = "honor_remove", "删除荣誉"
+    ROSTER_IMPORT = "roster_import", "导入名册"
+    DECISION = "decision", "录入表彰决定"
+
+
+class SubmissionStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "已通过"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+OPEN_STATUSES = (SubmissionStatus.PENDING, SubmissionStatus.RETURNED)
+
+
+class Submission(TimeStampedModel):
+    """A county's change to the registry (报送), waiting for the city's review (审核).
+
+    Nothing of it is in the registry until it is approved: the proposed values live in `payload` (JSON,
+    encrypted — it may hold ID numbers and phones), and approval applies them through the registry's
+    services, with the reviewer as the actor.
+    """
+
+    kind = models.CharField("报送事项", max_length=16, choices=SubmissionKind.choices)
+    status = models.CharField("状态", max_length=12, choices=SubmissionStatus.choices,
+                              default=SubmissionStatus.PENDING, db_index=True)
+    org = models.ForeignKey("orgs.OrgUnit", verbose_name="报送单位", on_delete=models.PROTECT,
+                            related_name="registry_submissions")
+    worker = models.ForeignKey(Worker, verbose_name="劳模", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="submissions")
+    honor = models.ForeignKey(Honor, verbose_name="荣誉", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    payload = EncryptedTextField("报送内容", blank=True)
+    summary = models.CharField("摘要", max_length=200)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送人", null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField("报送时间")
+    rounds = models.PositiveSmallIntegerField("报送次数", default=1)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    comment = models.TextField("审核意见", blank=True)
+    # The submission's course: [{"at", "who", "action", "comment"}], oldest first (报送, 退回, 重新报送, 通过).
+    log = models.JSONField("办理记录", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "劳模信息报送"
+        verbose_name_plural = "劳模信息报送"
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["status", "org"], name="submission_status_org_idx")]
+        constraints = [
+            # A return always says why; the county fixes its draft from that comment.
+            models.CheckConstraint(condition=~Q(status="returned") | ~Q(comment=""),
+                                   name="submission_returned_has_comment"),
+            # One open change of a worker at a time: a second would be reviewed against stale values.
+            models.UniqueConstraint(fields=["worker"], condition=Q(kind="worker_update", status__in=OPEN_STATUSES),
+                                    name="submission_one_open_update"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["worker_create", "roster_import", "decision"]) | Q(worker__isnull=False),
+                name="submission_names_worker"),
+        ]
+
+    def __str__(self):
+        return self.summary
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class WorkerChange(models.Model):
+    """One approved change of a worker's record (变更记录): who, when, and each field old → new.
+
+    Written by the registry's services whenever they change a worker or an honor, directly or by applying
+    an approved submission; PII values are kept masked, as in the audit log.
+    """
+
+    worker = models.ForeignKey(Worker, verbose_name="劳模", on_delete=models.PROTECT, related_name="changes")
+    at = models.DateTimeField("时间", db_index=True)
+    kind = models.CharField("变更事项", max_length=24)
+    changes = models.JSONField("变更内容", default=list)  # [[label, old, new], ...]
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField("经办人姓名", max_length=150, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    submission = models.ForeignKey(Submission, verbose_name="报送", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="applied_changes")
+    direct = models.BooleanField("审核单位直接修改", default=False)
+
+    class Meta:
+        verbose_name = "劳模变更记录"
+        verbose_name_plural = "劳模变更记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["worker", "-at"], name="workerchange_worker_at_idx")]
+
+    def __str__(self):
+        return f"{self.worker_id} {self.kind} {self.at:%Y-%m-%d}"

@@ -18,6 +18,8 @@ from laomo.core.permissions import require_edit
 from laomo.core.updates import lock
 
 from . import services
+from .gate import require_registry_write
+from .history import record_change
 from .models import Worker
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -69,13 +71,23 @@ def reencode(upload) -> bytes:
         raise ValidationError({"photo": NOT_IMAGE}) from exc
 
 
+def stage(upload) -> str:
+    """The upload re-encoded and stored under a random name, not yet any worker's photo (a submission's)."""
+    return default_storage.save(f"workers/photos/{secrets.token_hex(16)}/photo.jpg", ContentFile(reencode(upload)))
+
+
 @transaction.atomic
-def worker_set_photo(*, actor, worker: Worker, upload) -> Worker:
-    """Replace (or with `upload=None`, remove) the worker's ID photo; audited without the image."""
+def worker_set_photo(*, actor, worker: Worker, upload, stored: str = "") -> Worker:
+    """Replace (or with `upload=None`, remove) the worker's ID photo; audited without the image.
+
+    `stored` is a photo `stage` stored already (an approved submission's)."""
     worker = lock(worker, "org")
     require_edit(actor, worker.org, "劳模信息")
+    require_registry_write(actor, worker.org)
     before = worker.photo
-    if upload is None:
+    if stored:
+        worker.photo = stored
+    elif upload is None:
         worker.photo = ""
     else:
         jpeg = reencode(upload)
@@ -83,8 +95,9 @@ def worker_set_photo(*, actor, worker: Worker, upload) -> Worker:
     worker.save(update_fields=["photo", "updated_at"])
     if before:
         transaction.on_commit(lambda: default_storage.delete(before))
-    audit.record(actor=actor, action="workers.worker.photo", obj=worker, org=worker.org,
-                 changes={"photo": ["有" if before else "无", "有" if worker.photo else "无"]})
+    changes = {"photo": ["有" if before else "无", "有" if worker.photo else "无"]}
+    audit.record(actor=actor, action="workers.worker.photo", obj=worker, org=worker.org, changes=changes)
+    record_change(worker=worker, kind="photo", actor=actor, rows=[["证件照", *changes["photo"]]])
     return worker
 
 
@@ -99,13 +112,27 @@ def photo_bytes(worker: Worker) -> bytes | None:
 
 
 @transaction.atomic
-def worker_save(*, actor, worker: Worker | None = None, photo=None, remove_photo: bool = False, **data) -> Worker:
-    """The worker form's save: create or update through the registry's services, then the ID photo, at once."""
+def worker_save(*, actor, worker: Worker | None = None, photo=None, remove_photo: bool = False, honors=(),
+                stored_photo: str = "", **data) -> Worker:
+    """The worker form's save: create or update through the registry's services, then (for a new worker) the
+    honors typed with it and the ID photo, at once. An honor's errors come back keyed `honor_<field>`;
+    `stored_photo` is a photo staged already (an approved submission's)."""
     if worker is None:
         saved = services.worker_create(actor=actor, **data)
+        for honor in honors:
+            try:
+                services.honor_add(actor=actor, worker=saved, **honor)
+            except ValidationError as exc:
+                if not hasattr(exc, "error_dict"):
+                    raise
+                raise ValidationError({f"honor_{key}": value for key, value in exc.message_dict.items()}) from exc
+        if honors:
+            saved.refresh_from_db(fields=["highest_level_rank"])
     else:
         saved = services.worker_update(actor=actor, worker=worker, **data)
-    if photo is not None:
+    if stored_photo:
+        saved = worker_set_photo(actor=actor, worker=saved, upload=None, stored=stored_photo)
+    elif photo is not None:
         saved = worker_set_photo(actor=actor, worker=saved, upload=photo)
     elif remove_photo and saved.photo:
         saved = worker_set_photo(actor=actor, worker=saved, upload=None)

@@ -18,7 +18,7 @@ from laomo.orgs.models import OrgUnit
 
 from .decisions import AMBIGUOUS, HAS_HONOR, MATCHED, NEW, OUT_OF_SCOPE, UNKNOWN_UNIT, Decision, Entry
 from .indexes import id_index
-from .models import LEVEL_RANK, EmploymentStatus, Honor, Worker
+from .models import LEVEL_RANK, OPEN_STATUSES, EmploymentStatus, Honor, Submission, Worker, WorkerChange
 from .parsing import resolve_region
 
 _ID_LIKE = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9xX]$")
@@ -270,3 +270,28 @@ def decision_groups(rows: list[ReviewRow]) -> list[tuple[str, str, list[ReviewRo
         if members:
             groups.append((status, label, members))
     return groups
+
+
+# --- 报送→审核 ----------------------------------------------------------------------------------------
+
+
+def submission_list(*, user, status: str = "") -> QuerySet[Submission]:
+    """Submissions of the units in the user's scope; `status` "open" means pending or returned."""
+    qs = scope_queryset(Submission.objects.select_related("org", "worker", "submitted_by", "reviewed_by"), user)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-submitted_at", "-id")
+
+
+def submission_get(*, user, pk) -> Submission:
+    return get_in_scope(submission_list(user=user), pk, "报送不存在或不在您的数据范围内")
+
+
+def open_submissions_of(*, worker: Worker) -> QuerySet[Submission]:
+    return worker.submissions.filter(status__in=OPEN_STATUSES).order_by("-submitted_at")
+
+
+def history_of(*, worker: Worker) -> QuerySet[WorkerChange]:
+    return worker.changes.select_related("actor", "approved_by", "submission").order_by("-at", "-id")

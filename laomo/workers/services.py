@@ -36,6 +36,8 @@ from laomo.orgs.services import user_create
 from . import selectors
 from .decisions import APPLICABLE, MATCHED, NEW
 from .export import write_roster
+from .gate import require_registry_write
+from .history import bulk_record, record_change
 from .indexes import id_index, phone_index
 from .lifeevents import life_event_record
 from .models import LEVEL_RANK, EmploymentStatus, Honor, HonorKind, HonorLevel, Worker
@@ -208,6 +210,7 @@ def worker_create(*, actor, org: OrgUnit, name: str, id_number: str = "", phone:
                   sex: str = "", birth_date: date | None = None, employment_status: str = EmploymentStatus.ACTIVE,
                   status_date: date | None = None, **fields) -> Worker:
     require_edit(actor, org, WHAT)
+    require_registry_write(actor, org)
     worker = Worker(org=org, name=name.strip(), employment_status=employment_status, status_date=status_date)
     for key, value in fields.items():
         if key not in PLAIN_FIELDS:
@@ -223,7 +226,10 @@ def worker_create(*, actor, org: OrgUnit, name: str, id_number: str = "", phone:
     _check_duplicate_id(worker, actor=actor)
     worker.full_clean(exclude=["id_number_index", "is_incomplete"])
     worker.save()
-    audit.record(actor=actor, action="workers.worker.create", obj=worker, org=org, changes=_audit_snapshot(worker))
+    snap = _audit_snapshot(worker)
+    audit.record(actor=actor, action="workers.worker.create", obj=worker, org=org, changes=snap)
+    record_change(worker=worker, kind="create", actor=actor,
+                  diff={k: ["", org.name if k == "org" else v] for k, v in snap.items() if v not in ("", None, False)})
     return worker
 
 
@@ -241,8 +247,17 @@ def worker_update(*, actor, worker: Worker, **changes) -> Worker:
     data = {key: value.strip() if isinstance(value, str) else value for key, value in changes.items()}
     consent = {}
 
+    snaps: list[dict] = []
+
     def remember(locked: Worker) -> None:
+        require_registry_write(actor, locked.org)
+        if data.get("org") is not None and data["org"].pk != locked.org_id:
+            require_registry_write(actor, data["org"])
         consent["before"] = locked.showcase_consent
+
+    def snap(w: Worker) -> dict:
+        snaps.append(_audit_snapshot(w))
+        return snaps[-1]
 
     def clean(updated: Worker) -> None:
         if identity:  # the identity fields are checked together
@@ -258,8 +273,16 @@ def worker_update(*, actor, worker: Worker, **changes) -> Worker:
         _check_duplicate_id(updated, actor=actor)
         updated.full_clean(exclude=["id_number_index", "is_incomplete"])
 
-    return model_update(worker, fields=(*PLAIN_FIELDS, "org"), data=data, actor=actor,
-                        action="workers.worker.update", what=WHAT, check=remember, clean=clean, snap=_audit_snapshot)
+    with transaction.atomic():
+        updated = model_update(worker, fields=(*PLAIN_FIELDS, "org"), data=data, actor=actor,
+                               action="workers.worker.update", what=WHAT, check=remember, clean=clean, snap=snap)
+        if len(snaps) == 2:
+            diff = audit.diff(snaps[0], snaps[1])
+            if "org" in diff:  # the history names the units, the audit log their codes
+                names = dict(OrgUnit.objects.filter(code__in=diff["org"]).values_list("code", "name"))
+                diff["org"] = [names.get(code, code) for code in diff["org"]]
+            record_change(worker=updated, kind="update", diff=diff, actor=actor)
+    return updated
 
 
 def worker_set_status(*, actor, worker: Worker, status: str, status_date: date | None) -> Worker:
@@ -270,13 +293,16 @@ def worker_set_status(*, actor, worker: Worker, status: str, status_date: date |
         raise ValidationError({"status_date": "请填写状态变更日期(退休或去世日期)。"})
     if status_date and status_date > timezone.localdate():
         raise ValidationError({"status_date": "状态变更日期不能晚于今天。"})
-    before = worker.employment_status
+    before, before_date = worker.employment_status, worker.status_date
     worker = model_update(
         worker, fields=("employment_status", "status_date"), data={"employment_status": status,
                                                                    "status_date": status_date},
         actor=actor, action="workers.worker.status", what=WHAT,
         clean=lambda w: w.full_clean(exclude=["id_number_index", "is_incomplete"]),
         snap=lambda w: {"employment_status": w.employment_status, "status_date": str(w.status_date or "")})
+    record_change(worker=worker, kind="status", actor=actor,
+                  diff={"employment_status": [before, worker.employment_status],
+                        "status_date": [str(before_date or ""), str(worker.status_date or "")]})
     # 去世 / 退休: every module closes what must close, in this transaction (workers/lifeevents.py).
     worker.life_event = life_event_record(worker=worker, before=before, actor=actor)
     return worker
@@ -327,6 +353,7 @@ def worker_update_contact(*, actor, worker: Worker, phone: str, address: str) ->
     diff = audit.diff(before, after)
     if diff:
         audit.record(actor=actor, action="workers.worker.self_update_contact", obj=worker, org=worker.org, changes=diff)
+        record_change(worker=worker, kind="contact", diff=diff, actor=actor)
         notify(recipients=staff_responsible_for(worker.org),
                text=f"劳模 {worker.name} 更新了本人联系方式", url=reverse("workers:detail", args=[worker.pk]))
     return worker
@@ -438,6 +465,7 @@ def honor_add(*, actor, worker: Worker, title: str, year: int | None = None, awa
               awarding_body: str = "", document_no: str = "", level: str = "", kind: str = "",
               certificate_no: str = "") -> Honor:
     require_edit(actor, worker.org, WHAT)
+    require_registry_write(actor, worker.org)
     parsed_level, parsed_kind, parsed_year, title = parse_honor_title(title.strip())
     level = level or parsed_level
     kind = kind or parsed_kind
@@ -457,6 +485,11 @@ def honor_add(*, actor, worker: Worker, title: str, year: int | None = None, awa
     recompute_highest_levels([worker.pk])
     audit.record(actor=actor, action="workers.honor.create", obj=honor, org=worker.org,
                  object_repr=f"{worker.name} {honor}", changes={"level": level, "kind": kind, "year": year})
+    record_change(worker=worker, kind="honor_add", actor=actor, rows=[
+        [label, "", str(value)] for label, value in (
+            ("荣誉称号", honor.title), ("获评年份", year or ""), ("级别", HonorLevel(level).label),
+            ("表彰机关", honor.awarding_body), ("表彰文号", honor.document_no), ("证书编号", honor.certificate_no))
+        if value])
     return honor
 
 
@@ -464,6 +497,7 @@ def honor_add(*, actor, worker: Worker, title: str, year: int | None = None, awa
 def honor_remove(*, actor, honor: Honor, reason: str) -> Honor:
     worker = honor.worker
     require_edit(actor, worker.org, WHAT)
+    require_registry_write(actor, worker.org)
     if not reason.strip():
         raise ValidationError({"reason": "请填写删除原因。"})
     honor.is_deleted = True
@@ -472,6 +506,8 @@ def honor_remove(*, actor, honor: Honor, reason: str) -> Honor:
     recompute_highest_levels([worker.pk])
     audit.record(actor=actor, action="workers.honor.delete", obj=honor, org=worker.org,
                  object_repr=f"{worker.name} {honor}", changes={"reason": reason.strip()})
+    record_change(worker=worker, kind="honor_remove", actor=actor,
+                  rows=[["荣誉称号", str(honor), ""], ["原因", "", reason.strip()]])
     return honor
 
 
@@ -527,7 +563,9 @@ def decision_apply(*, actor, decision, choices) -> dict:
         target = _decision_target(row, choices.get(row.index))
         if target is None:
             continue
-        require_edit(actor, row.org if target == "new" else target.org, DECISION_WHAT, capability="import_data")
+        unit = row.org if target == "new" else target.org
+        require_edit(actor, unit, DECISION_WHAT, capability="import_data")
+        require_registry_write(actor, unit)
         if target == "new":
             drafts.append(_decision_worker(row.entry, row.org))
             target = drafts[-1]
@@ -550,6 +588,10 @@ def decision_apply(*, actor, decision, choices) -> dict:
         raise ValidationError("部分人员刚刚被登记了相同的荣誉,请重新识别后再确认。") from exc
     touched = {worker.pk for _, worker in honors.values()}
     recompute_highest_levels(touched)
+    bulk_record(actor=actor, entries=[
+        (worker, "create" if any(worker is d for d in drafts) else "honor_add",
+         {"title": ["", entry.title], "year": ["", decision.year], "document_no": ["", decision.doc_no]})
+        for entry, worker in honors.values()])
     counts = {"honors": len(honors), "new_workers": len(drafts), "existing_workers": len(touched) - len(drafts),
               "skipped": len(rows) - len(honors), "entries": len(rows)}
     audit.record(actor=actor, action="workers.decision.apply", object_type="workers.decision",

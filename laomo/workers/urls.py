@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_card
+from . import views, views_card, views_review
 
 app_name = "workers"
 
@@ -15,7 +15,14 @@ urlpatterns = [
     path("import/<uuid:job_id>/commit/", views.import_commit, name="import_commit"),
     path("decisions/", views.decision_upload, name="decisions"),
     path("decisions/apply/", views.decision_apply, name="decision_apply"),
+    path("submissions/", views_review.submission_list, name="submissions"),
+    path("submissions/<int:pk>/", views_review.submission_detail, name="submission"),
+    path("submissions/<int:pk>/edit/", views_review.submission_edit, name="submission_edit"),
+    path("submissions/<int:pk>/approve/", views_review.submission_approve, name="submission_approve"),
+    path("submissions/<int:pk>/return/", views_review.submission_return, name="submission_return"),
+    path("submissions/<int:pk>/withdraw/", views_review.submission_withdraw, name="submission_withdraw"),
     path("<int:pk>/", views.worker_detail, name="detail"),
+    path("<int:pk>/history/", views_review.worker_history, name="history"),
     path("<int:pk>/edit/", views.worker_edit, name="edit"),
     path("<int:pk>/status/", views.worker_status, name="status"),
     path("<int:pk>/reveal/<str:field>/", views.worker_reveal, name="reveal"),

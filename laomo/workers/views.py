@@ -29,9 +29,10 @@ from laomo.core.web import (
     wants_export,
     xlsx_response,
 )
+from laomo.orgs.models import OrgUnit
 from laomo.orgs.selectors import org_choices_for
 
-from . import photos, selectors, services
+from . import gate, photos, review, selectors, services
 from .decisions import APPLICABLE, DecisionError, parse_decision
 from .export import write_roster, write_template
 from .forms import (
@@ -40,10 +41,12 @@ from .forms import (
     GrantLoginForm,
     HonorForm,
     ImportUploadForm,
+    NewWorkerForm,
     StatusForm,
     WorkerForm,
     decision_choices,
     filters_from,
+    split_honor,
 )
 from .jobs import import_upload_path
 from .models import Worker
@@ -94,6 +97,8 @@ def worker_detail(request, pk):
         "timeline": timeline_for(worker=worker, user=request.user),
         "can_edit": has_capability(request.user, "edit_business"),
         "can_reveal": has_capability(request.user, "reveal_pii"),
+        "open_submissions": selectors.open_submissions_of(worker=worker),
+        "submits": gate.needs_review(request.user, worker.org),
         "honor_form": HonorForm(), "status_form": StatusForm(initial={"status": worker.employment_status}),
         "grant_form": GrantLoginForm(),
     })
@@ -107,30 +112,43 @@ def worker_reveal(request, pk, field):
     return render(request, "workers/partials/revealed.html", {"value": value or "(空)", "field": field})
 
 
-def _worker_form(request, worker, orgs) -> WorkerForm:
-    initial = {}
-    if worker is not None:
+def _worker_form(request, worker, orgs, *, initial=None) -> WorkerForm:
+    initial = dict(initial or {})
+    if worker is not None and not initial:
         initial = {f: getattr(worker, f) for f in services.PLAIN_FIELDS}
         initial["org"] = worker.org
         if request.method == "GET":
             initial.update(services.worker_pii_for_edit(actor=request.user, worker=worker))
-    elif orgs.count() == 1:
+    elif worker is None and not initial and orgs.count() == 1:
         initial["org"] = orgs.first()
-    return WorkerForm(request.POST or None, request.FILES or None, initial=initial, org_queryset=orgs)
+    form_class = NewWorkerForm if worker is None else WorkerForm
+    return form_class(request.POST or None, request.FILES or None, initial=initial, org_queryset=orgs)
 
 
 def _save_worker(request, form, worker):
-    """The worker created or updated from a valid form, or None with the service's errors on the form."""
-    data = dict(form.cleaned_data)
+    """Where to go once the form is saved — the worker's page, or the submission's where the change is
+    submitted for review (报送) — or None with the service's errors on the form."""
+    data, honors = split_honor(form.cleaned_data)
     try:
+        units = [data["org"]] if worker is None else [worker.org, data["org"]]
+        if any(gate.needs_review(request.user, unit) for unit in units):
+            photo, remove = data.pop("photo", None), data.pop("remove_photo", False)
+            if worker is None:
+                submission = review.submit_worker_create(actor=request.user, org=data.pop("org"), fields=data,
+                                                         honors=honors, photo=photo)
+            else:
+                submission = review.submit_worker_update(actor=request.user, worker=worker, fields=data,
+                                                         photo=photo, remove_photo=remove)
+            messages.success(request, f"已报送审核:{submission.summary}。审核通过后生效。")
+            return reverse("workers:submission", args=[submission.pk])
         created = worker is None
-        worker = photos.worker_save(actor=request.user, worker=worker, **data)  # the fields, then the ID photo
+        worker = photos.worker_save(actor=request.user, worker=worker, honors=honors, **data)
         messages.success(request, f"已登记劳模 {worker.name}(编号 {worker.worker_no})。" if created
                          else f"已保存 {worker.name} 的信息。")
     except ValidationError as exc:
         apply_errors(form, exc)
         return None
-    return worker
+    return reverse("workers:detail", args=[worker.pk])
 
 
 def _worker_form_view(request, worker=None):
@@ -139,11 +157,13 @@ def _worker_form_view(request, worker=None):
     if is_inline_check(request):
         return _validate_identity(request, form, orgs)
     if request.method == "POST" and form.is_valid():
-        saved = _save_worker(request, form, worker)
-        if saved is not None:
-            return redirect("workers:detail", pk=saved.pk)
+        target = _save_worker(request, form, worker)
+        if target is not None:
+            return redirect(target)
     template = "workers/partials/worker_form_fields.html" if request.htmx else "workers/worker_form.html"
-    return render(request, template, {"form": form, "worker": worker})
+    return render(request, template, {"form": form, "worker": worker,
+                                      "submits": gate.needs_review(request.user, worker.org if worker
+                                                                   else scope_root(request.user))})
 
 
 def _validate_identity(request, form, orgs):
@@ -170,7 +190,7 @@ def _validate_identity(request, form, orgs):
     if probe.id_number and not form.errors.get("id_number"):
         filled = request.POST.copy()
         filled.update({"birth_date": probe.birth_date.isoformat(), "sex": probe.sex})
-        shown = WorkerForm(filled, org_queryset=orgs)
+        shown = type(form)(filled, org_queryset=orgs)
         for name in ("birth_date", "sex"):
             shown.fields[name].widget.attrs["hx-swap-oob"] = "true"
         response.content += render_to_string("workers/partials/identity_filled.html", {"form": shown}, request).encode()
@@ -210,9 +230,13 @@ def status_message(worker) -> str:
 def honor_add(request, pk):
     worker = selectors.worker_get(user=request.user, pk=pk)
     form = HonorForm(request.POST)
+    submitted = gate.needs_review(request.user, worker.org)
     if form.is_valid():
         try:
-            services.honor_add(actor=request.user, worker=worker, **form.cleaned_data)
+            if submitted:
+                review.submit_honor_add(actor=request.user, worker=worker, honor=form.cleaned_data)
+            else:
+                services.honor_add(actor=request.user, worker=worker, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
     if form.errors:
@@ -221,7 +245,7 @@ def honor_add(request, pk):
             return render(request, "workers/partials/honor_form.html", {"honor_form": form, "worker": worker})
         messages.error(request, errors_text(form))
     else:
-        messages.success(request, "已添加荣誉。")
+        messages.success(request, "已报送审核,审核通过后生效。" if submitted else "已添加荣誉。")
     return hx_redirect(request, reverse("workers:detail", args=[worker.pk]))
 
 
@@ -230,8 +254,12 @@ def honor_add(request, pk):
 def honor_remove(request, pk, honor_pk):
     worker = selectors.worker_get(user=request.user, pk=pk)
     honor = selectors.honor_get(worker=worker, pk=honor_pk)
-    return run_action(request, lambda: services.honor_remove(actor=request.user, honor=honor,
-                                                             reason=request.POST.get("reason", "")),
+    reason = request.POST.get("reason", "")
+    if gate.needs_review(request.user, worker.org):
+        return run_action(request, lambda: review.submit_honor_remove(actor=request.user, honor=honor, reason=reason),
+                          success=f"已报送删除荣誉“{honor.title}”,审核通过后生效。",
+                          redirect_to=reverse("workers:detail", args=[worker.pk]))
+    return run_action(request, lambda: services.honor_remove(actor=request.user, honor=honor, reason=reason),
                       success=f"已删除荣誉“{honor.title}”。", redirect_to=reverse("workers:detail", args=[worker.pk]))
 
 
@@ -302,6 +330,14 @@ def import_commit(request, job_id):
     if not preview.params.get("upload") or not Path(preview.params["upload"]).exists():
         messages.error(request, "上传的文件已过期,请重新上传。")
         return redirect("workers:import")
+    if gate.needs_review(request.user, OrgUnit.objects.get(code=preview.params["org"])):
+        try:
+            submission = review.submit_roster_import(actor=request.user, preview=preview)
+        except ValidationError as exc:
+            messages.error(request, errors_text(exc))
+            return redirect("workers:import")
+        messages.success(request, f"已报送审核:{submission.summary}。审核通过后导入。")
+        return redirect("workers:submission", pk=submission.pk)
     job = job_create(actor=request.user, kind="workers.import", title=f"导入:{preview.params['filename']}",
                      params={**preview.params, "dry_run": False, "preview_of": str(preview.pk)})
     return redirect("core:job_detail", job_id=job.pk)
@@ -347,6 +383,11 @@ def decision_upload(request):
 def decision_apply(request):
     """Write the reviewed decision: the text is parsed and matched again, the clerk's choices applied."""
     try:
+        if gate.needs_review(request.user, scope_root(request.user)):
+            submission = review.submit_decision(actor=request.user, text=request.POST.get("text", ""),
+                                                choices=decision_choices(request.POST))
+            messages.success(request, f"已报送审核:{submission.summary}。审核通过后写入荣誉。")
+            return hx_redirect(request, reverse("workers:submission", args=[submission.pk]))
         decision = parse_decision(request.POST.get("text", ""), services.place_kind_from_orgs())
         counts = services.decision_apply(actor=request.user, decision=decision,
                                          choices=decision_choices(request.POST))

@@ -7,6 +7,7 @@ must get 403, a role with one must not. Anonymous users are sent to the login pa
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from conftest import login_client
 from laomo.care.tests import matrix as care_matrix
@@ -42,6 +43,12 @@ SAMPLE_KWARGS = {
     "workers:card": lambda f: {"pk": f["worker"].pk},
     "workers:card_pdf": lambda f: {"pk": f["worker"].pk},
     "workers:photo": lambda f: {"pk": f["worker"].pk},
+    "workers:history": lambda f: {"pk": f["worker"].pk},
+    "workers:submission": lambda f: {"pk": f["submission"].pk},
+    "workers:submission_edit": lambda f: {"pk": f["submission"].pk},
+    "workers:submission_approve": lambda f: {"pk": f["submission"].pk},
+    "workers:submission_return": lambda f: {"pk": f["submission"].pk},
+    "workers:submission_withdraw": lambda f: {"pk": f["submission"].pk},
     "workers:import_result": lambda f: {"job_id": f["import_job"].pk},
     "workers:import_commit": lambda f: {"job_id": f["import_job"].pk},
     "core:import_upload": lambda f: {"kind": "lectures"},
@@ -109,8 +116,13 @@ def fixtures(orgs, users):
     from laomo.core.models import Delivery
 
     delivery = Delivery.objects.create(channel="wecom", recipient="wecom", text="矩阵测试", status="failed", attempts=4)
+    from laomo.workers.models import Submission
+
+    submission = Submission.objects.create(
+        kind="honor_add", org=orgs["331102"], worker=worker, summary="矩阵测试", submitted_at=timezone.now(),
+        submitted_by=users[Role.COUNTY_STAFF], payload='{"honor": {"title": "丽水市劳动模范", "year": 2016}}')
     f = {"token": token, "orgs": orgs, "users": users, "job": job, "import_job": import_job, "ledger_job": ledger_job,
-         "worker": worker,
+         "worker": worker, "submission": submission,
          "honor": honor, "dict_item": dict_item, "delivery": delivery}
     for matrix in MODULE_MATRICES:
         f.update(matrix.build(f) or {})
