@@ -15,6 +15,7 @@ NAV = [
     ("我的服务", "heart", "volunteering:me", "volunteering", ("self_service",)),
     ("我的工作室", "lightbulb", "studios:me", "studios", ("self_service",)),
     ("劳模库", "person-badge", "workers:list", "workers", ("view_business",)),
+    ("报送审核", "clipboard-check", "workers:submissions", "workers", ("review_registry", "edit_business")),
     ("宣讲活动", "megaphone", "outreach:index", "outreach", ("view_business",)),
     ("志愿服务", "heart-pulse", "volunteering:index", "volunteering", ("view_business", "lead_team")),
     ("创新工作室", "lightbulb", "studios:index", "studios", ("view_business",)),

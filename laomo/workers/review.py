@@ -296,7 +296,9 @@ def submit_roster_import(*, actor, preview) -> Submission:
     source = Path(params["upload"])
     if not source.exists():
         raise ValidationError("上传的文件已过期,请重新上传。")
-    counts = {key: result.get(key, 0) for key in ("rows", "created", "updated", "unchanged", "rejected_rows")}
+    counts = {"rows": result.get("rows", 0), "created": result.get("created_workers", 0),
+              "updated": result.get("updated_workers", 0), "honors": result.get("created_honors", 0),
+              "rejected_rows": result.get("rejected_rows", 0)}
     with transaction.atomic():
         submission = _submit(actor=actor, kind=Kind.ROSTER_IMPORT, org=org, capability="import_data",
                              payload={"filename": params["filename"], "org": params["org"], "upload": "",
@@ -519,7 +521,7 @@ def display(submission: Submission) -> dict:
         counts = payload.get("counts", {})
         out["notes"] = [f"文件:{payload.get('filename', '')}",
                         f"预检结果:共 {counts.get('rows', 0)} 行,新增 {counts.get('created', 0)} 人,"
-                        f"更新 {counts.get('updated', 0)} 人,无变化 {counts.get('unchanged', 0)} 人,"
+                        f"更新 {counts.get('updated', 0)} 人,新增荣誉 {counts.get('honors', 0)} 条,"
                         f"有错误未导入 {counts.get('rejected_rows', 0)} 行"]
     if payload.get("photo"):
         out["notes"].append("附新证件照(审核通过后启用)")
