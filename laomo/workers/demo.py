@@ -102,3 +102,38 @@ def demo_workers(ctx):
         title = "丽水工匠" if worker.pk % 2 else "丽水市劳动模范"
         honor_add(actor=ctx.users["city"], worker=worker, title=title, year=this_year)
     ctx.log.append(f"劳模 {result.created_workers} 名,荣誉 {result.created_honors + 24} 项")
+
+
+@demo_step(85, "报送审核(市级审核县级报送的劳模信息:待审核、已退回、已通过各有一例)")
+def demo_submissions(ctx):
+    """The city reviews its counties' registry changes from now on; one submission in each state."""
+    from laomo.orgs.services import org_update
+
+    from . import review
+
+    city, last_year = ctx.users["city"], timezone.localdate().year - 1
+    org_update(actor=SYSTEM, org=ctx.orgs["331100"], registry_review=True)
+    # 莲都: a new model worker with the honor that makes her one, waiting for the city.
+    review.submit_worker_create(
+        actor=ctx.users["liandu"], org=ctx.orgs["331102"],
+        fields={"name": "钟秀兰", "id_number": _demo_id("331102", date(1972, 3, 5), "264"), "phone": "13905781234",
+                "employer": "莲都区人民医院", "job_title": "护士长", "political_status": "中共党员"},
+        honors=[{"title": "丽水市劳动模范", "year": last_year, "document_no": f"丽委〔{last_year}〕8号",
+                 "awarding_body": "中共丽水市委 丽水市人民政府"}])
+    # 庆元: a change returned with the city's reason, kept for the clerk to correct.
+    qingyuan = Worker.objects.filter(org__code="331126", is_incomplete=False).exclude(user__isnull=False).order_by("id")
+    changed = review.submit_worker_update(actor=ctx.users["qingyuan"], worker=qingyuan[0],
+                                          fields={"employer": "庆元县食用菌产业中心", "job_title": "研究员"})
+    review.submission_return(actor=city, submission=changed, comment="职务请按任职文件填写全称,并附单位证明。")
+    # 龙泉: an honor approved, now in the worker's history.
+    longquan = Worker.objects.filter(org__code="331181", is_incomplete=False).order_by("id")[0]
+    added = review.submit_honor_add(actor=ctx.users["longquan"], worker=longquan,
+                                    honor={"title": "浙江工匠", "year": timezone.localdate().year,
+                                           "certificate_no": f"ZJGJ-{last_year + 1}-0137"})
+    review.submission_approve(actor=city, submission=added, comment="证书已核")
+    ctx.log.append("报送审核:待审核 1 件、已退回 1 件、已通过 1 件")
+
+
+def _demo_id(code: str, birth: date, seq: str) -> str:
+    first17 = f"{code}{birth:%Y%m%d}{seq}"
+    return first17 + check_digit(first17)

@@ -159,3 +159,16 @@ def _check_the_2022_annual_report(tmp_path):
         found = re.search(pattern, text)
         assert found and _num(found.group(1)) == _num(str(value)), (pattern, value)
     assert summary["outreach"]["online_views"] > 300_000 and summary["retreats"]["batches"] >= 4
+
+
+@pytest.mark.django_db
+def test_it_shows_the_review_of_county_submissions(demo):
+    """报送→审核 in the demo: the city reviews; one submission waits, one is returned, one approved into a history."""
+    from laomo.orgs.models import OrgUnit
+    from laomo.workers.models import Submission, Worker, WorkerChange
+
+    assert OrgUnit.objects.get(code="331100").registry_review
+    assert sorted(Submission.objects.values_list("status", flat=True)) == ["approved", "pending", "returned"]
+    assert not Worker.objects.filter(name="钟秀兰").exists()  # still waiting for the city
+    approved = Submission.objects.get(status="approved")
+    assert WorkerChange.objects.filter(submission=approved, approved_by__username="city").exists()
