@@ -6,11 +6,14 @@ from django.urls import reverse
 
 from laomo.care.reports import in_hardship_count
 from laomo.core.dashboard import register_cards
+from laomo.core.scope import scope_root
+from laomo.orgs.models import OrgUnit
 from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
 
-from .models import LEVEL_RANK, RANK_LEVEL, Honor, HonorLevel, Worker
-from .selectors import registry_as_of, worker_base
+from .gate import review_applies
+from .models import LEVEL_RANK, RANK_LEVEL, Honor, HonorLevel, SubmissionStatus, Worker
+from .selectors import registry_as_of, submission_list, worker_base
 
 
 @register_section("workers", order=10)
@@ -44,7 +47,22 @@ def worker_cards(*, user, year: int, org) -> list[dict]:
         {"label": "省部级及以上劳模", "value": figures["high"], "url": f"{url}?min_level=provincial"},
         {"label": f"{year}年获评荣誉", "value": honors, "url": f"{url}?year_from={year}&year_to={year}"},
         {"label": "待补全身份证号", "value": figures["incomplete"], "url": f"{url}?incomplete=1"},
+        *_submission_cards(user),
     ]
+
+
+def _submission_cards(user) -> list[dict]:
+    """报送→审核: what waits for the reviewer, or what came back to the county (only where review is on)."""
+    url = reverse("workers:submissions")
+    if user.has_perm("core.review_registry"):
+        if not OrgUnit.objects.filter(registry_review=True).exists():
+            return []
+        pending = submission_list(user=user, status=SubmissionStatus.PENDING).count()
+        return [{"label": "待审核报送", "value": pending, "url": f"{url}?status=pending"}]
+    if user.has_perm("core.edit_business") and review_applies(scope_root(user)):
+        returned = submission_list(user=user, status=SubmissionStatus.RETURNED).count()
+        return [{"label": "被退回的报送", "value": returned, "url": f"{url}?status=returned"}]
+    return []
 
 
 # --- the records behind the figures (reports workspace) ---------------------------------------------------

@@ -164,3 +164,15 @@ def test_it_submits_an_award_decision_and_writes_it_on_approval(reviewed, client
     city.post(reverse("workers:submission_approve", args=[submission.pk]))
     assert Honor.objects.filter(document_no="丽工〔2023〕12号").count() == 2
     assert WorkerChange.objects.filter(submission=submission).count() == 2
+
+
+def test_it_counts_waiting_and_returned_submissions_on_the_dashboards(reviewed, clients, users):
+    county, city = clients[Role.COUNTY_STAFF], clients[Role.CITY_STAFF]
+    post_new_worker(county, reviewed)
+    submission = Submission.objects.get()
+    page = city.get(reverse("dashboard")).content.decode()
+    assert "待审核报送" in page and "?status=pending" in page
+    city.post(reverse("workers:submission_return", args=[submission.pk]), {"comment": "请补充证书编号"})
+    assert "被退回的报送" in county.get(reverse("dashboard")).content.decode()
+    listing = county.get(reverse("workers:submissions") + "?status=returned").content.decode()
+    assert "钟秀兰" in listing
