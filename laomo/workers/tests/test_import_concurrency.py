@@ -122,7 +122,8 @@ class WritePhase:
         importer.transaction = Transaction
 
 
-# The child: Django set up as the suite sets it up (conftest's test settings), on the shared file database.
+# The child: Django with the test settings of conftest that touch an import (a cache of its own, strict audit
+# actions, huey in-process), on the shared file database.
 CHILD = """
 import json, sys
 from django.conf import settings
