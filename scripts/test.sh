@@ -23,10 +23,16 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
 fi
 
+# Work stealing, not xdist's default `load`: `load` hands each worker chunks of consecutive tests, so the
+# browser tests and the other long transactional tests (sorted together by pytest-django) end up queued on
+# one worker while the other finishes early and waits; with `worksteal` an idle worker takes half of the
+# other's queue, down to single tests (the browser sweep is one test per role for that).
+XDIST=(-n 2 --dist worksteal)
+
 echo "== pytest on SQLite"
-env -u DATABASE_URL $PY -m pytest -n 2 -q -p no:cacheprovider --durations=25 "$@"
+env -u DATABASE_URL $PY -m pytest "${XDIST[@]}" -q -p no:cacheprovider --durations=25 "$@"
 
 # Browser flows and the heavy robustness suites (fuzzing, hostile files, a big concurrent import) run once,
 # on the embedded default; everything else runs on PostgreSQL as well.
 echo "== pytest on PostgreSQL (without the e2e and heavy suites, which ran on SQLite)"
-DATABASE_URL="$PG_URL" $PY -m pytest -n 2 -q -p no:cacheprovider --durations=15 -m "not e2e and not heavy" "$@"
+DATABASE_URL="$PG_URL" $PY -m pytest "${XDIST[@]}" -q -p no:cacheprovider --durations=15 -m "not e2e and not heavy" "$@"

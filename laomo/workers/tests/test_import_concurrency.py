@@ -1,28 +1,40 @@
 """A 100k-row roster import commits while eight API clients keep writing (issue 11, finding 6).
 
-Real concurrent connections: the import runs in this thread, each client in a thread of its own with its own
-database connection, POSTing new workers to /api/v1/workers without pause throughout the import. Before the
-fix the import held one SQLite write transaction for ~40 s, so writers waiting on it got "database is locked"
-after the 20 s busy timeout (HTTP 500). Now the import prepares everything outside the transaction and writes
-in a few seconds: every write is accepted (no 500, and not even a 503 since none waits 20 s), every accepted
-write is stored, and the import's counts are right.
+Real concurrent connections: the import runs in a child process, as in production (the job consumer is a
+process of its own beside the web workers), and each client in a thread of this process with its own database
+connection, POSTing new workers to /api/v1/workers without pause throughout the import. Before the fix the
+import held one SQLite write transaction for ~40 s, so writers waiting on it got "database is locked" after the
+20 s busy timeout (HTTP 500). Now the import prepares everything outside the transaction and writes in a few
+seconds: every write is accepted (no 500, and not even a 503 since none waits 20 s), every accepted write is
+stored, and the import's counts are right.
 
-SQLite's test database lives in memory, which threads cannot share with real locking; so, as in
+The import once ran in this test's own process: its validation (100k rows of pure Python) then held the GIL
+beside the client threads, and a few writes answered 503 well before the write phase, which production, with
+the import in the consumer's process, does not see.
+
+SQLite's test database lives in memory, which threads and processes cannot share; so, as in
 laomo/retreats/tests/test_concurrency.py, the data is copied to a file database (WAL, IMMEDIATE transactions,
-busy timeout: as deployed) that every connection of the test uses. Marked heavy: it runs once, on SQLite.
+busy timeout: as deployed) that every connection of the test uses, the child's too (DATABASE_URL). Marked
+heavy: it runs once, on SQLite.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
+import os
 import random
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.db import connection, connections, transaction
 from django.test import Client
 
@@ -30,7 +42,6 @@ from laomo.api.services import api_token_create
 from laomo.core.actors import SYSTEM
 from laomo.core.idnumber import check_digit
 from laomo.workers import importer
-from laomo.workers.importer import roster_import
 from laomo.workers.models import Honor, Worker
 
 pytestmark = [pytest.mark.heavy, pytest.mark.django_db(transaction=True)]
@@ -93,7 +104,7 @@ def _roster(path, rows: int) -> None:
 class WritePhase:
     """Records when the import's write transaction is open (the importer's `transaction.atomic`)."""
 
-    def __init__(self, monkeypatch):
+    def __init__(self):
         self.spans: list[tuple[float, float]] = []
         phase = self
 
@@ -108,20 +119,57 @@ class WritePhase:
                     yield
                 phase.spans.append((started, time.monotonic()))
 
-        monkeypatch.setattr(importer, "transaction", Transaction)
+        importer.transaction = Transaction
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "On this session's machine two of ~150 writes answer 503 about 45-50 s BEFORE the write phase (during the "
-    "import's validation, which holds the GIL in the same process as the client threads), with the code of "
-    "1540c58 that passed CI as with today's: a timing of the test's one-process set-up, not the write phase it "
-    "checks. To be made deterministic (import in a child process, as the job consumer runs it) next session."))
+# The child: Django with the test settings of conftest that touch an import (a cache of its own, strict audit
+# actions, huey in-process), on the shared file database.
+CHILD = """
+import json, sys
+from django.conf import settings
+settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+settings.LAOMO_STRICT_ACTIONS = True
+import django
+django.setup()
+from huey.contrib.djhuey import HUEY
+HUEY.immediate = True
+from laomo.workers.tests.test_import_concurrency import import_here
+print(json.dumps(import_here(*sys.argv[1:])))
+"""
+
+
+def import_here(path: str, org: str) -> dict:
+    """In the child: the import as the job consumer runs it (SYSTEM, as `manage.py import_roster`)."""
+    from laomo.orgs.models import OrgUnit
+    from laomo.workers.importer import roster_import
+
+    phase = WritePhase()
+    result = roster_import(actor=SYSTEM, source=path, filename=os.path.basename(path),
+                           org=OrgUnit.objects.get(code=org), dry_run=False)
+    return {"spans": phase.spans, "file_error": result.file_error, "rejected_rows": result.rejected_rows,
+            "created_workers": result.created_workers, "created_honors": result.created_honors}
+
+
+def _import_in_a_child(path, org: str) -> dict:
+    """Run the import in a child process on this test's file database (monotonic clocks agree across processes
+    on Linux, so the child's write phase compares with the clients' times)."""
+    name = connections["default"].settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{name}"
+    else:  # the test database of the server DATABASE_URL names
+        url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "laomo.settings", "DATABASE_URL": url}
+    child = subprocess.run([sys.executable, "-c", CHILD, str(path), org], env=env, cwd=settings.BASE_DIR,
+                           capture_output=True, text=True, timeout=900)
+    assert child.returncode == 0, child.stderr[-4000:]
+    return json.loads(child.stdout.splitlines()[-1])
+
+
 def test_it_commits_a_100k_import_while_eight_clients_write_and_every_write_is_stored(
-        tmp_path, orgs, users, shared_db, monkeypatch):
+        tmp_path, orgs, users, shared_db):
     path = tmp_path / "roster.csv"
     _roster(path, ROWS)
     _, token = api_token_create(actor=SYSTEM, user=users["city_staff"])
-    phase = WritePhase(monkeypatch)
     done, started = threading.Event(), threading.Barrier(CLIENTS + 1)
     outcomes: list[list[tuple[int, float, float]]] = [[] for _ in range(CLIENTS)]
 
@@ -145,7 +193,7 @@ def test_it_commits_a_100k_import_while_eight_clients_write_and_every_write_is_s
         thread.start()
     started.wait(timeout=30)
     try:
-        result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
+        result = _import_in_a_child(path, orgs["331100"].code)
     finally:
         done.set()
         for thread in threads:
@@ -153,15 +201,15 @@ def test_it_commits_a_100k_import_while_eight_clients_write_and_every_write_is_s
     assert not any(thread.is_alive() for thread in threads)
 
     statuses = [status for client in outcomes for status, _, _ in client]
-    (write_started, write_ended), = phase.spans
+    (write_started, write_ended), = result["spans"]
     assert set(statuses) == {201}, (  # no 500, and no 503 either
         {s: statuses.count(s) for s in set(statuses)}, f"write phase {write_ended - write_started:.1f} s",
         sorted((round(begun - write_started, 1), round(end - begun, 1), status) for client in outcomes
                for status, begun, end in client if status != 201)[:20])
     # The clients did write while the import held its write transaction (they waited for it, briefly).
     assert any(write_started <= begun <= write_ended for client in outcomes for _, begun, _ in client)
-    assert (result.file_error, result.rejected_rows) == ("", 0)
-    assert (result.created_workers, result.created_honors) == (ROWS, ROWS)
+    assert (result["file_error"], result["rejected_rows"]) == ("", 0)
+    assert (result["created_workers"], result["created_honors"]) == (ROWS, ROWS)
     accepted = len(statuses)
     assert Worker.objects.filter(name__startswith="并发").count() == accepted
     assert Worker.objects.count() == ROWS + accepted
