@@ -10,7 +10,9 @@ from laomo.core.demo import demo_step
 from laomo.core.excel import write_xlsx
 from laomo.core.idnumber import check_digit
 from laomo.orgs.models import OrgUnit
+from laomo.orgs.services import org_update
 
+from . import review
 from .importer import roster_import
 from .models import Worker
 from .services import honor_add, worker_update
@@ -107,10 +109,6 @@ def demo_workers(ctx):
 @demo_step(85, "报送审核(市级审核县级报送的劳模信息:待审核、已退回、已通过各有一例)")
 def demo_submissions(ctx):
     """The city reviews its counties' registry changes from now on; one submission in each state."""
-    from laomo.orgs.services import org_update
-
-    from . import review
-
     city, last_year = ctx.users["city"], timezone.localdate().year - 1
     org_update(actor=SYSTEM, org=ctx.orgs["331100"], registry_review=True)
     # 莲都: a new model worker with the honor that makes her one, waiting for the city.
