@@ -237,7 +237,9 @@ def _open_update(worker: Worker) -> Submission | None:
 def _update_payload(worker: Worker, fields: dict, *, photo: str, remove_photo: bool) -> tuple[dict, list[str]]:
     now = current_values(worker)
     proposed = encode({key: value for key, value in fields.items() if key in UPDATE_FIELDS})
-    changes = {key: value for key, value in proposed.items() if value != now.get(key)}
+    # A blank sex or birth date means "as the ID number says" (the direct update never clears them either).
+    changes = {key: value for key, value in proposed.items()
+               if value != now.get(key) and not (key in ("sex", "birth_date") and value == "")}
     if not changes and not photo and not (remove_photo and worker.photo):
         raise ValidationError("没有修改任何信息。")
     labels = [field_label(key) for key in changes] + (["证件照"] if photo or remove_photo else [])

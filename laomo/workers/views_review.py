@@ -13,7 +13,7 @@ from laomo.core.permissions import capability_required, has_capability
 from laomo.core.web import apply_errors, paged, run_action
 from laomo.orgs.selectors import org_choices_for
 
-from . import review, selectors
+from . import review, selectors, services
 from .forms import HonorForm, NewWorkerForm, WorkerForm, split_honor
 from .history import KIND_LABELS
 from .models import SubmissionKind, SubmissionStatus
@@ -86,14 +86,19 @@ def submission_withdraw(request, pk):
                       success="已撤回报送。", redirect_to=_back(submission))
 
 
-def _initial(submission) -> dict:
-    """The form's starting values: the draft as submitted (a change: the record with the draft over it)."""
+def _initial(request, submission) -> dict:
+    """The form's starting values: the draft as submitted (a change: the record with the draft over it; its
+    full ID number, phone and address are a reveal, audited as the worker's own edit form does)."""
     payload = review.payload_of(submission)
+    if request.method != "GET":
+        return {}
     if submission.kind == SubmissionKind.HONOR_ADD:
         return review.decode(payload.get("honor", {}))
     values = review.decode(payload.get("fields", {}))
     if submission.kind == SubmissionKind.WORKER_UPDATE:
-        values = {**review.decode(review.current_values(submission.worker)), **values}
+        record = review.current_values(submission.worker)
+        record.update(services.worker_pii_for_edit(actor=request.user, worker=submission.worker))
+        values = {**review.decode(record), **values}
     for honor in (payload.get("honors") or [])[:1]:
         values.update({f"honor_{k}": v for k, v in review.decode(honor).items()})
     return values
@@ -107,7 +112,7 @@ def submission_edit(request, pk):
                                                           SubmissionKind.HONOR_ADD):
         messages.error(request, "该报送不能修改。")
         return redirect(_back(submission))
-    initial = _initial(submission)
+    initial = _initial(request, submission)
     if submission.kind == SubmissionKind.HONOR_ADD:
         form = HonorForm(request.POST or None, initial=initial)
     else:

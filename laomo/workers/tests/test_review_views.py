@@ -176,3 +176,25 @@ def test_it_counts_waiting_and_returned_submissions_on_the_dashboards(reviewed, 
     assert "被退回的报送" in county.get(reverse("dashboard")).content.decode()
     listing = county.get(reverse("workers:submissions") + "?status=returned").content.decode()
     assert "钟秀兰" in listing
+
+
+def test_it_audits_the_full_values_a_corrected_change_starts_from(reviewed, clients, users):
+    from laomo.core.models import AuditEntry
+
+    worker = services.worker_create(actor=users[Role.CITY_STAFF], org=reviewed["331102"], name="李四",
+                                    id_number=make_id("331102", "19650312"))
+    county = clients[Role.COUNTY_STAFF]
+    county.post(reverse("workers:edit", args=[worker.pk]), {"name": "李四", "org": reviewed["331102"].pk,
+                                                           "id_number": worker.id_number, "employer": "新单位"})
+    submission = Submission.objects.get()
+    assert set(review_payload(submission)["fields"]) == {"employer"}  # only what differs is submitted
+    before = AuditEntry.objects.filter(action="core.pii.reveal").count()
+    page = county.get(reverse("workers:submission_edit", args=[submission.pk])).content.decode()
+    assert worker.id_number in page and 'value="新单位"' in page
+    assert AuditEntry.objects.filter(action="core.pii.reveal").count() == before + 1
+
+
+def review_payload(submission):
+    from laomo.workers.review import payload_of
+
+    return payload_of(submission)
