@@ -6,8 +6,9 @@ from django.test import Client
 
 from laomo.api.services import api_token_create
 from laomo.core.actors import SYSTEM
-from laomo.core.models import AuditEntry
+from laomo.core.models import AuditEntry, Job
 from laomo.orgs.models import OrgUnit
+from laomo.workers import review
 from laomo.workers.models import Honor, Submission, Worker
 from laomo.workers.services import honor_add, worker_create
 from laomo.workers.tests.factories import make_id
@@ -198,9 +199,6 @@ def test_it_refuses_an_unknown_status_filter(reviewed, api):
 
 
 def test_it_answers_an_approved_roster_import_with_its_job(reviewed, api, users, settings, tmp_path):
-    from laomo.core.models import Job
-    from laomo.workers import review
-
     settings.VAR_DIR = str(tmp_path)
     upload = tmp_path / "upload.xlsx"
     upload.write_bytes(b"roster")
