@@ -1,8 +1,11 @@
 """报送→审核 through the API: a county's write to a reviewed registry is a submission (202), which the city
 approves or returns through /api/v1/submissions; the worker's history shows what was approved."""
 
+import io
+
 import pytest
 from django.test import Client
+from PIL import Image
 
 from laomo.api.services import api_token_create
 from laomo.core.actors import SYSTEM
@@ -215,3 +218,26 @@ def test_it_answers_an_approved_roster_import_with_its_job(reviewed, api, users,
     assert job.kind == "workers.import" and job.params["submission"] == str(submission.pk)
     assert body["job"]["url"].endswith(f"{job.pk}/")
     assert body["submission"]["status"] == "pending"  # settled when the job has written the file
+
+
+def test_it_submits_a_new_photo_and_its_removal(reviewed, api, zhang, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    jpeg = io.BytesIO()
+    Image.new("RGB", (300, 400), (180, 40, 40)).save(jpeg, format="JPEG")
+    jpeg.seek(0)
+    jpeg.name = "photo.jpg"
+    url = f"/api/v1/workers/{zhang.pk}/photo"
+    response = api["county_staff"].post(url, {"photo": jpeg})
+    assert response.status_code == 202, response.content
+    submission = response.json()["submission"]
+    assert submission["kind"] == "worker_update" and "证件照" in submission["summary"]
+    zhang.refresh_from_db()
+    assert not zhang.photo
+    # The removal is a change of the same worker: it waits for the open one (the usual 422).
+    removed = api["county_staff"].delete(url)
+    assert removed.status_code == 422 and "未办结" in str(removed.json())
+    api["county_staff"].post(f"/api/v1/submissions/{submission['id']}/withdraw")
+    # Nothing to remove: 422 as well, no submission.
+    assert api["county_staff"].delete(url).status_code == 422
+    assert Submission.objects.filter(status="pending").count() == 0
