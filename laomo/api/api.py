@@ -23,6 +23,7 @@ from laomo.volunteering.api import router as volunteering_router
 
 from .common import BearerAuth
 from .routers_core import router as core_router
+from .routers_review import router as review_router
 from .routers_workers import router as workers_router
 
 logger = logging.getLogger(__name__)
@@ -99,8 +100,8 @@ def on_out_of_range(request, exc):
 
 
 # Every module's router (laomo/<module>/api.py), registered in menu order.
-for _router in (core_router, workers_router, outreach_router, volunteering_router, studios_router, care_router,
-                retreats_router, notices_router, reminders_router, portal_router):
+for _router in (core_router, workers_router, review_router, outreach_router, volunteering_router, studios_router,
+                care_router, retreats_router, notices_router, reminders_router, portal_router):
     api.add_router("/", _router)
 
 

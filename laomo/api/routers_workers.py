@@ -1,16 +1,22 @@
-"""/api/v1/workers: the registry, scoped by the token's user (the same selectors as the pages)."""
+"""/api/v1/workers: the registry, scoped by the token's user (the same selectors as the pages).
 
-from datetime import date
+Where the caller's change must be reviewed (`workers.gate.needs_review`, 报送→审核), the write becomes a
+submission, as on the pages: 202 with the submission (routers_review.py), nothing in the registry yet.
+"""
+
+from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from laomo.core.permissions import has_capability
-from laomo.workers import photos, selectors, services
+from laomo.workers import gate, photos, review, selectors, services
+from laomo.workers.history import KIND_LABELS
 from laomo.workers.models import RANK_LEVEL, Worker
 
 from .common import PageNo, Year, org_or_none, paged, requires, with_org
+from .routers_review import SubmissionAccepted, accepted
 
 router = Router(tags=["劳模库"])
 
@@ -161,19 +167,29 @@ def worker_detail(request, worker_id: int):
     return _detail(request, selectors.worker_get(user=request.user, pk=worker_id))
 
 
-@router.post("/workers", response={201: WorkerDetail}, summary="登记劳模")
+@router.post("/workers", response={201: WorkerDetail, 202: SubmissionAccepted}, summary="登记劳模")
 @requires("edit_business")
 def worker_create(request, payload: WorkerIn):
+    """201 with the new worker; 202 with the submission where the unit's changes are reviewed (报送)."""
     data = with_org(request, payload)
+    if gate.needs_review(request.user, data["org"]):
+        org = data.pop("org")
+        return accepted(review.submit_worker_create(actor=request.user, org=org, fields=data))
     worker = services.worker_create(actor=request.user, **data)
     return Status(201, _detail(request, selectors.worker_get(user=request.user, pk=worker.pk)))
 
 
-@router.patch("/workers/{worker_id}", response=WorkerDetail, summary="修改劳模信息")
+@router.patch("/workers/{worker_id}", response={200: WorkerDetail, 202: SubmissionAccepted}, summary="修改劳模信息")
 @requires("edit_business")
 def worker_update(request, worker_id: int, payload: WorkerPatch):
+    """200 with the worker; 202 with the submission (only the fields that differ) where changes are reviewed."""
     worker = selectors.worker_get(user=request.user, pk=worker_id)
     changes = with_org(request, payload, partial=True)
+    units = [worker.org] + ([changes["org"]] if changes.get("org") is not None else [])
+    if any(gate.needs_review(request.user, unit) for unit in units):
+        # null leaves a field as it is, as the service's direct update does
+        fields = {key: value for key, value in changes.items() if value is not None}
+        return accepted(review.submit_worker_update(actor=request.user, worker=worker, fields=fields))
     services.worker_update(actor=request.user, worker=worker, **changes)
     return _detail(request, selectors.worker_get(user=request.user, pk=worker_id))
 
@@ -184,21 +200,73 @@ def honor_list(request, worker_id: int):
     return list(selectors.honors_of(worker=selectors.worker_get(user=request.user, pk=worker_id)))
 
 
-@router.post("/workers/{worker_id}/honors", response={201: HonorOut}, summary="添加荣誉")
+@router.post("/workers/{worker_id}/honors", response={201: HonorOut, 202: SubmissionAccepted}, summary="添加荣誉")
 @requires("edit_business")
 def honor_create(request, worker_id: int, payload: HonorIn):
-    """Level and kind are derived from the title by the org tree (龙泉市劳动模范 is county level)."""
+    """Level and kind are derived from the title by the org tree (龙泉市劳动模范 is county level).
+    202 with the submission where the unit's changes are reviewed."""
     worker = selectors.worker_get(user=request.user, pk=worker_id)
+    if gate.needs_review(request.user, worker.org):
+        return accepted(review.submit_honor_add(actor=request.user, worker=worker, honor=payload.dict()))
     return Status(201, services.honor_add(actor=request.user, worker=worker, **payload.dict()))
 
 
-@router.delete("/workers/{worker_id}/honors/{honor_id}", response={204: None}, summary="删除荣誉(软删除)")
+@router.delete("/workers/{worker_id}/honors/{honor_id}", response={204: None, 202: SubmissionAccepted},
+               summary="删除荣誉(软删除)")
 @requires("edit_business")
 def honor_delete(request, worker_id: int, honor_id: int, reason: str):
+    """204; 202 with the submission where the unit's changes are reviewed."""
     worker = selectors.worker_get(user=request.user, pk=worker_id)
     honor = get_object_or_404(selectors.honors_of(worker=worker), pk=honor_id)
+    if gate.needs_review(request.user, worker.org):
+        return accepted(review.submit_honor_remove(actor=request.user, honor=honor, reason=reason))
     services.honor_remove(actor=request.user, honor=honor, reason=reason)
     return Status(204, None)
+
+
+# --- history of approved changes --------------------------------------------------------------------------
+
+
+class WorkerChangeRowOut(Schema):
+    label: str
+    old: str
+    new: str
+
+
+class WorkerChangeOut(Schema):
+    id: int
+    at: datetime
+    kind: str
+    kind_label: str
+    actor: str
+    approved_by: str
+    direct: bool
+    submission_id: int | None
+    changes: list[WorkerChangeRowOut]
+
+
+class WorkerChangePage(Schema):
+    items: list[WorkerChangeOut]
+    next: str | None
+
+
+def _change(change) -> dict:
+    approver = change.approved_by
+    return {"id": change.pk, "at": change.at, "kind": change.kind,
+            "kind_label": KIND_LABELS.get(change.kind, change.kind),
+            "actor": change.actor_name, "approved_by": (approver.full_name or approver.username) if approver else "",
+            "direct": change.direct, "submission_id": change.submission_id,
+            "changes": [{"label": str(label), "old": str(old), "new": str(new)} for label, old, new in change.changes]}
+
+
+@router.get("/workers/{worker_id}/history", response=WorkerChangePage, summary="劳模变更记录")
+@requires("view_business")
+def worker_history(request, worker_id: int, page: PageNo = 1):
+    """Each change of the record, newest first: who made it (the submitting clerk), who approved it, and each
+    field old → new (ID number, phone and address masked). `direct`: a reviewing unit's own edit."""
+    worker = selectors.worker_get(user=request.user, pk=worker_id)
+    rows, nxt = paged(request, selectors.history_of(worker=worker), page)
+    return {"items": [_change(c) for c in rows], "next": nxt}
 
 
 # --- status and login ----------------------------------------------------------------------------------
@@ -264,18 +332,25 @@ def worker_link_login(request, worker_id: int, payload: WorkerLoginIn):
 # --- the ID photo ---------------------------------------------------------------------------------------
 
 
-@router.post("/workers/{worker_id}/photo", response=WorkerDetail, summary="上传证件照")
+@router.post("/workers/{worker_id}/photo", response={200: WorkerDetail, 202: SubmissionAccepted},
+             summary="上传证件照")
 @requires("edit_business")
 def worker_photo_upload(request, worker_id: int, photo: File[UploadedFile]):
-    """JPG 或 PNG,不超过 5 MB(multipart 字段 `photo`);重新编码为 JPEG 并去除 EXIF,仅经授权接口读取。"""
+    """JPG 或 PNG,不超过 5 MB(multipart 字段 `photo`);重新编码为 JPEG 并去除 EXIF,仅经授权接口读取。
+    须报送审核的单位:202,新照片随报送,审核通过后启用。"""
     worker = selectors.worker_get(user=request.user, pk=worker_id)
+    if gate.needs_review(request.user, worker.org):
+        return accepted(review.submit_worker_update(actor=request.user, worker=worker, fields={}, photo=photo))
     photos.worker_set_photo(actor=request.user, worker=worker, upload=photo)
     return _detail(request, selectors.worker_get(user=request.user, pk=worker_id))
 
 
-@router.delete("/workers/{worker_id}/photo", response={204: None}, summary="删除证件照")
+@router.delete("/workers/{worker_id}/photo", response={204: None, 202: SubmissionAccepted}, summary="删除证件照")
 @requires("edit_business")
 def worker_photo_delete(request, worker_id: int):
+    """204; 202 with the submission where the unit's changes are reviewed."""
     worker = selectors.worker_get(user=request.user, pk=worker_id)
+    if gate.needs_review(request.user, worker.org):
+        return accepted(review.submit_worker_update(actor=request.user, worker=worker, fields={}, remove_photo=True))
     photos.worker_set_photo(actor=request.user, worker=worker, upload=None)
     return Status(204, None)

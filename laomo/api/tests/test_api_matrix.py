@@ -23,6 +23,7 @@ PREFIX = "/api/v1"
 PATH_SAMPLES = {
     ("workers", "worker_id"): "worker",
     ("workers", "honor_id"): "honor",
+    ("submissions", "submission_id"): "submission",
     ("service-teams", "team_id"): "vol_team",
     ("service-teams", "member_id"): "vol_member",
     ("service-records", "record_id"): "vol_record",
