@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 
 from laomo.core.years import year_choices
@@ -78,35 +80,15 @@ class WorkerForm(forms.Form):
         self.fields["org"].queryset = org_queryset
 
 
-class NewWorkerForm(WorkerForm):
-    """The new-worker form: the record and, optionally, the honor that makes them a model worker."""
-
-    honor_title = forms.CharField(label="荣誉称号", max_length=100, required=False,
-                                  help_text="如:浙江省劳动模范;可稍后在档案页继续添加")
-    honor_year = forms.TypedChoiceField(label="获评年份", coerce=int, required=False, empty_value=None)
-    honor_award_date = forms.DateField(label="表彰日期", required=False, widget=DATE)
-    honor_awarding_body = forms.CharField(label="表彰机关", max_length=100, required=False)
-    honor_document_no = forms.CharField(label="表彰文号", max_length=100, required=False)
-    honor_certificate_no = forms.CharField(label="证书编号", max_length=100, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["honor_year"].choices = [("", "—")] + [(y, f"{y}年") for y in range(year_choices()[0], 1949, -1)]
-
-    @property
-    def record_fields(self):
-        return [f for f in self if not f.name.startswith("honor_")]
-
-    @property
-    def honor_fields(self):
-        return [f for f in self if f.name.startswith("honor_")]
-
-
 def split_honor(data: dict) -> tuple[dict, list[dict]]:
     """(the worker's fields, [the honor typed with them]) of a new-worker form's cleaned data."""
     data = dict(data)
     honor = {key.removeprefix("honor_"): data.pop(key) for key in list(data) if key.startswith("honor_")}
     return data, [honor] if (honor.get("title") or "").strip() else []
+
+
+def award_year_choices() -> list:
+    return [("", "—")] + [(y, f"{y}年") for y in range(year_choices()[0], 1949, -1)]
 
 
 class HonorForm(forms.Form):
@@ -120,7 +102,20 @@ class HonorForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", "—")] + [(y, f"{y}年") for y in range(year_choices()[0], 1949, -1)]
+        self.fields["year"].choices = award_year_choices()
+
+
+class NewWorkerForm(WorkerForm):
+    """The new-worker form: the record and, optionally, the honor that makes them a model worker
+    (the honor form's fields, prefixed `honor_`, none of them required)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in HonorForm.base_fields.items():
+            self.fields[f"honor_{name}"] = copy.deepcopy(field)
+            self.fields[f"honor_{name}"].required = False
+        self.fields["honor_year"].choices = award_year_choices()
+        self.fields["honor_title"].help_text = "如:浙江省劳动模范;可稍后在档案页继续添加"
 
 
 class StatusForm(forms.Form):
