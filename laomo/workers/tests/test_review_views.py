@@ -198,3 +198,17 @@ def review_payload(submission):
     from laomo.workers.review import payload_of
 
     return payload_of(submission)
+
+
+def test_it_lets_the_sysadmin_turn_review_on_for_the_city(orgs, clients):
+    from laomo.core.models import AuditEntry
+
+    city = orgs["331100"]
+    response = clients[Role.SYSADMIN].post(reverse("orgs:org_edit", args=[city.pk]), {
+        "code": city.code, "name": city.name, "short_name": city.short_name, "kind": city.kind,
+        "parent": city.parent_id or "", "sort_order": city.sort_order, "is_active": "on", "registry_review": "on"})
+    assert response.status_code == 302
+    assert OrgUnit.objects.get(pk=city.pk).registry_review
+    assert AuditEntry.objects.filter(action="orgs.org.update", changes__has_key="registry_review").exists()
+    response = clients[Role.COUNTY_STAFF].get(reverse("workers:create"))
+    assert 'data-testid="save-worker">报送审核<' in response.content.decode()
