@@ -1,14 +1,16 @@
 import importlib
 
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate
 
 
 def _seed_achievement_kinds(sender, apps=None, using="default", **kwargs):
     # After every migrate and test flush: a flush empties the data dictionary that migration 0003 seeded
     # (care seeds its lists the same way). Idempotent; entries clerks changed are left alone.
-    if using != "default" or apps is None:
+    if using != "default":
         return
+    apps = apps or global_apps  # a flush sends no `apps`: the models as they are now
     try:
         apps.get_model("core", "DictItem")
     except LookupError:  # a partial migrate before the dictionary exists
