@@ -28,10 +28,6 @@ class ByUnit:
         self.org = org
         self.units = None if units is None else list(units)
 
-    @property
-    def keys(self) -> list:
-        return [None] if self.units is None else [u.pk for u in self.units]
-
     def _key(self, unit) -> str:
         """The value of `OrgUnit.child_key` for records in `unit`'s subtree: its segment of the path."""
         return unit.path[len(self.org.path):].strip("/")
