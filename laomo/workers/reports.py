@@ -21,14 +21,14 @@ from .selectors import registry_as_of, submission_list, worker_base
 def workers_section(*, year: int, org, units=None) -> dict:
     by = ByUnit(org, units)
     qs = _registry(year, org)
-    figures = by.aggregate(
-        qs, total=Count("id"),
-        **{level: Count("id", filter=Q(rank_asof=rank)) for level, rank in LEVEL_RANK.items()},
-    )
+    # Grouped by the rank as of the year (never null on the registry): its subquery runs once per worker,
+    # where one filtered COUNT per level would repeat it in every filter of a grouped query.
+    ranks = by.tally(qs, "rank_asof")
     hardship = by.count(in_hardship(workers=qs, year=year))
     return by.each(lambda k: {
-        "total": figures[k]["total"],
-        "by_level": {level: figures[k][level] for level in ("national", "provincial", "municipal", "county")},
+        "total": sum(ranks[k].values()),
+        "by_level": {level: ranks[k].get(LEVEL_RANK[level], 0)
+                     for level in ("national", "provincial", "municipal", "county")},
         "in_hardship": hardship[k],
     })
 
