@@ -82,9 +82,9 @@ def build(size: int, seed: int = 7) -> dict:
                    "sex", "ethnicity", "birth_date", "id_number", "id_number_index", "id_number_masked", "phone",
                    "phone_index", "phone_masked", "address", "employer", "job_title", "industry", "political_status",
                    "education", "employment_status", "specialties", "showcase_consent", "note", "highest_level_rank",
-                   "org_id")
+                   "benefit_category", "photo", "org_id")
     honor_cols = ("created_at", "updated_at", "is_deleted", "level", "kind", "title", "year", "awarding_body",
-                  "document_no", "worker_id")
+                  "document_no", "certificate_no", "worker_id")
     chunk = 20_000
     first_id = None
     honors_total = 0
@@ -110,15 +110,16 @@ def build(size: int, seed: int = 7) -> dict:
                         hashlib.sha256(f"p{i}".encode()).hexdigest(), f"138****{i % 10000:04d}",
                         addresses[i % len(addresses)], f"丽水市{rng.choice(EMPLOYER_WORDS)}科技有限公司",
                         rng.choice(JOBS), "", "中共党员", "大学本科", rng.choice(("active", "active", "retired")),
-                        "", False, "", rank, rng.choice(units),
+                        "", False, "", rank, "", "", rng.choice(units),
                     ))
                     worker_id = first_id + i
                     level, title = HONORS[rank]
                     year = rng.randrange(max(birth.year + 20, 1980), 2023)
-                    honors.append((now, now, False, level, KIND, title, year, "", "", worker_id))
+                    honors.append((now, now, False, level, KIND, title, year, "", "", "", worker_id))
                     if rank > 1 and rng.random() < 0.1:
                         low_level, low_title = HONORS[rank - 1]
-                        honors.append((now, now, False, low_level, KIND, low_title, year - 3, "", "", worker_id))
+                        honors.append((now, now, False, low_level, KIND, low_title, year - 3, "", "", "",
+                                       worker_id))
                 _insert(cursor, "workers_worker", ("id", *worker_cols),
                         [(first_id + start + k, *row) for k, row in enumerate(workers)])
                 _insert(cursor, "workers_honor", honor_cols, honors)

@@ -1,10 +1,11 @@
-"""The `care` section of the summary report, `workers.in_hardship`, and the module's dashboard cards."""
+"""The `care` section of the summary report, `workers.in_hardship`'s rule, and the module's dashboard cards."""
 
 from datetime import date
 
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from laomo.core.byunit import ByUnit
 from laomo.core.charts import chart_option
 from laomo.core.dashboard import register_cards
 from laomo.core.money import fen_sum, money_display, money_str, yuan
@@ -32,27 +33,27 @@ def _surveys(year: int, org):
 
 
 @register_section("care", order=40)
-def care_section(*, year: int, org) -> dict:
+def care_section(*, year: int, org, units=None) -> dict:
     """A visit counts in the year of its date, in the unit of the record and every unit above it."""
-    visits = _visits(year, org)
-    figures = visits.aggregate(
+    by = ByUnit(org, units)
+    figures = by.aggregate(
+        _visits(year, org),
         visits=Count("id"), workers=Count("worker", distinct=True), amount_fen=fen_sum("amount"),
         **{f"t_{t}": fen_sum("amount", filter=Q(visit_type=t)) for t in VisitType.values},
     )
-    surveyed = _surveys(year, org).values("worker_id").distinct().count()
-    return {
-        "visits": figures["visits"],
-        "workers_visited": figures["workers"],
-        "amount": money_str(yuan(figures["amount_fen"])),
-        "amount_by_type": {t: money_str(yuan(figures[f"t_{t}"])) for t in VisitType.values},
-        "hardship_surveyed": surveyed,
-    }
+    surveyed = by.aggregate(_surveys(year, org), n=Count("worker", distinct=True))
+    return by.each(lambda k: {
+        "visits": figures[k]["visits"],
+        "workers_visited": figures[k]["workers"],
+        "amount": money_str(yuan(figures[k]["amount_fen"])),
+        "amount_by_type": {t: money_str(yuan(figures[k][f"t_{t}"])) for t in VisitType.values},
+        "hardship_surveyed": surveyed[k]["n"],
+    })
 
 
-def in_hardship_count(*, workers, year: int) -> int:
+def in_hardship(*, workers, year: int):
     """Of `workers`, those whose latest approved survey on or before the end of `year` puts them in hardship."""
-    return workers.annotate(care_level=level_asof_subquery(date(year, 12, 31))).filter(
-        care_level__in=IN_HARDSHIP).count()
+    return workers.annotate(care_level=level_asof_subquery(date(year, 12, 31))).filter(care_level__in=IN_HARDSHIP)
 
 
 def county_money_chart(*, user, year: int, org) -> dict:

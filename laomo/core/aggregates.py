@@ -88,6 +88,30 @@ def cached(parts: tuple, compute: Callable):
     return value
 
 
+def cached_many(parts: dict, compute: Callable[[list], dict]) -> dict:
+    """{item: value} for every item of `parts` ({item: key parts, as for `cached`}): the values found in the cache,
+    and compute(items missing) -> {item: value} for the others, stored under their keys. The same entries as
+    `cached` with the same parts reads and writes."""
+    if not enabled():
+        return compute(list(parts))
+    keys = {item: ":".join([PREFIX, *(str(p) for p in key_parts)]) for item, key_parts in parts.items()}
+    try:
+        found = cache.get_many(list(keys.values()))
+    except Exception:
+        log.warning("aggregate cache: read failed, computing", exc_info=True)
+        return compute(list(parts))
+    out = {item: found[key] for item, key in keys.items() if key in found}
+    missing = [item for item in parts if item not in out]
+    if missing:
+        computed = compute(missing)
+        try:
+            cache.set_many({keys[item]: computed[item] for item in missing}, settings.LAOMO_AGGREGATE_CACHE_SECONDS)
+        except Exception:
+            log.warning("aggregate cache: write failed", exc_info=True)
+        out.update(computed)
+    return {item: out[item] for item in parts}
+
+
 def card_audience(user) -> str | None:
     """What a user's dashboard cards depend on besides (unit, year, data): their capability set, scope
     level and unit. None when the cards are personal and must not be cached."""

@@ -2,7 +2,8 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import StrIndex, Substr
 
 from .roles import BUSINESS_ROLES, ROLE_SCOPE, DataScope, Role, widest_scope
 
@@ -67,6 +68,18 @@ class OrgUnit(models.Model):
         """Records whose unit (`field`, a path to an OrgUnit; "" for OrgUnit itself) is this unit or below it."""
         lookup = f"{field}__path__startswith" if field else "path__startswith"
         return Q(**{lookup: self.path})
+
+    def below_q(self, field: str = "org") -> Q:
+        """Records whose unit (`field`, as in `subtree_q`) lies strictly below this unit."""
+        prefix = f"{field}__" if field else ""
+        return Q(**{f"{prefix}path__startswith": self.path, f"{prefix}depth__gt": self.depth})
+
+    def child_key(self, field: str = "org"):
+        """For records below this unit (`below_q`): an expression giving the path segment (the primary key as
+        the path spells it) of the unit directly below this one whose subtree holds the record's unit, so that
+        one GROUP BY on it gives the figures of every unit below (`laomo.core.byunit`)."""
+        rest = Substr(F(f"{field}__path" if field else "path"), len(self.path) + 1)
+        return Substr(rest, 1, StrIndex(rest, Value("/")) - 1)
 
     def subtree(self):
         """This unit and every unit below it, in tree order."""

@@ -3,6 +3,7 @@
 from django.db.models import Sum
 from django.urls import reverse
 
+from laomo.core.byunit import ByUnit
 from laomo.core.charts import chart_option
 from laomo.core.dashboard import register_cards
 from laomo.core.years import year_dates
@@ -14,14 +15,14 @@ from .models import Lecture, LectureStatus, MediaItem, PreShiftSession, VenueTyp
 
 
 @register_section("outreach", order=20)
-def outreach_section(*, year: int, org) -> dict:
+def outreach_section(*, year: int, org, units=None) -> dict:
     """A record counts in the year of its date, in its unit and every unit above it. Lectures: held ones;
     online views: gained in the year per media item of the unit, with the cumulative figure beside it."""
     return selectors.figures(
         lectures=Lecture.objects.filter(org.subtree_q(), is_deleted=False),
         media=MediaItem.objects.filter(org.subtree_q(), is_deleted=False),
         sessions=PreShiftSession.objects.filter(org.subtree_q(), is_deleted=False),
-        year=year,
+        year=year, by=ByUnit(org, units),
     )
 
 

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Query
 from django.db.models.functions import Coalesce, ExtractMonth, Greatest
 
 from laomo.core import dictionary
+from laomo.core.byunit import ByUnit
 from laomo.core.filtering import apply_filters, in_subtree, in_year
 from laomo.core.models import DictItem
 from laomo.core.scope import scope_q, scope_queryset
@@ -319,8 +320,13 @@ def views_of_year(items: QuerySet[MediaItem], year: int) -> dict:
     """Online views of `items` (DESIGN.md §7): `gained` in the year — per item, its latest reading by 31 December
     minus its latest reading before 1 January, never negative — and `cumulative`, the latest readings by
     31 December summed. Gains of successive years add up to the cumulative figure."""
-    totals = media_with_views(items, year).aggregate(gained=Sum("v_gained"), cumulative=Sum("v_end"))
-    return {"gained": int(totals["gained"] or 0), "cumulative": int(totals["cumulative"] or 0)}
+    return _views_of_year(items, year, ByUnit(None))[None]
+
+
+def _views_of_year(items: QuerySet[MediaItem], year: int, by: ByUnit) -> dict:
+    """`views_of_year` for each key of `by`."""
+    totals = by.aggregate(media_with_views(items, year), gained=Sum("v_gained"), cumulative=Sum("v_end"))
+    return {k: {"gained": int(t["gained"] or 0), "cumulative": int(t["cumulative"] or 0)} for k, t in totals.items()}
 
 
 def views_to_date(items: QuerySet[MediaItem]) -> int:
@@ -452,21 +458,24 @@ def campaign_stats(*, user, campaign: Campaign) -> dict:
 
 
 def figures(*, lectures: QuerySet[Lecture], media: QuerySet[MediaItem], sessions: QuerySet[PreShiftSession],
-            year: int) -> dict:
-    """The outreach figures of a year from base querysets already restricted to a unit (and a user)."""
+            year: int, by: ByUnit | None = None) -> dict:
+    """The outreach figures of a year from base querysets already restricted to a unit (and a user); with `by`
+    grouping the units below a unit, {unit pk: figures} in one query per family (`laomo.core.byunit`)."""
+    by = by or ByUnit(None)
     span = year_dates(year)
     held = lectures.filter(status=LectureStatus.HELD, date__range=span)
-    agg = held.aggregate(lectures=Count("id"), audience=Sum("audience"),
-                         **{f"v_{v}": Count("id", filter=Q(venue_type=v)) for v in VENUES})
-    views = views_of_year(media, year)
-    return {
-        "lectures": agg["lectures"],
-        "audience": int(agg["audience"] or 0),
-        "online_views": views["gained"],
-        "online_views_cumulative": views["cumulative"],
-        "pre_shift_sessions": sessions.filter(date__range=span).count(),
-        "lectures_by_venue": {v: agg[f"v_{v}"] for v in VENUES},
-    }
+    agg = by.aggregate(held, lectures=Count("id"), audience=Sum("audience"),
+                       **{f"v_{v}": Count("id", filter=Q(venue_type=v)) for v in VENUES})
+    views = _views_of_year(media, year, by)
+    sessions_held = by.count(sessions.filter(date__range=span))
+    return by.each(lambda k: {
+        "lectures": agg[k]["lectures"],
+        "audience": int(agg[k]["audience"] or 0),
+        "online_views": views[k]["gained"],
+        "online_views_cumulative": views[k]["cumulative"],
+        "pre_shift_sessions": sessions_held[k],
+        "lectures_by_venue": {v: agg[k][f"v_{v}"] for v in VENUES},
+    })
 
 
 def figures_for(*, user, year: int, org) -> dict:

@@ -26,7 +26,7 @@ from laomo.volunteering.models import ServiceRecord
 from laomo.workers.models import Honor
 
 from .labels import label
-from .selectors import summary
+from .selectors import summaries_below, summary
 from .workspace import child_units, flatten, number
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "templates" / "reports" / "annual_report.docx"
@@ -278,8 +278,9 @@ def build(*, user, year: int, org: OrgUnit) -> AnnualReport:
     units = child_units(org)
     columns = [(path, title) for path, title in UNIT_COLUMNS if path.split(".")[0] in figures]
     unit_rows = []
+    below = summaries_below(user=user, year=year, org=org, units=units)
     for unit in units + [org]:
-        flat = dict(flatten(summary(user=user, year=year, org=unit)))
+        flat = dict(flatten(figures if unit == org else below[unit.pk]))
         name = "合计" if unit == org else (unit.short_name or unit.name)
         unit_rows.append([name] + [n(flat.get(path)) for path, _ in columns])
     return AnnualReport(

@@ -9,7 +9,7 @@ import xlsxwriter
 
 from laomo.core.excel import safe_cell
 
-from .selectors import summary
+from .selectors import summaries_below, summary
 from .workspace import change, child_units, flatten, number
 
 # (group, column title, summary path): the layout the province's forms use, grouped under merged headers.
@@ -41,8 +41,10 @@ def _value(flat: dict, path: str):
 def rows_for(*, user, year: int, org) -> list[dict]:
     """[{"unit", "now": {path: value}, "before": {...}}] for each unit below `org`, then `org` itself as 合计."""
     out = []
-    for unit in child_units(org) + [org]:
-        data = summary(user=user, year=year, org=unit, previous=True)
+    units = child_units(org)
+    below = summaries_below(user=user, year=year, org=org, units=units, previous=True)
+    for unit in units + [org]:
+        data = summary(user=user, year=year, org=unit, previous=True) if unit == org else below[unit.pk]
         out.append({"unit": "合计" if unit == org else unit.name, "now": dict(flatten(data)),
                     "before": dict(flatten(data["previous_year"]))})
     return out

@@ -15,7 +15,7 @@ from laomo.orgs.models import OrgUnit
 
 from .drill import has_drill, note_for
 from .labels import label
-from .selectors import summary
+from .selectors import summaries_below, summary
 
 SERIES_YEARS = 5
 # Figures drawn per unit and over five years (path, chart title, unit of measure).
@@ -136,7 +136,8 @@ def build(*, user, year: int, org: OrgUnit) -> Workspace:
     units = child_units(org)
     version = aggregates.data_version() if aggregates.enabled() else None  # read once: this page only reads
     data = summary(user=user, year=year, org=org, previous=True, version=version)
-    per_unit = {u.pk: dict(flatten(summary(user=user, year=year, org=u, version=version))) for u in units}
+    per_unit = {pk: dict(flatten(data_u))
+                for pk, data_u in summaries_below(user=user, year=year, org=org, units=units, version=version).items()}
     previous = dict(flatten(data["previous_year"]))
     rows = []
     drill = _DrillUrls(year)
@@ -153,7 +154,8 @@ def build(*, user, year: int, org: OrgUnit) -> Workspace:
                         previous=previous.get(path), change=change(value, previous.get(path)), own=own, depth=depth,
                         section=label(path.split(".")[0])))
     years = list(range(year - SERIES_YEARS + 1, year + 1))
-    by_year = {y: dict(flatten(summary(user=user, year=y, org=org, version=version))) for y in years[:-1]}
+    by_year = {y: dict(flatten(summary(user=user, year=y, org=org, version=version))) for y in years[:-2]}
+    by_year[year - 1] = previous  # the same figures as summary(year - 1), already computed
     by_year[year] = dict(flatten(data))
     for row in rows:
         row.series = [by_year[y].get(row.path) for y in years]

@@ -10,6 +10,7 @@ those participants' surveys, exact to 2 places (a decimal string), or null witho
 from django.db.models import Count, Sum
 from django.urls import reverse
 
+from laomo.core.byunit import ByUnit
 from laomo.core.dashboard import register_cards
 from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section
@@ -32,21 +33,31 @@ def _attended(year: int, org):
 
 
 def _satisfaction(attended) -> str | None:
-    surveys = SurveyResponse.objects.filter(application__in=attended).aggregate(n=Count("id"), total=Sum("overall"))
+    return _average(SurveyResponse.objects.filter(application__in=attended).aggregate(**_SURVEYS))
+
+
+_SURVEYS = {"n": Count("id"), "total": Sum("overall")}
+
+
+def _average(surveys: dict) -> str | None:
     avg = average(surveys["total"], surveys["n"])
     return str(avg) if avg is not None else None
 
 
-def figures(*, year: int, org) -> dict:
+def figures(*, year: int, org, units=None) -> dict:
+    """The year's figures of `org`; with `units` (the units below it), {unit pk: figures} grouped by unit."""
+    by = ByUnit(org, units)
     attended = _attended(year, org)
-    return {"batches": _batches(year, org).count(),
-            "participants": attended.aggregate(n=Count("worker", distinct=True))["n"],
-            "average_satisfaction": _satisfaction(attended)}
+    batches = by.count(_batches(year, org))
+    participants = by.aggregate(attended, n=Count("worker", distinct=True))
+    surveys = by.aggregate(SurveyResponse.objects.filter(application__in=attended), "application__org", **_SURVEYS)
+    return by.each(lambda k: {"batches": batches[k], "participants": participants[k]["n"],
+                              "average_satisfaction": _average(surveys[k])})
 
 
 @register_section("retreats", order=50)
-def retreats_section(*, year: int, org) -> dict:
-    return figures(year=year, org=org)
+def retreats_section(*, year: int, org, units=None) -> dict:
+    return figures(year=year, org=org, units=units)
 
 
 @register_cards(order=50)

@@ -14,6 +14,7 @@ Each record counts in the org of the record and every org above it.
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
+from laomo.core.byunit import ByUnit
 from laomo.core.dashboard import register_cards
 from laomo.core.money import fen_sum, yuan
 from laomo.core.years import year_dates
@@ -48,25 +49,33 @@ def mentorships_in_year(qs, year: int):
 
 def by_form(qs) -> dict[str, int]:
     """Counts per derived form, grouped in the database by the form expression."""
-    rows = qs.with_form().order_by().values("form_key").annotate(n=Count("id")).values_list("form_key", "n")
-    counts = dict(rows)
+    return _forms(ByUnit(None).tally(qs.with_form(), "form_key")[None])
+
+
+def _forms(counts: dict) -> dict[str, int]:
     return {key: counts.get(key, 0) for key in FORM_KEYS}
 
 
 @register_section("studios", order=50)
-def studios_section(*, year: int, org) -> dict:
+def studios_section(*, year: int, org, units=None) -> dict:
+    by = ByUnit(org, units)
     studios = studios_in_year(Studio.objects.filter(org.subtree_q()), year)
-    figures = studios.aggregate(total=Count("id"),
-                                **{level: Count("id", filter=Q(level=level)) for level in LEVEL_KEYS})
+    figures = by.aggregate(studios, total=Count("id"),
+                           **{level: Count("id", filter=Q(level=level)) for level in LEVEL_KEYS})
     mentorships = mentorships_in_year(
         Mentorship.objects.filter(org.subtree_q(), is_deleted=False), year)
-    forms = by_form(mentorships)
-    return {
-        "studios": figures["total"],
-        "by_level": {level: figures[level] for level in LEVEL_KEYS},
-        "mentorships": sum(forms.values()),
-        "mentorships_by_form": forms,
-    }
+    tallies = by.tally(mentorships.with_form(), "form_key")
+
+    def section(k) -> dict:
+        forms = _forms(tallies[k])
+        return {
+            "studios": figures[k]["total"],
+            "by_level": {level: figures[k][level] for level in LEVEL_KEYS},
+            "mentorships": sum(forms.values()),
+            "mentorships_by_form": forms,
+        }
+
+    return by.each(section)
 
 
 @register_cards(order=50)

@@ -7,6 +7,7 @@ from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from laomo.core.byunit import ByUnit
 from laomo.core.charts import chart_option
 from laomo.core.dashboard import register_cards
 from laomo.core.permissions import has_capability
@@ -26,10 +27,6 @@ def _teams(year: int, org):
         Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=date(year, 1, 1)))
 
 
-def _teams_in_year(year: int, org) -> int:
-    return _teams(year, org).count()
-
-
 def _records(year: int, org):
     return ServiceRecord.objects.filter(org.subtree_q(), is_deleted=False,
                                         date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
@@ -41,32 +38,38 @@ def _requests(org, field: str, year: int):
 
 
 def _average_rating(requests) -> float | None:
-    avg = requests.filter(rating__isnull=False).aggregate(a=Avg("rating"))["a"]
+    return _rounded(requests.filter(rating__isnull=False).aggregate(a=Avg("rating"))["a"])
+
+
+def _rounded(avg) -> float | None:
     return None if avg is None else round(float(avg), 2)
 
 
 @register_section("volunteering", order=30)
-def volunteering_section(*, year: int, org) -> dict:
+def volunteering_section(*, year: int, org, units=None) -> dict:
+    by = ByUnit(org, units)
     records = _records(year, org)
-    figures = records.aggregate(
-        n=Count("id"), pt_total=Sum("person_times"),
+    figures = by.aggregate(
+        records, n=Count("id"), pt_total=Sum("person_times"),
         **{f"pt_{t}": Sum("person_times", filter=Q(team_type=t)) for t in TEAM_TYPE_KEYS},
     )
-    hours = ServiceHours.objects.filter(record__in=records).aggregate(s=Sum("hours"))["s"] or Decimal("0")
-    received = _requests(org, "received_at", year).count()
-    completed = _requests(org, "completed_at", year).count()
-    return {
-        "teams": _teams_in_year(year, org),
-        "service_records": figures["n"],
-        "person_times": figures["pt_total"] or 0,
-        "volunteer_hours": str(hours.quantize(Decimal("0.01"))),
-        "person_times_by_team_type": {t: figures[f"pt_{t}"] or 0 for t in TEAM_TYPE_KEYS},
+    hours = by.aggregate(ServiceHours.objects.filter(record__in=records), "record__org", s=Sum("hours"))
+    received = by.count(_requests(org, "received_at", year))
+    completed = by.count(_requests(org, "completed_at", year))
+    ratings = by.aggregate(_requests(org, "rated_at", year).filter(rating__isnull=False), a=Avg("rating"))
+    teams = by.count(_teams(year, org))
+    return by.each(lambda k: {
+        "teams": teams[k],
+        "service_records": figures[k]["n"],
+        "person_times": figures[k]["pt_total"] or 0,
+        "volunteer_hours": str((hours[k]["s"] or Decimal("0")).quantize(Decimal("0.01"))),
+        "person_times_by_team_type": {t: figures[k][f"pt_{t}"] or 0 for t in TEAM_TYPE_KEYS},
         "requests": {
-            "received": received,
-            "completed": completed,
-            "average_rating": _average_rating(_requests(org, "rated_at", year)),
+            "received": received[k],
+            "completed": completed[k],
+            "average_rating": _rounded(ratings[k]["a"]),
         },
-    }
+    })
 
 
 @register_cards(order=30)

@@ -4,7 +4,8 @@
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from laomo.care.reports import in_hardship_count
+from laomo.care.reports import in_hardship
+from laomo.core.byunit import ByUnit
 from laomo.core.dashboard import register_cards
 from laomo.core.scope import scope_root
 from laomo.orgs.models import OrgUnit
@@ -17,17 +18,19 @@ from .selectors import registry_as_of, submission_list, worker_base
 
 
 @register_section("workers", order=10)
-def workers_section(*, year: int, org) -> dict:
+def workers_section(*, year: int, org, units=None) -> dict:
+    by = ByUnit(org, units)
     qs = _registry(year, org)
-    figures = qs.aggregate(
-        total=Count("id"),
-        **{level: Count("id", filter=Q(rank_asof=rank)) for level, rank in LEVEL_RANK.items()},
-    )
-    return {
-        "total": figures["total"],
-        "by_level": {level: figures[level] for level in ("national", "provincial", "municipal", "county")},
-        "in_hardship": in_hardship_count(workers=qs, year=year),
-    }
+    # Grouped by the rank as of the year (never null on the registry): its subquery runs once per worker,
+    # where one filtered COUNT per level would repeat it in every filter of a grouped query.
+    ranks = by.tally(qs, "rank_asof")
+    hardship = by.count(in_hardship(workers=qs, year=year))
+    return by.each(lambda k: {
+        "total": sum(ranks[k].values()),
+        "by_level": {level: ranks[k].get(LEVEL_RANK[level], 0)
+                     for level in ("national", "provincial", "municipal", "county")},
+        "in_hardship": hardship[k],
+    })
 
 
 @register_cards(order=10)

@@ -18,6 +18,7 @@ from laomo.api.services import api_token_create
 from laomo.care import services as care
 from laomo.care.tests import factories as care_f
 from laomo.core.actors import SYSTEM
+from laomo.orgs.services import org_create
 from laomo.outreach.tests.factories import lecture
 from laomo.volunteering.tests.factories import make_record, make_team
 from laomo.workers.models import Worker
@@ -27,12 +28,13 @@ UNITS = ("331102", "331126", "331121")
 
 # Page: upper bound of queries with either data set, uncached (sessions, user with its org, permissions,
 # scope, the page's own: 9-11 for a list as measured on 2026-12-02, so two more fail). The reports
-# workspace computes the summary of the unit, of each unit below it (ten for the city) and of the years
-# of its trend: its count follows the units, not the rows. The dashboard includes the go-live
-# reminder's checks for city staff (about ten counts, cached with the figures).
+# workspace computes the summary of the unit for its year, the year before and the three before those
+# (its trend), and every section once for all the units below it, grouped by unit: 118 for the city
+# (98 for a county, without units below) on 2026-12-03, whatever the number of units (test below). The
+# dashboard includes the go-live reminder's checks for city staff (about ten counts, cached with the figures).
 PAGES = {
     f"/?year={YEAR}": 55,
-    f"/reports/?year={YEAR}": 310,
+    f"/reports/?year={YEAR}": 125,
     "/workers/": 12,
     "/care/visits/": 12,
     "/volunteering/records/": 12,
@@ -84,6 +86,26 @@ def test_it_keeps_the_queries_of_each_main_page_bounded_as_rows_grow(users, orgs
     assert not grown, grown
     over = {url: n for url, n in after.items() if n > PAGES[url]}
     assert not over, over
+
+
+@pytest.mark.django_db
+def test_it_computes_the_workspace_in_as_many_queries_whatever_the_number_of_units(users, orgs, settings):
+    """Each section computes the units below in one grouped query per figure (issue 16): three more counties
+    with records of their own add columns to the workspace, not queries."""
+    settings.LAOMO_AGGREGATE_CACHE_SECONDS = 0
+    client = login_client(users["city_staff"])
+    _batch(orgs, "甲", users["city_staff"])
+    url = f"/reports/?year={YEAR}"
+    before = _counts(client, {url: 0})[url]
+    for i in range(3):
+        county = org_create(actor=SYSTEM, code=f"33119{i}", name=f"新设{i}县总工会", kind="county",
+                            parent=orgs["331100"], short_name=f"新设{i}县")
+        worker = care_f.worker(county, f"新设{i}劳模", level="municipal")
+        lecture(county, speakers=[worker], title=f"新设{i}宣讲", day=date(YEAR, 5, 4))
+    after = _counts(client, {url: 0})[url]
+    ws = client.get(url).context["ws"]
+    assert {"331190", "331191", "331192"} <= {u.code for u in ws.units}
+    assert after == before, (before, after)
 
 
 @pytest.mark.django_db

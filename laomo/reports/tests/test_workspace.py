@@ -7,9 +7,12 @@ import pytest
 
 from laomo.care.tests.test_figures import data as care_data
 from laomo.core.actors import SYSTEM
+from laomo.orgs.services import org_create
+from laomo.outreach.tests.factories import lecture
 from laomo.outreach.tests.test_figures import data as outreach_data
 from laomo.reports import workspace
 from laomo.reports.drill import drill_for, has_drill
+from laomo.reports.selectors import summaries_below, summary
 from laomo.retreats.tests.test_reports import trips
 from laomo.studios.tests.test_figures import world
 from laomo.volunteering.tests.test_figures import data as volunteering_data
@@ -133,3 +136,21 @@ def test_it_links_every_cell_as_drill_url_does(everything, users, orgs):
         assert row.total.url == workspace.drill_url(row.path, year=2022, org=orgs["331100"])
         for unit, cell in zip(ws.units, row.units, strict=True):
             assert cell.url == workspace.drill_url(row.path, year=2022, org=unit)
+
+
+@pytest.mark.parametrize("year", [2021, 2022, 2023])
+def test_it_computes_the_units_below_grouped_as_each_unit_on_its_own(everything, users, orgs, year):
+    """Every section grouped by the units below (issue 16) gives each unit's own summary, records of a unit
+    two levels down counting in the unit above it."""
+    town = org_create(actor=SYSTEM, code="331102002", name="万象街道总工会", kind="township", parent=orgs["331102"])
+    worker = make_worker(town, "庚", id_number=make_id("331102", "19680101"), honors=[("丽水市劳动模范", 2018)])
+    lecture(town, speakers=[worker], title="街道宣讲", day=date(2022, 7, 1))
+    staff, city = users["city_staff"], orgs["331100"]
+    units = workspace.child_units(city)
+    below = summaries_below(user=staff, year=year, org=city, units=units, previous=True)
+    assert list(below) == [u.pk for u in units]
+    for unit in units:
+        assert below[unit.pk] == summary(user=staff, year=year, org=unit, previous=True), unit.code
+    if year == 2022:
+        assert below[orgs["331102"].pk]["outreach"]["lectures"] == 3
+    assert summaries_below(user=staff, year=year, org=city, units=[]) == {}
