@@ -70,3 +70,22 @@ def test_it_refuses_a_parameter_it_cannot_place():
     models_only = PreparedQuery(lambda name: Group.objects.filter(name=name), "")
     with pytest.raises(TypeError):
         models_only.rows("x")
+
+
+@pytest.mark.django_db
+def test_it_loads_a_live_session_and_never_an_expired_one():
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from laomo.core.sessions import SessionStore
+
+    store = SessionStore()
+    store["k"] = "v"
+    store.save()
+    assert SessionStore(store.session_key).load() == {"k": "v"}
+    Session.objects.filter(pk=store.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    expired = SessionStore(store.session_key)
+    assert expired.load() == {} and expired.session_key is None
+    assert SessionStore("no-such-session-key").load() == {}
