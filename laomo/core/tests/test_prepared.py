@@ -89,3 +89,19 @@ def test_it_loads_a_live_session_and_never_an_expired_one():
     expired = SessionStore(store.session_key)
     assert expired.load() == {} and expired.session_key is None
     assert SessionStore("no-such-session-key").load() == {}
+
+
+@pytest.mark.django_db
+def test_it_counts_unread_notifications_as_count_does(users):
+    from django.utils import timezone
+
+    from laomo.core.models import Notification
+    from laomo.core.selectors import unread_count
+
+    user, other = users["city_staff"], users["viewer"]
+    assert unread_count(user=user) == 0
+    for i in range(3):
+        Notification.objects.create(recipient=user, text=f"通知{i}")
+    Notification.objects.create(recipient=other, text="别人的")
+    Notification.objects.filter(recipient=user, text="通知0").update(read_at=timezone.now())
+    assert unread_count(user=user) == 2 == Notification.objects.filter(recipient=user, read_at__isnull=True).count()
