@@ -32,6 +32,8 @@ class ModelBackend(backends.ModelBackend):
             pk = User._meta.pk.to_python(user_id)
         except ValidationError:
             return None
+        if not isinstance(pk, int) or not -(2**63) <= pk < 2**63:  # no such row, as the ORM answers
+            return None
         found = _USER_WITH_ORG.objects(pk)
         if not found:
             return None

@@ -105,3 +105,14 @@ def test_it_counts_unread_notifications_as_count_does(users):
     Notification.objects.create(recipient=other, text="别人的")
     Notification.objects.filter(recipient=user, text="通知0").update(read_at=timezone.now())
     assert unread_count(user=user) == 2 == Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+@pytest.mark.django_db
+def test_it_finds_no_session_user_for_an_id_no_row_can_have(users):
+    from laomo.orgs.backends import ModelBackend
+
+    backend = ModelBackend()
+    assert backend.get_user(users["viewer"].pk) == users["viewer"]
+    assert backend.get_user(str(users["viewer"].pk)).org == users["viewer"].org
+    for user_id in (None, 2**63, -(2**70), "not a number"):
+        assert backend.get_user(user_id) is None
