@@ -267,6 +267,8 @@ LAOMO_SESSION_ABSOLUTE_SECONDS = env_int("LAOMO_SESSION_ABSOLUTE_SECONDS", 12 * 
 # the data version (laomo.core.aggregates): any audited write makes the next read recompute; the
 # timeout only bounds figures that change with the clock (overdue requests).
 SESSION_SAVE_EVERY_REQUEST = False
+# Django's database sessions, the row read by a query compiled once (laomo/core/sessions.py, issue 16).
+SESSION_ENGINE = "laomo.core.sessions"
 LAOMO_SESSION_RENEW_SECONDS = env_int("LAOMO_SESSION_RENEW_SECONDS", 60)
 LAOMO_AGGREGATE_CACHE_SECONDS = env_int("LAOMO_AGGREGATE_CACHE_SECONDS", 300)
 # Roles that must log in with a second factor (TOTP).

@@ -1,10 +1,11 @@
 from datetime import datetime, time
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from .models import AuditEntry, Job, Notification
+from .prepared import PreparedQuery
 
 
 def audit_list(*, user, actor: str = "", action: str = "", obj: str = "", result: str = "",
@@ -44,8 +45,18 @@ def notification_list(*, user, limit: int = 100) -> list[Notification]:
     return list(Notification.objects.filter(recipient=user).order_by("-created_at")[:limit])
 
 
+# The menu's badge on every page: COUNT of the recipient's unread notifications, grouped by the recipient (one
+# row, or none for zero) so that it is a plain query, compiled once (laomo.core.prepared).
+_UNREAD = PreparedQuery(
+    lambda pk: Notification.objects.filter(recipient=pk, read_at__isnull=True).order_by()
+    .values("recipient").annotate(n=Count("pk")).values_list("n"),
+    0,
+)
+
+
 def unread_count(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    rows = _UNREAD.rows(user.pk)
+    return rows[0][0] if rows else 0
 
 
 def get_in_scope(qs: QuerySet, pk, message: str):

@@ -9,17 +9,35 @@
 
 from django.contrib.auth import backends
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from laomo.core.prepared import PreparedQuery
+
 from .models import User
+
+# Both queries compiled once (laomo.core.prepared): they run on every request, and building them through
+# the ORM cost several times what running them does.
+_USER_WITH_ORG = PreparedQuery(lambda pk: User._default_manager.select_related("org").filter(pk=pk), 0)
+_PERMISSIONS = PreparedQuery(
+    lambda pk: Permission.objects.filter(Q(user=pk) | Q(group__user=pk))
+    .values_list("content_type__app_label", "codename").order_by().distinct(),
+    0,
+)
 
 
 class ModelBackend(backends.ModelBackend):
     def get_user(self, user_id):
         try:
-            user = User._default_manager.select_related("org").get(pk=user_id)
-        except User.DoesNotExist:
+            pk = User._meta.pk.to_python(user_id)
+        except ValidationError:
             return None
+        if not isinstance(pk, int) or not -(2**63) <= pk < 2**63:  # no such row, as the ORM answers
+            return None
+        found = _USER_WITH_ORG.objects(pk)
+        if not found:
+            return None
+        user = found[0]
         return user if self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
@@ -28,7 +46,6 @@ class ModelBackend(backends.ModelBackend):
         if not hasattr(user_obj, "_perm_cache"):
             if user_obj.is_superuser:
                 return super().get_all_permissions(user_obj)
-            rows = (Permission.objects.filter(Q(user=user_obj) | Q(group__user=user_obj))
-                    .values_list("content_type__app_label", "codename").order_by().distinct())
+            rows = _PERMISSIONS.rows(user_obj.pk)
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
         return user_obj._perm_cache

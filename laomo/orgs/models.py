@@ -1,9 +1,11 @@
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import StrIndex, Substr
+
+from laomo.core.prepared import PreparedQuery
 
 from .roles import BUSINESS_ROLES, ROLE_SCOPE, DataScope, Role, widest_scope
 
@@ -101,6 +103,10 @@ class OrgUnit(models.Model):
         return OrgUnit.objects.filter(pk__in=ids).order_by("depth")
 
 
+# A user's group names, compiled once (laomo.core.prepared): read on every request that checks a role.
+_GROUP_NAMES = PreparedQuery(lambda pk: Group.objects.filter(user=pk).values_list("name"), 0)
+
+
 class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=50, blank=True)
     title = models.CharField("职务", max_length=50, blank=True,
@@ -126,7 +132,9 @@ class User(AbstractUser):
     @cached_property
     def role_codes(self) -> frozenset[str]:
         valid = set(Role.values)
-        return frozenset(g.name for g in self.groups.all() if g.name in valid)
+        if "groups" in getattr(self, "_prefetched_objects_cache", {}):
+            return frozenset(g.name for g in self.groups.all() if g.name in valid)
+        return frozenset(name for (name,) in _GROUP_NAMES.rows(self.pk) if name in valid)
 
     def has_role(self, *roles) -> bool:
         return bool(self.role_codes.intersection(roles))

@@ -5,6 +5,11 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from laomo.core import audit
+from laomo.core.prepared import PreparedQuery
+
+# Asked on every page (the session policy and the menu): compiled once (laomo.core.prepared).
+_CONFIRMED_DEVICE = PreparedQuery(
+    lambda pk: TOTPDevice.objects.filter(user=pk, confirmed=True).values_list("pk")[:1], 0)
 
 
 def needs_second_factor(user) -> bool:
@@ -16,7 +21,7 @@ def needs_second_factor(user) -> bool:
 def has_confirmed_device(user) -> bool:
     cache = getattr(user, "_laomo_has_totp", None)
     if cache is None:
-        cache = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        cache = bool(_CONFIRMED_DEVICE.rows(user.pk))
         user._laomo_has_totp = cache
     return cache
 

@@ -44,6 +44,31 @@ def test_it_refuses_tokens_of_disabled_users(client, users):
 
 
 @pytest.mark.django_db
+def test_it_refuses_a_token_at_once_however_it_or_its_user_was_turned_off(client, users):
+    """Nothing of the token check is cached between requests: a change written straight to the database
+    (not through the services) is seen by the very next request."""
+    from laomo.orgs.models import User
+
+    token, raw = api_token_create(actor=SYSTEM, user=users["city_staff"])
+    assert client.get("/api/v1/me", **_auth(raw)).status_code == 200
+    User.objects.filter(pk=users["city_staff"].pk).update(is_active=False)
+    assert client.get("/api/v1/me", **_auth(raw)).status_code == 401
+    User.objects.filter(pk=users["city_staff"].pk).update(is_active=True)
+    assert client.get("/api/v1/workers", **_auth(raw)).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=token.created_at)
+    assert client.get("/api/v1/me", **_auth(raw)).status_code == 401
+
+
+@pytest.mark.django_db
+def test_it_sees_a_role_taken_away_on_the_next_request(client, users):
+    _, raw = api_token_create(actor=SYSTEM, user=users["city_staff"])
+    assert client.get("/api/v1/workers", **_auth(raw)).status_code == 200
+    users["city_staff"].groups.clear()
+    assert client.get("/api/v1/workers", **_auth(raw)).status_code == 403
+    assert client.get("/api/v1/me", **_auth(raw)).json()["roles"] == []
+
+
+@pytest.mark.django_db
 def test_it_stores_only_the_token_hash(users):
     token, raw = api_token_create(actor=SYSTEM, user=users["city_staff"])
     assert raw not in token.key_hash and not ApiToken.objects.filter(key_hash=raw).exists()

@@ -2,6 +2,7 @@
 template render exactly what Django's do (issue 16): compared with Django's own on the same values."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,6 +11,7 @@ from django.forms.renderers import DjangoTemplates
 from django.template import Context, Engine, engines
 from django.template.defaultfilters import date as django_date
 from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.utils.safestring import mark_safe
 
 from laomo.core.forms import FormRenderer
 from laomo.core.templatetags import laomo_builtins
@@ -87,7 +89,70 @@ def test_it_follows_the_script_prefix():
     (forms.Select(choices=[("", "全部"), ("a", "A")]), None),
     (forms.SelectMultiple(choices=[("a", "A"), ("b", "B"), ("c", "C")]), ["a", "c"]),
     (forms.NullBooleanSelect(), True),
+    (forms.NullBooleanSelect(), None),
+    (forms.Select(choices=[(1, 1), (2, 2.5), (Decimal("3.10"), date(2022, 3, 4)), ("<&\"'>", "<&\"'>")],
+                  attrs={"data-x": True, "data-y": False, "data-z": None, "data-n": 0, "q\"": mark_safe("<b>")}), 1),
+    (forms.Select(choices=[("s", mark_safe("<i>安全</i>")), (mark_safe("<v>"), "V"), ("", "—")]), "<v>"),
+    (forms.Select(choices=[("组一", [("a", "A")]), ("组二", [("b", "B"), ("c", "C")])]), "c"),
+    (forms.Select(choices=[(("t", 1), "tuple")]), None),
+    (forms.SelectMultiple(choices=[]), None),
 ])
 def test_it_renders_selects_as_django_does(widget, value):
-    """laomo/templates/django/forms/widgets/select.html writes Django's option template inline."""
+    """laomo/templates/django/forms/widgets/select.html writes Django's option template inline, and
+    laomo.core.forms.FormRenderer writes it in Python: both give what Django's own templates give."""
+    assert FormRenderer()._stock(widget.template_name)
     assert widget.render("f", value, renderer=FormRenderer()) == widget.render("f", value, renderer=DjangoTemplates())
+
+
+@pytest.mark.parametrize("widget, value", [
+    (forms.TextInput(attrs={"class": "form-control", "placeholder": "姓名<、>编号"}), "张\"三<"),
+    (forms.TextInput(), None),
+    (forms.TextInput(), ""),
+    (forms.TextInput(), mark_safe("<b>")),
+    (forms.NumberInput(attrs={"min": 2000, "max": 2100, "step": Decimal("0.5")}), 2022),
+    (forms.NumberInput(), Decimal("1234.50")),
+    (forms.NumberInput(), 1234567.25),
+    (forms.DateInput(attrs={"type": "date"}), date(2022, 3, 4)),
+    (forms.DateTimeInput(), datetime(2022, 3, 4, 5, 6)),
+    (forms.TimeInput(), None),
+    (forms.EmailInput(attrs={"required": True, "disabled": False}), "a@b.cn"),
+    (forms.HiddenInput(), "x y"),
+    (forms.PasswordInput(render_value=True), "秘密"),
+    (forms.CheckboxInput(), True),
+    (forms.CheckboxInput(), False),
+    (forms.FileInput(), None),
+    (forms.URLInput(), "https://example.org/?a=1&b=2"),
+    (forms.SearchInput(), "q"),
+    (forms.TelInput(), "0578"),
+    (forms.ColorInput(), "#ff0000"),
+])
+def test_it_renders_inputs_as_django_does(widget, value):
+    assert FormRenderer()._stock(widget.template_name)  # written in Python, not through the template
+    assert widget.render("f", value, renderer=FormRenderer()) == widget.render("f", value, renderer=DjangoTemplates())
+
+
+def test_it_renders_the_filter_bars_as_django_does(db, users):
+    """Every widget of the list pages' filter bars, written in Python, is what Django's templates give."""
+    from django.http import QueryDict
+
+    from laomo.workers.forms import filters_from
+
+    ours = FormRenderer()
+    for query in ("", "q=张&level=national&status=active&page=2", "year_from=2020&year_to=2022&org=331102"):
+        form, _ = filters_from(QueryDict(query), user=users["city_staff"])
+        for field in form:
+            widget = field.field.widget
+            context = widget.get_context(field.html_name, field.value(), field.build_widget_attrs({}))
+            assert ours.render(widget.template_name, context) == DjangoTemplates().render(widget.template_name,
+                                                                                          context)
+
+
+def test_it_renders_an_overridden_widget_template_as_a_template(tmp_path, settings):
+    """A project template replacing a stock one is rendered, not the Python version of the stock one."""
+    (tmp_path / "django" / "forms" / "widgets").mkdir(parents=True)
+    (tmp_path / "django" / "forms" / "widgets" / "input.html").write_text("<input data-own>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    renderer = FormRenderer()
+    assert forms.TextInput().render("f", "x", renderer=renderer) == "<input data-own>"
+    assert not renderer._stock("django/forms/widgets/text.html") and renderer._stock(
+        "django/forms/widgets/select.html")

@@ -1,0 +1,118 @@
+"""laomo.core.prepared: a query compiled once gives what the queryset itself gives, read fresh every time."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+
+from laomo.api.models import ApiToken
+from laomo.api.services import api_token_create
+from laomo.core.actors import SYSTEM
+from laomo.core.prepared import PreparedQuery
+from laomo.orgs.models import User
+
+TOKENS = PreparedQuery(
+    lambda key: ApiToken.objects.select_related("user", "user__org").filter(key_hash=key, revoked_at__isnull=True),
+    "",
+)
+PERMISSIONS = PreparedQuery(
+    lambda pk: Permission.objects.filter(Q(user=pk) | Q(group__user=pk))
+    .values_list("content_type__app_label", "codename").order_by().distinct(),
+    0,
+)
+
+
+def _fields(obj):
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+@pytest.mark.django_db
+def test_it_gives_the_objects_and_related_objects_the_queryset_gives(users):
+    token, _ = api_token_create(actor=SYSTEM, user=users["county_staff"])
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=token.created_at)
+    expected = ApiToken.objects.select_related("user", "user__org").get(pk=token.pk)
+    with CaptureQueriesContext(connection) as queries:
+        (found,) = TOKENS.objects(token.key_hash)
+        user, org = found.user, found.user.org  # cached by the same query, as select_related does
+    assert len(queries) == 1
+    assert _fields(found) == _fields(expected) and found.last_used_at == token.created_at
+    assert _fields(user) == _fields(expected.user) and _fields(org) == _fields(expected.user.org)
+    assert not found._state.adding and found._state.db == "default"
+    assert TOKENS.objects("no such hash") == []
+
+
+@pytest.mark.django_db
+def test_it_reads_the_database_on_every_call(users):
+    token, _ = api_token_create(actor=SYSTEM, user=users["viewer"])
+    assert TOKENS.objects(token.key_hash)[0].user.is_active
+    User.objects.filter(pk=users["viewer"].pk).update(is_active=False)
+    assert not TOKENS.objects(token.key_hash)[0].user.is_active
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=token.created_at)
+    assert TOKENS.objects(token.key_hash) == []
+
+
+@pytest.mark.django_db
+def test_it_gives_the_rows_of_values_list_with_a_parameter_used_twice(users):
+    user = users["city_staff"]
+    user.user_permissions.add(Permission.objects.get(codename="view_business"))
+    expected = set(Permission.objects.filter(Q(user=user) | Q(group__user=user))
+                   .values_list("content_type__app_label", "codename").distinct())
+    assert set(PERMISSIONS.rows(user.pk)) == expected and ("core", "view_business") in expected
+    assert PERMISSIONS.rows(-1) == []
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_parameter_it_cannot_place():
+    contains = PreparedQuery(lambda name: Group.objects.filter(name__contains=name).values_list("name"), "")
+    with pytest.raises(ValueError):
+        contains.rows("x")
+    models_only = PreparedQuery(lambda name: Group.objects.filter(name=name), "")
+    with pytest.raises(TypeError):
+        models_only.rows("x")
+
+
+@pytest.mark.django_db
+def test_it_loads_a_live_session_and_never_an_expired_one():
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from laomo.core.sessions import SessionStore
+
+    store = SessionStore()
+    store["k"] = "v"
+    store.save()
+    assert SessionStore(store.session_key).load() == {"k": "v"}
+    Session.objects.filter(pk=store.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    expired = SessionStore(store.session_key)
+    assert expired.load() == {} and expired.session_key is None
+    assert SessionStore("no-such-session-key").load() == {}
+
+
+@pytest.mark.django_db
+def test_it_counts_unread_notifications_as_count_does(users):
+    from django.utils import timezone
+
+    from laomo.core.models import Notification
+    from laomo.core.selectors import unread_count
+
+    user, other = users["city_staff"], users["viewer"]
+    assert unread_count(user=user) == 0
+    for i in range(3):
+        Notification.objects.create(recipient=user, text=f"通知{i}")
+    Notification.objects.create(recipient=other, text="别人的")
+    Notification.objects.filter(recipient=user, text="通知0").update(read_at=timezone.now())
+    assert unread_count(user=user) == 2 == Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+@pytest.mark.django_db
+def test_it_finds_no_session_user_for_an_id_no_row_can_have(users):
+    from laomo.orgs.backends import ModelBackend
+
+    backend = ModelBackend()
+    assert backend.get_user(users["viewer"].pk) == users["viewer"]
+    assert backend.get_user(str(users["viewer"].pk)).org == users["viewer"].org
+    for user_id in (None, 2**63, -(2**70), "not a number"):
+        assert backend.get_user(user_id) is None
