@@ -227,9 +227,18 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     parser.add_argument("--size", type=int, default=0, help="ignored (the demo has a fixed size)")
+    parser.add_argument("--urls", help="comma-separated names of the URLs to run (api_me,dashboard,…); all by default")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk (scripts/bench.sh does it)")
+    if args.urls:
+        wanted = set(args.urls.split(","))
+        unknown = wanted - set(PAGES) - set(API)
+        if unknown:
+            raise SystemExit(f"unknown URL names: {sorted(unknown)}; known: {sorted([*PAGES, *API])}")
+        for table in (PAGES, API):
+            for name in [n for n in table if n not in wanted]:
+                del table[name]
     log(f"{BENCH}: {machine()}")
     started = time.perf_counter()
     load_before = load_average()

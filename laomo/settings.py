@@ -174,7 +174,10 @@ FORM_RENDERER = "laomo.core.forms.FormRenderer"
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'laomo.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Persistent like PostgreSQL's (DB_CONN_MAX_AGE, 60 s): a new SQLite connection runs the PRAGMAs below,
+    # parses the whole schema on its first statement and starts with an empty page cache, which cost more
+    # than most requests themselves (issue 16). Between requests a connection holds no transaction (and so
+    # no snapshot); `manage.py restore` is run with laomo stopped (docs/operations.md).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
