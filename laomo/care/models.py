@@ -456,6 +456,8 @@ class HardshipSurvey(TimeStampedModel, SoftDeleteModel):
         indexes = [
             models.Index(fields=["worker", "status", "survey_date"], name="care_survey_worker_idx"),
             models.Index(fields=["org", "survey_date"], name="care_survey_org_date_idx"),
+            # The list's order (-survey_date, -id), walked backwards: its first page never sorts the table.
+            models.Index(fields=["survey_date", "id"], name="care_survey_date_idx"),
         ]
 
     def __str__(self):

@@ -257,6 +257,8 @@ class RetreatApplication(TimeStampedModel):
                          name="retreat_app_batch_idx"),
             models.Index(fields=["worker", "status"], name="retreat_app_worker_idx"),
             models.Index(fields=["org", "status"], name="retreat_app_org_idx"),
+            # The list's order across batches: its first page never sorts nor reads the whole table.
+            models.Index(fields=["-priority_score", "-level_rank", "created_at", "id"], name="retreat_app_order_idx"),
         ]
         constraints = [
             models.UniqueConstraint("batch", "worker", condition=Q(status__in=LIVE_STATUSES),

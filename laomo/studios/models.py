@@ -283,7 +283,9 @@ class StudioAchievement(TimeStampedModel, SoftDeleteModel):
         verbose_name = "工作室成果"
         verbose_name_plural = "工作室成果"
         ordering = ["-achieved_date", "-id"]
-        indexes = [models.Index(fields=["studio", "is_deleted", "achieved_date"], name="achievement_studio_idx")]
+        indexes = [models.Index(fields=["studio", "is_deleted", "achieved_date"], name="achievement_studio_idx"),
+                   # The list's order (-achieved_date, -id): its first page never sorts the table.
+                   models.Index(fields=["achieved_date", "id"], name="achievement_date_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(economic_benefit__isnull=True) | Q(economic_benefit__gte=0),
                                    name="achievement_benefit_not_negative"),
@@ -409,7 +411,9 @@ class Mentorship(TimeStampedModel, SoftDeleteModel):
         verbose_name = "传帮带结对"
         verbose_name_plural = "传帮带结对"
         ordering = ["-start_date", "-id"]
-        indexes = [models.Index(fields=["org", "is_deleted", "start_date"], name="mentorship_org_idx")]
+        indexes = [models.Index(fields=["org", "is_deleted", "start_date"], name="mentorship_org_idx"),
+                   # The list's order (-start_date, -id): its first page never sorts the table.
+                   models.Index(fields=["start_date", "id"], name="mentorship_date_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                                    name="mentorship_end_after_start"),
