@@ -239,7 +239,7 @@ AUTH_PASSWORD_VALIDATORS = [
 INSTALLED_APPS += ["csp"]
 MIDDLEWARE[MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1:0] = [
     "laomo.core.middleware.NoStoreMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "laomo.core.middleware.CSPMiddleware",  # django-csp's, the header built once (issue 16)
 ]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
