@@ -36,6 +36,7 @@ from laomo.orgs.roles import CAPABILITIES, DataScope
 
 from .audit import GENESIS
 from .models import AuditHead
+from .prepared import PreparedQuery
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +52,14 @@ def enabled() -> bool:
     return settings.LAOMO_AGGREGATE_CACHE_SECONDS > 0
 
 
+# The audit head's hash, read on every view of a cached page: compiled to SQL once (core/prepared.py).
+_HEAD_HASH = PreparedQuery(lambda pk: AuditHead.objects.filter(id=pk).values_list("last_hash"), 1)
+
+
 def data_version() -> str:
     """A token that changes with every audited write (and with `invalidate_all`)."""
-    head = AuditHead.objects.filter(id=1).values_list("last_hash", flat=True).first() or GENESIS
+    rows = _HEAD_HASH.rows(1)
+    head = (rows[0][0] if rows else None) or GENESIS
     try:
         epoch = cache.get(_EPOCH_KEY) or "0"
     except Exception:  # a cache that does not answer: no caching this time (see `cached`)
