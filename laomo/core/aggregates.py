@@ -53,12 +53,14 @@ def enabled() -> bool:
 
 
 # The audit head's hash, read on every view of a cached page: compiled to SQL once (core/prepared.py).
-_HEAD_HASH = PreparedQuery(lambda pk: AuditHead.objects.filter(id=pk).values_list("last_hash"), 1)
+# Its one row has the id 1 (a constant in the SQL: a sentinel id would fall outside the small integer's
+# range, which Django turns into an empty result on PostgreSQL).
+_HEAD_HASH = PreparedQuery(lambda: AuditHead.objects.filter(id=1).values_list("last_hash"))
 
 
 def data_version() -> str:
     """A token that changes with every audited write (and with `invalidate_all`)."""
-    rows = _HEAD_HASH.rows(1)
+    rows = _HEAD_HASH.rows()
     head = (rows[0][0] if rows else None) or GENESIS
     try:
         epoch = cache.get(_EPOCH_KEY) or "0"
