@@ -491,10 +491,6 @@ def _shown(key: str, value) -> str:
         return services.mask_for_audit(key, value)
     if key == "org":
         return OrgUnit.objects.filter(pk=value).values_list("name", flat=True).first() or str(value)
-    return history_shown(key, value)
-
-
-def history_shown(key: str, value) -> str:
     return shown_value(key, value)  # the history's labels of choices and booleans
 
 

@@ -112,14 +112,14 @@ def worker_reveal(request, pk, field):
     return render(request, "workers/partials/revealed.html", {"value": value or "(空)", "field": field})
 
 
-def _worker_form(request, worker, orgs, *, initial=None) -> WorkerForm:
-    initial = dict(initial or {})
-    if worker is not None and not initial:
+def _worker_form(request, worker, orgs) -> WorkerForm:
+    initial = {}
+    if worker is not None:
         initial = {f: getattr(worker, f) for f in services.PLAIN_FIELDS}
         initial["org"] = worker.org
         if request.method == "GET":
             initial.update(services.worker_pii_for_edit(actor=request.user, worker=worker))
-    elif worker is None and not initial and orgs.count() == 1:
+    elif orgs.count() == 1:
         initial["org"] = orgs.first()
     form_class = NewWorkerForm if worker is None else WorkerForm
     return form_class(request.POST or None, request.FILES or None, initial=initial, org_queryset=orgs)
