@@ -72,10 +72,8 @@ def summaries_for_years(*, user, years: list[int], org: OrgUnit, version: str | 
 
     def compute(years_: list[int]) -> dict[int, dict]:
         out: dict[int, dict] = {y: {} for y in years_}
-        if not years_:
-            return out
         for name, fn in registered:
-            many = years_of(name)
+            many = years_of(name) if len(years_) > 1 else None  # one year: the section's plain queries
             figures = many(years=years_, org=org) if many else {y: fn(year=y, org=org) for y in years_}
             for y in years_:
                 out[y][name] = figures[y]
