@@ -11,7 +11,7 @@ from laomo.core.charts import chart_option
 from laomo.core.dashboard import register_cards
 from laomo.core.money import fen_sum, money_display, money_str, yuan
 from laomo.core.permissions import has_capability
-from laomo.core.years import year_dates
+from laomo.core.years import year_dates, years_dates
 from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section, register_years
 from laomo.workers.models import Worker
@@ -21,14 +21,14 @@ from .models import IN_HARDSHIP, CareVisit, HardshipSurvey, SurveyStatus, VisitT
 from .selectors import in_hardship_now, level_asof_subquery, money_by_county, survey_base, visit_base
 
 
-def _visit_in(year: int) -> Q:
-    """A visit counts in the year of its date."""
-    start, end = year_dates(year)
+def _visit_in(first: int, last: int | None = None) -> Q:
+    """A visit counts in the year of its date (here: in a year from `first` to `last`, `core.byyear`)."""
+    start, end = years_dates(first, last)
     return Q(visit_date__gte=start, visit_date__lte=end)
 
 
-def _survey_in(year: int) -> Q:
-    start, end = year_dates(year)
+def _survey_in(first: int, last: int | None = None) -> Q:
+    start, end = years_dates(first, last)
     return Q(survey_date__gte=start, survey_date__lte=end)
 
 

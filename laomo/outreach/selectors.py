@@ -17,7 +17,7 @@ from laomo.core.filtering import apply_filters, in_subtree, in_year
 from laomo.core.models import DictItem
 from laomo.core.scope import scope_q, scope_queryset
 from laomo.core.selectors import get_in_scope
-from laomo.core.years import year_dates
+from laomo.core.years import year_dates, years_dates
 from laomo.workers.models import Worker
 from laomo.workers.selectors import worker_base
 
@@ -472,9 +472,9 @@ def campaign_stats(*, user, campaign: Campaign) -> dict:
 # --- figures ---------------------------------------------------------------------------------------------
 
 
-def _in_year(year: int) -> Q:
-    """A lecture or a session counts in the year of its date."""
-    return Q(date__range=year_dates(year))
+def _in_year(first: int, last: int | None = None) -> Q:
+    """A lecture or a session counts in the year of its date (here: in a year from `first` to `last`)."""
+    return Q(date__range=years_dates(first, last))
 
 
 def _lecture_figures() -> dict:

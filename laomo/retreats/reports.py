@@ -23,9 +23,19 @@ from .models import HELD_STATUSES, ApplicationStatus, RetreatApplication, Retrea
 from .selectors import average, open_batches_for
 
 
-def _batch_in(year: int, via: str = "") -> Q:
-    """A batch (a participant, a survey: `via` the path to the batch) counts in the year of its start date."""
-    return Q(**{f"{via}start_date__year": year})
+def _batch_in(first: int, last: int | None = None, *, via: str = "") -> Q:
+    """A batch (a participant, a survey: `via` the path to the batch) counts in the year of its start date
+    (here: in a year from `first` to `last`, `core.byyear`)."""
+    last = first if last is None else last
+    return Q(**{f"{via}start_date__year__gte": first, f"{via}start_date__year__lte": last})
+
+
+def _attended_in(first: int, last: int | None = None) -> Q:
+    return _batch_in(first, last, via="batch__")
+
+
+def _surveyed_in(first: int, last: int | None = None) -> Q:
+    return _batch_in(first, last, via="application__batch__")
 
 
 def _all_batches(org):
@@ -42,7 +52,7 @@ def _batches(year: int, org):
 
 
 def _attended(year: int, org):
-    return _all_attended(org).filter(_batch_in(year, "batch__"))
+    return _all_attended(org).filter(_attended_in(year))
 
 
 def _satisfaction(attended) -> str | None:
@@ -74,11 +84,10 @@ def figures(*, year: int, org, units=None) -> dict:
 def figures_of_years(*, years: list[int], org) -> dict:
     """{year: figures(year=year, org=org)} for `years`, each figure grouped by the year of the batch."""
     by = ByYear(years)
-    attended = _all_attended(org)
+    attended = _all_attended(org).filter(by.within(_attended_in))
     batches = by.count(_all_batches(org), _batch_in)
-    participants = by.aggregate(attended, lambda y: _batch_in(y, "batch__"), n=Count("worker", distinct=True))
-    surveys = by.aggregate(SurveyResponse.objects.filter(application__in=attended),
-                           lambda y: _batch_in(y, "application__batch__"), **_SURVEYS)
+    participants = by.aggregate(attended, _attended_in, n=Count("worker", distinct=True))
+    surveys = by.aggregate(SurveyResponse.objects.filter(application__in=attended), _surveyed_in, **_SURVEYS)
     return by.each(lambda y: _section(batches[y], participants[y], surveys[y]))
 
 

@@ -18,7 +18,7 @@ from laomo.core.byunit import ByUnit
 from laomo.core.byyear import ByYear
 from laomo.core.dashboard import register_cards
 from laomo.core.money import fen_sum, yuan
-from laomo.core.years import year_dates
+from laomo.core.years import year_dates, years_dates
 from laomo.reports.drill import Column, Drill, register_drill, register_note
 from laomo.reports.registry import register_section, register_years
 
@@ -39,14 +39,14 @@ COUNTING_RULE = (
 )
 
 
-def studio_in(year: int) -> Q:
-    """A studio in being during the year (COUNTING_RULE)."""
-    start, end = year_dates(year)
+def studio_in(first: int, last: int | None = None) -> Q:
+    """A studio in being during the year (COUNTING_RULE; here: during some year from `first` to `last`)."""
+    start, end = years_dates(first, last)
     return Q(founded_date__lte=end) & (Q(revoked_date__isnull=True) | Q(revoked_date__gte=start))
 
 
-def mentorship_in(year: int) -> Q:
-    return running_q(*year_dates(year))
+def mentorship_in(first: int, last: int | None = None) -> Q:
+    return running_q(*years_dates(first, last))
 
 
 def studios_in_year(qs, year: int):

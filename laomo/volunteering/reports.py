@@ -21,24 +21,33 @@ from .selectors import monthly_person_times, overdue_q, record_base, request_bas
 TEAM_TYPE_KEYS = list(TeamType.values)
 
 
-def _team_in(year: int) -> Q:
-    """Teams in existence during the year: founded by its end, not dissolved before it began."""
-    return Q(founded_on__lte=date(year, 12, 31)) & (Q(dissolved_on__isnull=True)
-                                                    | Q(dissolved_on__gte=date(year, 1, 1)))
+def _team_in(first: int, last: int | None = None) -> Q:
+    """Teams in existence during the year: founded by its end, not dissolved before it began (here: during some
+    year from `first` to `last`, `core.byyear`)."""
+    last = first if last is None else last
+    return Q(founded_on__lte=date(last, 12, 31)) & (Q(dissolved_on__isnull=True)
+                                                    | Q(dissolved_on__gte=date(first, 1, 1)))
 
 
-def _record_in(year: int, via: str = "") -> Q:
-    """A service record counts in the year of its date (`via`: the path to the record)."""
-    return Q(**{f"{via}date__gte": date(year, 1, 1), f"{via}date__lt": date(year + 1, 1, 1)})
+def _record_in(first: int, last: int | None = None) -> Q:
+    """A service record counts in the year of its date."""
+    last = first if last is None else last
+    return Q(date__gte=date(first, 1, 1), date__lt=date(last + 1, 1, 1))
+
+
+def _hours_in(first: int, last: int | None = None) -> Q:
+    """Hours count in the year of their record."""
+    last = first if last is None else last
+    return Q(record__date__gte=date(first, 1, 1), record__date__lt=date(last + 1, 1, 1))
 
 
 def _request_in(field: str):
     """A service request counts in the year of its `field` (received, completed, rated)."""
-    def in_year(year: int) -> Q:
-        start, end = year_bounds(year)
+    def in_years(first: int, last: int | None = None) -> Q:
+        start, end = year_bounds(first)[0], year_bounds(first if last is None else last)[1]
         return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
-    return in_year
+    return in_years
 
 
 def _all_teams(org):
@@ -113,8 +122,8 @@ def volunteering_years(*, years: list[int], org) -> dict:
     in being counted once per year in one query."""
     by = ByYear(years)
     figures = by.aggregate(_all_records(org), _record_in, **_record_figures())
-    hours = by.aggregate(ServiceHours.objects.filter(record__in=_all_records(org)),
-                         lambda y: _record_in(y, "record__"), s=Sum("hours"))
+    hours = by.aggregate(ServiceHours.objects.filter(record__in=_all_records(org).filter(by.within(_record_in))),
+                         _hours_in, s=Sum("hours"))
     received = by.count(_all_requests(org), _request_in("received_at"))
     completed = by.count(_all_requests(org), _request_in("completed_at"))
     ratings = by.aggregate(_all_requests(org).filter(rating__isnull=False), _request_in("rated_at"), a=Avg("rating"))
