@@ -6,13 +6,14 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from laomo.core.byunit import ByUnit
+from laomo.core.byyear import ByYear
 from laomo.core.charts import chart_option
 from laomo.core.dashboard import register_cards
 from laomo.core.money import fen_sum, money_display, money_str, yuan
 from laomo.core.permissions import has_capability
-from laomo.core.years import year_dates
+from laomo.core.years import year_dates, years_dates
 from laomo.reports.drill import Column, Drill, register_drill, register_note
-from laomo.reports.registry import register_section
+from laomo.reports.registry import register_section, register_years
 from laomo.workers.models import Worker
 from laomo.workers.selectors import registry_as_of
 
@@ -20,35 +21,68 @@ from .models import IN_HARDSHIP, CareVisit, HardshipSurvey, SurveyStatus, VisitT
 from .selectors import in_hardship_now, level_asof_subquery, money_by_county, survey_base, visit_base
 
 
+def _visit_in(first: int, last: int | None = None) -> Q:
+    """A visit counts in the year of its date (here: in a year from `first` to `last`, `core.byyear`)."""
+    start, end = years_dates(first, last)
+    return Q(visit_date__gte=start, visit_date__lte=end)
+
+
+def _survey_in(first: int, last: int | None = None) -> Q:
+    start, end = years_dates(first, last)
+    return Q(survey_date__gte=start, survey_date__lte=end)
+
+
+def _all_visits(org):
+    return CareVisit.objects.filter(org.subtree_q("org"), is_void=False)
+
+
+def _all_surveys(org):
+    return HardshipSurvey.objects.filter(org.subtree_q("org"), status=SurveyStatus.APPROVED, is_deleted=False)
+
+
 def _visits(year: int, org):
-    start, end = year_dates(year)
-    return CareVisit.objects.filter(org.subtree_q("org"), is_void=False, visit_date__gte=start,
-                                    visit_date__lte=end)
+    return _all_visits(org).filter(_visit_in(year))
 
 
 def _surveys(year: int, org):
-    start, end = year_dates(year)
-    return HardshipSurvey.objects.filter(org.subtree_q("org"), status=SurveyStatus.APPROVED, is_deleted=False,
-                                         survey_date__gte=start, survey_date__lte=end)
+    return _all_surveys(org).filter(_survey_in(year))
+
+
+def _visit_figures() -> dict:
+    return {"visits": Count("id"), "workers": Count("worker", distinct=True), "amount_fen": fen_sum("amount"),
+            **{f"t_{t}": fen_sum("amount", filter=Q(visit_type=t)) for t in VisitType.values}}
+
+
+def _survey_figures() -> dict:
+    return {"n": Count("worker", distinct=True)}
+
+
+def _section(visits: dict, surveyed: dict) -> dict:
+    return {
+        "visits": visits["visits"],
+        "workers_visited": visits["workers"],
+        "amount": money_str(yuan(visits["amount_fen"])),
+        "amount_by_type": {t: money_str(yuan(visits[f"t_{t}"])) for t in VisitType.values},
+        "hardship_surveyed": surveyed["n"],
+    }
 
 
 @register_section("care", order=40)
 def care_section(*, year: int, org, units=None) -> dict:
     """A visit counts in the year of its date, in the unit of the record and every unit above it."""
     by = ByUnit(org, units)
-    figures = by.aggregate(
-        _visits(year, org),
-        visits=Count("id"), workers=Count("worker", distinct=True), amount_fen=fen_sum("amount"),
-        **{f"t_{t}": fen_sum("amount", filter=Q(visit_type=t)) for t in VisitType.values},
-    )
-    surveyed = by.aggregate(_surveys(year, org), n=Count("worker", distinct=True))
-    return by.each(lambda k: {
-        "visits": figures[k]["visits"],
-        "workers_visited": figures[k]["workers"],
-        "amount": money_str(yuan(figures[k]["amount_fen"])),
-        "amount_by_type": {t: money_str(yuan(figures[k][f"t_{t}"])) for t in VisitType.values},
-        "hardship_surveyed": surveyed[k]["n"],
-    })
+    visits = by.aggregate(_visits(year, org), **_visit_figures())
+    surveyed = by.aggregate(_surveys(year, org), **_survey_figures())
+    return by.each(lambda k: _section(visits[k], surveyed[k]))
+
+
+@register_years("care")
+def care_years(*, years: list[int], org) -> dict:
+    """`care_section` for each of `years`, the visits and the surveys grouped by year."""
+    by = ByYear(years)
+    visits = by.aggregate(_all_visits(org), _visit_in, **_visit_figures())
+    surveyed = by.aggregate(_all_surveys(org), _survey_in, **_survey_figures())
+    return by.each(lambda y: _section(visits[y], surveyed[y]))
 
 
 def in_hardship(*, workers, year: int):

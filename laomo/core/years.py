@@ -76,3 +76,8 @@ def year_dates(year: int) -> tuple[date, date]:
     """The first and last day of `year` (a year no date can be made from is a ValidationError, `ensure_year`)."""
     ensure_year(year)
     return date(year, 1, 1), date(year, 12, 31)
+
+
+def years_dates(first: int, last: int | None = None) -> tuple[date, date]:
+    """The first day of `first` and the last day of `last` (`first` when None): a run of years."""
+    return year_dates(first)[0], year_dates(first if last is None else last)[1]

@@ -8,7 +8,7 @@ from laomo.core.charts import chart_option
 from laomo.core.dashboard import register_cards
 from laomo.core.years import year_dates
 from laomo.reports.drill import Column, Drill, register_drill, register_note
-from laomo.reports.registry import register_section
+from laomo.reports.registry import register_section, register_years
 
 from . import selectors
 from .models import Lecture, LectureStatus, MediaItem, PreShiftSession, VenueType
@@ -23,6 +23,17 @@ def outreach_section(*, year: int, org, units=None) -> dict:
         media=MediaItem.objects.filter(org.subtree_q(), is_deleted=False),
         sessions=PreShiftSession.objects.filter(org.subtree_q(), is_deleted=False),
         year=year, by=ByUnit(org, units),
+    )
+
+
+@register_years("outreach")
+def outreach_years(*, years: list[int], org) -> dict:
+    """`outreach_section` for each of `years`, in one query per figure family."""
+    return selectors.figures_of_years(
+        lectures=Lecture.objects.filter(org.subtree_q(), is_deleted=False),
+        media=MediaItem.objects.filter(org.subtree_q(), is_deleted=False),
+        sessions=PreShiftSession.objects.filter(org.subtree_q(), is_deleted=False),
+        years=years,
     )
 
 

@@ -12,11 +12,12 @@ from django.db.models.functions import Coalesce, ExtractMonth, Greatest
 
 from laomo.core import dictionary
 from laomo.core.byunit import ByUnit
+from laomo.core.byyear import ByYear
 from laomo.core.filtering import apply_filters, in_subtree, in_year
 from laomo.core.models import DictItem
 from laomo.core.scope import scope_q, scope_queryset
 from laomo.core.selectors import get_in_scope
-from laomo.core.years import year_dates
+from laomo.core.years import year_dates, years_dates
 from laomo.workers.models import Worker
 from laomo.workers.selectors import worker_base
 
@@ -329,6 +330,20 @@ def _views_of_year(items: QuerySet[MediaItem], year: int, by: ByUnit) -> dict:
     return {k: {"gained": int(t["gained"] or 0), "cumulative": int(t["cumulative"] or 0)} for k, t in totals.items()}
 
 
+def views_of_years(items: QuerySet[MediaItem], years: list[int]) -> dict[int, dict]:
+    """{year: views_of_year(items, year)} in one query: each item's latest reading by every 31 December
+    needed (the end of each year and of the year before it) taken once, the gains and totals summed per year."""
+    ends = {d.year: d for y in years for d in (date(y - 1, 12, 31), date(y, 12, 31))}
+    per_item = items.annotate(**{f"v_{y}": Coalesce(_views_on(d), 0) for y, d in ends.items()})
+    sums = {}
+    for y in years:
+        sums[f"gained_{y}"] = Sum(Greatest(F(f"v_{y}") - F(f"v_{y - 1}"), Value(0)))
+        sums[f"cumulative_{y}"] = Sum(f"v_{y}")
+    totals = per_item.aggregate(**sums)
+    return {y: {"gained": int(totals[f"gained_{y}"] or 0), "cumulative": int(totals[f"cumulative_{y}"] or 0)}
+            for y in years}
+
+
 def views_to_date(items: QuerySet[MediaItem]) -> int:
     """The reach of `items` so far: each item's latest reading, summed."""
     total = items.annotate(v=Coalesce(_views_on(date.max), 0)).aggregate(total=Sum("v"))["total"]
@@ -457,25 +472,48 @@ def campaign_stats(*, user, campaign: Campaign) -> dict:
 # --- figures ---------------------------------------------------------------------------------------------
 
 
+def _in_year(first: int, last: int | None = None) -> Q:
+    """A lecture or a session counts in the year of its date (here: in a year from `first` to `last`)."""
+    return Q(date__range=years_dates(first, last))
+
+
+def _lecture_figures() -> dict:
+    return {"lectures": Count("id"), "audience": Sum("audience"),
+            **{f"v_{v}": Count("id", filter=Q(venue_type=v)) for v in VENUES}}
+
+
+def _figures(lectures: dict, views: dict, sessions: int) -> dict:
+    return {
+        "lectures": lectures["lectures"],
+        "audience": int(lectures["audience"] or 0),
+        "online_views": views["gained"],
+        "online_views_cumulative": views["cumulative"],
+        "pre_shift_sessions": sessions,
+        "lectures_by_venue": {v: lectures[f"v_{v}"] for v in VENUES},
+    }
+
+
 def figures(*, lectures: QuerySet[Lecture], media: QuerySet[MediaItem], sessions: QuerySet[PreShiftSession],
             year: int, by: ByUnit | None = None) -> dict:
     """The outreach figures of a year from base querysets already restricted to a unit (and a user); with `by`
     grouping the units below a unit, {unit pk: figures} in one query per family (`laomo.core.byunit`)."""
     by = by or ByUnit(None)
-    span = year_dates(year)
-    held = lectures.filter(status=LectureStatus.HELD, date__range=span)
-    agg = by.aggregate(held, lectures=Count("id"), audience=Sum("audience"),
-                       **{f"v_{v}": Count("id", filter=Q(venue_type=v)) for v in VENUES})
+    held = lectures.filter(status=LectureStatus.HELD).filter(_in_year(year))
+    agg = by.aggregate(held, **_lecture_figures())
     views = _views_of_year(media, year, by)
-    sessions_held = by.count(sessions.filter(date__range=span))
-    return by.each(lambda k: {
-        "lectures": agg[k]["lectures"],
-        "audience": int(agg[k]["audience"] or 0),
-        "online_views": views[k]["gained"],
-        "online_views_cumulative": views[k]["cumulative"],
-        "pre_shift_sessions": sessions_held[k],
-        "lectures_by_venue": {v: agg[k][f"v_{v}"] for v in VENUES},
-    })
+    sessions_held = by.count(sessions.filter(_in_year(year)))
+    return by.each(lambda k: _figures(agg[k], views[k], sessions_held[k]))
+
+
+def figures_of_years(*, lectures: QuerySet[Lecture], media: QuerySet[MediaItem],
+                     sessions: QuerySet[PreShiftSession], years: list[int]) -> dict:
+    """{year: figures(..., year=year)} for `years`: lectures and sessions grouped by year, the views of every
+    year in one query (`views_of_years`)."""
+    by = ByYear(years)
+    agg = by.aggregate(lectures.filter(status=LectureStatus.HELD), _in_year, **_lecture_figures())
+    views = views_of_years(media, by.years)
+    sessions_held = by.count(sessions, _in_year)
+    return by.each(lambda y: _figures(agg[y], views[y], sessions_held[y]))
 
 
 def figures_for(*, user, year: int, org) -> dict:

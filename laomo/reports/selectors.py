@@ -6,7 +6,7 @@ from laomo.core.years import ensure_year
 from laomo.orgs.models import OrgUnit
 from laomo.orgs.roles import DataScope
 
-from .registry import groups_by_unit, sections
+from .registry import groups_by_unit, sections, years_of
 
 
 def report_org(*, user, code: str | None) -> OrgUnit:
@@ -45,25 +45,45 @@ def summary(*, user, year: int, org: OrgUnit, previous: bool = False, version: s
     """The year's figures for `org` and every unit below it (the caller resolved `org` in scope).
 
     With `previous`, the same sections for the year before are added under `previous_year`, so that a reader
-    computes 同比 from one response (the keys of DESIGN.md §7 keep their names and meaning).
+    computes 同比 from one response (the keys of DESIGN.md §7 keep their names and meaning); both years are
+    computed together (`summaries_for_years`).
 
     Sections are cached under the data version (`laomo.core.aggregates`); a read-only caller that asks
     for several summaries in one request passes the `version` it read once (never one read before a write)."""
+    ensure_year(year)
+    if previous:
+        return with_previous(summaries_for_years(user=user, years=[year - 1, year], org=org, version=version), year)
+    return summaries_for_years(user=user, years=[year], org=org, version=version)[year]
+
+
+def with_previous(by_year: dict[int, dict], year: int) -> dict:
+    """summary(year=year, previous=True) from the summaries of `year` and the year before."""
+    before = {key: value for key, value in by_year[year - 1].items() if key != "org"}
+    return {**by_year[year], "previous_year": before}
+
+
+def summaries_for_years(*, user, years: list[int], org: OrgUnit, version: str | None = None) -> dict[int, dict]:
+    """{year: summary(user=user, year=year, org=org, version=version)} for `years`: the same figures and cache
+    entries, each section computed for all the years not cached at once, grouped by year where it can be
+    (`register_years`; figures as of 31 December may take a query per year)."""
     version = _version(version)
     registered = sections()
+    years = [ensure_year(y) for y in dict.fromkeys(years)]
 
-    def sections_of(y: int) -> dict:
-        def compute():
-            return {name: fn(year=y, org=org) for name, fn in registered}
+    def compute(years_: list[int]) -> dict[int, dict]:
+        out: dict[int, dict] = {y: {} for y in years_}
+        for name, fn in registered:
+            many = years_of(name) if len(years_) > 1 else None  # one year: the section's plain queries
+            figures = many(years=years_, org=org) if many else {y: fn(year=y, org=org) for y in years_}
+            for y in years_:
+                out[y][name] = figures[y]
+        return out
 
-        if version is None:
-            return compute()
-        return aggregates.cached(_cache_parts(version, registered, org.pk, y), compute)
-
-    data = {"year": ensure_year(year), "org": org.code, **sections_of(year)}
-    if previous:
-        data["previous_year"] = {"year": year - 1, **sections_of(year - 1)}
-    return data
+    if version is None:
+        found = compute(years)
+    else:
+        found = aggregates.cached_many({y: _cache_parts(version, registered, org.pk, y) for y in years}, compute)
+    return {y: {"year": y, "org": org.code, **found[y]} for y in years}
 
 
 def summaries_below(*, user, year: int, org: OrgUnit, units: list[OrgUnit], previous: bool = False,

@@ -15,7 +15,7 @@ from laomo.orgs.models import OrgUnit
 
 from .drill import has_drill, note_for
 from .labels import label
-from .selectors import summaries_below, summary
+from .selectors import summaries_below, summaries_for_years, with_previous
 
 SERIES_YEARS = 5
 # Figures drawn per unit and over five years (path, chart title, unit of measure).
@@ -135,7 +135,10 @@ def _labels(path: str) -> tuple[str, int]:
 def build(*, user, year: int, org: OrgUnit) -> Workspace:
     units = child_units(org)
     version = aggregates.data_version() if aggregates.enabled() else None  # read once: this page only reads
-    data = summary(user=user, year=year, org=org, previous=True, version=version)
+    years = list(range(year - SERIES_YEARS + 1, year + 1))
+    # The year, the year before (同比) and the rest of the trend, each section computed for them all at once.
+    by_year = summaries_for_years(user=user, years=years, org=org, version=version)
+    data = with_previous(by_year, year)
     per_unit = {pk: dict(flatten(data_u))
                 for pk, data_u in summaries_below(user=user, year=year, org=org, units=units, version=version).items()}
     previous = dict(flatten(data["previous_year"]))
@@ -153,12 +156,9 @@ def build(*, user, year: int, org: OrgUnit) -> Workspace:
                         total=Cell(value, drill(path, org)), units=cells,
                         previous=previous.get(path), change=change(value, previous.get(path)), own=own, depth=depth,
                         section=label(path.split(".")[0])))
-    years = list(range(year - SERIES_YEARS + 1, year + 1))
-    by_year = {y: dict(flatten(summary(user=user, year=y, org=org, version=version))) for y in years[:-2]}
-    by_year[year - 1] = previous  # the same figures as summary(year - 1), already computed
-    by_year[year] = dict(flatten(data))
+    series = {y: dict(flatten(summary_y)) for y, summary_y in by_year.items()}
     for row in rows:
-        row.series = [by_year[y].get(row.path) for y in years]
+        row.series = [series[y].get(row.path) for y in years]
     workspace = Workspace(year=year, org=org, units=units, rows=rows, has_own=any(r.own for r in rows),
                           series_years=years)
     workspace.charts = charts(year=year, org=org, units=units, rows=rows, years=years)

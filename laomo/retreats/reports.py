@@ -7,13 +7,14 @@ batches in a year counts once. The average satisfaction is the mean of the æ€»ä½
 those participants' surveys, exact to 2 places (a decimal string), or null without any survey.
 """
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from laomo.core.byunit import ByUnit
+from laomo.core.byyear import ByYear
 from laomo.core.dashboard import register_cards
 from laomo.reports.drill import Column, Drill, register_drill, register_note
-from laomo.reports.registry import register_section
+from laomo.reports.registry import register_section, register_years
 from laomo.workers.models import Worker
 from laomo.workers.selectors import worker_for_user
 from laomo.workers.timeline import register_timeline
@@ -22,14 +23,36 @@ from .models import HELD_STATUSES, ApplicationStatus, RetreatApplication, Retrea
 from .selectors import average, open_batches_for
 
 
+def _batch_in(first: int, last: int | None = None, *, via: str = "") -> Q:
+    """A batch (a participant, a survey: `via` the path to the batch) counts in the year of its start date
+    (here: in a year from `first` to `last`, `core.byyear`)."""
+    last = first if last is None else last
+    return Q(**{f"{via}start_date__year__gte": first, f"{via}start_date__year__lte": last})
+
+
+def _attended_in(first: int, last: int | None = None) -> Q:
+    return _batch_in(first, last, via="batch__")
+
+
+def _surveyed_in(first: int, last: int | None = None) -> Q:
+    return _batch_in(first, last, via="application__batch__")
+
+
+def _all_batches(org):
+    return RetreatBatch.objects.filter(org.subtree_q(), is_deleted=False, status__in=HELD_STATUSES)
+
+
+def _all_attended(org):
+    return RetreatApplication.objects.filter(org.subtree_q(), status=ApplicationStatus.ATTENDED,
+                                             batch__is_deleted=False)
+
+
 def _batches(year: int, org):
-    return RetreatBatch.objects.filter(org.subtree_q(), is_deleted=False, status__in=HELD_STATUSES,
-                                       start_date__year=year)
+    return _all_batches(org).filter(_batch_in(year))
 
 
 def _attended(year: int, org):
-    return RetreatApplication.objects.filter(org.subtree_q(), status=ApplicationStatus.ATTENDED,
-                                             batch__is_deleted=False, batch__start_date__year=year)
+    return _all_attended(org).filter(_attended_in(year))
 
 
 def _satisfaction(attended) -> str | None:
@@ -44,6 +67,10 @@ def _average(surveys: dict) -> str | None:
     return str(avg) if avg is not None else None
 
 
+def _section(batches: int, participants: dict, surveys: dict) -> dict:
+    return {"batches": batches, "participants": participants["n"], "average_satisfaction": _average(surveys)}
+
+
 def figures(*, year: int, org, units=None) -> dict:
     """The year's figures of `org`; with `units` (the units below it), {unit pk: figures} grouped by unit."""
     by = ByUnit(org, units)
@@ -51,13 +78,27 @@ def figures(*, year: int, org, units=None) -> dict:
     batches = by.count(_batches(year, org))
     participants = by.aggregate(attended, n=Count("worker", distinct=True))
     surveys = by.aggregate(SurveyResponse.objects.filter(application__in=attended), "application__org", **_SURVEYS)
-    return by.each(lambda k: {"batches": batches[k], "participants": participants[k]["n"],
-                              "average_satisfaction": _average(surveys[k])})
+    return by.each(lambda k: _section(batches[k], participants[k], surveys[k]))
+
+
+def figures_of_years(*, years: list[int], org) -> dict:
+    """{year: figures(year=year, org=org)} for `years`, each figure grouped by the year of the batch."""
+    by = ByYear(years)
+    attended = _all_attended(org).filter(by.within(_attended_in))
+    batches = by.count(_all_batches(org), _batch_in)
+    participants = by.aggregate(attended, _attended_in, n=Count("worker", distinct=True))
+    surveys = by.aggregate(SurveyResponse.objects.filter(application__in=attended), _surveyed_in, **_SURVEYS)
+    return by.each(lambda y: _section(batches[y], participants[y], surveys[y]))
 
 
 @register_section("retreats", order=50)
 def retreats_section(*, year: int, org, units=None) -> dict:
     return figures(year=year, org=org, units=units)
+
+
+@register_years("retreats")
+def retreats_years(*, years: list[int], org) -> dict:
+    return figures_of_years(years=years, org=org)
 
 
 @register_cards(order=50)

@@ -15,13 +15,14 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from laomo.core.byunit import ByUnit
+from laomo.core.byyear import ByYear
 from laomo.core.dashboard import register_cards
 from laomo.core.money import fen_sum, yuan
-from laomo.core.years import year_dates
+from laomo.core.years import year_dates, years_dates
 from laomo.reports.drill import Column, Drill, register_drill, register_note
-from laomo.reports.registry import register_section
+from laomo.reports.registry import register_section, register_years
 
-from .models import FORM_KEYS, LEVEL_KEYS, Mentorship, MentorshipForm, Studio
+from .models import FORM_KEYS, LEVEL_KEYS, Mentorship, MentorshipForm, Studio, running_q
 from .selectors import (
     achievement_base,
     flag_annotations,
@@ -38,9 +39,18 @@ COUNTING_RULE = (
 )
 
 
+def studio_in(first: int, last: int | None = None) -> Q:
+    """A studio in being during the year (COUNTING_RULE; here: during some year from `first` to `last`)."""
+    start, end = years_dates(first, last)
+    return Q(founded_date__lte=end) & (Q(revoked_date__isnull=True) | Q(revoked_date__gte=start))
+
+
+def mentorship_in(first: int, last: int | None = None) -> Q:
+    return running_q(*years_dates(first, last))
+
+
 def studios_in_year(qs, year: int):
-    start, end = year_dates(year)
-    return qs.filter(founded_date__lte=end).filter(Q(revoked_date__isnull=True) | Q(revoked_date__gte=start))
+    return qs.filter(studio_in(year))
 
 
 def mentorships_in_year(qs, year: int):
@@ -56,26 +66,40 @@ def _forms(counts: dict) -> dict[str, int]:
     return {key: counts.get(key, 0) for key in FORM_KEYS}
 
 
+def _studio_figures() -> dict:
+    return {"total": Count("id"), **{level: Count("id", filter=Q(level=level)) for level in LEVEL_KEYS}}
+
+
+def _all_mentorships(org):
+    return Mentorship.objects.filter(org.subtree_q(), is_deleted=False)
+
+
+def _section(studios: dict, forms: dict) -> dict:
+    forms = _forms(forms)
+    return {
+        "studios": studios["total"],
+        "by_level": {level: studios[level] for level in LEVEL_KEYS},
+        "mentorships": sum(forms.values()),
+        "mentorships_by_form": forms,
+    }
+
+
 @register_section("studios", order=50)
 def studios_section(*, year: int, org, units=None) -> dict:
     by = ByUnit(org, units)
-    studios = studios_in_year(Studio.objects.filter(org.subtree_q()), year)
-    figures = by.aggregate(studios, total=Count("id"),
-                           **{level: Count("id", filter=Q(level=level)) for level in LEVEL_KEYS})
-    mentorships = mentorships_in_year(
-        Mentorship.objects.filter(org.subtree_q(), is_deleted=False), year)
-    tallies = by.tally(mentorships.with_form(), "form_key")
+    studios = by.aggregate(studios_in_year(Studio.objects.filter(org.subtree_q()), year), **_studio_figures())
+    tallies = by.tally(mentorships_in_year(_all_mentorships(org), year).with_form(), "form_key")
+    return by.each(lambda k: _section(studios[k], tallies[k]))
 
-    def section(k) -> dict:
-        forms = _forms(tallies[k])
-        return {
-            "studios": figures[k]["total"],
-            "by_level": {level: figures[k][level] for level in LEVEL_KEYS},
-            "mentorships": sum(forms.values()),
-            "mentorships_by_form": forms,
-        }
 
-    return by.each(section)
+@register_years("studios")
+def studios_years(*, years: list[int], org) -> dict:
+    """`studios_section` for each of `years`: a studio or a mentorship counts in every year it spans, so each
+    year's figures are filtered counts of one query."""
+    by = ByYear(years)
+    studios = by.aggregate_each(Studio.objects.filter(org.subtree_q()), studio_in, **_studio_figures())
+    tallies = by.tally_each(_all_mentorships(org).with_form(), mentorship_in, "form_key")
+    return by.each(lambda y: _section(studios[y], tallies[y]))
 
 
 @register_cards(order=50)

@@ -8,11 +8,12 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from laomo.core.byunit import ByUnit
+from laomo.core.byyear import ByYear
 from laomo.core.charts import chart_option
 from laomo.core.dashboard import register_cards
 from laomo.core.permissions import has_capability
 from laomo.reports.drill import Column, Drill, register_drill, register_note
-from laomo.reports.registry import register_section
+from laomo.reports.registry import register_section, register_years
 
 from .models import RequestStatus, ServiceHours, ServiceRecord, ServiceRequest, ServiceTeam, TeamType
 from .selectors import monthly_person_times, overdue_q, record_base, request_base, year_bounds
@@ -20,21 +21,57 @@ from .selectors import monthly_person_times, overdue_q, record_base, request_bas
 TEAM_TYPE_KEYS = list(TeamType.values)
 
 
+def _team_in(first: int, last: int | None = None) -> Q:
+    """Teams in existence during the year: founded by its end, not dissolved before it began (here: during some
+    year from `first` to `last`, `core.byyear`)."""
+    last = first if last is None else last
+    return Q(founded_on__lte=date(last, 12, 31)) & (Q(dissolved_on__isnull=True)
+                                                    | Q(dissolved_on__gte=date(first, 1, 1)))
+
+
+def _record_in(first: int, last: int | None = None) -> Q:
+    """A service record counts in the year of its date."""
+    last = first if last is None else last
+    return Q(date__gte=date(first, 1, 1), date__lt=date(last + 1, 1, 1))
+
+
+def _hours_in(first: int, last: int | None = None) -> Q:
+    """Hours count in the year of their record."""
+    last = first if last is None else last
+    return Q(record__date__gte=date(first, 1, 1), record__date__lt=date(last + 1, 1, 1))
+
+
+def _request_in(field: str):
+    """A service request counts in the year of its `field` (received, completed, rated)."""
+    def in_years(first: int, last: int | None = None) -> Q:
+        start, end = year_bounds(first)[0], year_bounds(first if last is None else last)[1]
+        return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+    return in_years
+
+
+def _all_teams(org):
+    return ServiceTeam.objects.filter(org.subtree_q(), is_deleted=False)
+
+
+def _all_records(org):
+    return ServiceRecord.objects.filter(org.subtree_q(), is_deleted=False)
+
+
+def _all_requests(org):
+    return ServiceRequest.objects.filter(org.subtree_q())
+
+
 def _teams(year: int, org):
-    """Teams in existence during the year: founded by its end, not dissolved before it began."""
-    return ServiceTeam.objects.filter(org.subtree_q(), is_deleted=False,
-                                      founded_on__lte=date(year, 12, 31)).filter(
-        Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=date(year, 1, 1)))
+    return _all_teams(org).filter(_team_in(year))
 
 
 def _records(year: int, org):
-    return ServiceRecord.objects.filter(org.subtree_q(), is_deleted=False,
-                                        date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
+    return _all_records(org).filter(_record_in(year))
 
 
 def _requests(org, field: str, year: int):
-    start, end = year_bounds(year)
-    return ServiceRequest.objects.filter(org.subtree_q(), **{f"{field}__gte": start, f"{field}__lt": end})
+    return _all_requests(org).filter(_request_in(field)(year))
 
 
 def _average_rating(requests) -> float | None:
@@ -45,31 +82,54 @@ def _rounded(avg) -> float | None:
     return None if avg is None else round(float(avg), 2)
 
 
+def _record_figures() -> dict:
+    return {"n": Count("id"), "pt_total": Sum("person_times"),
+            **{f"pt_{t}": Sum("person_times", filter=Q(team_type=t)) for t in TEAM_TYPE_KEYS}}
+
+
+def _section(*, teams: int, records: dict, hours: dict, received: int, completed: int, ratings: dict) -> dict:
+    return {
+        "teams": teams,
+        "service_records": records["n"],
+        "person_times": records["pt_total"] or 0,
+        "volunteer_hours": str((hours["s"] or Decimal("0")).quantize(Decimal("0.01"))),
+        "person_times_by_team_type": {t: records[f"pt_{t}"] or 0 for t in TEAM_TYPE_KEYS},
+        "requests": {
+            "received": received,
+            "completed": completed,
+            "average_rating": _rounded(ratings["a"]),
+        },
+    }
+
+
 @register_section("volunteering", order=30)
 def volunteering_section(*, year: int, org, units=None) -> dict:
     by = ByUnit(org, units)
     records = _records(year, org)
-    figures = by.aggregate(
-        records, n=Count("id"), pt_total=Sum("person_times"),
-        **{f"pt_{t}": Sum("person_times", filter=Q(team_type=t)) for t in TEAM_TYPE_KEYS},
-    )
+    figures = by.aggregate(records, **_record_figures())
     hours = by.aggregate(ServiceHours.objects.filter(record__in=records), "record__org", s=Sum("hours"))
     received = by.count(_requests(org, "received_at", year))
     completed = by.count(_requests(org, "completed_at", year))
     ratings = by.aggregate(_requests(org, "rated_at", year).filter(rating__isnull=False), a=Avg("rating"))
     teams = by.count(_teams(year, org))
-    return by.each(lambda k: {
-        "teams": teams[k],
-        "service_records": figures[k]["n"],
-        "person_times": figures[k]["pt_total"] or 0,
-        "volunteer_hours": str((hours[k]["s"] or Decimal("0")).quantize(Decimal("0.01"))),
-        "person_times_by_team_type": {t: figures[k][f"pt_{t}"] or 0 for t in TEAM_TYPE_KEYS},
-        "requests": {
-            "received": received[k],
-            "completed": completed[k],
-            "average_rating": _rounded(ratings[k]["a"]),
-        },
-    })
+    return by.each(lambda k: _section(teams=teams[k], records=figures[k], hours=hours[k], received=received[k],
+                                      completed=completed[k], ratings=ratings[k]))
+
+
+@register_years("volunteering")
+def volunteering_years(*, years: list[int], org) -> dict:
+    """`volunteering_section` for each of `years`: records, hours and requests grouped by year, the teams
+    in being counted once per year in one query."""
+    by = ByYear(years)
+    figures = by.aggregate(_all_records(org), _record_in, **_record_figures())
+    hours = by.aggregate(ServiceHours.objects.filter(record__in=_all_records(org).filter(by.within(_record_in))),
+                         _hours_in, s=Sum("hours"))
+    received = by.count(_all_requests(org), _request_in("received_at"))
+    completed = by.count(_all_requests(org), _request_in("completed_at"))
+    ratings = by.aggregate(_all_requests(org).filter(rating__isnull=False), _request_in("rated_at"), a=Avg("rating"))
+    teams = by.aggregate_each(_all_teams(org), _team_in, n=Count("id"))
+    return by.each(lambda y: _section(teams=teams[y]["n"], records=figures[y], hours=hours[y], received=received[y],
+                                      completed=completed[y], ratings=ratings[y]))
 
 
 @register_cards(order=30)

@@ -4,17 +4,27 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from laomo.care.tests import factories as care_f
 from laomo.care.tests.test_figures import data as care_data
 from laomo.core.actors import SYSTEM
+from laomo.orgs.models import OrgUnit
 from laomo.orgs.services import org_create
+from laomo.outreach import services as outreach_services
+from laomo.outreach.tests import factories as outreach_f
 from laomo.outreach.tests.factories import lecture
 from laomo.outreach.tests.test_figures import data as outreach_data
 from laomo.reports import workspace
 from laomo.reports.drill import drill_for, has_drill
-from laomo.reports.selectors import summaries_below, summary
+from laomo.reports.selectors import summaries_below, summaries_for_years, summary
 from laomo.retreats.tests.test_reports import trips
+from laomo.studios import services as studios_services
+from laomo.studios.tests import factories as studios_f
 from laomo.studios.tests.test_figures import world
+from laomo.volunteering import services as volunteering_services
+from laomo.volunteering.tests import factories as volunteering_f
 from laomo.volunteering.tests.test_figures import data as volunteering_data
 from laomo.workers import services as worker_services
 from laomo.workers.tests.factories import make_id, make_worker
@@ -154,3 +164,62 @@ def test_it_computes_the_units_below_grouped_as_each_unit_on_its_own(everything,
     if year == 2022:
         assert below[orgs["331102"].pk]["outreach"]["lectures"] == 3
     assert summaries_below(user=staff, year=year, org=city, units=[]) == {}
+
+
+@pytest.fixture
+def around_the_years(everything, orgs):
+    """Besides `everything`: records on both sides of each 31 December of 2020-2023, two levels down too, and
+    records that last (a team, a studio, a mentorship) ending in the middle of a year."""
+    qy, town = orgs["331126"], OrgUnit.objects.get(code="331102001")  # made by the care records
+    gone = make_worker(town, "壬", id_number=make_id("331102", "19400101"), honors=[("莲都区劳动模范", 2019)])
+    worker_services.worker_set_status(actor=SYSTEM, worker=gone, status="deceased", status_date=date(2021, 12, 31))
+    late = make_worker(qy, "癸", id_number=make_id("331126", "19800101"), honors=[("浙江省劳动模范", 2024)])
+    for day in (date(2020, 12, 31), date(2021, 1, 1)):
+        lecture(town, speakers=[gone], title=f"街道宣讲{day}", day=day)
+    team = volunteering_f.make_team(town, "街道服务队", "fungus", founded=date(2020, 6, 1))
+    volunteering_f.make_record(team, date(2020, 12, 31), 11, hours="1.5")
+    volunteering_f.make_record(team, date(2021, 1, 1), 13, hours="0.75")
+    volunteering_services.team_dissolve(actor=SYSTEM, team=team, dissolved_on=date(2023, 6, 30), reason="合并")
+    studio = studios_f.studio(qy, late, name="年中撤销工作室", level="municipal", founded=date(2019, 5, 1))
+    studios_services.studio_transition(actor=SYSTEM, studio=studio, to_status="revoked", date=date(2021, 6, 30),
+                                       reason="不合格")
+    studios_f.mentorship(town, [gone], ["子", "丑"], start=date(2020, 2, 1), end=date(2021, 7, 1))
+    item = outreach_f.media(town, title="跨年的视频", publish=date(2020, 3, 1))
+    for day, views in ((date(2020, 12, 31), 900), (date(2021, 6, 1), 950), (date(2022, 1, 1), 1_500)):
+        outreach_services.reading_add(actor=SYSTEM, item=item, date=day, views=views)
+    for year, day in ((2021, date(2021, 12, 31)), (2022, date(2022, 1, 1))):
+        care_f.survey(care_f.survey_round(orgs["331100"], year=year), late, per_capita="700", day=day)
+    care_f.pay(None, gone, amount="123.45", day=date(2020, 12, 31), visit_type="hardship",
+              payment_method="cash", receipt_signed=True)
+
+
+@pytest.mark.parametrize("code", ["331100", "331102", "331126", "331101", "331102001", "331181"])
+def test_it_computes_the_years_grouped_as_each_year_on_its_own(around_the_years, users, orgs, settings, code):
+    """Every section for several years at once (issue 16) gives each year's own summary, for a city, counties,
+    市本级, a township and a county without records: flows counted by the year of their date, what lasts
+    (the registry, teams, studios, mentorships, media views) as of each year."""
+    settings.LAOMO_AGGREGATE_CACHE_SECONDS = 0
+    staff, org = users["city_staff"], OrgUnit.objects.get(code=code)
+    years = [2020, 2021, 2022, 2023, 2024]
+    by_year = summaries_for_years(user=staff, years=years, org=org)
+    assert list(by_year) == years
+    for year in years:
+        assert by_year[year] == summary(user=staff, year=year, org=org), (code, year)
+    assert summaries_for_years(user=staff, years=[2023, 2021], org=org) == {2023: by_year[2023], 2021: by_year[2021]}
+    if code == "331100":
+        assert len({str(by_year[y]["workers"]) for y in years}) == len(years)
+        assert [by_year[y]["volunteering"]["teams"] for y in years] == [4, 4, 4, 4, 3]
+
+
+def test_it_reads_and_fills_the_same_cache_entries_for_several_years(around_the_years, users, orgs, settings):
+    settings.LAOMO_AGGREGATE_CACHE_SECONDS = 300
+    staff, city = users["city_staff"], orgs["331100"]
+    one = summary(user=staff, year=2022, org=city, previous=True)  # caches 2021 and 2022
+    with CaptureQueriesContext(connection) as ctx:
+        by_year = summaries_for_years(user=staff, years=[2020, 2021, 2022], org=city)
+    assert by_year[2022] == {k: v for k, v in one.items() if k != "previous_year"}
+    computed = len(ctx.captured_queries)
+    with CaptureQueriesContext(connection) as ctx:
+        assert summaries_for_years(user=staff, years=[2020, 2021, 2022], org=city) == by_year
+    assert len(ctx.captured_queries) == 1 < computed  # the data version only
+    assert summary(user=staff, year=2020, org=city) == by_year[2020]
