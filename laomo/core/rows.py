@@ -44,6 +44,13 @@ def ymd(value) -> str:
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
+def md(value) -> str:
+    """`{{ value|date:"m-d" }}` of a date; "" for None."""
+    if value in (None, ""):
+        return ""
+    return f"{value.month:02d}-{value.day:02d}"
+
+
 def ymd_hm(value) -> str:
     """`{{ value|date:"Y-m-d H:i" }}` of a datetime, in local time as the template shows it; "" for None."""
     if value in (None, ""):

@@ -223,6 +223,31 @@ def record_list(*, user, filters: RecordFilters | None = None) -> QuerySet[Servi
     return apply_filters(qs, f, RECORD_RULES).order_by("-date", "-id")
 
 
+RECORD_ROW_FIELDS = ("id", "date", "team_id", "team__name", "mobilization_id", "mobilization__name", "org__short_name",
+                     "org__name", "team_type", "place", "content", "person_times", "volunteer_count", "hours_total")
+
+
+def record_row_values(qs: QuerySet[ServiceRecord]) -> QuerySet:
+    """`record_list` as the dicts the list page shows (laomo.core.rows)."""
+    return qs.values(*RECORD_ROW_FIELDS)
+
+
+def record_rows(rows: list[dict]) -> list[dict]:
+    """A page of `record_row_values` with its cells' text: who served (the team, else the mobilization, else
+    the unit), the type, the content cut to 40 characters."""
+    team_type = display(ServiceRecord, "team_type")
+    for r in rows:
+        if r["team_id"] is not None:
+            who = r["team__name"]
+        elif r["mobilization_id"] is not None:
+            who = r["mobilization__name"]
+        else:
+            who = unit_name(r["org__short_name"], r["org__name"])
+        r.update(day=ymd(r["date"]), who=who, type_label=team_type(r["team_type"]), summary=truncated(r["content"], 40),
+                 hours=r["hours_total"] or "0")
+    return rows
+
+
 def record_get(*, user, pk) -> ServiceRecord:
     volunteers = Prefetch("volunteers", queryset=ServiceHours.objects.select_related("worker"))
     return get_in_scope(record_base(user).select_related("org", "team", "mobilization", "recorded_by")

@@ -22,13 +22,12 @@ from .indexes import id_index
 from .models import (
     LEVEL_RANK,
     OPEN_STATUSES,
-    RANK_LEVEL,
     EmploymentStatus,
     Honor,
-    HonorLevel,
     Submission,
     Worker,
     WorkerChange,
+    level_label,
 )
 from .parsing import resolve_region
 
@@ -177,10 +176,9 @@ def worker_rows(rows: list[dict]) -> list[dict]:
         honors[worker_id].append({"year": year, "title": title})
     sex, status = display(Worker, "sex"), display(Worker, "employment_status")
     for r in rows:
-        level = RANK_LEVEL.get(r["highest_level_rank"])  # Worker.highest_level_label
         r.update(honor_list=honors[r["id"]], sex_label=sex(r["sex"]), born=ymd(r["birth_date"]),
                  unit=unit_name(r["org__short_name"], r["org__name"]), status_label=status(r["employment_status"]),
-                 level_label=HonorLevel(level).label if level else "—")
+                 level_label=level_label(r["highest_level_rank"]))
     return rows
 
 
