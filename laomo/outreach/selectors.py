@@ -156,13 +156,20 @@ def lecture_row_values(qs: QuerySet[Lecture]) -> QuerySet:
     return qs.prefetch_related(None).values(*LECTURE_ROW_FIELDS)
 
 
-def lecture_rows(rows: list[dict]) -> list[dict]:
-    """A page of `lecture_row_values` with its speakers (one query, names only) and its cells' text."""
+def speakers_of(lecture_ids) -> dict[int, list[dict]]:
+    """{lecture id: [{worker_id, name}]} in the speakers' order, in one query: the name shown
+    (`LectureSpeaker.display_name`), nothing else of the worker read (issue 16)."""
     speakers = defaultdict(list)
-    found = LectureSpeaker.objects.filter(lecture_id__in=[r["id"] for r in rows]).order_by("position", "id")
+    found = LectureSpeaker.objects.filter(lecture_id__in=lecture_ids).order_by("position", "id")
     found = found.values_list("lecture_id", "worker_id", "name", "worker__name")
     for lecture_id, worker_id, name, worker_name in found:
         speakers[lecture_id].append({"worker_id": worker_id, "name": worker_name if worker_id else name})
+    return speakers
+
+
+def lecture_rows(rows: list[dict]) -> list[dict]:
+    """A page of `lecture_row_values` with its speakers (`speakers_of`) and its cells' text."""
+    speakers = speakers_of([r["id"] for r in rows])
     venue, form = display(Lecture, "venue_type"), display(Lecture, "format")
     for r in rows:
         r.update(day=ymd(r["date"]), speakers=speakers[r["id"]], venue_label=venue(r["venue_type"]),
