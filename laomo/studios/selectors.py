@@ -97,11 +97,12 @@ def flag_q(flag: str, year: int) -> Q:
 
 def flags_of(studio: Studio, year: int) -> list[tuple[str, str]]:
     """The flags of a studio annotated with `flag_annotations(year)`."""
-    return _flags(studio.status, studio.founded_date, studio.has_project, studio.has_result, studio.last_result,
+    return studio_flags(studio.status, studio.founded_date, studio.has_project, studio.has_result, studio.last_result,
                   studio.lead.highest_level_rank, year)
 
 
-def _flags(status, founded_date, has_project, has_result, last_result, lead_rank, year) -> list[tuple[str, str]]:
+def studio_flags(status, founded_date, has_project, has_result, last_result, lead_rank, year) -> list[tuple[str, str]]:
+    """`flags_of` from the values it reads (a row read with values())."""
     if status not in LIVE_STATUSES:
         return []
     out = []
@@ -176,8 +177,8 @@ def studio_rows(rows: list[dict], year: int) -> list[dict]:
         r.update(level_label=level(r["level"]), type_label=kind(r["studio_type"]), status_label=status(r["status"]),
                  lead_level=level_label(r["lead__highest_level_rank"]),
                  unit=unit_name(r["org__short_name"], r["org__name"]),
-                 flag_list=_flags(r["status"], r["founded_date"], r["has_project"], r["has_result"], r["last_result"],
-                                  r["lead__highest_level_rank"], year))
+                 flag_list=studio_flags(r["status"], r["founded_date"], r["has_project"], r["has_result"],
+                                        r["last_result"], r["lead__highest_level_rank"], year))
     return rows
 
 

@@ -196,7 +196,8 @@ def test_each_api_list_item_is_what_its_detail_answers(data, users):
     detail's answer for the same fields (a lecture's photos are listed in its detail only)."""
     _, raw = api_token_create(actor=SYSTEM, user=users["city_staff"])
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    for url in ("/api/v1/lectures", "/api/v1/service-records", "/api/v1/care-visits?void=", "/api/v1/workers"):
+    for url in ("/api/v1/lectures", "/api/v1/service-records", "/api/v1/care-visits?void=", "/api/v1/workers",
+                "/api/v1/studios"):
         items = client.get(url).json()["items"]
         assert len(items) >= 2, url
         for item in items:
@@ -204,3 +205,4 @@ def test_each_api_list_item_is_what_its_detail_answers(data, users):
             same = [key for key in item if key not in ("photos", "id_number")]  # the detail reveals the ID number
             assert {key: detail[key] for key in same} == {key: item[key] for key in same}, (url, item["id"])
             assert "*" in item.get("id_number", "*")
+    assert any("低于市级" in item["lead_warning"] for item in client.get("/api/v1/studios").json()["items"])
