@@ -12,10 +12,14 @@ from __future__ import annotations
 from functools import cache
 
 from django.db import models
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
+
+from .urlcache import NO_FAST_PATH, url_template
 
 
 @cache
@@ -35,6 +39,16 @@ def display(model: type[models.Model], field_name: str):
         return force_str(labels.get(make_hashable(value), value), strings_only=True)
 
     return label
+
+
+def pk_url(view_name: str):
+    """`{% url view_name pk %}` for the rows' primary keys: `pk_url("workers:detail")(w["id"])`, the same text
+    (the URL reversed once, laomo.core.urlcache, then assembled)."""
+    found = url_template(view_name, 1, None)
+    if found is NO_FAST_PATH:
+        return lambda pk: reverse(view_name, args=[pk])
+    prefix, suffix = found[:2]
+    return lambda pk: mark_safe(f"{prefix}{pk}{suffix}")  # noqa: S308  (escaped by url_template)
 
 
 def ymd(value) -> str:

@@ -14,7 +14,7 @@ from laomo.core import dictionary
 from laomo.core.byunit import ByUnit
 from laomo.core.filtering import apply_filters, in_subtree, in_year
 from laomo.core.models import DictItem
-from laomo.core.rows import display, unit_name, ymd
+from laomo.core.rows import display, pk_url, unit_name, ymd
 from laomo.core.scope import scope_q, scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.core.years import year_dates
@@ -171,9 +171,14 @@ def lecture_rows(rows: list[dict]) -> list[dict]:
     """A page of `lecture_row_values` with its speakers (`speakers_of`) and its cells' text."""
     speakers = speakers_of([r["id"] for r in rows])
     venue, form = display(Lecture, "venue_type"), display(Lecture, "format")
+    url, campaign_url, worker_url = pk_url("outreach:lecture_detail"), pk_url("outreach:campaign_detail"), pk_url(
+        "workers:detail")
     for r in rows:
+        for s in speakers[r["id"]]:
+            s["url"] = worker_url(s["worker_id"]) if s["worker_id"] else ""
         r.update(day=ymd(r["date"]), speakers=speakers[r["id"]], venue_label=venue(r["venue_type"]),
-                 format_label=form(r["format"]), unit=unit_name(r["org__short_name"], r["org__name"]))
+                 format_label=form(r["format"]), unit=unit_name(r["org__short_name"], r["org__name"]), url=url(r["id"]),
+                 campaign_url=campaign_url(r["campaign_id"]) if r["campaign_id"] else "")
     return rows
 
 

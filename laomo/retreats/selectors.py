@@ -18,7 +18,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
 from laomo.core.filtering import apply_filters, in_subtree
-from laomo.core.rows import md, unit_name, ymd
+from laomo.core.rows import md, pk_url, unit_name, ymd
 from laomo.core.scope import org_in_scope, scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.core.years import ensure_year
@@ -134,8 +134,10 @@ def batch_rows(rows: list[dict]) -> list[dict]:
     """A page of `batch_row_values` with its cells' text; the status badge rendered once per status shown."""
     badge = get_template("retreats/partials/status_badge.html")
     badges = {s: mark_safe(badge.render({"s": s})) for s in {r["status"] for r in rows}}  # noqa: S308  (a template's)
+    url, vendor_url = pk_url("retreats:batch_detail"), pk_url("retreats:vendor_detail")
     for r in rows:
-        r.update(start=ymd(r["start_date"]), end=md(r["end_date"]), badge=badges[r["status"]],
+        r.update(start=ymd(r["start_date"]), end=md(r["end_date"]), badge=badges[r["status"]], url=url(r["id"]),
+                 vendor_url=vendor_url(r["vendor_id"]) if r["vendor_id"] else "",
                  unit=unit_name(r["org__short_name"], r["org__name"]))
     return rows
 

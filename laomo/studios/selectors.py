@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from laomo.core import dictionary
 from laomo.core.filtering import apply_filters, in_subtree, in_year, one_of
-from laomo.core.rows import display, unit_name
+from laomo.core.rows import display, pk_url, unit_name
 from laomo.core.scope import scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.core.years import year_dates
@@ -173,9 +173,10 @@ def studio_row_values(qs: QuerySet[Studio]) -> QuerySet:
 def studio_rows(rows: list[dict], year: int) -> list[dict]:
     """A page of `studio_row_values` with its cells' text and its flags in `year` (`flags_of`)."""
     level, kind, status = display(Studio, "level"), display(Studio, "studio_type"), display(Studio, "status")
+    url = pk_url("studios:detail")
     for r in rows:
         r.update(level_label=level(r["level"]), type_label=kind(r["studio_type"]), status_label=status(r["status"]),
-                 lead_level=level_label(r["lead__highest_level_rank"]),
+                 lead_level=level_label(r["lead__highest_level_rank"]), url=url(r["id"]),
                  unit=unit_name(r["org__short_name"], r["org__name"]),
                  flag_list=studio_flags(r["status"], r["founded_date"], r["has_project"], r["has_result"],
                                         r["last_result"], r["lead__highest_level_rank"], year))

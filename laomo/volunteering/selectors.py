@@ -30,7 +30,7 @@ from laomo.core.filtering import apply_filters, in_subtree, in_year, one_of
 from laomo.core.idnumber import PhoneError, normalize_phone
 from laomo.core.permissions import has_capability
 from laomo.core.pii import blind_index
-from laomo.core.rows import display, truncated, unit_name, ymd, ymd_hm
+from laomo.core.rows import display, pk_url, truncated, unit_name, ymd, ymd_hm
 from laomo.core.scope import scope_q
 from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit, User
@@ -235,7 +235,7 @@ def record_row_values(qs: QuerySet[ServiceRecord]) -> QuerySet:
 def record_rows(rows: list[dict]) -> list[dict]:
     """A page of `record_row_values` with its cells' text: who served (the team, else the mobilization, else
     the unit), the type, the content cut to 40 characters."""
-    team_type = display(ServiceRecord, "team_type")
+    team_type, url = display(ServiceRecord, "team_type"), pk_url("volunteering:record_detail")
     for r in rows:
         if r["team_id"] is not None:
             who = r["team__name"]
@@ -244,7 +244,7 @@ def record_rows(rows: list[dict]) -> list[dict]:
         else:
             who = unit_name(r["org__short_name"], r["org__name"])
         r.update(day=ymd(r["date"]), who=who, type_label=team_type(r["team_type"]), summary=truncated(r["content"], 40),
-                 hours=r["hours_total"] or "0")
+                 hours=r["hours_total"] or "0", url=url(r["id"]))
     return rows
 
 
@@ -355,12 +355,13 @@ def request_row_values(qs: QuerySet[ServiceRequest]) -> QuerySet:
 def request_rows(rows: list[dict]) -> list[dict]:
     """A page of `request_row_values` with its cells' text (`ServiceRequest.assignee_label`'s included)."""
     category, status = display(ServiceRequest, "category"), display(ServiceRequest, "status")
+    url = pk_url("volunteering:request_detail")
     for r in rows:
         parts = [r["team__name"] if r["team_id"] else "", f"劳模 {r['worker__name']}" if r["worker_id"] else ""]
         r.update(received=ymd_hm(r["received_at"]), unit=unit_name(r["org__short_name"], r["org__name"]),
                  category_label=category(r["category"]), status_label=status(r["status"]),
                  summary=truncated(r["description"], 30), assignee=" · ".join(p for p in parts if p) or "—",
-                 promised=ymd(r["promised_date"]) or "—")
+                 promised=ymd(r["promised_date"]) or "—", url=url(r["id"]))
     return rows
 
 

@@ -12,7 +12,7 @@ from laomo.core.actors import SYSTEM
 from laomo.core.filtering import apply_filters, in_subtree
 from laomo.core.idnumber import IdNumberError, normalize_id_number
 from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
-from laomo.core.rows import display, unit_name, ymd
+from laomo.core.rows import display, pk_url, unit_name, ymd
 from laomo.core.scope import org_in_scope, scope_queryset, scope_root
 from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit
@@ -174,11 +174,11 @@ def worker_rows(rows: list[dict]) -> list[dict]:
     found = Honor.objects.filter(worker_id__in=list(honors), is_deleted=False).order_by("-year", "id")
     for worker_id, year, title in found.values_list("worker_id", "year", "title"):
         honors[worker_id].append({"year": year, "title": title})
-    sex, status = display(Worker, "sex"), display(Worker, "employment_status")
+    sex, status, url = display(Worker, "sex"), display(Worker, "employment_status"), pk_url("workers:detail")
     for r in rows:
         r.update(honor_list=honors[r["id"]], sex_label=sex(r["sex"]), born=ymd(r["birth_date"]),
                  unit=unit_name(r["org__short_name"], r["org__name"]), status_label=status(r["employment_status"]),
-                 level_label=level_label(r["highest_level_rank"]))
+                 level_label=level_label(r["highest_level_rank"]), url=url(r["id"]))
     return rows
 
 

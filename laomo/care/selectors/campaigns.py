@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from laomo.core.filtering import apply_filters, in_subtree, in_year, one_of
 from laomo.core.money import fen_sum, yuan
-from laomo.core.rows import display, unit_name, ymd
+from laomo.core.rows import display, pk_url, unit_name, ymd
 from laomo.core.scope import scope_q, scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit
@@ -217,12 +217,12 @@ def visit_row_values(qs: QuerySet[CareVisit]) -> QuerySet:
 def visit_rows(rows: list[dict]) -> list[dict]:
     """A page of `visit_row_values` with its cells' text."""
     kind, method = display(CareVisit, "visit_type"), display(CareVisit, "method")
-    payment = display(CareVisit, "payment_method")
+    payment, url = display(CareVisit, "payment_method"), pk_url("care:visit_detail")
     for r in rows:
         r.update(day=ymd(r["visit_date"]), unit=unit_name(r["org__short_name"], r["org__name"]),
                  what=r["campaign__name"] if r["campaign_id"] is not None else kind(r["visit_type"]),
                  method_label=method(r["method"]), money=money_cell(r["amount"]),
-                 payment_label=payment(r["payment_method"]))
+                 payment_label=payment(r["payment_method"]), url=url(r["id"]))
     return rows
 
 
