@@ -14,7 +14,7 @@ from laomo.core import dictionary
 from laomo.core.byunit import ByUnit
 from laomo.core.filtering import apply_filters, in_subtree, in_year
 from laomo.core.models import DictItem
-from laomo.core.rows import display, pk_url, unit_name, ymd
+from laomo.core.rows import display, number, pk_url, unit_name, ymd
 from laomo.core.scope import scope_q, scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.core.years import year_dates
@@ -178,7 +178,8 @@ def lecture_rows(rows: list[dict]) -> list[dict]:
             s["url"] = worker_url(s["worker_id"]) if s["worker_id"] else ""
         r.update(day=ymd(r["date"]), speakers=speakers[r["id"]], venue_label=venue(r["venue_type"]),
                  format_label=form(r["format"]), unit=unit_name(r["org__short_name"], r["org__name"]), url=url(r["id"]),
-                 campaign_url=campaign_url(r["campaign_id"]) if r["campaign_id"] else "")
+                 campaign_url=campaign_url(r["campaign_id"]) if r["campaign_id"] else "",
+                 audience_text=number(r["audience"]), photos_text=number(r["photo_count"]))
     return rows
 
 

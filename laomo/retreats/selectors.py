@@ -18,7 +18,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
 from laomo.core.filtering import apply_filters, in_subtree
-from laomo.core.rows import md, pk_url, unit_name, ymd
+from laomo.core.rows import md, number, pk_url, unit_name, ymd
 from laomo.core.scope import org_in_scope, scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.core.years import ensure_year
@@ -125,6 +125,9 @@ BATCH_ROW_FIELDS = ("id", "name", "destination", "start_date", "end_date", "org_
                     "status")
 
 
+BATCH_COUNTS = ("capacity", "seats", "pending", "waitlisted", "attended")
+
+
 def batch_row_values(qs: QuerySet[RetreatBatch]) -> QuerySet:
     """`batch_list` as the dicts the list page shows (laomo.core.rows)."""
     return qs.values(*BATCH_ROW_FIELDS)
@@ -137,7 +140,8 @@ def batch_rows(rows: list[dict]) -> list[dict]:
     url, vendor_url = pk_url("retreats:batch_detail"), pk_url("retreats:vendor_detail")
     for r in rows:
         r.update(start=ymd(r["start_date"]), end=md(r["end_date"]), badge=badges[r["status"]], url=url(r["id"]),
-                 vendor_url=vendor_url(r["vendor_id"]) if r["vendor_id"] else "",
+                 vendor_url=vendor_url(r["vendor_id"]) if r["vendor_id"] else "", cost=number(r["cost_per_person"]),
+                 **{f"{key}_text": number(r[key]) for key in BATCH_COUNTS},
                  unit=unit_name(r["org__short_name"], r["org__name"]))
     return rows
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from laomo.core import dictionary
 from laomo.core.filtering import apply_filters, in_subtree, in_year, one_of
-from laomo.core.rows import display, pk_url, unit_name
+from laomo.core.rows import display, number, pk_url, unit_name
 from laomo.core.scope import scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.core.years import year_dates
@@ -177,6 +177,7 @@ def studio_rows(rows: list[dict], year: int) -> list[dict]:
     for r in rows:
         r.update(level_label=level(r["level"]), type_label=kind(r["studio_type"]), status_label=status(r["status"]),
                  lead_level=level_label(r["lead__highest_level_rank"]), url=url(r["id"]),
+                 members_text=number(r["n_members"]), achievements_text=number(r["n_achievements"]),
                  unit=unit_name(r["org__short_name"], r["org__name"]),
                  flag_list=studio_flags(r["status"], r["founded_date"], r["has_project"], r["has_result"],
                                         r["last_result"], r["lead__highest_level_rank"], year))

@@ -30,7 +30,7 @@ from laomo.core.filtering import apply_filters, in_subtree, in_year, one_of
 from laomo.core.idnumber import PhoneError, normalize_phone
 from laomo.core.permissions import has_capability
 from laomo.core.pii import blind_index
-from laomo.core.rows import display, pk_url, truncated, unit_name, ymd, ymd_hm
+from laomo.core.rows import display, number, pk_url, truncated, unit_name, ymd, ymd_hm
 from laomo.core.scope import scope_q
 from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit, User
@@ -244,7 +244,8 @@ def record_rows(rows: list[dict]) -> list[dict]:
         else:
             who = unit_name(r["org__short_name"], r["org__name"])
         r.update(day=ymd(r["date"]), who=who, type_label=team_type(r["team_type"]), summary=truncated(r["content"], 40),
-                 hours=r["hours_total"] or "0", url=url(r["id"]))
+                 hours=number(r["hours_total"] or "0"), url=url(r["id"]), person_times_text=number(r["person_times"]),
+                 volunteers_text=number(r["volunteer_count"]))
     return rows
 
 

@@ -7,6 +7,7 @@ The helpers are compared with Django's own paths (`get_FOO_display`, the `date` 
 """
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -69,6 +70,10 @@ def test_dates_and_texts_as_the_template_filters_give_them(settings):
     for text in ("短", "一" * 30, "一" * 31, "<b>&" * 20):
         assert rows.truncated(text, 30) == shown("{% autoescape off %}{{ v|truncatechars:30 }}{% endautoescape %}",
                                                  text)
+    for value in (0, 7, 12345, -3, Decimal("2.50"), Decimal("0"), "0"):
+        assert rows.number(value) == shown("{{ v }}", value), value
+    settings.USE_THOUSAND_SEPARATOR = True
+    assert rows.number(12345) == shown("{{ v }}", 12345)
     assert rows.unit_name("", "丽水市总工会") == "丽水市总工会" and rows.unit_name("莲都", "x") == "莲都"
     assert [level_label(rank) for rank in range(5)] == ["—", "县级", "市级", "省部级", "全国"]
 
