@@ -171,8 +171,8 @@ def lecture_rows(rows: list[dict]) -> list[dict]:
     """A page of `lecture_row_values` with its speakers (`speakers_of`) and its cells' text."""
     speakers = speakers_of([r["id"] for r in rows])
     venue, form = display(Lecture, "venue_type"), display(Lecture, "format")
-    url, campaign_url, worker_url = pk_url("outreach:lecture_detail"), pk_url("outreach:campaign_detail"), pk_url(
-        "workers:detail")
+    url, campaign_url = pk_url("outreach:lecture_detail"), pk_url("outreach:campaign_detail")
+    worker_url = pk_url("workers:detail")
     for r in rows:
         for s in speakers[r["id"]]:
             s["url"] = worker_url(s["worker_id"]) if s["worker_id"] else ""

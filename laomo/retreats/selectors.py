@@ -123,8 +123,6 @@ def batch_list(*, user, filters: BatchFilters | None = None) -> QuerySet[Retreat
 BATCH_ROW_FIELDS = ("id", "name", "destination", "start_date", "end_date", "org__short_name", "org__name", "vendor_id",
                     "vendor__name", "capacity", "seats", "pending", "waitlisted", "attended", "cost_per_person",
                     "status")
-
-
 BATCH_COUNTS = ("capacity", "seats", "pending", "waitlisted", "attended")
 
 
