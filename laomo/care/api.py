@@ -233,6 +233,20 @@ def _visit(v: CareVisit) -> dict:
     }
 
 
+# `_visit` from a row read with values() (the lists: no model instances; the masked account only).
+VISIT_KEYS = {"worker_no": "worker__worker_no", "name": "worker__name", "org": "org__code",
+              "bank_account": "bank_account_masked"}
+VISIT_VALUES = ("id", "campaign_id", "worker_id", "worker__worker_no", "worker__name", "org__code", "visit_type",
+                "visit_date", "method", "visitors", "amount", "goods", "payment_method", "bank_name",
+                "bank_account_masked", "receipt_signed", "receipt_no", "note", "is_void", "void_reason")
+
+
+def _visit_values(r: dict) -> dict:
+    out = {key: r[VISIT_KEYS.get(key, key)] for key in VisitOut.model_fields}
+    out["amount"] = money_str(r["amount"])
+    return out
+
+
 @router.get("/care-visits", response=VisitPage, summary="慰问记录")
 @requires("edit_business")
 def visit_list(request, year: Year | None = None, campaign_id: int | None = None, worker_id: int | None = None,
@@ -240,8 +254,8 @@ def visit_list(request, year: Year | None = None, campaign_id: int | None = None
     """Bank accounts are masked (the full number only on the page, audited)."""
     filters = selectors.VisitFilters(q=q, year=year, campaign=campaign_id, worker=worker_id, visit_type=visit_type,
                                      org=org_or_none(request, org), void=void)
-    rows, nxt = paged(request, selectors.visit_list(user=request.user, filters=filters), page)
-    return {"items": [_visit(v) for v in rows], "next": nxt}
+    rows, nxt = paged(request, selectors.visit_list(user=request.user, filters=filters).values(*VISIT_VALUES), page)
+    return {"items": [_visit_values(r) for r in rows], "next": nxt}
 
 
 @router.get("/care-visits/{visit_id}", response=VisitOut, summary="慰问记录详情")

@@ -15,6 +15,7 @@ from laomo.core.byunit import ByUnit
 from laomo.core.byyear import ByYear
 from laomo.core.filtering import apply_filters, in_subtree, in_year
 from laomo.core.models import DictItem
+from laomo.core.rows import display, number, pk_url, unit_name, ymd
 from laomo.core.scope import scope_q, scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.core.years import year_dates, years_dates
@@ -145,6 +146,42 @@ def lecture_list(*, user, filters: LectureFilters | None = None) -> QuerySet[Lec
     photos = Photo.objects.filter(lecture=OuterRef("pk"), is_deleted=False).values("lecture")
     photos = photos.annotate(n=Count("pk")).values("n")
     return qs.prefetch_related(_speakers_prefetch()).annotate(photo_count=Subquery(photos)).order_by("-date", "-id")
+
+
+LECTURE_ROW_FIELDS = ("id", "date", "title", "photo_count", "campaign_id", "campaign__name", "venue_type",
+                      "venue_name", "format", "audience", "org__short_name", "org__name", "status")
+
+
+def lecture_row_values(qs: QuerySet[Lecture]) -> QuerySet:
+    """`lecture_list` as the dicts the list page shows (laomo.core.rows): no model instances, no prefetch."""
+    return qs.prefetch_related(None).values(*LECTURE_ROW_FIELDS)
+
+
+def speakers_of(lecture_ids) -> dict[int, list[dict]]:
+    """{lecture id: [{worker_id, name}]} in the speakers' order, in one query: the name shown
+    (`LectureSpeaker.display_name`), nothing else of the worker read (issue 16)."""
+    speakers = defaultdict(list)
+    found = LectureSpeaker.objects.filter(lecture_id__in=lecture_ids).order_by("position", "id")
+    found = found.values_list("lecture_id", "worker_id", "name", "worker__name")
+    for lecture_id, worker_id, name, worker_name in found:
+        speakers[lecture_id].append({"worker_id": worker_id, "name": worker_name if worker_id else name})
+    return speakers
+
+
+def lecture_rows(rows: list[dict]) -> list[dict]:
+    """A page of `lecture_row_values` with its speakers (`speakers_of`) and its cells' text."""
+    speakers = speakers_of([r["id"] for r in rows])
+    venue, form = display(Lecture, "venue_type"), display(Lecture, "format")
+    url, campaign_url = pk_url("outreach:lecture_detail"), pk_url("outreach:campaign_detail")
+    worker_url = pk_url("workers:detail")
+    for r in rows:
+        for s in speakers[r["id"]]:
+            s["url"] = worker_url(s["worker_id"]) if s["worker_id"] else ""
+        r.update(day=ymd(r["date"]), speakers=speakers[r["id"]], venue_label=venue(r["venue_type"]),
+                 format_label=form(r["format"]), unit=unit_name(r["org__short_name"], r["org__name"]), url=url(r["id"]),
+                 campaign_url=campaign_url(r["campaign_id"]) if r["campaign_id"] else "",
+                 audience_text=number(r["audience"]), photos_text=number(r["photo_count"]))
+    return rows
 
 
 def lecture_get(*, user, pk) -> Lecture:

@@ -64,11 +64,12 @@ def _orgs(request):
     return org_choices_for(user=request.user)
 
 
-def _list(request, qs, name: str, form, sheet: Callable):
+def _list(request, qs, name: str, form, sheet: Callable, each_page: Callable | None = None):
     """The list page `outreach/<name>_list.html` (its rows partial for htmx), with whether the user may add,
     or its spreadsheet (`sheet()`) for `?format=xlsx`."""
     return list_page(request, qs, template=f"outreach/{name}_list.html", partial=f"outreach/partials/{name}_rows.html",
-                     context={"form": form, "can_edit": has_capability(request.user, "edit_business")}, export=sheet)
+                     context={"form": form, "can_edit": has_capability(request.user, "edit_business")}, export=sheet,
+                     each_page=each_page)
 
 
 def _after_delete(request, form, obj, delete, *, label: str, back: str, detail: str):
@@ -145,9 +146,9 @@ def _lecture_filters(request):
 def lecture_list(request):
     form, filters = _lecture_filters(request)
     qs = selectors.lecture_list(user=request.user, filters=filters)
-    return _list(request, qs, "lecture", form, lambda: export.respond(
+    return _list(request, selectors.lecture_row_values(qs), "lecture", form, lambda: export.respond(
         request, name="宣讲记录", headers=export.LECTURE_HEADERS, rows=export.lecture_rows(qs),
-        action="outreach.lecture.export", object_type="outreach.lecture"))
+        action="outreach.lecture.export", object_type="outreach.lecture"), each_page=selectors.lecture_rows)
 
 
 LECTURE_ERROR_MAP = {"speakers": "speaker_workers"}

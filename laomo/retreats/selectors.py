@@ -14,8 +14,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 
 from laomo.core.filtering import apply_filters, in_subtree
+from laomo.core.rows import md, number, pk_url, unit_name, ymd
 from laomo.core.scope import org_in_scope, scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.core.years import ensure_year
@@ -115,6 +118,30 @@ def batch_list(*, user, filters: BatchFilters | None = None) -> QuerySet[Retreat
     f = filters or BatchFilters()
     qs = apply_filters(with_counts(batch_base(user).select_related("org", "vendor")), f, BATCH_RULES)
     return qs.order_by("-start_date", "-id")
+
+
+BATCH_ROW_FIELDS = ("id", "name", "destination", "start_date", "end_date", "org__short_name", "org__name", "vendor_id",
+                    "vendor__name", "capacity", "seats", "pending", "waitlisted", "attended", "cost_per_person",
+                    "status")
+BATCH_COUNTS = ("capacity", "seats", "pending", "waitlisted", "attended")
+
+
+def batch_row_values(qs: QuerySet[RetreatBatch]) -> QuerySet:
+    """`batch_list` as the dicts the list page shows (laomo.core.rows)."""
+    return qs.values(*BATCH_ROW_FIELDS)
+
+
+def batch_rows(rows: list[dict]) -> list[dict]:
+    """A page of `batch_row_values` with its cells' text; the status badge rendered once per status shown."""
+    badge = get_template("retreats/partials/status_badge.html")
+    badges = {s: mark_safe(badge.render({"s": s})) for s in {r["status"] for r in rows}}  # noqa: S308  (a template's)
+    url, vendor_url = pk_url("retreats:batch_detail"), pk_url("retreats:vendor_detail")
+    for r in rows:
+        r.update(start=ymd(r["start_date"]), end=md(r["end_date"]), badge=badges[r["status"]], url=url(r["id"]),
+                 vendor_url=vendor_url(r["vendor_id"]) if r["vendor_id"] else "", cost=number(r["cost_per_person"]),
+                 **{f"{key}_text": number(r[key]) for key in BATCH_COUNTS},
+                 unit=unit_name(r["org__short_name"], r["org__name"]))
+    return rows
 
 
 def batch_get(*, user, pk) -> RetreatBatch:

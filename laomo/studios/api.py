@@ -19,7 +19,15 @@ from laomo.workers.models import RANK_LEVEL, Worker
 from laomo.workers.selectors import worker_base
 
 from . import selectors, services
-from .models import FORM_KEYS, Mentorship, ParticipantRole, Studio, StudioAchievement, TechHelpActivity
+from .models import (
+    FORM_KEYS,
+    Mentorship,
+    ParticipantRole,
+    Studio,
+    StudioAchievement,
+    TechHelpActivity,
+    lead_warning,
+)
 from .reports import studios_section
 from .schemas import (
     AchievementIn,
@@ -93,6 +101,28 @@ def _studio_out(s: Studio, year: int) -> dict:
     }
 
 
+# `_studio_out` from a row read with values() (the list: no model instances, issue 16).
+STUDIO_VALUES = ("id", "name", "studio_type", "level", "status", "status_date", "org__code", "org__name", "lead_id",
+                 "lead__worker_no", "lead__name", "lead__highest_level_rank", "host_enterprise", "specialty",
+                 "founded_date", "named_date", "revoked_date", "revoke_reason", "has_project", "has_result",
+                 "last_result")
+
+
+def _studio_values(s: dict, year: int) -> dict:
+    rank = s["lead__highest_level_rank"]
+    flags = selectors.studio_flags(s["status"], s["founded_date"], s["has_project"], s["has_result"],
+                                   s["last_result"], rank, year)
+    return {
+        "id": s["id"], "name": s["name"], "studio_type": s["studio_type"], "level": s["level"], "status": s["status"],
+        "status_date": s["status_date"], "org": s["org__code"], "org_name": s["org__name"],
+        "lead": {"id": s["lead_id"], "worker_no": s["lead__worker_no"], "name": s["lead__name"],
+                 "highest_level": RANK_LEVEL.get(rank)},
+        "lead_warning": lead_warning(s["lead__name"], rank), "host_enterprise": s["host_enterprise"],
+        "specialty": s["specialty"], "founded_date": s["founded_date"], "named_date": s["named_date"],
+        "revoked_date": s["revoked_date"], "revoke_reason": s["revoke_reason"], "flags": [code for code, _ in flags],
+    }
+
+
 def _studio_detail(request, pk: int, year: Year | None = None) -> dict:
     year = year or current_year()
     s = selectors.studio_get(user=request.user, pk=pk, year=year)
@@ -160,8 +190,8 @@ def studio_list(request, q: str = "", org: str = "", level: str = "", studio_typ
     year = year or current_year()
     filters = selectors.StudioFilters(q=q, org=org_or_none(request, org), level=level,
                                       studio_type=studio_type, status=status, flag=flag, year=year)
-    return _page(request, selectors.studio_list(user=request.user, filters=filters), page,
-                 lambda s: _studio_out(s, year))
+    qs = selectors.studio_list(user=request.user, filters=filters).values(*STUDIO_VALUES)
+    return _page(request, qs, page, lambda s: _studio_values(s, year))
 
 
 @router.get("/studios/figures", response=StudiosSection, summary="创新工作室与传帮带年度数据(汇总报表的 studios 部分)")

@@ -17,7 +17,7 @@ from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from laomo.core.models import SoftDeleteModel, TimeStampedModel
-from laomo.workers.models import LEVEL_RANK
+from laomo.workers.models import LEVEL_RANK, level_label
 
 # --- enumerations -----------------------------------------------------------------------------------
 
@@ -123,6 +123,14 @@ class TargetType(models.TextChoices):
 # --- studios --------------------------------------------------------------------------------------
 
 
+def lead_warning(name: str, rank: int) -> str:
+    """`Studio.lead_warning` from the lead's name and `highest_level_rank`."""
+    if rank < LEVEL_RANK["municipal"]:
+        level = level_label(rank) if rank else "无荣誉"
+        return f"领衔人 {name} 的最高荣誉为{level},低于市级;创新工作室一般应由市级及以上劳模领衔。"
+    return ""
+
+
 class Studio(TimeStampedModel):
     """A 劳模/工匠/高技能人才创新工作室. Never deleted: a failing studio is revoked (with reason and date)."""
 
@@ -174,10 +182,7 @@ class Studio(TimeStampedModel):
     @property
     def lead_warning(self) -> str:
         """Shown (not refused) when the lead's highest honor is below municipal level."""
-        if self.lead.highest_level_rank < LEVEL_RANK["municipal"]:
-            level = self.lead.highest_level_label if self.lead.highest_level_rank else "无荣誉"
-            return f"领衔人 {self.lead.name} 的最高荣誉为{level},低于市级;创新工作室一般应由市级及以上劳模领衔。"
-        return ""
+        return lead_warning(self.lead.name, self.lead.highest_level_rank)
 
     @property
     def allowed_transitions(self) -> list[tuple[str, str]]:

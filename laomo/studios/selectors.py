@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from laomo.core import dictionary
 from laomo.core.filtering import apply_filters, in_subtree, in_year, one_of
+from laomo.core.rows import display, number, pk_url, unit_name
 from laomo.core.scope import scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.core.years import year_dates
-from laomo.workers.models import Worker
+from laomo.workers.models import Worker, level_label
 from laomo.workers.selectors import search_q as worker_search_q
 from laomo.workers.selectors import worker_base
 
@@ -96,16 +97,22 @@ def flag_q(flag: str, year: int) -> Q:
 
 def flags_of(studio: Studio, year: int) -> list[tuple[str, str]]:
     """The flags of a studio annotated with `flag_annotations(year)`."""
-    if studio.status not in LIVE_STATUSES:
+    return studio_flags(studio.status, studio.founded_date, studio.has_project, studio.has_result, studio.last_result,
+                  studio.lead.highest_level_rank, year)
+
+
+def studio_flags(status, founded_date, has_project, has_result, last_result, lead_rank, year) -> list[tuple[str, str]]:
+    """`flags_of` from the values it reads (a row read with values())."""
+    if status not in LIVE_STATUSES:
         return []
     out = []
-    if studio.founded_date <= date(year, 12, 31) and not studio.has_project:
+    if founded_date <= date(year, 12, 31) and not has_project:
         out.append(("no_project", FLAGS["no_project"]))
-    if studio.founded_date < date(year - 1, 1, 1) and not studio.has_result:
+    if founded_date < date(year - 1, 1, 1) and not has_result:
         out.append(("no_result", FLAGS["no_result"]))
-    if studio.last_result == AssessmentResult.FAIL:
+    if last_result == AssessmentResult.FAIL:
         out.append(("failed", FLAGS["failed"]))
-    if studio.lead.highest_level_rank < 2:
+    if lead_rank < 2:
         out.append(("lead_low", FLAGS["lead_low"]))
     return out
 
@@ -151,6 +158,30 @@ def studio_list(*, user, filters: StudioFilters | None = None) -> QuerySet[Studi
         n_achievements=_count(StudioAchievement.objects.filter(studio=OuterRef("pk"), is_deleted=False)),
     ))
     return apply_filters(qs, f, _studio_rules(year)).order_by("org__path", "name", "id")
+
+
+STUDIO_ROW_FIELDS = ("id", "name", "host_enterprise", "level", "studio_type", "status", "lead__name",
+                     "lead__highest_level_rank", "org__short_name", "org__name", "n_members", "n_achievements",
+                     "founded_date", "has_project", "has_result", "last_result")
+
+
+def studio_row_values(qs: QuerySet[Studio]) -> QuerySet:
+    """`studio_list` as the dicts the list page shows (laomo.core.rows): the lead by name and level only."""
+    return qs.values(*STUDIO_ROW_FIELDS)
+
+
+def studio_rows(rows: list[dict], year: int) -> list[dict]:
+    """A page of `studio_row_values` with its cells' text and its flags in `year` (`flags_of`)."""
+    level, kind, status = display(Studio, "level"), display(Studio, "studio_type"), display(Studio, "status")
+    url = pk_url("studios:detail")
+    for r in rows:
+        r.update(level_label=level(r["level"]), type_label=kind(r["studio_type"]), status_label=status(r["status"]),
+                 lead_level=level_label(r["lead__highest_level_rank"]), url=url(r["id"]),
+                 members_text=number(r["n_members"]), achievements_text=number(r["n_achievements"]),
+                 unit=unit_name(r["org__short_name"], r["org__name"]),
+                 flag_list=studio_flags(r["status"], r["founded_date"], r["has_project"], r["has_result"],
+                                        r["last_result"], r["lead__highest_level_rank"], year))
+    return rows
 
 
 def studio_get(*, user, pk, year: int | None = None) -> Studio:

@@ -12,7 +12,7 @@ from laomo.workers.models import Worker
 from laomo.workers.selectors import worker_base
 
 from . import selectors, services
-from .models import ServiceRecord, ServiceRequest, ServiceTeam, TeamMember
+from .models import ServiceHours, ServiceRecord, ServiceRequest, ServiceTeam, TeamMember
 
 router = Router(tags=["志愿服务"])
 
@@ -229,6 +229,10 @@ def _volunteer_items(request, payload_volunteers, *, team=None, mobilization=Non
     return items
 
 
+RECORD_LIST_FIELDS = ("id", "date", "org__code", "team_id", "mobilization_id", "team_type", "place_kind", "place",
+                      "content", "person_times")
+
+
 @router.get("/service-records", response=RecordPage, summary="服务记录列表")
 @requires("view_business", "lead_team", "self_service")
 def record_list(request, q: str = "", team_type: str = "", team_id: int | None = None, org: str = "",
@@ -236,16 +240,16 @@ def record_list(request, q: str = "", team_type: str = "", team_id: int | None =
     team = selectors.team_get(user=request.user, pk=team_id) if team_id else None
     filters = selectors.RecordFilters(q=q, team_type=team_type, team=team, org=org_or_none(request, org),
                                       date_from=date_from, date_to=date_to, year=year)
-    rows, nxt = paged(request, selectors.record_list(user=request.user, filters=filters), page)
-    vols = selectors.volunteers_for(rows)
-    workers = {v.worker_id for vs in vols.values() for v in vs if v.worker_id}
-    numbers = dict(Worker.objects.filter(pk__in=workers).values_list("pk", "worker_no"))
-    items = []
-    for r in rows:
-        data = _record(r, [])
-        data["volunteers"] = [{"name": v.name, "worker_no": numbers.get(v.worker_id), "hours": str(v.hours)}
-                              for v in vols[r.pk]]
-        items.append(data)
+    qs = selectors.record_list(user=request.user, filters=filters).values(*RECORD_LIST_FIELDS)
+    rows, nxt = paged(request, qs, page)  # values: no model instances, no figures the answer does not carry
+    vols = {r["id"]: [] for r in rows}
+    found = ServiceHours.objects.filter(record_id__in=list(vols)).order_by("id")
+    for record_id, name, worker_no, hours in found.values_list("record_id", "name", "worker__worker_no", "hours"):
+        vols[record_id].append({"name": name, "worker_no": worker_no, "hours": str(hours)})
+    items = [{"id": r["id"], "date": r["date"], "org": r["org__code"], "team_id": r["team_id"],
+              "mobilization_id": r["mobilization_id"], "team_type": r["team_type"], "place_kind": r["place_kind"],
+              "place": r["place"], "content": r["content"], "person_times": r["person_times"],
+              "volunteers": vols[r["id"]]} for r in rows]
     return {"items": items, "next": nxt}
 
 

@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,6 +30,7 @@ from laomo.core.filtering import apply_filters, in_subtree, in_year, one_of
 from laomo.core.idnumber import PhoneError, normalize_phone
 from laomo.core.permissions import has_capability
 from laomo.core.pii import blind_index
+from laomo.core.rows import display, number, pk_url, truncated, unit_name, ymd, ymd_hm
 from laomo.core.scope import scope_q
 from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit, User
@@ -211,6 +223,32 @@ def record_list(*, user, filters: RecordFilters | None = None) -> QuerySet[Servi
     return apply_filters(qs, f, RECORD_RULES).order_by("-date", "-id")
 
 
+RECORD_ROW_FIELDS = ("id", "date", "team_id", "team__name", "mobilization_id", "mobilization__name", "org__short_name",
+                     "org__name", "team_type", "place", "content", "person_times", "volunteer_count", "hours_total")
+
+
+def record_row_values(qs: QuerySet[ServiceRecord]) -> QuerySet:
+    """`record_list` as the dicts the list page shows (laomo.core.rows)."""
+    return qs.values(*RECORD_ROW_FIELDS)
+
+
+def record_rows(rows: list[dict]) -> list[dict]:
+    """A page of `record_row_values` with its cells' text: who served (the team, else the mobilization, else
+    the unit), the type, the content cut to 40 characters."""
+    team_type, url = display(ServiceRecord, "team_type"), pk_url("volunteering:record_detail")
+    for r in rows:
+        if r["team_id"] is not None:
+            who = r["team__name"]
+        elif r["mobilization_id"] is not None:
+            who = r["mobilization__name"]
+        else:
+            who = unit_name(r["org__short_name"], r["org__name"])
+        r.update(day=ymd(r["date"]), who=who, type_label=team_type(r["team_type"]), summary=truncated(r["content"], 40),
+                 hours=number(r["hours_total"] or "0"), url=url(r["id"]), person_times_text=number(r["person_times"]),
+                 volunteers_text=number(r["volunteer_count"]))
+    return rows
+
+
 def record_get(*, user, pk) -> ServiceRecord:
     volunteers = Prefetch("volunteers", queryset=ServiceHours.objects.select_related("worker"))
     return get_in_scope(record_base(user).select_related("org", "team", "mobilization", "recorded_by")
@@ -302,6 +340,30 @@ def request_list(*, user, filters: RequestFilters | None = None) -> QuerySet[Ser
     qs = request_base(user).select_related("org", "team", "worker").defer(
         "contact_name", "contact_phone", "worker__id_number", "worker__phone", "worker__address")
     return apply_filters(qs, f, REQUEST_RULES).order_by("-received_at", "-id")
+
+
+REQUEST_ROW_FIELDS = ("id", "tracking_code", "received_at", "org__short_name", "org__name", "category", "town",
+                      "description", "contact_name_masked", "contact_phone_masked", "status", "team_id", "team__name",
+                      "worker_id", "worker__name", "promised_date", "rating")
+
+
+def request_row_values(qs: QuerySet[ServiceRequest]) -> QuerySet:
+    """`request_list` as the dicts the list page shows (laomo.core.rows), whether overdue included."""
+    overdue = ExpressionWrapper(overdue_q(), output_field=BooleanField())
+    return qs.values(*REQUEST_ROW_FIELDS, is_overdue=overdue)
+
+
+def request_rows(rows: list[dict]) -> list[dict]:
+    """A page of `request_row_values` with its cells' text (`ServiceRequest.assignee_label`'s included)."""
+    category, status = display(ServiceRequest, "category"), display(ServiceRequest, "status")
+    url = pk_url("volunteering:request_detail")
+    for r in rows:
+        parts = [r["team__name"] if r["team_id"] else "", f"劳模 {r['worker__name']}" if r["worker_id"] else ""]
+        r.update(received=ymd_hm(r["received_at"]), unit=unit_name(r["org__short_name"], r["org__name"]),
+                 category_label=category(r["category"]), status_label=status(r["status"]),
+                 summary=truncated(r["description"], 30), assignee=" · ".join(p for p in parts if p) or "—",
+                 promised=ymd(r["promised_date"]) or "—", url=url(r["id"]))
+    return rows
 
 
 def request_get(*, user, pk) -> ServiceRequest:

@@ -18,6 +18,12 @@ LEVEL_RANK = {HonorLevel.COUNTY: 1, HonorLevel.MUNICIPAL: 2, HonorLevel.PROVINCI
 RANK_LEVEL = {rank: level for level, rank in LEVEL_RANK.items()}
 
 
+def level_label(rank: int) -> str:
+    """A worker's highest level shown from its rank (`highest_level_rank`): "市级", or "—" for none."""
+    level = RANK_LEVEL.get(rank)
+    return HonorLevel(level).label if level else "—"
+
+
 class HonorKind(models.TextChoices):
     MODEL_WORKER = "model_worker", "劳动模范"
     ADVANCED_WORKER = "advanced_worker", "先进工作者"
@@ -132,8 +138,7 @@ class Worker(TimeStampedModel, SoftDeleteModel):
 
     @property
     def highest_level_label(self) -> str:
-        level = self.highest_level
-        return HonorLevel(level).label if level else "—"
+        return level_label(self.highest_level_rank)
 
     @property
     def is_deceased(self) -> bool:

@@ -12,13 +12,23 @@ from laomo.core.actors import SYSTEM
 from laomo.core.filtering import apply_filters, in_subtree
 from laomo.core.idnumber import IdNumberError, normalize_id_number
 from laomo.core.pagination import page_of  # noqa: F401  (re-exported for the views and the API)
+from laomo.core.rows import display, pk_url, unit_name, ymd
 from laomo.core.scope import org_in_scope, scope_queryset, scope_root
 from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit
 
 from .decisions import AMBIGUOUS, HAS_HONOR, MATCHED, NEW, OUT_OF_SCOPE, UNKNOWN_UNIT, Decision, Entry
 from .indexes import id_index
-from .models import LEVEL_RANK, OPEN_STATUSES, EmploymentStatus, Honor, Submission, Worker, WorkerChange
+from .models import (
+    LEVEL_RANK,
+    OPEN_STATUSES,
+    EmploymentStatus,
+    Honor,
+    Submission,
+    Worker,
+    WorkerChange,
+    level_label,
+)
 from .parsing import resolve_region
 
 _ID_LIKE = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9xX]$")
@@ -147,6 +157,29 @@ def honors_for(workers) -> dict[int, list[Honor]]:
     for honor in Honor.objects.filter(worker_id__in=list(out), is_deleted=False).order_by("-year", "id"):
         out[honor.worker_id].append(honor)
     return out
+
+
+WORKER_ROW_FIELDS = ("id", "worker_no", "name", "is_incomplete", "sex", "birth_date", "id_number_masked",
+                     "org__short_name", "org__name", "employer", "highest_level_rank", "employment_status")
+
+
+def worker_row_values(qs: QuerySet[Worker]) -> QuerySet:
+    """`worker_list` as the dicts the list page shows (laomo.core.rows): masked forms only, nothing decrypted."""
+    return qs.values(*WORKER_ROW_FIELDS)
+
+
+def worker_rows(rows: list[dict]) -> list[dict]:
+    """A page of `worker_row_values` with its honors (one query) and its cells' text."""
+    honors: dict[int, list[dict]] = {r["id"]: [] for r in rows}
+    found = Honor.objects.filter(worker_id__in=list(honors), is_deleted=False).order_by("-year", "id")
+    for worker_id, year, title in found.values_list("worker_id", "year", "title"):
+        honors[worker_id].append({"year": year, "title": title})
+    sex, status, url = display(Worker, "sex"), display(Worker, "employment_status"), pk_url("workers:detail")
+    for r in rows:
+        r.update(honor_list=honors[r["id"]], sex_label=sex(r["sex"]), born=ymd(r["birth_date"]),
+                 unit=unit_name(r["org__short_name"], r["org__name"]), status_label=status(r["employment_status"]),
+                 level_label=level_label(r["highest_level_rank"]), url=url(r["id"]))
+    return rows
 
 
 # --- the registry as of a year (the summary report's year rules, DESIGN.md §7) ----------------------------

@@ -78,11 +78,9 @@ def worker_list(request):
     qs = selectors.worker_list(user=request.user, filters=filters or selectors.WorkerFilters())
     if exporting:
         return _export(request, qs)
-    # The page shows the masked forms only: never decrypt ID number, phone and address for it.
-    ctx = paged(request, qs.none() if filters is None else qs.defer("id_number", "phone", "address"))
-    honors = selectors.honors_for(ctx["rows"])
-    for worker in ctx["rows"]:
-        worker.honor_list = honors[worker.pk]
+    # The page shows the masked forms only (worker_row_values): never decrypts ID number, phone and address.
+    ctx = paged(request, selectors.worker_row_values(qs.none() if filters is None else qs))
+    ctx.update(rows=selectors.worker_rows(ctx["rows"]))
     ctx.update(form=form, workers=ctx["rows"], can_edit=has_capability(request.user, "edit_business"),
                can_export_full=has_capability(request.user, "export_pii"))
     template = "workers/partials/worker_rows.html" if request.htmx else "workers/worker_list.html"

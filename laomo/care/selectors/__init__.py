@@ -41,6 +41,8 @@ from .campaigns import (
     visit_base,
     visit_get,
     visit_list,
+    visit_row_values,
+    visit_rows,
 )
 from .common import (
     WORKER_PII,
@@ -122,6 +124,8 @@ __all__ = [
     "visit_base",
     "visit_get",
     "visit_list",
+    "visit_row_values",
+    "visit_rows",
     "worker_by_no",
     "worker_ids_in_hardship",
     "worker_lookup",

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from laomo.core.filtering import apply_filters, in_subtree, in_year, one_of
 from laomo.core.money import fen_sum, yuan
+from laomo.core.rows import display, pk_url, unit_name, ymd
 from laomo.core.scope import scope_q, scope_queryset
 from laomo.core.selectors import get_in_scope
 from laomo.orgs.models import OrgUnit
@@ -26,6 +27,7 @@ from ..models import (
     RecipientStatus,
     WorkerBankAccount,
 )
+from ..templatetags.care_tags import yuan as money_cell
 from .common import WORKER_PII_VIA, level_asof_subquery, living, report_root, rollup
 
 # --- campaigns --------------------------------------------------------------------------------------------
@@ -200,6 +202,28 @@ def visit_list(*, user, filters: VisitFilters | None = None) -> QuerySet[CareVis
     qs = visit_base(user).select_related("worker", "org", "campaign").defer(*WORKER_PII_VIA, "bank_account")
     qs = apply_filters(qs, f, VISIT_RULES)
     return qs.order_by("-visit_date", "-id")
+
+
+VISIT_ROW_FIELDS = ("id", "is_void", "visit_date", "worker__name", "worker__worker_no", "org__short_name", "org__name",
+                    "campaign_id", "campaign__name", "visit_type", "method", "amount", "payment_method",
+                    "bank_account_masked", "visitors")
+
+
+def visit_row_values(qs: QuerySet[CareVisit]) -> QuerySet:
+    """`visit_list` as the dicts the list page shows (laomo.core.rows): the masked account only."""
+    return qs.values(*VISIT_ROW_FIELDS)
+
+
+def visit_rows(rows: list[dict]) -> list[dict]:
+    """A page of `visit_row_values` with its cells' text."""
+    kind, method = display(CareVisit, "visit_type"), display(CareVisit, "method")
+    payment, url = display(CareVisit, "payment_method"), pk_url("care:visit_detail")
+    for r in rows:
+        r.update(day=ymd(r["visit_date"]), unit=unit_name(r["org__short_name"], r["org__name"]),
+                 what=r["campaign__name"] if r["campaign_id"] is not None else kind(r["visit_type"]),
+                 method_label=method(r["method"]), money=money_cell(r["amount"]),
+                 payment_label=payment(r["payment_method"]), url=url(r["id"]))
+    return rows
 
 
 def visit_get(*, user, pk) -> CareVisit:

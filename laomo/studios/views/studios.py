@@ -46,12 +46,10 @@ def _studio_filters(request) -> tuple[StudioFilterForm, selectors.StudioFilters]
 def studio_list(request):
     form, filters = _studio_filters(request)
     qs = selectors.studio_list(user=request.user, filters=filters)
-    def flags(rows):
-        for studio in rows:
-            studio.flag_list = selectors.flags_of(studio, filters.year)
-
-    return list_page(request, qs, template="studios/studio_list.html", partial="studios/partials/studio_rows.html",
-                     context={"form": form, "year": filters.year, "can_edit": can_edit(request)}, each_page=flags,
+    return list_page(request, selectors.studio_row_values(qs), template="studios/studio_list.html",
+                     partial="studios/partials/studio_rows.html",
+                     context={"form": form, "year": filters.year, "can_edit": can_edit(request)},
+                     each_page=lambda rows: selectors.studio_rows(rows, filters.year),
                      export=lambda: xlsx_response(request, filename="创新工作室", action="studios.studio.export",
                                                   what="创新工作室", headers=export.STUDIO_HEADERS,
                                                   rows=export.studio_rows(qs, filters.year),

@@ -25,9 +25,11 @@ def submitted(request, form, call: Callable):
     return save_form(request, form, lambda: call(form.cleaned_data))
 
 
-def list_or_export(request, qs, *, name: str, sheet: Callable, context: dict, template: str = ""):
+def list_or_export(request, qs, *, name: str, sheet: Callable, context: dict, template: str = "", shown=None,
+                   each_page: Callable | None = None):
     """The list page `volunteering/<name>_list.html` (its rows partial `<name>_rows.html` for htmx), or the
-    spreadsheet `sheet(qs)` for `?format=xlsx`."""
-    return list_page(request, qs, template=template or f"volunteering/{name}_list.html",
+    spreadsheet `sheet(qs)` for `?format=xlsx`. `shown`: what the page lists instead of `qs` (its rows as
+    dicts, then completed by `each_page`)."""
+    return list_page(request, qs if shown is None else shown, template=template or f"volunteering/{name}_list.html",
                      partial=f"volunteering/partials/{name}_rows.html", context=context,
-                     export=lambda: sheet(qs).response(request))
+                     export=lambda: sheet(qs).response(request), each_page=each_page)

@@ -34,22 +34,14 @@ def _request_filters(request):
     return form, filters
 
 
-def _mark_overdue(user, items) -> None:
-    overdue_ids = set(selectors.request_base(user).filter(selectors.overdue_q(), pk__in=[r.pk for r in items])
-                      .values_list("pk", flat=True))
-    for r in items:
-        r.is_overdue = r.pk in overdue_ids
-
-
 @capability_required(*VIEW)
 def request_list(request):
     form, filters = _request_filters(request)
     qs = selectors.request_list(user=request.user, filters=filters)
-    return list_page(request, qs, template="volunteering/request_list.html",
+    return list_page(request, selectors.request_row_values(qs), template="volunteering/request_list.html",
                      partial="volunteering/partials/request_rows.html",
                      context={"form": form, "can_edit": has_capability(request.user, "edit_business")},
-                     export=lambda: exports.requests(qs).response(request),
-                     each_page=lambda rows: _mark_overdue(request.user, rows))
+                     export=lambda: exports.requests(qs).response(request), each_page=selectors.request_rows)
 
 
 @capability_required("edit_business")
