@@ -16,8 +16,9 @@ from decimal import Decimal
 import pytest
 from django.db.models import IntegerField, Max, OuterRef, Q, Subquery
 
-from laomo.care.models import HardshipSurvey, SurveyRound
+from laomo.care.models import IN_HARDSHIP, HardshipSurvey, SurveyRound
 from laomo.care.reports import in_hardship
+from laomo.care.selectors import level_asof_subquery
 from laomo.core.actors import SYSTEM
 from laomo.orgs import services as org_services
 from laomo.workers.models import LEVEL_RANK, EmploymentStatus, Honor, HonorLevel, Worker
@@ -80,7 +81,18 @@ def varied(orgs):
     Honor.objects.create(worker=twice, level="municipal", kind="model_worker", title="乙", year=2012)
     Honor.objects.create(worker=twice, level="national", kind="model_worker", title="丙", year=2011, is_deleted=True)
     Honor.objects.create(worker=twice, level="provincial", kind="model_worker", title="丁", year=2023)
+    # two approved surveys on one day: the later by id decides (in hardship, then not)
+    HardshipSurvey.objects.filter(worker=twice).delete()
+    for rnd, level in ((rounds[0], "special"), (rounds[1], "none")):
+        HardshipSurvey.objects.create(round=rnd, worker=twice, org=twice.org, survey_date=date(2016, 5, 1),
+                                      verification_method="home", household_size=2, employment="retired",
+                                      housing_type="own", hardship_level=level, status="approved")
     return {"workers": workers, "town": town}
+
+
+def old_in_hardship(*, workers, year: int):
+    """The definition before issue 16: the latest approved survey's level looked up per worker."""
+    return workers.annotate(care_level=level_asof_subquery(date(year, 12, 31))).filter(care_level__in=IN_HARDSHIP)
 
 
 def _old_ranks(org, year) -> dict[int, int]:
@@ -127,7 +139,7 @@ def _old_section(org, year) -> dict:
     return {"total": len(ranks),
             "by_level": {level: ranks.count(LEVEL_RANK[level]) for level in ("national", "provincial", "municipal",
                                                                              "county")},
-            "in_hardship": in_hardship(workers=qs, year=year).count()}
+            "in_hardship": old_in_hardship(workers=qs, year=year).count()}
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -149,3 +161,11 @@ def test_the_drills_list_the_same_people(orgs, varied, year):
         for level, rank in LEVEL_RANK.items():
             drilled = drill_by_level(year=year, org=org, key=level).qs
             assert set(drilled.values_list("pk", flat=True)) == {pk for pk, r in old.items() if r == rank}
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_in_hardship_finds_the_same_people(orgs, varied, year):
+    workers = Worker.objects.filter(orgs["331100"].subtree_q())
+    old = set(old_in_hardship(workers=workers, year=year).values_list("pk", flat=True))
+    assert set(in_hardship(workers=workers, year=year).values_list("pk", flat=True)) == old
+    assert old or year < 2015
