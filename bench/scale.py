@@ -1,28 +1,34 @@
 """Province scale: ten years of a province's records, and what the summary, the dashboard, the reports
 workspace and the main lists cost for the province, a city and a county, against their own SQL (issue 16).
 
-    .venv/bin/python bench/scale.py [--size small|province] [--requests 3]
-                                    [--database-url postgres://.../laomo_bench] [--no-demo] [--keep]
+    .venv/bin/python bench/scale.py [--size small|medium|province] [--requests 3]
+                                    [--database-url postgres://.../laomo_bench] [--no-demo] [--keep|--reuse]
 
 Build (a child process, fresh database): `manage.py seed_province` (浙江省总工会, 11 cities with their
 市本级, 90 counties), then bulk inserts — never the per-row services, but rows valid per the models'
 constraints (the unique and partial indexes are dropped while loading and built again at the end, which
 checks them) — for ten years, 2013–2022:
 
-| table | province | small (1/50) |
-|---|---|---|
-| workers (+ ~1.05 honors each) | 200,000 | 4,000 |
-| service records (+ one hours row each) | 2,000,000 | 40,000 |
-| service requests (completed ones linked to a record) | 50,000 | 1,000 |
-| lectures (+ one speaker each) | 200,000 | 4,000 |
-| care visits | 500,000 | 10,000 |
-| hardship surveys (one round per city and year) | 50,000 | 1,000 |
-| studios / mentorships (+ participants) | 3,000 / 10,000 | 60 / 200 |
-| retreat batches / applications (+ surveys) | 330 / ~7,900 | 110 / ~2,600 |
+| table | province | medium (1/5) | small (1/50) |
+|---|---|---|---|
+| workers (+ ~1.05 honors each) | 200,000 | 40,000 | 4,000 |
+| service records (+ one hours row each) | 2,000,000 | 400,000 | 40,000 |
+| service requests (completed ones linked to a record) | 50,000 | 10,000 | 1,000 |
+| lectures (+ one speaker each) | 200,000 | 40,000 | 4,000 |
+| care visits | 500,000 | 100,000 | 10,000 |
+| hardship surveys (one round per city and year) | 50,000 | 10,000 | 1,000 |
+| studios / mentorships (+ participants) | 3,000 / 10,000 | 600 / 2,000 | 60 / 200 |
+| retreat batches / applications (+ surveys) | 330 / ~7,900 | 220 / ~5,300 | 110 / ~2,600 |
 
 Workers are spread over every unit below the province (counties and city levels), records follow their
 worker's or team's unit. `--size province` is meant for PostgreSQL (BENCH_DATABASE_URL); `small` fits in a
 few minutes on SQLite.
+
+`--keep` keeps the built database (SQLite: `<LAOMO_BENCH_DIR>/scale-<size>.sqlite3`; PostgreSQL: the
+database of `--database-url`, which a run never drops) and its facts beside it; `--reuse` then measures that
+database again without building it (migrations applied first), e.g. before and after a change. On
+PostgreSQL the county's demo baseline is copied into `<name>_county` (dropped after), never into the bench
+database.
 
 Measure (same child, in-process Django test client, no server), for three users — the province
 (city_staff at 330000: scope everything), a city (丽水, city_staff limited to its subtree) and a county
@@ -50,6 +56,7 @@ only, the server's work is not in it, so read the wall ratios there).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -58,8 +65,10 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from common import (
+    WORK_DIR,
     Databases,
     contract_line,
     demo_database,
@@ -79,6 +88,8 @@ PASSWORD = "Bench-pass-2022!"
 SIZES = {
     "province": dict(workers=200_000, records=2_000_000, requests=50_000, lectures=200_000, visits=500_000,
                      surveys=50_000, studios=3_000, mentorships=10_000, batches_per_city_year=3),
+    "medium": dict(workers=40_000, records=400_000, requests=10_000, lectures=40_000, visits=100_000,
+                   surveys=10_000, studios=600, mentorships=2_000, batches_per_city_year=2),
     "small": dict(workers=4_000, records=40_000, requests=1_000, lectures=4_000, visits=10_000, surveys=1_000,
                   studios=60, mentorships=200, batches_per_city_year=1),
 }
@@ -517,6 +528,7 @@ def child_main(argv: list[str]) -> None:
     parser.add_argument("--size", default="small")
     parser.add_argument("--requests", type=int, default=3)
     parser.add_argument("--demo", action="store_true", help="measure the county on the demo database")
+    parser.add_argument("--reuse", action="store_true", help="measure the database as it is (built before)")
     args = parser.parse_args(argv)
     setup_django()
     if args.demo:
@@ -528,9 +540,12 @@ def child_main(argv: list[str]) -> None:
         return
     from django.core.management import call_command
 
-    call_command("seed_province", stdout=open(os.devnull, "w"))
-    facts = Builder(SIZES[args.size]).run()
-    log(f"    built in {facts['build_seconds']} s: {facts}")
+    if args.reuse:
+        facts = {}
+    else:
+        call_command("seed_province", stdout=open(os.devnull, "w"))
+        facts = Builder(SIZES[args.size]).run()
+        log(f"    built in {facts['build_seconds']} s: {facts}")
     result = measure(args.requests, list(SCOPES))
     result["facts"] = facts
     emit_child(result)
@@ -539,13 +554,22 @@ def child_main(argv: list[str]) -> None:
 # --- the parent ------------------------------------------------------------------------------------------
 
 
+def _kept_facts(dbs, size: str) -> Path:
+    """Where a --keep run leaves the facts of the database it built (a --reuse run reports them)."""
+    name = urlsplit(dbs.pg_url).path.strip("/") if dbs.pg_url else "sqlite"
+    return WORK_DIR / f"scale-{size}-{name}.facts.json"
+
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--requests", type=int, default=3, help="timed runs per measurement (median reported)")
     parser.add_argument("--database-url", help="a PostgreSQL database of your own (dropped and re-created)")
     parser.add_argument("--no-demo", action="store_true", help="skip the county's baseline on the demo database")
-    parser.add_argument("--keep", action="store_true", help="keep the SQLite database")
+    parser.add_argument("--keep", action="store_true", help="keep the built database (and its facts) for --reuse")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the database a --keep run of this size built, without building it")
     args = parser.parse_args()
     dbs = Databases(pg_url=args.database_url)
     log(f"{BENCH}: {args.size} on {dbs.kind}, {machine()}")
@@ -553,13 +577,26 @@ def main() -> None:
     load_before = load_average()
     demo = None
     if not args.no_demo:
-        url = demo_database(dbs, "scale-demo")
+        pg_name = f"{urlsplit(args.database_url).path.lstrip('/')}_county" if args.database_url else None
+        url = demo_database(dbs, "scale-demo", pg_name=pg_name)
         demo = run_child(Path(__file__).name, ["--demo", "--requests", str(args.requests)], url)
         dbs.drop(url)
         log(f"  demo ({demo['workers']} workers): county measured")
-    url = dbs.fresh(f"scale-{args.size}")
-    out = run_child(Path(__file__).name, ["--size", args.size, "--requests", str(args.requests)], url)
-    if args.keep:
+    kept = _kept_facts(dbs, args.size)
+    child = ["--size", args.size, "--requests", str(args.requests)]
+    if args.reuse:
+        if not kept.exists():
+            raise SystemExit(f"--reuse: no database kept at --size {args.size} ({kept} missing): run with --keep")
+        url = args.database_url or f"sqlite:///{WORK_DIR / f'scale-{args.size}.sqlite3'}"
+        dbs.migrate(url)
+        out = run_child(Path(__file__).name, [*child, "--reuse"], url)
+        out["facts"] = json.loads(kept.read_text())
+    else:
+        kept.unlink(missing_ok=True)
+        url = dbs.fresh(f"scale-{args.size}")
+        out = run_child(Path(__file__).name, child, url)
+    if args.keep or args.reuse:
+        kept.write_text(json.dumps(out["facts"]))
         log(f"  kept {url}")
     else:
         dbs.drop(url)

@@ -197,6 +197,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 LAOMO_DB_LOCK_TIMEOUT_MS = env_int("LAOMO_DB_LOCK_TIMEOUT_MS", 20000)
 LAOMO_DB_STATEMENT_TIMEOUT_MS = env_int("LAOMO_DB_STATEMENT_TIMEOUT_MS", 0)
 LAOMO_BUSY_RETRY_AFTER = env_int("LAOMO_BUSY_RETRY_AFTER", 5)  # seconds, in the 503's Retry-After
+# PostgreSQL's JIT compiler off (issue 16): the report queries' correlated subqueries make the planner's cost
+# estimates large enough to compile every one of them, ~0.3–0.5 s each, more than most of them take to run
+# (bench/scale.py --size province: the province's summary 5.4 s with it). LAOMO_PG_JIT=1 leaves it on.
+LAOMO_PG_JIT = env_bool("LAOMO_PG_JIT", False)
 _db_options = DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _db_options["timeout"] = LAOMO_DB_LOCK_TIMEOUT_MS / 1000
@@ -205,6 +209,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _db_options["options"] = " ".join(filter(None, [
         _db_options.get("options", ""), f"-c lock_timeout={LAOMO_DB_LOCK_TIMEOUT_MS}",
+        "" if LAOMO_PG_JIT else "-c jit=off",
         f"-c statement_timeout={LAOMO_DB_STATEMENT_TIMEOUT_MS}" if LAOMO_DB_STATEMENT_TIMEOUT_MS else ""]))
 MIDDLEWARE = [*MIDDLEWARE, "laomo.core.dbbusy.DatabaseBusyMiddleware"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

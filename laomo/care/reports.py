@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from laomo.core.byunit import ByUnit
@@ -86,8 +86,17 @@ def care_years(*, years: list[int], org) -> dict:
 
 
 def in_hardship(*, workers, year: int):
-    """Of `workers`, those whose latest approved survey on or before the end of `year` puts them in hardship."""
-    return workers.annotate(care_level=level_asof_subquery(date(year, 12, 31))).filter(care_level__in=IN_HARDSHIP)
+    """Of `workers`, those whose latest approved survey on or before the end of `year` puts them in hardship.
+
+    A semi-join on the surveys in hardship that no later approved survey (by date, then id) follows — an
+    anti-join — rather than the latest survey's level looked up per worker (issue 16: 0.5 s of the
+    province's summary at 200,000 workers); the same people (test_registry_asof.py)."""
+    approved = HardshipSurvey.objects.filter(status=SurveyStatus.APPROVED, is_deleted=False,
+                                             survey_date__lte=date(year, 12, 31))
+    later = approved.filter(worker=OuterRef("worker_id")).filter(
+        Q(survey_date__gt=OuterRef("survey_date")) | Q(survey_date=OuterRef("survey_date"), pk__gt=OuterRef("pk")))
+    latest = approved.filter(hardship_level__in=IN_HARDSHIP).filter(~Exists(later))
+    return workers.filter(pk__in=latest.values("worker_id"))
 
 
 def county_money_chart(*, user, year: int, org) -> dict:

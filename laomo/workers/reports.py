@@ -14,17 +14,15 @@ from laomo.reports.registry import register_section
 
 from .gate import review_applies
 from .models import LEVEL_RANK, RANK_LEVEL, Honor, HonorLevel, SubmissionStatus, Worker
-from .selectors import registry_as_of, submission_list, worker_base
+from .selectors import registry_as_of, registry_honors, submission_list, worker_base
 
 
 @register_section("workers", order=10)
 def workers_section(*, year: int, org, units=None) -> dict:
     by = ByUnit(org, units)
-    qs = _registry(year, org)
-    # Grouped by the rank as of the year (never null on the registry): its subquery runs once per worker,
-    # where one filtered COUNT per level would repeat it in every filter of a grouped query.
-    ranks = by.tally(qs, "rank_asof")
-    hardship = by.count(in_hardship(workers=qs, year=year))
+    # Counted by the rank as of the year on one honor per person (`registry_honors`): no subquery per worker.
+    ranks = by.tally(_registry_honors(year, org), "rank", field="worker__org")
+    hardship = by.count(in_hardship(workers=_registry(year, org), year=year))
     return by.each(lambda k: {
         "total": sum(ranks[k].values()),
         "by_level": {level: ranks[k].get(LEVEL_RANK[level], 0)
@@ -85,6 +83,11 @@ def _registry(year: int, org):
     return registry_as_of(Worker.objects.filter(org.subtree_q(), is_deleted=False), year)
 
 
+def _registry_honors(year: int, org):
+    """`_registry`'s people, one honor each with its `rank` (= their `rank_asof`)."""
+    return registry_honors(year, Q(worker__is_deleted=False) & org.subtree_q("worker__org"))
+
+
 @register_drill("workers.total")
 def drill_total(*, year: int, org) -> Drill:
     return Drill(qs=_registry(year, org).select_related("org"), columns=_worker_columns(), note=WORKERS_NOTE,
@@ -93,6 +96,7 @@ def drill_total(*, year: int, org) -> Drill:
 
 @register_drill("workers.by_level.*")
 def drill_by_level(*, year: int, org, key: str) -> Drill:
-    return Drill(qs=_registry(year, org).filter(rank_asof=LEVEL_RANK[key]).select_related("org"),
+    at_level = _registry_honors(year, org).filter(rank=LEVEL_RANK[key])
+    return Drill(qs=_registry(year, org).filter(pk__in=at_level.values("worker_id")).select_related("org"),
                  columns=_worker_columns(), note=WORKERS_NOTE,
                  link=lambda w: reverse("workers:detail", args=[w.pk]), measure="人数")

@@ -192,9 +192,11 @@ def honors_by_end_of(year: int) -> Q:
             | Q(year__isnull=True, award_date__isnull=True))
 
 
-def alive_at_end_of(year: int) -> Q:
-    """Workers alive on 31 December of `year`: not deceased, or deceased after that day."""
-    return ~Q(employment_status=EmploymentStatus.DECEASED) | Q(status_date__gt=date(year, 12, 31))
+def alive_at_end_of(year: int, prefix: str = "") -> Q:
+    """Workers alive on 31 December of `year`: not deceased, or deceased after that day (`prefix`: the lookup
+    path to the worker, e.g. "worker__" from an honor)."""
+    return (~Q(**{f"{prefix}employment_status": EmploymentStatus.DECEASED})
+            | Q(**{f"{prefix}status_date__gt": date(year, 12, 31)}))
 
 
 def _rank_case() -> Case:
@@ -202,14 +204,36 @@ def _rank_case() -> Case:
                 output_field=IntegerField())
 
 
+def _ranked_honors(year: int) -> QuerySet[Honor]:
+    """Live honors awarded by 31 December of `year` at a level the registry ranks: a worker is on the registry
+    of that year (alive) exactly when they hold one."""
+    return Honor.objects.filter(honors_by_end_of(year), is_deleted=False, level__in=list(LEVEL_RANK))
+
+
 def registry_as_of(workers, year: int):
     """`workers` as the registry stood on 31 December of `year`, annotated with `rank_asof`, the highest level
     of the honors awarded by then. A person is on it from the year of their first honor (whenever the record
-    was typed in) while alive; someone with no honor recorded is not (yet) counted."""
-    best = (Honor.objects.filter(worker=OuterRef("pk"), is_deleted=False).filter(honors_by_end_of(year))
+    was typed in) while alive; someone with no honor recorded is not (yet) counted.
+
+    Who is on it is a semi-join on the honors (`pk IN (…)`, one pass over them); `rank_asof`, a subquery per
+    worker, is computed only where it is read (rows shown, a filter on it): to count by rank, use
+    `registry_honors`, which gives the same ranks without a subquery per worker (issue 16)."""
+    best = (_ranked_honors(year).filter(worker=OuterRef("pk"))
             .values("worker").annotate(best=Max(_rank_case())).values("best")[:1])
-    return (workers.filter(alive_at_end_of(year)).annotate(rank_asof=Subquery(best, output_field=IntegerField()))
-            .filter(rank_asof__isnull=False))
+    return (workers.filter(alive_at_end_of(year), pk__in=_ranked_honors(year).values("worker_id"))
+            .annotate(rank_asof=Subquery(best, output_field=IntegerField())))
+
+
+def registry_honors(year: int, workers: Q) -> QuerySet[Honor]:
+    """One honor per person on the registry as of `year` among the workers matching `workers` (lookups from the
+    honor, e.g. `Q(worker__is_deleted=False)`): their highest-ranked honor awarded by then (the first by id of
+    equals), annotated `rank` — the `rank_asof` of `registry_as_of`. A plain row per person, so the registry is
+    counted by rank and unit in one grouped query, the databases running the "no better honor" condition as
+    one anti-join over the honors (PostgreSQL: hash anti join) instead of a subquery per worker (issue 16)."""
+    better = (_ranked_honors(year).filter(worker=OuterRef("worker_id")).alias(r=_rank_case())
+              .filter(Q(r__gt=OuterRef("rank")) | Q(r=OuterRef("rank"), pk__lt=OuterRef("pk"))))
+    return (_ranked_honors(year).filter(workers, alive_at_end_of(year, prefix="worker__"))
+            .annotate(rank=_rank_case()).filter(~Exists(better)))
 
 
 # --- award decisions (表彰决定): who in the registry each name of a decision is -------------------------------
