@@ -13,6 +13,10 @@ With `--database-url` (scripts/bench.sh passes BENCH_DATABASE_URL) it runs again
 cache in Redis (`--redis-url`, database 15 by default), the deployment issue 16 names for several app
 processes (`--pg-workers`, 4 by default).
 
+`BENCH_GUNICORN_ARGS` adds flags to both servers' gunicorn command (e.g. `--keep-alive 0`, to see how the
+8 keep-alive connections' spread over the workers weighs on the figures). `--urls api_me,workers` runs a
+subset.
+
 Clients are wrk (Debian package `wrk`; scripts/bench.sh installs it when missing), on the same 2-core
 machine as the server (they compete for the CPU; so does the floor's). Logged in as the demo's city user
 (`city`): pages with its session cookie (logged in through the login form), the API with a bearer token
@@ -92,7 +96,7 @@ class Server:
         self.log_path = WORK_DIR / f"load-{label}.log"
         cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers",
                str(workers), "--threads", "2", "--timeout", "120", "--access-logfile",
-               str(WORK_DIR / f"load-{label}-access.log"), app]
+               str(WORK_DIR / f"load-{label}-access.log"), *os.environ.get("BENCH_GUNICORN_ARGS", "").split(), app]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(self.log_path, "w"),
                                      stderr=subprocess.STDOUT, start_new_session=True)
 
