@@ -26,12 +26,12 @@ case "$PROFILE" in
   quick)
     ROSTER=(--size 20000 --runs 1); WRITE=(--size 20000); LIST=(--size 100000 --small 10000 --requests 10)
     LEDGER=(--size 20000 --runs 1)
-    SCALE=(--size small --requests 3); SCALE_PG=(--size small --requests 3); LOAD=(--duration 5)
+    SCALE=(--size small --requests 3); SCALE_PG=(--size small --requests 3); LOAD=(--duration 4 --repeat 3)
     CACHE=(--requests 5) ;;
   full)
     ROSTER=(--size 100000 --runs 3); WRITE=(--size 100000); LIST=(--size 1000000 --small 10000 --requests 20)
     LEDGER=(--size 100000 --runs 3)
-    SCALE=(--size small --requests 3); SCALE_PG=(--size province --requests 3); LOAD=(--duration 15)
+    SCALE=(--size small --requests 3); SCALE_PG=(--size province --requests 3); LOAD=(--duration 15 --repeat 3)
     CACHE=(--requests 15) ;;
   *) echo "BENCH_PROFILE must be quick or full" >&2; exit 2 ;;
 esac
