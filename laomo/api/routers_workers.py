@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from laomo.core.permissions import has_capability
 from laomo.workers import gate, photos, review, selectors, services
 from laomo.workers.history import KIND_LABELS
-from laomo.workers.models import RANK_LEVEL, Honor, Worker
+from laomo.workers.models import RANK_LEVEL, Worker
 
 from .common import PageNo, Year, org_or_none, paged, requires, with_org
 from .routers_review import SubmissionAccepted, accepted
@@ -136,10 +136,7 @@ HONOR_VALUES = tuple(HonorOut.model_fields)
 
 
 def _items(rows: list[dict]) -> list[dict]:
-    honors = {r["id"]: [] for r in rows}
-    found = Honor.objects.filter(worker_id__in=list(honors), is_deleted=False).order_by("-year", "id")
-    for honor in found.values("worker_id", *HONOR_VALUES):
-        honors[honor.pop("worker_id")].append(honor)
+    honors = selectors.honor_values_for([r["id"] for r in rows], HONOR_VALUES)
     return [{
         "id": r["id"], "worker_no": r["worker_no"], "name": r["name"], "org": r["org__code"],
         "org_name": r["org__name"], "sex": r["sex"], "birth_date": r["birth_date"], "id_number": r["id_number_masked"],

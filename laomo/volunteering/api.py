@@ -12,7 +12,7 @@ from laomo.workers.models import Worker
 from laomo.workers.selectors import worker_base
 
 from . import selectors, services
-from .models import ServiceHours, ServiceRecord, ServiceRequest, ServiceTeam, TeamMember
+from .models import ServiceRecord, ServiceRequest, ServiceTeam, TeamMember
 
 router = Router(tags=["志愿服务"])
 
@@ -242,10 +242,7 @@ def record_list(request, q: str = "", team_type: str = "", team_id: int | None =
                                       date_from=date_from, date_to=date_to, year=year)
     qs = selectors.record_list(user=request.user, filters=filters).values(*RECORD_LIST_FIELDS)
     rows, nxt = paged(request, qs, page)  # values: no model instances, no figures the answer does not carry
-    vols = {r["id"]: [] for r in rows}
-    found = ServiceHours.objects.filter(record_id__in=list(vols)).order_by("id")
-    for record_id, name, worker_no, hours in found.values_list("record_id", "name", "worker__worker_no", "hours"):
-        vols[record_id].append({"name": name, "worker_no": worker_no, "hours": str(hours)})
+    vols = selectors.volunteer_values_for([r["id"] for r in rows])
     items = [{"id": r["id"], "date": r["date"], "org": r["org__code"], "team_id": r["team_id"],
               "mobilization_id": r["mobilization_id"], "team_type": r["team_type"], "place_kind": r["place_kind"],
               "place": r["place"], "content": r["content"], "person_times": r["person_times"],

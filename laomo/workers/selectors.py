@@ -151,11 +151,13 @@ def honors_of(*, worker: Worker) -> QuerySet[Honor]:
     return worker.honors.filter(is_deleted=False).order_by("-year", "id")
 
 
-def honors_for(workers) -> dict[int, list[Honor]]:
-    """Honors of a page of workers in one query (no N+1)."""
-    out: dict[int, list[Honor]] = {w.pk: [] for w in workers}
-    for honor in Honor.objects.filter(worker_id__in=list(out), is_deleted=False).order_by("-year", "id"):
-        out[honor.worker_id].append(honor)
+def honor_values_for(worker_ids, fields: tuple[str, ...]) -> dict[int, list[dict]]:
+    """{worker id: [{field: value}]} of the live honors of a page of workers, newest first, in one query (the
+    list page and the API list: no model instances)."""
+    out: dict[int, list[dict]] = {pk: [] for pk in worker_ids}
+    found = Honor.objects.filter(worker_id__in=list(out), is_deleted=False).order_by("-year", "id")
+    for honor in found.values("worker_id", *fields):
+        out[honor.pop("worker_id")].append(honor)
     return out
 
 
@@ -170,10 +172,7 @@ def worker_row_values(qs: QuerySet[Worker]) -> QuerySet:
 
 def worker_rows(rows: list[dict]) -> list[dict]:
     """A page of `worker_row_values` with its honors (one query) and its cells' text."""
-    honors: dict[int, list[dict]] = {r["id"]: [] for r in rows}
-    found = Honor.objects.filter(worker_id__in=list(honors), is_deleted=False).order_by("-year", "id")
-    for worker_id, year, title in found.values_list("worker_id", "year", "title"):
-        honors[worker_id].append({"year": year, "title": title})
+    honors = honor_values_for([r["id"] for r in rows], ("year", "title"))
     sex, status, url = display(Worker, "sex"), display(Worker, "employment_status"), pk_url("workers:detail")
     for r in rows:
         r.update(honor_list=honors[r["id"]], sex_label=sex(r["sex"]), born=ymd(r["birth_date"]),

@@ -38,7 +38,7 @@ from laomo.volunteering import services as vol
 from laomo.volunteering.models import ServiceRequest
 from laomo.volunteering.tests.factories import make_record, make_request, make_team, moment
 from laomo.workers import selectors as worker_selectors
-from laomo.workers.models import Worker, level_label
+from laomo.workers.models import Honor, Worker, level_label
 
 REFERENCE = Path(__file__).parent / "reference_rows"
 
@@ -156,10 +156,12 @@ def test_each_list_shows_the_same_rows_as_from_model_instances(data, users, role
           each=overdue)
     _same(client, "/volunteering/records/", "record_rows.html", vol_selectors.record_list(user=user))
 
-    def honors(shown):
-        found = worker_selectors.honors_for(shown)
+    def honors(shown):  # as the page read them before: model instances, one query
         for w in shown:
-            w.honor_list = found[w.pk]
+            w.honor_list = []
+        by_pk = {w.pk: w for w in shown}
+        for honor in Honor.objects.filter(worker__in=shown, is_deleted=False).order_by("-year", "id"):
+            by_pk[honor.worker_id].honor_list.append(honor)
 
     _same(client, "/workers/", "worker_rows.html", worker_selectors.worker_list(user=user), each=honors,
           var="workers")
