@@ -162,7 +162,7 @@ def demo_retreats(ctx):
     city = ctx.users["city"]
     root = ctx.orgs["331100"]
     this_year = timezone.localdate().year
-    until = date(this_year, 12, 31)
+    until = date(this_year + 1, 12, 31)  # past the upcoming batches, also those a December schedules for January
     qiandao = services.vendor_create(
         actor=city, org=root, name="浙江省总工会千岛湖职工疗休养基地", kind="base", contact_person="徐经理",
         contact_phone="0571-64812345", address="杭州市淳安县千岛湖镇", contract_no="LSZGH-LXY-2021-01",
