@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 from common import WORK_DIR, Databases, emit_child, log, machine, run_child, setup_django
+
+# BENCH_PROFILE_WRITE=path: a cProfile of the write transaction saved there (pstats), for finding its cost.
+PROFILE = os.environ.get("BENCH_PROFILE_WRITE", "")
 
 
 def child(path: Path) -> dict:
@@ -36,9 +41,15 @@ def child(path: Path) -> dict:
         @staticmethod
         @contextlib.contextmanager
         def atomic(*args, **kwargs):
+            profiler = cProfile.Profile() if PROFILE else None
             wall, cpu = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
             with transaction.atomic(*args, **kwargs):
                 yield
+            if profiler:
+                profiler.disable()
+                profiler.dump_stats(PROFILE)
             spans.append((time.perf_counter() - wall, time.process_time() - cpu))
 
     importer.transaction = Timed

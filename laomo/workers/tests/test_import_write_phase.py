@@ -15,7 +15,7 @@ from django.db import transaction
 
 from laomo.core import pii
 from laomo.core.actors import SYSTEM
-from laomo.workers import importer, indexes
+from laomo.workers import importer, indexes, services
 from laomo.workers.importer import RosterImporter, roster_import
 from laomo.workers.indexes import id_index
 from laomo.workers.models import Honor, Worker
@@ -116,6 +116,48 @@ def test_it_re_plans_when_a_clerk_registers_one_of_the_ids_meanwhile(tmp_path, o
     wang = Worker.objects.get(id_number_index=id_index(IDS[2]))
     assert list(Honor.objects.filter(worker=wang).values_list("title", flat=True)) == ["丽水市劳动模范"]
     assert Worker.objects.count() == 6
+
+
+@pytest.mark.parametrize("edit", ["honor", "move"])
+def test_it_re_plans_when_a_matched_worker_gets_an_honor_or_moves_meanwhile(tmp_path, orgs, monkeypatch, edit):
+    zhang = make_worker(orgs["331102"], "张三", id_number=IDS[0])
+    li = make_worker(orgs["331102"], "李四", id_number=IDS[1])
+
+    def clerk_edits(entry):
+        if entry == 1 and edit == "honor":  # the file's honor of 张三 recorded by hand
+            services.honor_add(actor=SYSTEM, worker=zhang, title="丽水市劳动模范", year=2015)
+        if entry == 1 and edit == "move":  # 李四 moved to another county, his updated_at left as it was
+            Worker.objects.filter(pk=li.pk).update(org=orgs["331121"])
+
+    recorder = Recorder(monkeypatch, on_enter=clerk_edits)
+    path = _write_csv(tmp_path, _rows())
+    result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
+    assert recorder.entries == 2  # the change was seen inside the write transaction and the plan made again
+    assert (result.created_workers, result.updated_workers) == (4, 2)
+    assert Honor.objects.filter(worker=zhang).count() == 1  # not added a second time
+    assert Worker.objects.count() == 6 and Honor.objects.count() == 6
+
+
+def test_it_finds_the_new_workers_ids_when_another_worker_is_inserted_with_them(tmp_path, orgs, monkeypatch):
+    """The new rows' ids are read as those above the highest id before the insert, by their numbers."""
+    from laomo.workers import importer as module
+
+    real = module._PreparedInsert.execute
+
+    def execute_then_another_insert(self, progress=None, batch=5000):
+        real(self, progress, batch)
+        if self.sql.startswith(f'INSERT INTO "{Worker._meta.db_table}"'):
+            make_worker(orgs["331102"], "吴十")  # inside the same transaction: the highest id is not ours
+
+    monkeypatch.setattr(module._PreparedInsert, "execute", execute_then_another_insert)
+    path = _write_csv(tmp_path, _rows())
+    result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
+    assert result.created_workers == 6
+    for name, number in zip(["张三", "李四", "王五", "赵六", "孙八", "周九"], IDS, strict=True):
+        worker = Worker.objects.get(name=name)
+        assert worker.id_number == number
+        assert list(worker.honors.values_list("title", flat=True)) == ["丽水市劳动模范"]
+    assert not Worker.objects.get(name="吴十").honors.exists()
 
 
 def test_it_plans_inside_the_transaction_when_the_records_keep_changing(tmp_path, orgs, monkeypatch):
