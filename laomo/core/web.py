@@ -14,8 +14,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
+from . import jinja
 from .exports import export_xlsx
 from .pagination import page_number, page_of
 
@@ -59,7 +62,20 @@ def list_page(request, qs, *, template: str, partial: str | None = None, context
         shown = each_page(ctx["rows"])
         if shown is not None:
             ctx["rows"] = shown
-    return render(request, partial if (partial and request.htmx) else template, ctx)
+    return rows_response(request, template, partial, ctx)
+
+
+def rows_response(request, template: str, partial: str | None, context: dict):
+    """The whole page `template`, or only its rows `partial` when htmx asks.
+
+    A Jinja2 partial (`.jinja`, laomo/core/jinja.py) is rendered once either way: alone for htmx, else into
+    the page, which shows it as `{{ rows_html }}` where it used to `{% include %}` the partial (same HTML)."""
+    if not (partial and partial.endswith(jinja.SUFFIX)):
+        return render(request, partial if (partial and request.htmx) else template, context)
+    html = render_to_string(partial, dict(context), request, using=jinja.ENGINE)
+    if request.htmx:
+        return HttpResponse(html)
+    return render(request, template, {**context, "rows_html": mark_safe(html)})  # noqa: S308  (autoescaped)
 
 
 def hx_redirect(request, url: str):

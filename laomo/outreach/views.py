@@ -64,10 +64,11 @@ def _orgs(request):
     return org_choices_for(user=request.user)
 
 
-def _list(request, qs, name: str, form, sheet: Callable, each_page: Callable | None = None):
-    """The list page `outreach/<name>_list.html` (its rows partial for htmx), with whether the user may add,
-    or its spreadsheet (`sheet()`) for `?format=xlsx`."""
-    return list_page(request, qs, template=f"outreach/{name}_list.html", partial=f"outreach/partials/{name}_rows.html",
+def _list(request, qs, name: str, form, sheet: Callable, each_page: Callable | None = None, partial: str = ""):
+    """The list page `outreach/<name>_list.html` (its rows partial for htmx, by default `<name>_rows.html`),
+    with whether the user may add, or its spreadsheet (`sheet()`) for `?format=xlsx`."""
+    return list_page(request, qs, template=f"outreach/{name}_list.html",
+                     partial=partial or f"outreach/partials/{name}_rows.html",
                      context={"form": form, "can_edit": has_capability(request.user, "edit_business")}, export=sheet,
                      each_page=each_page)
 
@@ -148,7 +149,8 @@ def lecture_list(request):
     qs = selectors.lecture_list(user=request.user, filters=filters)
     return _list(request, selectors.lecture_row_values(qs), "lecture", form, lambda: export.respond(
         request, name="宣讲记录", headers=export.LECTURE_HEADERS, rows=export.lecture_rows(qs),
-        action="outreach.lecture.export", object_type="outreach.lecture"), each_page=selectors.lecture_rows)
+        action="outreach.lecture.export", object_type="outreach.lecture"), each_page=selectors.lecture_rows,
+        partial="outreach/partials/lecture_rows.jinja")
 
 
 LECTURE_ERROR_MAP = {"speakers": "speaker_workers"}

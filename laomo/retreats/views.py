@@ -100,7 +100,7 @@ def index(request):
     form = BatchFilterForm(request.GET or None, vendor_queryset=selectors.vendor_base(request.user))
     qs = selectors.batch_list(user=request.user, filters=_batch_filters(form))
     return list_page(request, selectors.batch_row_values(qs), template="retreats/batch_list.html",
-                     partial="retreats/partials/batch_rows.html", each_page=selectors.batch_rows,
+                     partial="retreats/partials/batch_rows.jinja", each_page=selectors.batch_rows,
                      context={"form": form, "can_edit": has_capability(request.user, "edit_business")},
                      export=lambda: xlsx_response(request, filename="疗休养批次", action="retreats.batch.export",
                                                   what="疗休养批次", headers=export.BATCH_HEADERS,

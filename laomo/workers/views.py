@@ -24,6 +24,7 @@ from laomo.core.web import (
     is_inline_check,
     paged,
     query_string,
+    rows_response,
     run_action,
     validate_inline,
     wants_export,
@@ -83,8 +84,7 @@ def worker_list(request):
     ctx.update(rows=selectors.worker_rows(ctx["rows"]))
     ctx.update(form=form, workers=ctx["rows"], can_edit=has_capability(request.user, "edit_business"),
                can_export_full=has_capability(request.user, "export_pii"))
-    template = "workers/partials/worker_rows.html" if request.htmx else "workers/worker_list.html"
-    return render(request, template, ctx)
+    return rows_response(request, "workers/worker_list.html", "workers/partials/worker_rows.jinja", ctx)
 
 
 @capability_required("view_business")

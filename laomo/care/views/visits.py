@@ -188,7 +188,7 @@ def visit_list(request):
     form, filters = _visit_filters(request)
     qs = selectors.visit_list(user=request.user, filters=filters)
     return list_page(request, selectors.visit_row_values(qs), template="care/visit_list.html",
-                     partial="care/partials/visit_rows.html", context={"form": form}, each_page=selectors.visit_rows,
+                     partial="care/partials/visit_rows.jinja", context={"form": form}, each_page=selectors.visit_rows,
                      export=lambda: xlsx_response(request, filename="慰问记录", action="care.visit.export",
                                                   what="慰问记录", write=lambda f: export.write_visits(f, qs)))
 

@@ -157,7 +157,7 @@ def test_it_keeps_every_template_free_of_inline_code():
     roots = [Path(settings.BASE_DIR) / "laomo"]
     found = []
     for root in roots:
-        for path in root.rglob("templates/**/*.html"):
+        for path in [*root.rglob("templates/**/*.html"), *root.rglob("templates/**/*.jinja")]:
             for n, line in enumerate(path.read_text().splitlines(), 1):
                 if pattern.search(line):
                     found.append(f"{path.relative_to(settings.BASE_DIR)}:{n}: {line.strip()[:120]}")

@@ -47,7 +47,7 @@ def studio_list(request):
     form, filters = _studio_filters(request)
     qs = selectors.studio_list(user=request.user, filters=filters)
     return list_page(request, selectors.studio_row_values(qs), template="studios/studio_list.html",
-                     partial="studios/partials/studio_rows.html",
+                     partial="studios/partials/studio_rows.jinja",
                      context={"form": form, "year": filters.year, "can_edit": can_edit(request)},
                      each_page=lambda rows: selectors.studio_rows(rows, filters.year),
                      export=lambda: xlsx_response(request, filename="创新工作室", action="studios.studio.export",

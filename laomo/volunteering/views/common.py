@@ -26,10 +26,10 @@ def submitted(request, form, call: Callable):
 
 
 def list_or_export(request, qs, *, name: str, sheet: Callable, context: dict, template: str = "", shown=None,
-                   each_page: Callable | None = None):
-    """The list page `volunteering/<name>_list.html` (its rows partial `<name>_rows.html` for htmx), or the
-    spreadsheet `sheet(qs)` for `?format=xlsx`. `shown`: what the page lists instead of `qs` (its rows as
-    dicts, then completed by `each_page`)."""
+                   each_page: Callable | None = None, partial: str = ""):
+    """The list page `volunteering/<name>_list.html` (its rows partial, by default `<name>_rows.html`, for
+    htmx), or the spreadsheet `sheet(qs)` for `?format=xlsx`. `shown`: what the page lists instead of `qs`
+    (its rows as dicts, then completed by `each_page`)."""
     return list_page(request, qs if shown is None else shown, template=template or f"volunteering/{name}_list.html",
-                     partial=f"volunteering/partials/{name}_rows.html", context=context,
+                     partial=partial or f"volunteering/partials/{name}_rows.html", context=context,
                      export=lambda: sheet(qs).response(request), each_page=each_page)

@@ -42,7 +42,8 @@ def record_list(request):
     qs = selectors.record_list(user=request.user, filters=filters)
     can_add = has_capability(request.user, "edit_business") or bool(selectors.led_team_ids(request.user))
     return list_or_export(request, qs, name="record", sheet=exports.records, context={"form": form, "can_add": can_add},
-                          shown=selectors.record_row_values(qs), each_page=selectors.record_rows)
+                          shown=selectors.record_row_values(qs), each_page=selectors.record_rows,
+                          partial="volunteering/partials/record_rows.jinja")
 
 
 def _volunteer_options(user, team=None, mobilization=None):

@@ -39,7 +39,7 @@ def request_list(request):
     form, filters = _request_filters(request)
     qs = selectors.request_list(user=request.user, filters=filters)
     return list_page(request, selectors.request_row_values(qs), template="volunteering/request_list.html",
-                     partial="volunteering/partials/request_rows.html",
+                     partial="volunteering/partials/request_rows.jinja",
                      context={"form": form, "can_edit": has_capability(request.user, "edit_business")},
                      export=lambda: exports.requests(qs).response(request), each_page=selectors.request_rows)
 
