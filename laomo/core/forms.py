@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import django.forms
 from django import forms
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting, get_default_renderer
@@ -48,8 +49,11 @@ _CONTEXT = SimpleNamespace(autoescape=True, use_l10n=None, use_tz=None)
 
 def _out(value) -> str:
     """`{{ value }}` as a template renders it (autoescape on, the default localization)."""
-    if type(value) is str:  # a plain str (not a SafeString): localized as itself, escaped
+    kind = type(value)
+    if kind is str:  # a plain str (not a SafeString): localized as itself, escaped
         return _escape(value)
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:  # numberformat.format's own short path: digits
+        return str(value)
     return render_value_in_context(value, _CONTEXT)
 
 
