@@ -207,7 +207,6 @@ class SelectMultiple(_PythonSelect, forms.SelectMultiple):
     pass
 
 
-
 _PYTHON_WIDGETS = {forms.Select: Select, forms.SelectMultiple: SelectMultiple}
 
 
