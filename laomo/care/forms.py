@@ -1,5 +1,6 @@
 from django import forms
 
+from laomo.core.forms import FilterForm, NamedChoiceField
 from laomo.core.years import year_choices
 from laomo.workers.models import HonorLevel
 
@@ -51,12 +52,12 @@ class WorkerNoField(forms.CharField):
 # --- campaigns --------------------------------------------------------------------------------------------
 
 
-class CampaignFilterForm(OrgFormMixin, forms.Form):
+class CampaignFilterForm(OrgFormMixin, FilterForm):
     q = forms.CharField(label="搜索", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "活动名称/资金来源"}))
     year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
     visit_type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *VisitType.choices])
-    org = forms.ModelChoiceField(label="组织单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="组织单位", queryset=None, required=False, empty_label="全部单位")
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *CampaignStatus.choices])
 
     def __init__(self, *args, org_queryset, **kwargs):
@@ -92,9 +93,9 @@ class CampaignForm(OrgFormMixin, forms.Form):
         self._set_orgs(org_queryset)
 
 
-class RecipientFilterForm(OrgFormMixin, forms.Form):
+class RecipientFilterForm(OrgFormMixin, FilterForm):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名/拼音/编号"}))
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     status = forms.ChoiceField(label="名单", required=False,
                                choices=[(RecipientStatus.INCLUDED, "在名单中"), (RecipientStatus.EXCLUDED, "已移出"),
                                         ("all", "全部")])
@@ -169,16 +170,16 @@ class VisitBatchForm(forms.Form):
     note = forms.CharField(label="备注", max_length=300, required=False)
 
 
-class VisitFilterForm(OrgFormMixin, forms.Form):
+class VisitFilterForm(OrgFormMixin, FilterForm):
     q = forms.CharField(label="搜索", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "劳模姓名/拼音/编号/慰问人"}))
     year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
-    campaign = forms.ModelChoiceField(label="活动", queryset=None, required=False, empty_label="全部活动")
+    campaign = NamedChoiceField(label="活动", queryset=None, required=False, empty_label="全部活动")
     visit_type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *VisitType.choices])
     method = forms.ChoiceField(label="方式", required=False, choices=[("", "全部方式"), *VisitMethod.choices])
     payment_method = forms.ChoiceField(label="发放", required=False,
                                        choices=[("", "全部发放方式"), *PaymentMethod.choices])
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     void = forms.ChoiceField(label="状态", required=False, choices=[("0", "有效"), ("1", "已作废"), ("all", "全部")])
 
     def __init__(self, *args, org_queryset, campaign_queryset, **kwargs):
@@ -198,10 +199,10 @@ class BankAccountForm(forms.Form):
                                      help_text="须为劳模本人名下账户,慰问金直接转入")
 
 
-class LedgerFilterForm(OrgFormMixin, forms.Form):
+class LedgerFilterForm(OrgFormMixin, FilterForm):
     year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
-    campaign = forms.ModelChoiceField(label="活动", queryset=None, required=False, empty_label="本年度全部活动")
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="我的单位")
+    campaign = NamedChoiceField(label="活动", queryset=None, required=False, empty_label="本年度全部活动")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="我的单位")
 
     def __init__(self, *args, org_queryset, campaign_queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -262,13 +263,13 @@ class SurveyForm(forms.Form):
             del self.fields["worker_no"]
 
 
-class SurveyFilterForm(OrgFormMixin, forms.Form):
+class SurveyFilterForm(OrgFormMixin, FilterForm):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名/拼音/编号"}))
-    round = forms.ModelChoiceField(label="调查", queryset=None, required=False, empty_label="全部调查")
+    round = NamedChoiceField(label="调查", queryset=None, required=False, empty_label="全部调查")
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *SurveyStatus.choices])
     level = forms.ChoiceField(label="困难等级", required=False,
                               choices=[("", "全部等级"), ("in", "困难及特殊困难"), *HardshipLevel.choices])
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
 
     def __init__(self, *args, org_queryset, round_queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -281,22 +282,22 @@ class ReviewForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class HardshipFilterForm(OrgFormMixin, forms.Form):
+class HardshipFilterForm(OrgFormMixin, FilterForm):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名/拼音/编号"}))
     level = forms.ChoiceField(label="困难等级", required=False,
                               choices=[("in", "困难及特殊困难"), ("special", "特殊困难"), ("hardship", "困难"),
                                        ("none", "非困难"), ("all", "全部已调查")])
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
 
     def __init__(self, *args, org_queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self._set_orgs(org_queryset)
 
 
-class NotSurveyedFilterForm(OrgFormMixin, forms.Form):
+class NotSurveyedFilterForm(OrgFormMixin, FilterForm):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名/拼音/编号"}))
     year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
 
     def __init__(self, *args, org_queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -321,13 +322,13 @@ class GrantForm(forms.Form):
         self.fields["year"].choices = _years("请选择")[1:]
 
 
-class GrantFilterForm(OrgFormMixin, forms.Form):
+class GrantFilterForm(OrgFormMixin, FilterForm):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名/拼音/编号"}))
     year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
     benefit_type = forms.ChoiceField(label="待遇", required=False, choices=())
     source = forms.ChoiceField(label="来源", required=False, choices=[("", "全部来源"), ("manual", "人工登记"),
                                                                    ("visit", "慰问记录"), ("retreat", "疗休养")])
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     void = forms.ChoiceField(label="状态", required=False, choices=[("0", "有效"), ("1", "已作废"), ("all", "全部")])
 
     def __init__(self, *args, org_queryset, type_choices, **kwargs):

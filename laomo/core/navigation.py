@@ -1,7 +1,11 @@
 """The module navigation of the shell; a module's entry appears when its app is installed."""
 
 from django.apps import apps
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import NoReverseMatch
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from laomo.workers.models import Worker
 
@@ -38,19 +42,40 @@ NAV = [
 # self-service login) without one would otherwise be offered a page that answers 404.
 NEEDS_OWN_RECORD = {"workers:me"}
 
+# Every capability an entry asks for, in order of first mention: a user's menu depends on which of these
+# they hold (and, for NEEDS_OWN_RECORD, on their worker record), nothing else.
+NAV_CAPABILITIES = tuple(dict.fromkeys(c for *_, caps in NAV if caps for c in caps))
+
+# The entries of the installed apps shown for a set of held capabilities, worked out once per set (issue 16:
+# the menu was filtered entry by entry, capability by capability, on every page).
+_entries: dict[frozenset, tuple] = {}
+
+
+@receiver(setting_changed)
+def _forget_entries(*, setting, **kwargs):
+    if setting == "INSTALLED_APPS":
+        _entries.clear()
+
 
 def _has_own_record(user) -> bool:
     return Worker.objects.filter(user=user, is_deleted=False).exists()
 
 
+def _entries_for(held: frozenset) -> tuple:
+    found = _entries.get(held)
+    if found is None:
+        installed = {c.label for c in apps.get_app_configs()}
+        found = _entries[held] = tuple(
+            (label, icon, url_name) for label, icon, url_name, app_label, caps in NAV
+            if (app_label == "core" or app_label in installed) and (not caps or any(c in held for c in caps)))
+    return found
+
+
 def nav_for(user, path: str) -> list[dict]:
+    held = frozenset(c for c in NAV_CAPABILITIES if has_capability(user, c))
     items = []
     own_record = None
-    for label, icon, url_name, app_label, caps in NAV:
-        if app_label != "core" and not any(c.label == app_label for c in apps.get_app_configs()):
-            continue
-        if caps and not any(has_capability(user, c) for c in caps):
-            continue
+    for label, icon, url_name in _entries_for(held):
         if url_name in NEEDS_OWN_RECORD:
             if own_record is None:
                 own_record = _has_own_record(user)
@@ -63,3 +88,11 @@ def nav_for(user, path: str) -> list[dict]:
         active = path == url if url == "/" else path.startswith(url)
         items.append({"label": label, "icon": icon, "url": url, "active": active})
     return items
+
+
+def nav_html(items: list[dict]) -> str:
+    """The menu's <li> elements as base.html's loop over `nav_items` wrote them (the same text)."""
+    return mark_safe("".join(
+        f'\n        <li class="nav-item"><a class="nav-link{" active" if item["active"] else ""}" '
+        f'href="{escape(item["url"])}"><i class="bi bi-{escape(item["icon"])}"></i> {escape(item["label"])}</a></li>'
+        "\n        " for item in items))

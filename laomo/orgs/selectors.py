@@ -1,4 +1,4 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
 
 from laomo.core.scope import scope_root
 
@@ -16,6 +16,11 @@ def org_list(*, user, q: str = "") -> QuerySet[OrgUnit]:
 
 def org_choices_for(*, user) -> QuerySet[OrgUnit]:
     """Units a business user may pick (filters, record forms): their scope subtree."""
+    if user.scope_level == DataScope.ALL:
+        # scope_root's unit (the first without a parent) read within the same statement, not a query of its
+        # own: every list page's filter bar asks for these (issue 16). No root: no units, as before.
+        root_path = OrgUnit.objects.filter(parent__isnull=True).order_by("id").values("path")[:1]
+        return OrgUnit.objects.filter(path__startswith=Subquery(root_path)).filter(is_active=True).order_by("path")
     root = scope_root(user)
     if root is None:
         return OrgUnit.objects.none()

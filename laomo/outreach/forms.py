@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from laomo.core.forms import FilterForm, NamedChoiceField
 from laomo.core.years import year_choices
 
 from .models import (
@@ -90,16 +91,16 @@ class ScopedForm(forms.Form):
 # --- filters ---------------------------------------------------------------------------------------------
 
 
-class LectureFilterForm(ScopedForm):
+class LectureFilterForm(FilterForm, ScopedForm):
     q = forms.CharField(label="搜索", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "题目/场所/主讲人"}))
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     year = _year_field()
     venue_type = forms.ChoiceField(label="场所", required=False, choices=[("", "全部场所"), *VenueType.choices])
     # Not `format`: that parameter asks for the export (?format=xlsx).
     mode = forms.ChoiceField(label="形式", required=False, choices=[("", "全部形式"), *LectureFormat.choices])
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *LectureStatus.choices])
-    campaign = forms.ModelChoiceField(label="活动", queryset=None, required=False, empty_label="全部活动")
+    campaign = NamedChoiceField(label="活动", queryset=None, required=False, empty_label="全部活动")
     date_from = forms.DateField(label="日期自", required=False, widget=DATE)
     date_to = forms.DateField(label="至", required=False, widget=DATE)
     worker = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -111,16 +112,16 @@ class LectureFilterForm(ScopedForm):
         return data
 
 
-class CalendarFilterForm(ScopedForm):
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+class CalendarFilterForm(FilterForm, ScopedForm):
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     venue_type = forms.ChoiceField(label="场所", required=False, choices=[("", "全部场所"), *VenueType.choices])
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *LectureStatus.choices])
 
 
-class LeaderboardForm(ScopedForm):
+class LeaderboardForm(FilterForm, ScopedForm):
     date_from = forms.DateField(label="日期自", required=False, widget=DATE)
     date_to = forms.DateField(label="至", required=False, widget=DATE)
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
 
     def clean(self):
         data = super().clean()
@@ -129,21 +130,21 @@ class LeaderboardForm(ScopedForm):
         return data
 
 
-class MediaFilterForm(ScopedForm):
+class MediaFilterForm(FilterForm, ScopedForm):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "标题/备注"}))
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     platform = forms.ModelChoiceField(label="平台", queryset=None, required=False, empty_label="全部平台")
     kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *MediaKind.choices])
     year = _year_field("发布年度")
-    campaign = forms.ModelChoiceField(label="活动", queryset=None, required=False, empty_label="全部活动")
+    campaign = NamedChoiceField(label="活动", queryset=None, required=False, empty_label="全部活动")
     picked_up = forms.ChoiceField(label="采用", required=False,
                                   choices=[("", "采用情况"), ("1", "已被采用/转载"), ("0", "未被采用")])
 
 
-class SessionFilterForm(ScopedForm):
+class SessionFilterForm(FilterForm, ScopedForm):
     q = forms.CharField(label="搜索", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "企业/车间/主题/主讲人"}))
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     stage = forms.ChoiceField(label="阶段", required=False, choices=[("", "全部阶段"), *SessionStage.choices])
     form = forms.ChoiceField(label="形式", required=False, choices=[("", "全部形式"), *SessionForm.choices])
     shift = forms.ChoiceField(label="时段", required=False, choices=[("", "全部时段"), *SessionShift.choices])
@@ -151,16 +152,16 @@ class SessionFilterForm(ScopedForm):
     date_to = forms.DateField(label="至", required=False, widget=DATE)
 
 
-class ShowcaseFilterForm(ScopedForm):
+class ShowcaseFilterForm(FilterForm, ScopedForm):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "名称/场所/地址"}))
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     host_type = forms.ChoiceField(label="场所类型", required=False, choices=[("", "全部场所"), *HostType.choices])
     open = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), ("1", "开放中"), ("0", "已撤展")])
 
 
-class CampaignFilterForm(ScopedForm):
+class CampaignFilterForm(FilterForm, ScopedForm):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "活动名称/主题"}))
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     year = _year_field()
 
 

@@ -1,5 +1,6 @@
 from django import forms
 
+from laomo.core.forms import FilterForm, NamedChoiceField
 from laomo.core.years import year_choices
 from laomo.workers.models import EmploymentStatus
 
@@ -15,12 +16,12 @@ def _years():
     return [("", "全部年度")] + [(y, f"{y}年") for y in year_choices()]
 
 
-class BatchFilterForm(forms.Form):
+class BatchFilterForm(FilterForm):
     q = forms.CharField(label="搜索", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "批次名称/目的地/旅行社/领队"}))
     year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *BatchStatus.choices])
-    vendor = forms.ModelChoiceField(label="旅行社", queryset=None, required=False, empty_label="全部旅行社/基地")
+    vendor = NamedChoiceField(label="旅行社", queryset=None, required=False, empty_label="全部旅行社/基地")
 
     def __init__(self, *args, vendor_queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,10 +127,10 @@ class StatusForm(forms.Form):
     reason = forms.CharField(label="取消原因", max_length=200, required=False)
 
 
-class ApplicationFilterForm(forms.Form):
+class ApplicationFilterForm(FilterForm):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名/拼音/单位"}))
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *ApplicationStatus.choices])
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     channel = forms.ChoiceField(label="方式", required=False, choices=[("", "全部方式"), *Channel.choices])
     year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
 
@@ -139,7 +140,7 @@ class ApplicationFilterForm(forms.Form):
         self.fields["year"].choices = _years()
 
 
-class CandidateFilterForm(forms.Form):
+class CandidateFilterForm(FilterForm):
     q = forms.CharField(label="搜索", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "姓名/拼音/首字母/单位"}))
     eligible = forms.ChoiceField(label="条件", required=False, choices=[("", "全部"), ("1", "仅符合条件")])
@@ -172,7 +173,7 @@ class VendorForm(forms.Form):
         return data
 
 
-class VendorFilterForm(forms.Form):
+class VendorFilterForm(FilterForm):
     q = forms.CharField(label="搜索", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "名称/联系人/合同编号"}))
     kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *VendorKind.choices])

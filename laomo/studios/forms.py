@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from laomo.core import dictionary
+from laomo.core.forms import FilterForm, NamedChoiceField
 from laomo.core.years import year_choices
 
 from .models import (
@@ -84,10 +85,10 @@ class _OrgForm(_Form):
 # --- filters ----------------------------------------------------------------------------------------
 
 
-class StudioFilterForm(_OrgForm):
+class StudioFilterForm(FilterForm, _OrgForm):
     q = forms.CharField(label="搜索", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "工作室/依托企业/领衔人/领域"}))
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     level = forms.ChoiceField(label="级别", required=False, choices=[("", "全部级别"), *StudioLevel.choices])
     studio_type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *StudioType.choices])
     status = forms.ChoiceField(label="状态", required=False,
@@ -96,10 +97,10 @@ class StudioFilterForm(_OrgForm):
                              choices=[("", "全部"), ("any", "需关注(任一提示)"), *FLAGS.items()])
 
 
-class AchievementFilterForm(_OrgForm):
+class AchievementFilterForm(FilterForm, _OrgForm):
     q = forms.CharField(label="搜索", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "成果名称/专利号/工作室"}))
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     kind = forms.ChoiceField(label="类别", required=False, choices=())
     year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None, choices=())
     recognized = forms.ChoiceField(label="认定", required=False,
@@ -112,10 +113,10 @@ class AchievementFilterForm(_OrgForm):
         self.fields["kind"].choices = [("", "全部类别"), *dictionary.choices(ACHIEVEMENT_KIND, active_only=False)]
 
 
-class MentorshipFilterForm(_OrgForm):
+class MentorshipFilterForm(FilterForm, _OrgForm):
     q = forms.CharField(label="搜索", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "结对名称/技艺/师傅或徒弟姓名"}))
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     form = forms.ChoiceField(label="形式", required=False, choices=[("", "全部形式"), *MentorshipForm.choices])
     state = forms.ChoiceField(label="状态", required=False, choices=[
         ("", "全部状态"), ("active", "进行中"), ("upcoming", "未开始"), ("ended", "已结束")])
@@ -127,10 +128,10 @@ class MentorshipFilterForm(_OrgForm):
         self.fields["year"].choices = _years("全部年度")
 
 
-class TechHelpFilterForm(_OrgForm):
+class TechHelpFilterForm(FilterForm, _OrgForm):
     q = forms.CharField(label="搜索", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "主题/服务对象/解决的问题"}))
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *TechHelpKind.choices])
     target_type = forms.ChoiceField(label="对象", required=False, choices=[("", "全部对象"), *TargetType.choices])
     year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None, choices=())

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from laomo.core.forms import FilterForm, NamedChoiceField
 from laomo.core.years import year_choices
 
 from .models import CATEGORY_CHOICES, Mobilization, PlaceKind, RequestChannel, RequestStatus, TeamType
@@ -17,11 +18,11 @@ class _Scoped:
                 self.fields[name].queryset = qs
 
 
-class TeamFilterForm(forms.Form):
+class TeamFilterForm(FilterForm):
     q = forms.CharField(label="搜索", required=False, max_length=50,
                         widget=forms.TextInput(attrs={"placeholder": "队名/服务阵地"}))
     team_type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *TeamType.choices])
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     active = forms.ChoiceField(label="状态", required=False, choices=[("1", "在册"), ("0", "已撤销"), ("all", "全部")])
 
     def __init__(self, *args, org_queryset, **kwargs):
@@ -69,12 +70,12 @@ class MemberForm(_Scoped, forms.Form):
         return data
 
 
-class RecordFilterForm(forms.Form):
+class RecordFilterForm(FilterForm):
     q = forms.CharField(label="搜索", required=False, max_length=50,
                         widget=forms.TextInput(attrs={"placeholder": "地点/内容/队名/志愿者姓名"}))
     team_type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *TeamType.choices])
-    team = forms.ModelChoiceField(label="服务队", queryset=None, required=False, empty_label="全部服务队")
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    team = NamedChoiceField(label="服务队", queryset=None, required=False, empty_label="全部服务队")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     date_from = forms.DateField(label="日期自", required=False, widget=DATE)
     date_to = forms.DateField(label="至", required=False, widget=DATE)
 
@@ -139,13 +140,13 @@ def parse_volunteers(post, *, worker_lookup, member_lookup) -> tuple[list[dict],
     return items, shown, errors
 
 
-class RequestFilterForm(forms.Form):
+class RequestFilterForm(FilterForm):
     q = forms.CharField(label="搜索", required=False, max_length=50,
                         widget=forms.TextInput(attrs={"placeholder": "查询码/描述/乡镇/联系电话"}))
     status = forms.ChoiceField(label="状态", required=False,
                                choices=[("", "全部状态"), ("open", "未办结"), *RequestStatus.choices])
     category = forms.ChoiceField(label="类别", required=False, choices=[("", "全部类别"), *CATEGORY_CHOICES])
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     channel = forms.ChoiceField(label="来源", required=False, choices=[("", "全部来源"), *RequestChannel.choices])
     overdue = forms.BooleanField(label="仅超时", required=False)
 
@@ -284,9 +285,9 @@ class CertificateForm(_Scoped, forms.Form):
         self._set_qs(worker=worker_queryset, org=org_queryset)
 
 
-class HoursFilterForm(forms.Form):
+class HoursFilterForm(FilterForm):
     year = forms.TypedChoiceField(label="年度", coerce=int, required=False)
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     q = forms.CharField(label="搜索", required=False, max_length=50,
                         widget=forms.TextInput(attrs={"placeholder": "姓名/劳模编号"}))
 

@@ -2,6 +2,7 @@ import copy
 
 from django import forms
 
+from laomo.core.forms import FilterForm, NamedChoiceField
 from laomo.core.years import year_choices
 from laomo.orgs.selectors import org_choices_for
 
@@ -20,10 +21,10 @@ from .selectors import WorkerFilters
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class WorkerFilterForm(forms.Form):
+class WorkerFilterForm(FilterForm):
     q = forms.CharField(label="搜索", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "姓名/拼音/首字母/身份证号/单位"}))
-    org = forms.ModelChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
+    org = NamedChoiceField(label="单位", queryset=None, required=False, empty_label="全部单位")
     level = forms.ChoiceField(label="最高级别", required=False,
                               choices=[("", "全部级别"), *HonorLevel.choices, ("none", "无荣誉")])
     kind = forms.ChoiceField(label="荣誉类别", required=False, choices=[("", "全部类别"), *HonorKind.choices])
