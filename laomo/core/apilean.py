@@ -20,7 +20,8 @@ htmx, session policy, axes, the DB-busy 503), and the session middleware itself 
 with any cookie (a browser, a logged-in session) or without a bearer header takes the full way. The
 classes are thin subclasses in the places of Django's in `settings.MIDDLEWARE`, so the test client goes
 through them exactly as gunicorn does; laomo/core/tests/test_apilean.py compares every kind of API
-response (200, 401, 403, 404, 422, 503, writes and their audit IP, the docs page) with the full way's.
+response (200, 401, 403, 404, 422, 500, 503, a write and its audited IP, the docs page) with the full
+way's.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib import auth
 from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import middleware as messages_middleware
 from django.contrib.messages.storage import default_storage
 from django.middleware import locale
@@ -60,9 +62,11 @@ class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
     def process_request(self, request):
         if not lean_api_request(request):
             return super().process_request(request)
-        # auth.get_user reads the session as the lazy user would (SessionPolicyMiddleware always
-        # evaluates it): no session key, so the anonymous user, and the session marked accessed.
-        request.user = request._cached_user = auth.get_user(request)
+        # The session is read as the lazy user would read it (SessionPolicyMiddleware always evaluates
+        # it; the session is then marked accessed, hence `Vary: Cookie`). Without a cookie it holds no
+        # user id, and auth.get_user answers the anonymous user: made here without its lookups.
+        user = auth.get_user(request) if auth.SESSION_KEY in request.session else AnonymousUser()
+        request.user = request._cached_user = user
         request.auser = partial(auth_middleware.auser, request)
         return None
 
