@@ -133,12 +133,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # laomo.core.apilean: Django's and django-otp's middlewares, with a short way for bearer-token API
+    # calls without cookies (same responses; issue 16).
+    "laomo.core.apilean.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "laomo.core.apilean.AuthenticationMiddleware",
+    "laomo.core.apilean.OTPMiddleware",
+    "laomo.core.apilean.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "laomo.core.middleware.SessionPolicyMiddleware",

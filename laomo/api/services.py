@@ -7,10 +7,13 @@ from laomo.core.prepared import PreparedQuery
 from .models import ApiToken, hash_token
 
 # The token's row with its user and the user's org, compiled once (laomo.core.prepared); key_hash is unique,
-# so at most one row, fetched without first()'s ORDER BY. Run on every API request.
+# so at most one row, fetched without first()'s ORDER BY. Run on every API request. Of the token, only what
+# the check reads (its id, user and last use): the token object never leaves api_token_authenticate, and
+# fewer columns are fewer values to convert (issue 16). The user and their org are whole: the user is
+# request.user.
 _ACTIVE_TOKEN = PreparedQuery(
     lambda key_hash: ApiToken.objects.select_related("user", "user__org").filter(
-        key_hash=key_hash, revoked_at__isnull=True),
+        key_hash=key_hash, revoked_at__isnull=True).defer("name", "key_hash", "prefix", "created_at", "revoked_at"),
     "",
 )
 

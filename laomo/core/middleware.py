@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 
 from laomo.orgs.twofactor import has_confirmed_device, needs_second_factor
 
@@ -100,14 +101,26 @@ class NoStoreMiddleware:
     none may stay in a browser's or a proxy's cache. Static files are served by WhiteNoise, before this
     middleware, and keep their long-lived caching. Overrides any caching a view set itself
     (max-age becomes 0, public becomes private).
+
+    A response without caching headers of its own (nearly all) gets the two headers Django's
+    `add_never_cache_headers` would give it, written directly instead of built and parsed again through
+    `patch_cache_control` twice (~0.03 ms a response; issue 16); any other goes through Django's.
     """
+
+    NEVER = "max-age=0, no-cache, no-store, must-revalidate, private"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        add_never_cache_headers(response)  # max-age=0, no-cache, no-store, must-revalidate, private
+        headers = response.headers
+        if headers.get("Cache-Control"):
+            add_never_cache_headers(response)  # max-age=0, no-cache, no-store, must-revalidate, private
+            return response
+        if "Expires" not in headers:
+            headers["Expires"] = http_date(time.time())
+        headers["Cache-Control"] = self.NEVER
         return response
 
 
