@@ -156,12 +156,6 @@ def hours_of_worker(*, worker: Worker) -> QuerySet[ServiceHours]:
     return ServiceHours.objects.filter(worker=worker, record__is_deleted=False)
 
 
-def team_filter_choices(*, user) -> QuerySet[ServiceTeam]:
-    """The teams a list's filter offers (every team in scope, by name): their id and name only, which is all
-    a choice shows and a filter uses."""
-    return team_base(user).order_by("name").only("id", "name")
-
-
 def team_choices(*, user) -> QuerySet[ServiceTeam]:
     return team_base(user).filter(is_active=True).select_related("org").order_by("org__path", "name")
 

@@ -27,7 +27,7 @@ RECORD_FIELDS = ("date", "place_kind", "place", "content", "person_times")
 def _record_filters(request):
     user = request.user
     form = f.RecordFilterForm(request.GET or None, org_queryset=org_choices_for(user=user),
-                              team_queryset=selectors.team_filter_choices(user=user))
+                              team_queryset=selectors.team_base(user).order_by("name"))
     filters = selectors.RecordFilters()
     if form.is_valid():
         d = form.cleaned_data
