@@ -199,7 +199,7 @@ def test_it_shows_a_new_lecture_and_visit_in_the_next_workspace_view(users, orgs
                           method="home", visit_type="illness")
     assert _figures(client, "care.visits")[0] == "1"
     # Session, user, permissions, scope, the data version, the page's pickers: no figure, no unit list.
-    assert len(warm) <= 10, [q["sql"] for q in warm.captured_queries]
+    assert len(warm) <= 9, [q["sql"] for q in warm.captured_queries]
 
 
 @pytest.mark.django_db
