@@ -9,6 +9,7 @@ each variable is one dict lookup. The helpers here give the same text as Django'
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 
 from django.conf import settings
@@ -85,8 +86,12 @@ def ymd_hm(value) -> str:
 
 
 def truncated(value, length: int) -> str:
-    """`{{ value|truncatechars:length }}`."""
-    return Truncator(str(value)).chars(length)
+    """`{{ value|truncatechars:length }}`. A text no longer than `length` is returned as Truncator returns it
+    (NFC-normalized) without the translated ellipsis looked up for every row."""
+    text = str(value)
+    if 0 < length and len(text) <= length:  # combining characters only make the counted length shorter
+        return unicodedata.normalize("NFC", text)
+    return Truncator(text).chars(length)
 
 
 def unit_name(short_name: str, name: str) -> str:

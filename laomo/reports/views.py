@@ -27,8 +27,9 @@ def summary_page(request):
     except OrgNotFound as exc:
         messages.error(request, str(exc))
         return redirect("reports:summary")
+    page = workspace.page(user=request.user, year=year, org=org)
     return render(request, "reports/summary.html", {
-        "year": year, "org": org, "ws": workspace.build(user=request.user, year=year, org=org),
+        "year": year, "org": org, "table": page.table, "has_charts": page.has_charts, "ws": page.ws,
         "orgs": org_choices_for(user=request.user), "years": year_choices(),
     })
 

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString, mark_safe
 
 from laomo.core import aggregates
 from laomo.core.charts import chart_option
@@ -15,6 +18,7 @@ from laomo.orgs.models import OrgUnit
 
 from .drill import has_drill, note_for
 from .labels import label
+from .registry import sections
 from .selectors import summaries_below, summaries_for_years, with_previous
 
 SERIES_YEARS = 5
@@ -132,9 +136,12 @@ def _labels(path: str) -> tuple[str, int]:
     return " / ".join(label(k) for k in keys[1:]) or label(keys[0]), len(keys) - 2
 
 
-def build(*, user, year: int, org: OrgUnit) -> Workspace:
+def build(*, user, year: int, org: OrgUnit, version: str | None = None) -> Workspace:
+    """The workspace of `org` (the caller resolved it in the user's scope) for `year`; `version`: the data
+    version a read-only caller read once (read here when not given)."""
     units = child_units(org)
-    version = aggregates.data_version() if aggregates.enabled() else None  # read once: this page only reads
+    if version is None and aggregates.enabled():
+        version = aggregates.data_version()  # read once: this page only reads
     years = list(range(year - SERIES_YEARS + 1, year + 1))
     # The year, the year before (同比) and the rest of the trend, each section computed for them all at once.
     by_year = summaries_for_years(user=user, years=years, org=org, version=version)
@@ -186,3 +193,38 @@ def charts(*, year: int, org: OrgUnit, units: list[OrgUnit], rows: list[Row], ye
                     "chart": chart_option(categories=[f"{y}年" for y in years], unit=["场/人次/人", "元"],
                                           series=series)})
     return out
+
+
+TABLE_TEMPLATE = "reports/partials/workspace_table.html"
+
+
+@dataclass
+class Page:
+    """What the workspace page shows: the rendered table and charts, whether there are charts (their scripts),
+    and the workspace itself, built only when something reads it (tests, on a cached view)."""
+    table: SafeString
+    has_charts: bool
+    ws: Workspace
+
+
+def page(*, user, year: int, org: OrgUnit) -> Page:
+    """The workspace of `org` for `year` (the caller resolved `org` in the user's scope), its table and charts
+    rendered once per data version: they show the figures of (unit, year) only, the same for every user who
+    may see that unit (no form, no token, no link that depends on the user), so they are kept in the
+    aggregate cache under (data version, sections registered, unit, year) like the summary's sections
+    (selectors._cache_parts); any audited write changes the version and the next view renders anew."""
+    version = aggregates.data_version() if aggregates.enabled() else None  # read once: this page only reads
+    built: list[Workspace] = []
+
+    def workspace() -> Workspace:
+        if not built:
+            built.append(build(user=user, year=year, org=org, version=version))
+        return built[0]
+
+    def render() -> dict:
+        ws = workspace()
+        return {"html": render_to_string(TABLE_TEMPLATE, {"ws": ws, "org": org}), "charts": bool(ws.charts)}
+
+    parts = ("workspace", version, "-".join(name for name, _ in sections()), org.pk, year)
+    table = aggregates.cached(parts, render)
+    return Page(table=mark_safe(table["html"]), has_charts=table["charts"], ws=SimpleLazyObject(workspace))

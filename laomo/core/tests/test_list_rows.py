@@ -78,6 +78,17 @@ def test_dates_and_texts_as_the_template_filters_give_them(settings):
     assert [level_label(rank) for rank in range(5)] == ["—", "县级", "市级", "省部级", "全国"]
 
 
+def test_it_truncates_as_the_filter_with_combining_characters_and_at_any_length():
+    """`truncated` skips Truncator for texts no longer than the length: the same text, NFC-normalized."""
+    django_engine = engines["django"]
+    source = "{% autoescape off %}{{ v|truncatechars:n }}{% endautoescape %}"
+    texts = ["", "短", "e\u0301" * 20, "一" * 29 + "e\u0301", "一" * 30 + "\u0301", "一" * 31, "ﬁ" * 30,
+             "A\u030a" * 16, None, 12345]
+    for text in texts:
+        for n in (0, 1, 20, 30, 31, 40):
+            assert rows.truncated(text, n) == django_engine.from_string(source).render({"v": text, "n": n}), (text, n)
+
+
 # --- each list's rows against the model rows of before ----------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 """Summary sections and dashboard cards come from the shared cache and are never stale after a write (issue 16)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -168,3 +169,59 @@ def test_it_never_shows_a_viewer_the_cards_cached_for_an_editor_of_the_same_unit
     editor_labels = [c["label"] for c in cards_for(user=users["county_staff"], year=YEAR, org=county)]
     viewer_labels = [c["label"] for c in cards_for(user=viewer, year=YEAR, org=county)]
     assert "待审核困难调查表" in editor_labels and "待审核困难调查表" not in viewer_labels
+
+
+def _figures(client, path: str, **params) -> list[str]:
+    """The figures of one row of the reports workspace as shown: the unit's total, the year before, 同比,
+    then each unit below."""
+    body = client.get("/reports/", {"year": YEAR, **params}).content.decode()
+    row = re.search(rf'<tr data-metric="{re.escape(path)}">(.*?)</tr>', body, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+@pytest.mark.django_db
+def test_it_shows_a_new_lecture_and_visit_in_the_next_workspace_view(users, orgs):
+    """The workspace's table is rendered once per data version: a business write shows on the next view."""
+    staff = users["city_staff"]
+    client = login_client(staff)
+    speaker = make_worker(orgs["331126"], "宣讲人", honors=[("丽水市劳动模范", 2015)])
+    lecture(orgs["331126"], speakers=[speaker])
+    assert _figures(client, "outreach.lectures")[0] == "1"
+    with CaptureQueriesContext(connection) as warm:
+        assert _figures(client, "outreach.lectures")[0] == "1"  # from the cache
+    lecture(orgs["331102"], speakers=[speaker], title="第二场")
+    after = _figures(client, "outreach.lectures")
+    assert after[0] == "2"
+    from laomo.care import services
+
+    assert _figures(client, "care.visits")[0] == "0"
+    services.visit_record(actor=staff, worker=care_f.worker(orgs["331102"], "慰问甲"), visit_date=date(YEAR, 5, 1),
+                          method="home", visit_type="illness")
+    assert _figures(client, "care.visits")[0] == "1"
+    # Session, user, permissions, scope, the data version, the page's pickers: no figure, no unit list.
+    assert len(warm) <= 9, [q["sql"] for q in warm.captured_queries]
+
+
+@pytest.mark.django_db
+def test_it_never_shows_a_county_user_the_workspace_cached_for_the_city(users, orgs):
+    speaker = make_worker(orgs["331126"], "宣讲人", honors=[("丽水市劳动模范", 2015)])
+    lecture(orgs["331126"], speakers=[speaker])
+    lecture(orgs["331102"], speakers=[speaker], title="莲都宣讲")
+    lecture(orgs["331102"], speakers=[speaker], title="莲都宣讲二")
+    city_client, county_client = login_client(users["city_staff"]), login_client(users["county_staff"])
+    city = _figures(city_client, "outreach.lectures")
+    assert city[0] == "3" and len(city) > 4  # the city's total and its counties' columns
+    county = _figures(county_client, "outreach.lectures")
+    assert county[0] == "2"
+    assert _figures(city_client, "outreach.lectures") == city
+    # The city user asking for the county gets the county's table, the same as the county user's own.
+    assert _figures(city_client, "outreach.lectures", org="331102") == county
+    assert _figures(county_client, "outreach.lectures") == county
+    # The county's scope is checked before any cached table is read: the city and another county stay refused.
+    for code in ("331100", "331126"):
+        assert county_client.get("/reports/", {"year": YEAR, "org": code}).status_code == 403
+    def header(client):
+        body = client.get("/reports/", {"year": YEAR}).content.decode()
+        return body.split('data-testid="summary-table"')[1].split("</thead>")[0]
+
+    assert "庆元" in header(city_client) and "庆元" not in header(county_client)
