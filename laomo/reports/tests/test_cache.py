@@ -225,3 +225,15 @@ def test_it_never_shows_a_county_user_the_workspace_cached_for_the_city(users, o
         return body.split('data-testid="summary-table"')[1].split("</thead>")[0]
 
     assert "庆元" in header(city_client) and "庆元" not in header(county_client)
+
+
+def test_it_starts_every_run_with_a_new_data_version_so_no_entry_of_the_code_before_is_read(settings, orgs):
+    from django.core.management import call_command
+
+    settings.LAOMO_DEMO = False
+    before = aggregates.data_version()
+    aggregates.cached(("probe", before), lambda: "old code's entry")
+    call_command("prepare_start")  # what `make run` / `make golive` run before serving
+    after = aggregates.data_version()
+    assert after != before
+    assert aggregates.cached(("probe", after), lambda: "computed again") == "computed again"

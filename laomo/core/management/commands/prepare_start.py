@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from laomo.core.aggregates import invalidate_all
 from laomo.core.demo import DemoRefused, populate
 from laomo.core.golive import is_demo_database
 from laomo.orgs.models import OrgUnit, User
@@ -20,6 +21,9 @@ class Command(BaseCommand):
             "正式环境(LAOMO_DEMO=0)绝不写入演示数据,并提示如何创建首批管理员。")
 
     def handle(self, *args, **options):
+        # A start (after a deploy) never serves figures or report fragments the code before it cached: the
+        # shared cache outlives the processes, and its keys hold the data version, not the code's.
+        invalidate_all()
         db = settings.DATABASES["default"]
         where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db.get('HOST') or 'localhost'}/{db['NAME']}"
         if settings.LAOMO_DEMO:
