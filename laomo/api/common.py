@@ -61,7 +61,8 @@ class BearerAuth(HttpBearer):
         parts = auth_value.split(" ")
         if parts[0].lower() != self.openapi_scheme:
             if settings.DEBUG:
-                logger.error(f"Unexpected auth - '{auth_value}'")
+                # The scheme only: the rest of the header may be credentials (ninja logs the whole value).
+                logger.error("Unexpected auth scheme - '%s'", parts[0][:20])
             return None
         return self.authenticate(request, " ".join(parts[1:]))
 

@@ -205,3 +205,12 @@ def test_it_writes_the_no_store_headers_djangos_way(preset):
     mine, theirs = dict(ours.headers), dict(django.headers)
     assert mine.pop("Expires")[-4:] == theirs.pop("Expires")[-4:] == " GMT"
     assert list(ours.headers) == list(django.headers) and mine == theirs
+
+
+@pytest.mark.django_db
+def test_it_logs_only_the_scheme_of_an_unexpected_authorization_header(settings, caplog):
+    settings.DEBUG = True
+    with caplog.at_level("ERROR", logger="django"):
+        response = Client().get("/api/v1/me", HTTP_AUTHORIZATION="Basic c2VjcmV0OnBhc3N3b3Jk")
+    assert response.status_code == 401
+    assert "Basic" in caplog.text and "c2VjcmV0OnBhc3N3b3Jk" not in caplog.text
