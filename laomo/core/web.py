@@ -8,6 +8,7 @@ lives here.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from . import jinja
+from . import aggregates, jinja
 from .exports import export_xlsx
 from .pagination import page_number, page_of
 
@@ -57,25 +58,55 @@ def list_page(request, qs, *, template: str, partial: str | None = None, context
     if export is not None and wants_export(request):
         return export()
     ctx = dict(context or {})
-    ctx.update(paged(request, qs, per_page=per_page))
-    if each_page is not None:
-        shown = each_page(ctx["rows"])
-        if shown is not None:
-            ctx["rows"] = shown
+
+    def page_rows() -> dict:
+        shown = paged(request, qs, per_page=per_page)
+        if each_page is not None:
+            rows = each_page(shown["rows"])
+            if rows is not None:
+                shown["rows"] = rows
+        return shown
+
+    if partial and partial.endswith(jinja.SUFFIX):  # the rows only when they are rendered (maybe cached)
+        ctx["query"] = query_string(request)
+        return rows_response(request, template, partial, ctx, rows=page_rows)
+    ctx.update(page_rows())
     return rows_response(request, template, partial, ctx)
 
 
-def rows_response(request, template: str, partial: str | None, context: dict):
+def rows_response(request, template: str, partial: str | None, context: dict, *,
+                  rows: Callable[[], dict] | None = None):
     """The whole page `template`, or only its rows `partial` when htmx asks.
 
     A Jinja2 partial (`.jinja`, laomo/core/jinja.py) is rendered once either way: alone for htmx, else into
-    the page, which shows it as `{{ rows_html }}` where it used to `{% include %}` the partial (same HTML)."""
+    the page, which shows it as `{{ rows_html }}` where it used to `{% include %}` the partial (same HTML).
+    `rows()`: the partial's page of rows ({rows, page, has_next, …}, added to `context`), asked for only when
+    the HTML is not in the shared cache (`rows_html`)."""
     if not (partial and partial.endswith(jinja.SUFFIX)):
         return render(request, partial if (partial and request.htmx) else template, context)
-    html = render_to_string(partial, dict(context), request, using=jinja.ENGINE)
+    html = rows_html(request, partial, lambda: render_to_string(
+        partial, {**context, **(rows() if rows is not None else {})}, request, using=jinja.ENGINE))
     if request.htmx:
         return HttpResponse(html)
     return render(request, template, {**context, "rows_html": mark_safe(html)})  # noqa: S308  (autoescaped)
+
+
+def rows_html(request, partial: str, render_rows: Callable[[], str]) -> str:
+    """A Jinja rows partial's HTML, rendered by `render_rows()` once per data version (issue 16).
+
+    A rows partial is a function of the page of rows the view's scoped query gives for the request's filters:
+    for a user whose lists follow only their capabilities, scope level and unit (`aggregates.card_audience`,
+    as dashboard cards), the HTML is kept in the shared cache under (data version, that audience, the local
+    date, the partial, the path and query string). A write through the services changes the data version
+    in its transaction, so the next view renders again; what changes with the clock alone (a request
+    turning overdue) is at most LAOMO_AGGREGATE_CACHE_SECONDS old, as the dashboard's figures. Users whose
+    lists follow their own identity (self scope, team leaders, model workers) are never served from it."""
+    audience = aggregates.card_audience(request.user) if aggregates.enabled() else None
+    if audience is None:
+        return render_rows()
+    where = hashlib.sha256(f"{partial}\n{request.path}\n{request.META.get('QUERY_STRING', '')}".encode()).hexdigest()
+    return aggregates.cached((aggregates.data_version(), "rows", audience, timezone.localdate().isoformat(),
+                              where[:32]), render_rows)
 
 
 def hx_redirect(request, url: str):

@@ -80,11 +80,17 @@ def worker_list(request):
     if exporting:
         return _export(request, qs)
     # The page shows the masked forms only (worker_row_values): never decrypts ID number, phone and address.
-    ctx = paged(request, selectors.worker_row_values(qs.none() if filters is None else qs))
-    ctx.update(rows=selectors.worker_rows(ctx["rows"]))
-    ctx.update(form=form, workers=ctx["rows"], can_edit=has_capability(request.user, "edit_business"),
-               can_export_full=has_capability(request.user, "export_pii"))
-    return rows_response(request, "workers/worker_list.html", "workers/partials/worker_rows.jinja", ctx)
+    shown = selectors.worker_row_values(qs.none() if filters is None else qs)
+
+    def page_rows():
+        page = paged(request, shown)
+        page["rows"] = page["workers"] = selectors.worker_rows(page["rows"])
+        return page
+
+    ctx = {"form": form, "query": query_string(request), "can_edit": has_capability(request.user, "edit_business"),
+           "can_export_full": has_capability(request.user, "export_pii")}
+    return rows_response(request, "workers/worker_list.html", "workers/partials/worker_rows.jinja", ctx,
+                         rows=page_rows)
 
 
 @capability_required("view_business")

@@ -1,0 +1,106 @@
+"""The rows of the list pages are rendered once per data version and audience, never stale after a write
+(issue 16; laomo/core/web.py: rows_html)."""
+
+import re
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import login_client
+from laomo.care import services as care
+from laomo.care.tests import factories as care_f
+from laomo.core import aggregates
+from laomo.outreach.tests.factories import lecture
+from laomo.volunteering.tests.factories import make_record, make_team
+
+YEAR = 2022
+LISTS = ("/workers/", "/care/visits/", "/volunteering/records/", "/volunteering/requests/", "/outreach/lectures/",
+         "/studios/", "/retreats/")
+HX = {"HTTP_HX_REQUEST": "true"}
+CSRF = re.compile(r"\b[A-Za-z0-9]{64}\b")  # the masked CSRF token of each response
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(settings):
+    settings.LAOMO_AGGREGATE_CACHE_SECONDS = 300
+
+
+def _get(client, url, **extra):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **extra)
+    assert response.status_code == 200, url
+    return CSRF.sub("(csrf)", response.content.decode()), len(ctx)
+
+
+def _data(orgs, actor, tag: str) -> None:
+    org = orgs["331126"]
+    workers = [care_f.worker(org, f"{tag}劳模{i}", level="municipal") for i in range(2)]
+    lecture(org, speakers=workers, title=f"{tag}宣讲", day=date(YEAR, 5, 4))
+    make_record(make_team(org, name=f"{tag}服务队", members=workers), date(YEAR, 3, 1), 5, workers=workers)
+    care.visit_record(actor=actor, worker=workers[0], visit_date=date(YEAR, 6, 1), method="home",
+                      visit_type="illness", amount="300", payment_method="cash", receipt_signed=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", LISTS)
+def test_it_answers_the_second_view_of_a_list_from_the_cache_with_the_same_page(users, orgs, url):
+    _data(orgs, users["city_staff"], "甲")
+    client = login_client(users["city_staff"])
+    client.get(url)  # the session's renewal and per-process lookups
+    aggregates.invalidate_all()
+    first, rendered = _get(client, url)
+    second, cached = _get(client, url)
+    assert second == first
+    assert cached < rendered, (rendered, cached)  # the page's rows query (and what its rows need) not run
+    partial, _ = _get(client, url, **HX)
+    assert partial in second  # the htmx rows are the page's
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "shown"), [("/workers/", "乙劳模1"), ("/care/visits/", "乙劳模0"),
+                                            ("/volunteering/records/", "乙服务队"), ("/outreach/lectures/", "乙宣讲")])
+def test_it_shows_a_write_on_the_next_view_of_a_list(users, orgs, url, shown):
+    _data(orgs, users["city_staff"], "甲")
+    client = login_client(users["city_staff"])
+    client.get(url)
+    before, _ = _get(client, url)
+    assert shown not in before and _get(client, url)[0] == before
+    _data(orgs, users["city_staff"], "乙")
+    assert shown in _get(client, url)[0]
+    assert shown in _get(client, url, **HX)[0]
+
+
+@pytest.mark.django_db
+def test_it_keeps_apart_the_rows_of_other_scopes_filters_and_pages(users, orgs):
+    _data(orgs, users["city_staff"], "甲")
+    city, county = login_client(users["city_staff"]), login_client(users["county_staff"])  # 莲都: not 庆元's
+    assert "甲宣讲" in _get(city, "/outreach/lectures/")[0]
+    assert "甲宣讲" not in _get(county, "/outreach/lectures/")[0]
+    assert "甲宣讲" not in _get(city, "/outreach/lectures/?q=没有这个题目")[0]
+    assert "甲宣讲" not in _get(city, "/outreach/lectures/?page=2")[0]
+    assert "甲宣讲" in _get(city, "/outreach/lectures/?q=甲")[0]
+
+
+@pytest.mark.django_db
+def test_it_never_serves_users_whose_lists_follow_their_own_identity_from_the_cache(users, orgs):
+    """A team leader's lists follow the teams they lead (aggregates.card_audience is None): rendered every time."""
+    leader = users["team_leader"]
+    assert aggregates.card_audience(leader) is None
+    make_record(make_team(orgs["331126"], name="领队的服务队", leader=leader), date(YEAR, 3, 1), 5)
+    client = login_client(leader)
+    client.get("/volunteering/records/")
+    first, rendered = _get(client, "/volunteering/records/")
+    second, again = _get(client, "/volunteering/records/")
+    assert second == first and again == rendered
+
+
+@pytest.mark.django_db
+def test_it_renders_every_view_with_the_cache_off(users, orgs, settings):
+    settings.LAOMO_AGGREGATE_CACHE_SECONDS = 0
+    client = login_client(users["city_staff"])
+    client.get("/workers/")
+    _, first = _get(client, "/workers/")
+    _, second = _get(client, "/workers/")
+    assert first == second
