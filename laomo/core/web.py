@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from . import aggregates, jinja
 from .exports import export_xlsx
 from .pagination import page_number, page_of
+from .years import selected_year
 
 PER_PAGE = 50
 # Parameters that are about the response, not the filter: dropped from links that keep the filter.
@@ -97,7 +98,8 @@ def rows_html(request, partial: str, render_rows: Callable[[], str]) -> str:
     A rows partial is a function of the page of rows the view's scoped query gives for the request's filters:
     for a user whose lists follow only their capabilities, scope level and unit (`aggregates.card_audience`,
     as dashboard cards), the HTML is kept in the shared cache under (data version, that audience, the local
-    date, the partial, the path and query string). A write through the services changes the data version
+    date, the year chosen in the top bar (kept in the session: the studios' flags follow it), the partial, the
+    path and query string). A write through the services changes the data version
     in its transaction, so the next view renders again; what changes with the clock alone (a request
     turning overdue) is at most LAOMO_AGGREGATE_CACHE_SECONDS old, as the dashboard's figures. Users whose
     lists follow their own identity (self scope, team leaders, model workers) are never served from it."""
@@ -106,7 +108,7 @@ def rows_html(request, partial: str, render_rows: Callable[[], str]) -> str:
         return render_rows()
     where = hashlib.sha256(f"{partial}\n{request.path}\n{request.META.get('QUERY_STRING', '')}".encode()).hexdigest()
     return aggregates.cached((aggregates.data_version(), "rows", audience, timezone.localdate().isoformat(),
-                              where[:32]), render_rows)
+                              selected_year(request), where[:32]), render_rows)
 
 
 def hx_redirect(request, url: str):

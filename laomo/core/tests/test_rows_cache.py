@@ -104,3 +104,20 @@ def test_it_renders_every_view_with_the_cache_off(users, orgs, settings):
     _, first = _get(client, "/workers/")
     _, second = _get(client, "/workers/")
     assert first == second
+
+
+@pytest.mark.django_db
+def test_it_keeps_apart_the_rows_of_each_year_chosen_in_the_top_bar(users, orgs):
+    """The year chosen in the top bar lives in the session, not the query string: the studios' flags follow it."""
+    from laomo.studios.tests import factories as studio_f
+
+    org = orgs["331126"]
+    studio_f.studio(org, studio_f.worker(org, "领衔人", "浙江省劳动模范"), founded=date(2018, 3, 1))
+    client = login_client(users["city_staff"])
+    session = client.session
+    session["year"] = 2010  # before the studio was founded: no flag
+    session.save()
+    assert 'data-flag="no_project"' not in _get(client, "/studios/")[0]
+    session["year"] = YEAR
+    session.save()
+    assert 'data-flag="no_project"' in _get(client, "/studios/")[0]
