@@ -82,33 +82,59 @@ def rows_response(request, template: str, partial: str | None, context: dict, *,
     A Jinja2 partial (`.jinja`, laomo/core/jinja.py) is rendered once either way: alone for htmx, else into
     the page, which shows it as `{{ rows_html }}` where it used to `{% include %}` the partial (same HTML).
     `rows()`: the partial's page of rows ({rows, page, has_next, …}, added to `context`), asked for only when
-    the HTML is not in the shared cache (`rows_html`)."""
+    the HTML is not in the shared cache (`ListFragments`); so is the page's `{% fragment page_fragment %}`
+    (its filter bar and rows)."""
     if not (partial and partial.endswith(jinja.SUFFIX)):
         return render(request, partial if (partial and request.htmx) else template, context)
-    html = rows_html(request, partial, lambda: render_to_string(
-        partial, {**context, **(rows() if rows is not None else {})}, request, using=jinja.ENGINE))
+    fragments = ListFragments(request, partial)
+
+    def rows_html() -> str:
+        return fragments.get("rows", lambda: render_to_string(
+            partial, {**context, **(rows() if rows is not None else {})}, request, using=jinja.ENGINE))
+
     if request.htmx:
-        return HttpResponse(html)
-    return render(request, template, {**context, "rows_html": mark_safe(html)})  # noqa: S308  (autoescaped)
+        return HttpResponse(rows_html())
+    # rows_html is called by the template only when the page's fragment is not cached
+    return render(request, template, {**context, "rows_html": lambda: mark_safe(rows_html()),  # noqa: S308
+                                      "page_fragment": fragments})
 
 
-def rows_html(request, partial: str, render_rows: Callable[[], str]) -> str:
-    """A Jinja rows partial's HTML, rendered by `render_rows()` once per data version (issue 16).
+class ListFragments:
+    """A list page's HTML fragments (its rows, its filter bar with the rows), rendered once per data version
+    (issue 16).
 
-    A rows partial is a function of the page of rows the view's scoped query gives for the request's filters:
-    for a user whose lists follow only their capabilities, scope level and unit (`aggregates.card_audience`,
-    as dashboard cards), the HTML is kept in the shared cache under (data version, that audience, the local
-    date, the year chosen in the top bar (kept in the session: the studios' flags follow it), the partial, the
-    path and query string). A write through the services changes the data version
-    in its transaction, so the next view renders again; what changes with the clock alone (a request
+    A list page below the top bar is a function of what the view's scoped queries give for the request's
+    filters: for a user whose lists follow only their capabilities, scope level and unit
+    (`aggregates.card_audience`, as dashboard cards), the fragments are kept in the shared cache under (data
+    version, that audience, the local date, the year chosen in the top bar (kept in the session: the studios'
+    flags follow it), the partial, the path and query string). A write through the services changes the data
+    version in its transaction, so the next view renders again; what changes with the clock alone (a request
     turning overdue) is at most LAOMO_AGGREGATE_CACHE_SECONDS old, as the dashboard's figures. Users whose
-    lists follow their own identity (self scope, team leaders, model workers) are never served from it."""
-    audience = aggregates.card_audience(request.user) if aggregates.enabled() else None
-    if audience is None:
-        return render_rows()
-    where = hashlib.sha256(f"{partial}\n{request.path}\n{request.META.get('QUERY_STRING', '')}".encode()).hexdigest()
-    return aggregates.cached((aggregates.data_version(), "rows", audience, timezone.localdate().isoformat(),
-                              selected_year(request), where[:32]), render_rows)
+    lists follow their own identity (self scope, team leaders, model workers) are never served from it.
+    Nothing in a fragment may depend on anything else: no CSRF token, no user name (the top bar has them)."""
+
+    def __init__(self, request, partial: str):
+        self.request, self.partial = request, partial
+        self._key = None
+
+    def key(self) -> tuple | None:
+        if self._key is None:
+            request = self.request
+            audience = aggregates.card_audience(request.user) if aggregates.enabled() else None
+            if audience is None:
+                self._key = ()
+            else:
+                where = f"{self.partial}\n{request.path}\n{request.META.get('QUERY_STRING', '')}"
+                self._key = (aggregates.data_version(), "list", audience, timezone.localdate().isoformat(),
+                             selected_year(request), hashlib.sha256(where.encode()).hexdigest()[:32])
+        return self._key or None
+
+    def get(self, name: str, render_html: Callable[[], str]) -> str:
+        """The fragment `name`: from the cache, or render_html() stored there."""
+        key = self.key()
+        if key is None:
+            return render_html()
+        return aggregates.cached((*key, name), render_html)
 
 
 def hx_redirect(request, url: str):

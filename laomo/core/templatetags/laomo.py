@@ -1,6 +1,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -71,3 +72,27 @@ def names(value: str) -> list[str]:
 def dict_flag(item, name: str) -> bool:
     """Is a data-dictionary entry's switch `name` on?"""
     return item.flag(name)
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, source):
+        self.nodelist, self.source = nodelist, source
+
+    def render(self, context):
+        fragments = self.source.resolve(context, ignore_failures=True)
+        if fragments is None:
+            return self.nodelist.render(context)
+        return mark_safe(fragments.get("page", lambda: self.nodelist.render(context)))  # noqa: S308 (rendered)
+
+
+@register.tag
+def fragment(parser, token):
+    """`{% fragment page_fragment %}…{% endfragment %}`: a list page's part below the top bar, rendered once per
+    data version (laomo.core.web.ListFragments, which the view passes as `page_fragment`); without it, rendered
+    as it is."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% fragment %} takes the fragments' variable")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, parser.compile_filter(bits[1]))

@@ -56,6 +56,8 @@ def test_it_answers_the_second_view_of_a_list_from_the_cache_with_the_same_page(
     assert cached < rendered, (rendered, cached)  # the page's rows query (and what its rows need) not run
     partial, _ = _get(client, url, **HX)
     assert partial in second  # the htmx rows are the page's
+    main = second[second.index("<main"):second.index("</main>")]  # the cached fragment and the breadcrumbs
+    assert "csrfmiddlewaretoken" not in main and "(csrf)" not in main
 
 
 @pytest.mark.django_db
@@ -121,3 +123,25 @@ def test_it_keeps_apart_the_rows_of_each_year_chosen_in_the_top_bar(users, orgs)
     session["year"] = YEAR
     session.save()
     assert 'data-flag="no_project"' in _get(client, "/studios/")[0]
+
+
+@pytest.mark.django_db
+def test_it_shows_a_new_unit_in_the_next_view_of_a_filter_bar(users, orgs):
+    """The filter bar is part of the cached fragment: its units come from the data, so a new one shows at once."""
+    from laomo.core.actors import SYSTEM
+    from laomo.orgs.services import org_create
+
+    client = login_client(users["city_staff"])
+    client.get("/care/visits/")
+    before, _ = _get(client, "/care/visits/")
+    assert "新设县总工会" not in before and _get(client, "/care/visits/")[0] == before
+    org_create(actor=SYSTEM, code="331199", name="新设县总工会", kind="county", parent=orgs["331100"],
+               short_name="新设县")
+    assert "新设县总工会" in _get(client, "/care/visits/")[0]
+
+
+def test_it_renders_a_fragment_as_it_is_without_the_fragments_of_a_list():
+    from django.template import Context, Template
+
+    tpl = Template("{% load laomo %}[{% fragment page_fragment %}<b>{{ x }}</b>{% endfragment %}]")
+    assert tpl.render(Context({"x": "<i>"})) == "[<b>&lt;i&gt;</b>]"
