@@ -412,7 +412,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer probes over plain HTT
 # Cache (rate limits of the public portal, throttles): shared by every app process — a file cache
 # under var/ for the embedded default, Redis at scale.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "laomo.core.rediscache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": str(VAR_DIR / "cache")}}
