@@ -116,3 +116,23 @@ def test_it_finds_no_session_user_for_an_id_no_row_can_have(users):
     assert backend.get_user(str(users["viewer"].pk)).org == users["viewer"].org
     for user_id in (None, 2**63, -(2**70), "not a number"):
         assert backend.get_user(user_id) is None
+
+
+@pytest.mark.django_db
+def test_it_gives_every_user_the_permissions_djangos_backend_gives(users):
+    """laomo's ModelBackend reads the user's own and their groups' permissions in one query: the same set."""
+    from django.contrib.auth.backends import ModelBackend as DjangoBackend
+
+    from laomo.orgs.backends import ModelBackend
+
+    viewer = users["viewer"]
+    viewer.user_permissions.add(Permission.objects.get(codename="export_pii"))  # one of their own too
+    extra = Group.objects.create(name="临时组")
+    extra.permissions.add(Permission.objects.get(codename="add_group"))
+    users["worker"].groups.add(extra)
+    for user in users.values():
+        fresh = User.objects.get(pk=user.pk)
+        mine = ModelBackend().get_all_permissions(fresh)
+        assert mine == DjangoBackend().get_all_permissions(User.objects.get(pk=user.pk)), user.username
+    assert "core.export_pii" in ModelBackend().get_all_permissions(User.objects.get(pk=viewer.pk))
+    assert "auth.add_group" in ModelBackend().get_all_permissions(User.objects.get(pk=users["worker"].pk))
