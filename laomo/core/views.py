@@ -1,3 +1,4 @@
+import functools
 import sys
 
 from django.contrib.auth.decorators import login_required
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from laomo.core.scope import scope_root
 
-from . import golive, selectors
+from . import aggregates, golive, selectors
 from .dashboard import cards_for
 from .dbbusy import busy_response
 from .models import AuditResult
@@ -23,9 +24,10 @@ from .years import parse_year, selected_year
 def dashboard(request):
     year = selected_year(request)
     org = scope_root(request.user)
-    cards = cards_for(user=request.user, year=year, org=org) if org is not None else []
+    version = functools.cache(aggregates.data_version)  # read once, by the first that needs it
+    cards = cards_for(user=request.user, year=year, org=org, version=version) if org is not None else []
     return render(request, "core/dashboard.html", {
-        "golive_pending": golive.pending_steps(user=request.user),
+        "golive_pending": golive.pending_steps(user=request.user, version=version),
         "cards": [c for c in cards if "chart" not in c], "charts": [c for c in cards if "chart" in c],
         "year": year, "org": org, "recent_jobs": selectors.job_list(user=request.user, limit=5),
     })
