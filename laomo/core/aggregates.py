@@ -19,8 +19,8 @@ LAOMO_AGGREGATE_CACHE_SECONDS old.
 
 Sections take (year, org) only and are keyed by those; cards depend on the user's capabilities and
 scope, and are keyed by the capability set, scope level and unit of the user (never by a unit alone,
-so a county user never reads a card computed for the city). Cards of users whose figures follow their
-own identity (self scope, team leaders, workers) are not cached.
+so a county user never reads a card computed for the city), and for a unit's staff by the user too. Cards
+of users whose figures follow their own identity (self scope, team leaders, workers) are not cached.
 """
 
 from __future__ import annotations
@@ -121,12 +121,18 @@ def cached_many(parts: dict, compute: Callable[[list], dict]) -> dict:
 
 
 def card_audience(user) -> str | None:
-    """What a user's dashboard cards depend on besides (unit, year, data): their capability set, scope
-    level and unit. None when the cards are personal and must not be cached."""
+    """What a user's dashboard cards (and list pages, core.web.ListFragments) depend on besides (unit, year,
+    data): their capability set, scope level and unit, and for a unit's staff the user themselves. None when
+    the cards are personal and must not be cached.
+
+    Staff who see every unit share their entries. A unit's staff do not: their volunteering scope adds the
+    records and requests of their own worker record wherever they are (`volunteering.selectors.record_scope_q`),
+    so two colleagues of one county may see different rows."""
     level = user.scope_level
     if level not in _SHARED_SCOPES:
         return None
     caps = [code for code, _ in CAPABILITIES if user.has_perm(f"core.{code}")]
     if _PERSONAL_CAPABILITIES.intersection(caps):
         return None
-    return f"{level}:{user.org_id or '-'}:{','.join(caps)}"
+    own = "" if level == DataScope.ALL else f":u{user.pk}"
+    return f"{level}:{user.org_id or '-'}:{','.join(caps)}{own}"

@@ -145,3 +145,24 @@ def test_it_renders_a_fragment_as_it_is_without_the_fragments_of_a_list():
 
     tpl = Template("{% load laomo %}[{% fragment page_fragment %}<b>{{ x }}</b>{% endfragment %}]")
     assert tpl.render(Context({"x": "<i>"})) == "[<b>&lt;i&gt;</b>]"
+
+
+@pytest.mark.django_db
+def test_it_keeps_apart_the_lists_of_two_colleagues_of_one_county(users, orgs):
+    """A county's staff member who is a model worker too sees the service records of their own hours in other
+    counties (volunteering.selectors.record_scope_q): a colleague of the same county never reads their page."""
+    from conftest import make_user
+    from laomo.orgs.roles import Role
+    from laomo.workers.models import Worker
+
+    staff = users["county_staff"]  # 莲都
+    colleague = make_user("t_liandu2", Role.COUNTY_STAFF, orgs["331102"])
+    worker = care_f.worker(orgs["331126"], "兼任劳模", level="municipal")  # 庆元
+    Worker.objects.filter(pk=worker.pk).update(user=staff)
+    make_record(make_team(orgs["331126"], name="庆元的服务队", members=[worker]), date(YEAR, 3, 1), 5, workers=[worker])
+    assert aggregates.card_audience(staff) != aggregates.card_audience(colleague)
+    mine = login_client(staff)
+    mine.get("/volunteering/records/")
+    assert "庆元的服务队" in _get(mine, "/volunteering/records/")[0]
+    theirs = login_client(colleague)
+    assert "庆元的服务队" not in _get(theirs, "/volunteering/records/")[0]
