@@ -8,7 +8,7 @@ the parameters, keeps the SQL, the converters and the model population that Djan
 would use, and then only executes the SQL with the real values:
 
     TOKEN = PreparedQuery(lambda key: ApiToken.objects.select_related("user").filter(key_hash=key), "x")
-    tokens = TOKEN.objects(key_hash)          # model instances, as iterating the queryset gives
+    tokens = TOKEN.objects(key_hash)          # model instances (with their annotations), as iterating gives
     ROLES = PreparedQuery(lambda pk: Group.objects.filter(user=pk).values_list("name"), 0)
     names = ROLES.rows(user.pk)              # tuples, as values_list gives
 
@@ -40,6 +40,7 @@ class _Plan:
     init_list: tuple = ()
     model_slice: tuple = (0, 0)
     related_populators: tuple = ()
+    annotations: tuple = ()  # (attribute, position) of each annotate()d value, set on the instance as Django does
 
 
 class PreparedQuery:
@@ -87,6 +88,7 @@ class PreparedQuery:
             sql, tuple(params), slots, converters, klass_info["model"],
             init_list=tuple(f[0].target.attname for f in select[start:end]), model_slice=(start, end),
             related_populators=tuple(get_related_populators(klass_info, select, alias)),
+            annotations=tuple(compiler.annotation_col_map.items()),
         )
 
     def _execute(self, plan: _Plan, alias: str, values) -> list[list]:
@@ -121,6 +123,8 @@ class PreparedQuery:
             obj = plan.model.from_db(alias, plan.init_list, row[start:end])
             for populator in plan.related_populators:
                 populator.populate(row, obj)
+            for attribute, pos in plan.annotations:
+                setattr(obj, attribute, row[pos])
             found.append(obj)
         return found
 

@@ -1,8 +1,9 @@
+import json
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import StrIndex, Substr
 
 from laomo.core.prepared import PreparedQuery
@@ -134,6 +135,11 @@ class User(AbstractUser):
         valid = set(Role.values)
         if "groups" in getattr(self, "_prefetched_objects_cache", {}):
             return frozenset(g.name for g in self.groups.all() if g.name in valid)
+        if "role_names_json" in self.__dict__:
+            # Read with the user (`role_names()` on the session's or the API token's query): used once, so that
+            # a later reading after `role_codes` is dropped asks the database again.
+            raw = self.__dict__.pop("role_names_json")
+            return frozenset(name for name in (json.loads(raw) if raw else ()) if name in valid)
         return frozenset(name for (name,) in _GROUP_NAMES.rows(self.pk) if name in valid)
 
     def has_role(self, *roles) -> bool:
@@ -152,3 +158,24 @@ class User(AbstractUser):
     @property
     def has_business_access(self) -> bool:
         return bool(self.role_codes & BUSINESS_ROLES)
+
+
+class _JsonArray(models.Aggregate):
+    """The values as one JSON array in text (SQLite's JSON_GROUP_ARRAY, PostgreSQL's JSON_AGG): unambiguous
+    whatever a value holds, where a separator could be forged by a group's name."""
+
+    function = "JSON_GROUP_ARRAY"
+    name = "JsonArray"
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = self.as_sql(compiler, connection, function="JSON_AGG", **extra_context)
+        return f"({sql})::text", params
+
+
+def role_names(user_ref: str = "pk") -> Subquery:
+    """The group names of the user at `user_ref` (outer reference) as JSON text, to annotate as
+    `role_names_json` on the query that loads the user (the session's, the API token's): `role_codes` then
+    reads them from there instead of a query of its own — one round trip less on every request (issue 16)."""
+    return Subquery(User.groups.through.objects.filter(user_id=OuterRef(user_ref)).order_by().values("user_id")
+                    .annotate(names=_JsonArray("group__name")).values("names"))

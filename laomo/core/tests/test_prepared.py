@@ -136,3 +136,43 @@ def test_it_gives_every_user_the_permissions_djangos_backend_gives(users):
         assert mine == DjangoBackend().get_all_permissions(User.objects.get(pk=user.pk)), user.username
     assert "core.export_pii" in ModelBackend().get_all_permissions(User.objects.get(pk=viewer.pk))
     assert "auth.add_group" in ModelBackend().get_all_permissions(User.objects.get(pk=users["worker"].pk))
+
+
+@pytest.mark.django_db
+def test_it_sets_the_annotations_the_queryset_gives(users):
+    from django.db.models import Value
+
+    from laomo.orgs.models import role_names
+
+    annotated = PreparedQuery(
+        lambda pk: User.objects.annotate(role_names_json=role_names(), label=Value("甲")).filter(pk=pk), 0)
+    (found,) = annotated.objects(users["county_staff"].pk)
+    expected = User.objects.annotate(role_names_json=role_names(), label=Value("甲")).get(pk=users["county_staff"].pk)
+    assert found.__dict__["label"] == expected.label == "甲"
+    assert found.__dict__["role_names_json"] == expected.role_names_json
+
+
+@pytest.mark.django_db
+def test_it_gives_the_session_user_and_the_token_user_their_roles_without_a_query_of_their_own(users):
+    """The roles' names come with the user's row (one JSON value): the same roles as the groups give, a group whose
+    name holds quotes or commas cannot pass for a role, and the roles are read again once dropped."""
+    from laomo.api.services import api_token_authenticate
+    from laomo.orgs.backends import ModelBackend
+
+    staff = users["county_staff"]
+    staff.groups.add(Group.objects.create(name='x","city_staff'), Group.objects.create(name="city_staff,x"))
+    nobody = User.objects.create_user(username="nobody", password="x")  # no group at all
+    _, raw = api_token_create(actor=SYSTEM, user=staff)
+    api_token_authenticate(raw)  # its first use is written; the next, within a minute, is not
+    for load in (lambda: ModelBackend().get_user(staff.pk), lambda: api_token_authenticate(raw)):
+        with CaptureQueriesContext(connection) as queries:
+            user = load()
+            roles = user.role_codes
+        assert len(queries) == 1, [q["sql"] for q in queries]
+        assert roles == User.objects.get(pk=staff.pk).role_codes == frozenset({"county_staff"})
+        assert "role_names_json" not in user.__dict__
+        staff.groups.add(Group.objects.get(name="city_staff"))
+        user.__dict__.pop("role_codes")  # what user_update does after changing the groups
+        assert user.role_codes == frozenset({"county_staff", "city_staff"})
+        staff.groups.remove(Group.objects.get(name="city_staff"))
+    assert ModelBackend().get_user(nobody.pk).role_codes == frozenset()
