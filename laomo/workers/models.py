@@ -67,27 +67,27 @@ EDUCATION_CHOICES = [
 class Worker(TimeStampedModel, SoftDeleteModel):
     """A model worker (劳模) in the registry."""
 
-    worker_no = models.CharField("劳模编号", max_length=16, unique=True, editable=False)
-    name = models.CharField("姓名", max_length=50, db_index=True)
-    name_pinyin = models.CharField("姓名拼音", max_length=120, db_index=True, editable=False)
-    name_initials = models.CharField("拼音首字母", max_length=30, db_index=True, editable=False)
+    worker_no = models.CharField("劳模编号", max_length=16, editable=False)
+    name = models.CharField("姓名", max_length=50)
+    name_pinyin = models.CharField("姓名拼音", max_length=120, editable=False)
+    name_initials = models.CharField("拼音首字母", max_length=30, editable=False)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
     ethnicity = models.CharField("民族", max_length=20, blank=True)
     birth_date = models.DateField("出生日期", null=True, blank=True)
     id_number = EncryptedTextField("身份证号", blank=True)
-    id_number_index = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    id_number_index = models.CharField(max_length=64, null=True, blank=True, editable=False)
     id_number_masked = models.CharField("身份证号(脱敏)", max_length=18, blank=True, editable=False)
     phone = EncryptedTextField("联系电话", blank=True)
-    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_index = models.CharField(max_length=64, blank=True, editable=False)
     phone_masked = models.CharField("联系电话(脱敏)", max_length=24, blank=True, editable=False)
     address = EncryptedTextField("通讯地址", blank=True)
-    employer = models.CharField("工作单位", max_length=200, blank=True, db_index=True)
+    employer = models.CharField("工作单位", max_length=200, blank=True)
     job_title = models.CharField("职务/职称", max_length=100, blank=True)
     industry = models.CharField("行业", max_length=50, blank=True)
     political_status = models.CharField("政治面貌", max_length=20, blank=True, choices=POLITICAL_STATUS_CHOICES)
     education = models.CharField("学历", max_length=20, blank=True, choices=EDUCATION_CHOICES)
     employment_status = models.CharField("在职状态", max_length=16, choices=EmploymentStatus.choices,
-                                         default=EmploymentStatus.ACTIVE, db_index=True)
+                                         default=EmploymentStatus.ACTIVE)
     status_date = models.DateField("状态变更日期", null=True, blank=True)
     org = models.ForeignKey("orgs.OrgUnit", verbose_name="管理单位", on_delete=models.PROTECT,
                             related_name="workers")
@@ -120,8 +120,22 @@ class Worker(TimeStampedModel, SoftDeleteModel):
             models.Index(F("highest_level_rank").desc(), "name_pinyin", "id", condition=Q(is_deleted=False),
                          name="worker_live_idx"),
             models.Index(fields=["name", "birth_date"], name="worker_dup_idx"),
+            # The single-column indexes as Meta indexes rather than `db_index=True`: on PostgreSQL, Django adds
+            # to each `db_index` text column a second, `varchar_pattern_ops` copy for LIKE 'x%', which no query
+            # here can use (the search ORs each prefix with a `contains`, so it scans), and which every insert
+            # maintained: six indexes less to write per roster row, eight with the two unique columns' (issue 16).
+            models.Index(fields=["name"], name="worker_name_idx"),
+            models.Index(fields=["name_pinyin"], name="worker_name_pinyin_idx"),
+            models.Index(fields=["name_initials"], name="worker_name_initials_idx"),
+            models.Index(fields=["phone_index"], name="worker_phone_index_idx"),
+            models.Index(fields=["employer"], name="worker_employer_idx"),
+            models.Index(fields=["employment_status"], name="worker_employment_status_idx"),
         ]
         constraints = [
+            # Unique constraints rather than `unique=True`, for the same reason (no `_like` copies); the same
+            # checks in full_clean (keyed by the field, code "unique") and the same unique indexes.
+            models.UniqueConstraint(fields=["worker_no"], name="worker_no_unique"),
+            models.UniqueConstraint(fields=["id_number_index"], name="worker_id_number_index_unique"),
             models.CheckConstraint(
                 condition=~Q(employment_status="deceased") | Q(status_date__isnull=False),
                 name="worker_deceased_has_date",

@@ -177,3 +177,25 @@ def test_it_opens_no_transaction_on_a_dry_run(tmp_path, orgs, monkeypatch):
     path = _write_csv(tmp_path, _rows())
     result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331100"], dry_run=True)
     assert result.created_workers == 6 and recorder.entries == 0 and Worker.objects.count() == 0
+
+
+def test_it_keeps_no_pattern_ops_copies_of_the_workers_indexes(orgs):
+    """Every index an insert into workers_worker maintains is one a query uses: on PostgreSQL, no `_like`
+    (varchar_pattern_ops) copy Django adds for `db_index` / `unique` text columns (issue 16); the unique
+    columns stay unique."""
+    from django.db import IntegrityError, connection
+
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Worker._meta.db_table)
+    columns = {tuple(c["columns"]) for c in indexes.values() if c["index"] or c["unique"]}
+    assert {("name",), ("name_pinyin",), ("name_initials",), ("phone_index",), ("employer",),
+            ("employment_status",), ("worker_no",), ("id_number_index",)} <= columns
+    assert {tuple(c["columns"]) for c in indexes.values() if c["unique"]} >= {("worker_no",), ("id_number_index",)}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
+                           [Worker._meta.db_table, "%pattern_ops%"])
+            assert cursor.fetchall() == []
+    first, second = make_worker(orgs["331102"], "王五"), make_worker(orgs["331102"], "赵六")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Worker.objects.filter(pk=second.pk).update(worker_no=first.worker_no)
