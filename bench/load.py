@@ -13,9 +13,14 @@ With `--database-url` (scripts/bench.sh passes BENCH_DATABASE_URL) it runs again
 cache in Redis (`--redis-url`, database 15 by default), the deployment issue 16 names for several app
 processes (`--pg-workers`, 4 by default).
 
-`BENCH_GUNICORN_ARGS` adds flags to both servers' gunicorn command (e.g. `--keep-alive 0`, to see how the
-8 keep-alive connections' spread over the workers weighs on the figures). `--urls api_me,workers` runs a
-subset.
+Clients open a connection per request (`Connection: close`), as the reverse proxy of the deployment does
+(docs/deployment.md: nginx in front; its upstream connections are HTTP/1.0 and closed after each response
+unless configured otherwise), so each request goes to whichever gunicorn process takes it first.
+`--keep-alive` keeps wrk's 8 connections open for a run instead, as browsers talking to gunicorn directly
+would: each process keeps the connections it accepted for the whole run, and how unevenly they fall decides
+the throughput more than the application does (runs of the same URL, the bare view's too, fell into two
+groups 2–2.7× apart on 2026-12-04; BENCHMARKS.md). `BENCH_GUNICORN_ARGS` adds flags to both servers'
+gunicorn command. `--urls api_me,workers` runs a subset.
 
 Clients are wrk (Debian package `wrk`; scripts/bench.sh installs it when missing), on the same 2-core
 machine as the server (they compete for the CPU; so does the floor's). Logged in as the demo's city user
@@ -164,8 +169,14 @@ def _seconds(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
+# Set by main(): True for --keep-alive (wrk's connections held for a run), False for a connection per request.
+KEEP_ALIVE = False
+
+
 def wrk(url: str, connections: int, duration: int, headers: dict) -> dict:
     cmd = ["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    if not KEEP_ALIVE:
+        headers = {**headers, "Connection": "close"}  # wrk reconnects after every response
     for name, value in headers.items():
         cmd += ["-H", f"{name}: {value}"]
     out = subprocess.run([*cmd, url], check=True, capture_output=True, text=True).stdout
@@ -173,17 +184,18 @@ def wrk(url: str, connections: int, duration: int, headers: dict) -> dict:
     p50 = _seconds(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = _seconds(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    timeouts = re.search(r"Socket errors:.*timeout (\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    connect, read, write, timeouts = map(int, sockets.groups()) if sockets else (0, 0, 0, 0)
     total = int(re.search(r"(\d+) requests in", out).group(1))
     return {"rps": rps, "p50": p50, "p99": p99, "requests": total, "errors": int(errors.group(1)) if errors else 0,
-            "timeouts": int(timeouts.group(1)) if timeouts else 0}
+            "timeouts": timeouts, "socket_errors": connect + read + write}
 
 
 def wrk_repeated(url: str, connections: int, duration: int, headers: dict, repeat: int) -> dict:
-    """The median run (by throughput) of `repeat` wrk runs, each on fresh connections. gunicorn's workers take
-    wrk's keep-alive connections as they come: one worker may hold most of the eight and run them on one core
-    (GIL) while the others idle, which moved the same URL's throughput 2–4× between runs (the bare view's
-    too). Fresh connections each run and the median damp that; `runs` keeps every run's throughput."""
+    """The median run (by throughput) of `repeat` wrk runs; `runs` keeps every run's throughput. With
+    --keep-alive, gunicorn's workers take wrk's connections as they come: one worker may hold most of the eight
+    and run them on one core (GIL) while the others idle, which moved the same URL's throughput 2–4× between
+    runs (the bare view's too); the median of three does not remove that."""
     runs = sorted((wrk(url, connections, duration, headers) for _ in range(repeat)), key=lambda r: r["rps"])
     chosen = dict(runs[len(runs) // 2])
     chosen["runs"] = [r["rps"] for r in runs]
@@ -202,7 +214,8 @@ def run_targets(base: str, targets: dict[str, tuple[str, dict]], duration: int, 
         for c in CONNECTIONS:
             results[name][c] = r = wrk_repeated(base + path, c, duration, headers, repeat if c > 1 else 1)
             log(f"    {name:<20} c={c}  {r['rps']:8.1f} req/s  p50 {r['p50'] * 1000:7.1f} ms  "
-                f"p99 {r['p99'] * 1000:7.1f} ms" + (f"  ERRORS {r['errors']}" if r["errors"] else ""))
+                f"p99 {r['p99'] * 1000:7.1f} ms" + (f"  ERRORS {r['errors']}" if r["errors"] else "")
+                + (f"  SOCKET ERRORS {r['socket_errors']}" if r["socket_errors"] else ""))
     return results
 
 
@@ -246,7 +259,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3,
                         help="wrk runs at 8 connections per URL, each on fresh connections; the median is reported")
     parser.add_argument("--urls", help="comma-separated names of the URLs to run (api_me,dashboard,…); all by default")
+    parser.add_argument("--keep-alive", action="store_true",
+                        help="hold wrk's connections for a run, not one connection per request (as behind a proxy)")
     args = parser.parse_args()
+    global KEEP_ALIVE
+    KEEP_ALIVE = args.keep_alive
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk (scripts/bench.sh does it)")
     if args.urls:
@@ -257,7 +274,7 @@ def main() -> None:
         for table in (PAGES, API):
             for name in [n for n in table if n not in wanted]:
                 del table[name]
-    log(f"{BENCH}: {machine()}")
+    log(f"{BENCH}: {machine()}; clients: " + ("keep-alive connections" if KEEP_ALIVE else "a connection per request"))
     started = time.perf_counter()
     load_before = load_average()
     backends = {}
@@ -286,6 +303,7 @@ def main() -> None:
                 f"{eight['p50'] * 1000:7.1f}ms {eight['p99'] * 1000:7.1f}ms")
     print(contract_line(BENCH, 0, seconds, ratios, machine=machine(), duration=args.duration,
                         workers={"sqlite": args.workers, "postgresql": args.pg_workers}, results=table,
+                        connections="keep-alive" if KEEP_ALIVE else "per-request",
                         load_average=[load_before, load_average()],
                         total_seconds=round(time.perf_counter() - started, 1)), flush=True)
 
