@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from laomo.core import audit
 from laomo.core.prepared import PreparedQuery
-from laomo.orgs.models import role_names
+from laomo.orgs.models import permission_names, role_names
 
 from .models import ApiToken, hash_token
 
@@ -11,10 +11,11 @@ from .models import ApiToken, hash_token
 # so at most one row, fetched without first()'s ORDER BY. Run on every API request. Of the token, only what
 # the check reads (its id, user and last use): the token object never leaves api_token_authenticate, and
 # fewer columns are fewer values to convert (issue 16). The user and their org are whole: the user is
-# request.user. The user's roles' names come along (`role_names`): every API call checks a role.
+# request.user. The user's roles' and permissions' names come along (`role_names`, `permission_names`): every
+# API call checks a role, most a capability.
 _ACTIVE_TOKEN = PreparedQuery(
     lambda key_hash: ApiToken.objects.select_related("user", "user__org").annotate(
-        role_names_json=role_names("user_id")).filter(
+        role_names_json=role_names("user_id"), permission_names_json=permission_names("user_id")).filter(
         key_hash=key_hash, revoked_at__isnull=True).defer("name", "key_hash", "prefix", "created_at", "revoked_at"),
     "",
 )
@@ -46,6 +47,7 @@ def api_token_authenticate(raw: str):
     if token is None or not token.user.is_active:
         return None
     token.user.role_names_json = token.role_names_json
+    token.user.permission_names_json = token.permission_names_json
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

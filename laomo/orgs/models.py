@@ -179,3 +179,21 @@ def role_names(user_ref: str = "pk") -> Subquery:
     reads them from there instead of a query of its own — one round trip less on every request (issue 16)."""
     return Subquery(User.groups.through.objects.filter(user_id=OuterRef(user_ref)).order_by().values("user_id")
                     .annotate(names=_JsonArray("group__name")).values("names"))
+
+
+def permission_names(user_ref: str = "pk") -> Subquery:
+    """The user's own and their groups' permissions (`app_label.codename`, as `get_all_permissions` gives them)
+    of the user at `user_ref` (outer reference) as JSON text, to annotate as `permission_names_json` next to
+    `role_names`: `backends.ModelBackend` then needs no query of its own for `has_perm` (issue 16)."""
+    from django.contrib.auth.models import Permission
+    from django.db.models.functions import Concat
+
+    own = User.user_permissions.through.objects.filter(user_id=OuterRef(OuterRef(user_ref))).values("permission_id")
+    of_groups = Group.permissions.through.objects.filter(group__user=OuterRef(OuterRef(user_ref))).values(
+        "permission_id")
+    # Grouped by a constant, which Django leaves out of GROUP BY: one aggregate over all the rows.
+    return Subquery(Permission.objects.filter(Q(pk__in=own) | Q(pk__in=of_groups)).order_by()
+                    .annotate(one=Value(1)).values("one")
+                    .annotate(names=_JsonArray(Concat("content_type__app_label", Value("."), "codename",
+                                                      output_field=models.TextField())))
+                    .values("names"))

@@ -176,3 +176,34 @@ def test_it_gives_the_session_user_and_the_token_user_their_roles_without_a_quer
         assert user.role_codes == frozenset({"county_staff", "city_staff"})
         staff.groups.remove(Group.objects.get(name="city_staff"))
     assert ModelBackend().get_user(nobody.pk).role_codes == frozenset()
+
+
+@pytest.mark.django_db
+def test_it_gives_the_session_and_token_user_djangos_permissions_without_a_query_of_their_own(users):
+    """The permissions come with the user's row too: for every role, own and group permissions, the set Django's
+    backend gives, with no query after the user's; a user with none has none."""
+    from django.contrib.auth.backends import ModelBackend as DjangoBackend
+
+    from laomo.api.services import api_token_authenticate
+    from laomo.orgs.backends import ModelBackend
+
+    users["viewer"].user_permissions.add(Permission.objects.get(codename="export_pii"))
+    extra = Group.objects.create(name="临时组")
+    extra.permissions.add(Permission.objects.get(codename="add_group"), Permission.objects.get(codename="export_pii"))
+    users["viewer"].groups.add(extra)
+    nobody = User.objects.create_user(username="nobody", password="x")
+    for user in [*users.values(), nobody]:
+        if user.is_superuser or not user.is_active:
+            continue
+        expected = DjangoBackend().get_all_permissions(User.objects.get(pk=user.pk))
+        _, raw = api_token_create(actor=SYSTEM, user=user)
+        api_token_authenticate(raw)  # its first use is written
+        for load in (lambda pk=user.pk: ModelBackend().get_user(pk), lambda raw=raw: api_token_authenticate(raw)):
+            with CaptureQueriesContext(connection) as queries:
+                loaded = load()
+                found = ModelBackend().get_all_permissions(loaded)
+                checks = [loaded.has_perm(p) for p in sorted(expected)]
+            assert len(queries) == 1, (user.username, [q["sql"] for q in queries])
+            assert found == expected and all(checks), user.username
+    assert "core.export_pii" in ModelBackend().get_all_permissions(ModelBackend().get_user(users["viewer"].pk))
+    assert ModelBackend().get_all_permissions(ModelBackend().get_user(nobody.pk)) == set()
