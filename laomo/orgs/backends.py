@@ -1,7 +1,8 @@
-"""Django's ModelBackend with two fewer queries on every request (issue 16); the same users and permissions.
+"""Django's ModelBackend with three fewer queries on every request (issue 16); the same users and permissions.
 
-- `get_user` (AuthenticationMiddleware, on every request with a session) loads the user with their org unit
-  and their roles' names, which the shell, the data scope and most pages read next (one query instead of three).
+- `get_user` (AuthenticationMiddleware, on every request with a session) loads the user with their org unit,
+  their roles' names and their permissions, which the shell, the data scope and the capability checks read
+  next (one query instead of four).
 - `get_all_permissions` (behind `has_perm`, hence every capability check) takes the user's own and their
   groups' permissions read with the user (`permission_names`, by `get_user` and by the API token's query), or
   else reads them in one query instead of two; a superuser still has every permission. Cached on the
@@ -21,8 +22,8 @@ from .models import User, permission_names, role_names
 
 # Both queries compiled once (laomo.core.prepared): they run on every request, and building them through
 # the ORM cost several times what running them does.
-# The user comes with their org unit and their roles' names (`role_names`): the shell, the data scope and every
-# capability check read both next.
+# The user comes with their org unit, their roles' names (`role_names`) and their permissions
+# (`permission_names`): the shell, the data scope and every capability check read them next.
 _USER_WITH_ORG = PreparedQuery(
     lambda pk: User._default_manager.select_related("org").annotate(
         role_names_json=role_names(), permission_names_json=permission_names()).filter(pk=pk), 0)
