@@ -260,7 +260,7 @@ def main() -> None:
                         help="wrk runs at 8 connections per URL, each on fresh connections; the median is reported")
     parser.add_argument("--urls", help="comma-separated names of the URLs to run (api_me,dashboard,…); all by default")
     parser.add_argument("--keep-alive", action="store_true",
-                        help="hold wrk's connections for a run, not one connection per request (as behind a proxy)")
+                        help="hold wrk's connections for a run (by default: one per request, as the proxy does)")
     args = parser.parse_args()
     global KEEP_ALIVE
     KEEP_ALIVE = args.keep_alive
