@@ -1,10 +1,10 @@
 import json
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import StrIndex, Substr
+from django.db.models.functions import Concat, StrIndex, Substr
 
 from laomo.core.prepared import PreparedQuery
 
@@ -185,9 +185,6 @@ def permission_names(user_ref: str = "pk") -> Subquery:
     """The user's own and their groups' permissions (`app_label.codename`, as `get_all_permissions` gives them)
     of the user at `user_ref` (outer reference) as JSON text, to annotate as `permission_names_json` next to
     `role_names`: `backends.ModelBackend` then needs no query of its own for `has_perm` (issue 16)."""
-    from django.contrib.auth.models import Permission
-    from django.db.models.functions import Concat
-
     own = User.user_permissions.through.objects.filter(user_id=OuterRef(OuterRef(user_ref))).values("permission_id")
     of_groups = Group.permissions.through.objects.filter(group__user=OuterRef(OuterRef(user_ref))).values(
         "permission_id")
