@@ -18,7 +18,7 @@ LEVEL_TITLES = {"national": "全国劳动模范", "provincial": "浙江省劳动
 def worker(org, name: str, level: str = "municipal", *, account: bool = True, birth: str = "19650312", **fields):
     """A worker of `org` with one honor of `level` (county level: the county named after the org)."""
     title = LEVEL_TITLES.get(level) or f"{org.short_name or '庆元县'}劳动模范"
-    w = make_worker(org, name, id_number=make_id(org.code[:6], birth, f"{next(_seq) % 1000:03d}"),
+    w = make_worker(org, name, id_number=make_id(org.code[:6], birth),
                     honors=[(title, 2015)], **fields)
     if account:
         services.bank_account_set(actor=SYSTEM, worker=w, bank_name="中国农业银行丽水分行",

@@ -46,8 +46,7 @@ def batch(org, *, name: str | None = None, start: date = date(2030, 5, 6), days:
 def worker(org, name: str, *, title: str = "丽水市劳动模范", year: int = 2015, birth: str = "19700101",
            male: bool = True, **fields):
     """A worker with a valid ID number (birth date and sex from it) and one honor."""
-    seq = f"{next(_seq) % 100:02d}{'1' if male else '2'}"
-    fields.setdefault("id_number", make_id(org.code if org.code != "331100" else "331102", birth, seq))
+    fields.setdefault("id_number", make_id(org.code if org.code != "331100" else "331102", birth, male=male))
     honors = [(title, year)] if title else []
     return make_worker(org, name, honors=honors, **fields)
 

@@ -10,9 +10,18 @@ from laomo.core.idnumber import check_digit
 _seq = itertools.count(101)
 
 
-def make_id(region: str = "331102", birth: str = "19650312", seq: str | None = None) -> str:
-    """A valid 18-digit ID number; an odd last sequence digit is a man, an even one a woman."""
-    seq = seq or f"{next(_seq) % 1000:03d}"
+def make_id(region: str = "331102", birth: str = "19650312", seq: str | None = None, *,
+            male: bool | None = None) -> str:
+    """A valid 18-digit ID number; an odd last sequence digit is a man, an even one a woman.
+
+    Without `seq` the sequence comes from one counter shared by every factory, so two numbers made in one test
+    never collide (the modules' factories once kept counters of their own, and one's 201 met another's 201).
+    """
+    if seq is None:
+        n = next(_seq)
+        while male is not None and n % 2 != (1 if male else 0):
+            n = next(_seq)
+        seq = f"{n % 1000:03d}"
     first17 = f"{region}{birth}{seq}"
     return first17 + check_digit(first17)
 
