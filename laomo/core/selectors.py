@@ -1,6 +1,6 @@
 from datetime import datetime, time
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -45,6 +45,8 @@ def notification_list(*, user, limit: int = 100) -> list[Notification]:
     return list(Notification.objects.filter(recipient=user).order_by("-created_at")[:limit])
 
 
+_NOT_READ = object()
+
 # The menu's badge on every page: COUNT of the recipient's unread notifications, grouped by the recipient (one
 # row, or none for zero) so that it is a plain query, compiled once (laomo.core.prepared).
 _UNREAD = PreparedQuery(
@@ -54,7 +56,34 @@ _UNREAD = PreparedQuery(
 )
 
 
+# Every write of notifications in this process (`core.services.notify`, `notifications_mark_read`) moves this
+# on: a count read with the user's row stands only while no such write has happened since it was read.
+_notification_writes = 0
+
+
+def notifications_written() -> None:
+    global _notification_writes
+    _notification_writes += 1  # a lost update between threads still moves it past what a reader kept
+
+
+def unread_with_user(user_ref: str = "pk") -> Subquery:
+    """The unread count of the user at `user_ref` (outer reference; NULL for none), to annotate as
+    `unread_notifications_n` on the session's user query: the menu's badge then needs no query of its own
+    (issue 16)."""
+    return Subquery(Notification.objects.filter(recipient=OuterRef(user_ref), read_at__isnull=True).order_by()
+                    .values("recipient").annotate(n=Count("pk")).values("n"))
+
+
+def unread_read_with(user) -> None:
+    """Called when `user` was loaded with `unread_with_user`: keeps the moment (in notification writes)."""
+    user._laomo_unread_at = _notification_writes
+
+
 def unread_count(*, user) -> int:
+    # getattr: request.user is a lazy object around the user
+    loaded = getattr(user, "unread_notifications_n", _NOT_READ)
+    if loaded is not _NOT_READ and getattr(user, "_laomo_unread_at", None) == _notification_writes:
+        return loaded or 0
     rows = _UNREAD.rows(user.pk)
     return rows[0][0] if rows else 0
 

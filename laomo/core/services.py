@@ -5,6 +5,7 @@ from django.utils import timezone
 from .clock import now
 from .deliveries import deliveries_create
 from .models import Counter, Notification
+from .selectors import notifications_written
 
 
 @transaction.atomic
@@ -24,6 +25,7 @@ def notify(*, recipients, text: str, url: str = "") -> int:
     rows = [Notification(recipient=user, text=text[:300], url=url[:300], created_at=created_at)
             for user in recipients]
     Notification.objects.bulk_create(rows)
+    notifications_written()
     if rows:
         deliveries_create(users=[r.recipient for r in rows], text=text, url=url)
     return len(rows)
@@ -33,4 +35,5 @@ def notifications_mark_read(*, user, ids=None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
+    notifications_written()
     return qs.update(read_at=timezone.now())

@@ -211,6 +211,7 @@ def user_reset_second_factor(*, actor, user: User) -> int:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     count, _ = TOTPDevice.objects.filter(user=user).delete()
+    user._laomo_has_totp = False
     end_sessions(user)
     audit.record(actor=actor, action="auth.otp.reset", obj=user, org=user.org, changes={"devices": count})
     return count

@@ -56,3 +56,25 @@ def test_it_keeps_the_write_when_the_hook_fails(users, settings, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         notify(recipients=[users["worker"]], text="x")
     assert Notification.objects.filter(recipient=users["worker"]).count() == 1
+
+
+@pytest.mark.django_db
+def test_it_shows_the_count_read_with_the_user_and_asks_no_query_of_its_own(users, clients):
+    """The badge's count and the second-factor check come with the session's user row (issue 16): no query on
+    the notifications or the TOTP devices besides it, the right number, and none once marked read by the bell."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff = users["county_staff"]
+    notify(recipients=[staff, staff], text="有新的群众点单待审核", url="/volunteering/")
+    client = clients["county_staff"]
+    client.get("/workers/")  # the session's renewal
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/workers/").content.decode()
+    assert '<span class="position-absolute' in page and 'data-testid="bell-count">2</span>' in page
+    own = [q["sql"] for q in ctx.captured_queries
+           if q["sql"].startswith(('SELECT "otp_totp', 'SELECT COUNT("core_notification'))]
+    assert own == []
+    bell = client.post("/core/notifications/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="bell-count"' not in bell
+    assert 'data-testid="bell-count"' not in client.get("/workers/").content.decode()

@@ -207,3 +207,40 @@ def test_it_gives_the_session_and_token_user_djangos_permissions_without_a_query
             assert found == expected and all(checks), user.username
     assert "core.export_pii" in ModelBackend().get_all_permissions(ModelBackend().get_user(users["viewer"].pk))
     assert ModelBackend().get_all_permissions(ModelBackend().get_user(nobody.pk)) == set()
+
+
+@pytest.mark.django_db
+def test_it_gives_the_session_user_their_device_and_unread_count_without_a_query_of_their_own(users):
+    """Whether the user has a confirmed TOTP device and how many notifications they have not read come with the
+    session's user row: the same answers as the queries, none of their own, and the count read again once the
+    request has written notifications (a notice to the user, or marking them read)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from laomo.core.models import Notification
+    from laomo.core.selectors import unread_count
+    from laomo.core.services import notifications_mark_read, notify
+    from laomo.orgs.backends import ModelBackend
+    from laomo.orgs.twofactor import has_confirmed_device
+
+    staff, viewer = users["county_staff"], users["viewer"]
+    TOTPDevice.objects.create(user=staff, name="default", confirmed=True)
+    TOTPDevice.objects.create(user=viewer, name="default", confirmed=False)  # not confirmed: no device
+    notify(recipients=[staff, staff, viewer], text="通知")
+    notifications_mark_read(user=viewer)
+    for user, device, unread in ((staff, True, 2), (viewer, False, 0), (users["worker"], False, 0)):
+        with CaptureQueriesContext(connection) as queries:
+            loaded = ModelBackend().get_user(user.pk)
+            answers = (has_confirmed_device(loaded), unread_count(user=loaded))
+        assert len(queries) == 1, [q["sql"] for q in queries]
+        assert answers == (device, unread), user.username
+        fresh = User.objects.get(pk=user.pk)
+        assert (has_confirmed_device(fresh), unread_count(user=fresh)) == answers
+
+    for write, expected in ((lambda u: notify(recipients=[u], text="又一条"), 3),
+                            (lambda u: notifications_mark_read(user=u), 0)):
+        loaded = ModelBackend().get_user(staff.pk)
+        write(loaded)
+        with CaptureQueriesContext(connection) as queries:
+            assert unread_count(user=loaded) == expected
+        assert len(queries) == 1  # read again: the count read with the user no longer stands
+    assert Notification.objects.filter(recipient=staff, read_at__isnull=True).count() == 0
