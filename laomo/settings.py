@@ -185,6 +185,9 @@ FORM_RENDERER = "laomo.core.forms.FormRenderer"
 # Database: SQLite under var/ by default; DATABASE_URL switches (postgres://...).
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'laomo.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# PostgreSQL: the queries every request makes prepared on the server once per connection (laomo.core.prepared);
+# 0 behind a connection pooler in transaction mode (docs/deployment.md).
+LAOMO_PG_PREPARE = env_bool("LAOMO_PG_PREPARE", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent like PostgreSQL's (DB_CONN_MAX_AGE, 60 s): a new SQLite connection runs the PRAGMAs below,
     # parses the whole schema on its first statement and starts with an empty page cache, which cost more

@@ -244,3 +244,49 @@ def test_it_gives_the_session_user_their_device_and_unread_count_without_a_query
             assert unread_count(user=loaded) == expected
         assert len(queries) == 1  # read again: the count read with the user no longer stands
     assert Notification.objects.filter(recipient=staff, read_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_it_prepares_the_statement_on_postgresql_once_per_connection(users, settings):
+    """On PostgreSQL the statement is prepared on the server (`EXECUTE`, no planning per call): the same objects,
+    the PREPARE itself not counted as one of the caller's queries, prepared again on a new connection; a statement
+    the server cannot prepare runs as plain SQL without breaking the caller's transaction; LAOMO_PG_PREPARE=0 sends
+    plain SQL. On SQLite the SQL is always plain."""
+    postgres = connection.vendor == "postgresql"
+    sessions = PreparedQuery(lambda pk: User.objects.select_related("org").filter(pk=pk), 0)
+    staff = users["county_staff"]
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            (found,) = sessions.objects(staff.pk)
+        assert len(queries) == 1
+        assert queries[0]["sql"].startswith("EXECUTE laomo_q") is postgres
+        assert _fields(found) == _fields(staff) and found.org == staff.org
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'laomo_q%%'")
+            assert cursor.fetchone()[0] >= 1
+        # a parameter the server cannot give a type to: refused by PREPARE, run as plain SQL, transaction intact
+        untyped = PreparedQuery(lambda pk, flag: User.objects.filter(pk=pk).extra(where=["%s IS NOT NULL"],
+                                                                                  params=[flag]), 0, "")
+        with CaptureQueriesContext(connection) as queries:
+            assert [u.pk for u in untyped.objects(staff.pk, "是")] == [staff.pk]
+        assert len(queries) == 1 and not queries[0]["sql"].startswith("EXECUTE")
+        assert User.objects.filter(pk=staff.pk).exists()  # the test's transaction goes on
+    settings.LAOMO_PG_PREPARE = False
+    plain = PreparedQuery(lambda pk: User.objects.filter(pk=pk), 0)
+    with CaptureQueriesContext(connection) as queries:
+        assert [u.pk for u in plain.objects(staff.pk)] == [staff.pk]
+    assert not queries[0]["sql"].startswith("EXECUTE")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_prepares_again_on_a_new_connection(django_db_blocker):
+    """A reconnection starts without the server's prepared statements: the next call prepares it again."""
+    from laomo.orgs.models import OrgUnit
+
+    root = OrgUnit.objects.create(code="339900", name="测试总工会", kind="city")
+    by_code = PreparedQuery(lambda code: OrgUnit.objects.filter(code=code), "")
+    assert [o.pk for o in by_code.objects("339900")] == [root.pk]
+    connection.close()
+    assert [o.pk for o in by_code.objects("339900")] == [root.pk]
+    assert by_code.objects("000000") == []
