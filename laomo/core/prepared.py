@@ -29,7 +29,6 @@ from __future__ import annotations
 import itertools
 import re
 import threading
-import weakref
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -57,8 +56,6 @@ class _Plan:
 
 
 _names = itertools.count(1)
-# Per PostgreSQL connection (psycopg's, so a reconnection starts afresh): the statements prepared on it.
-_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _unpreparable: set[str] = set()  # names the server refused to prepare: run as plain SQL from then on
 _PLACEHOLDER = re.compile(r"%(%|s)")
 
@@ -149,10 +146,13 @@ class PreparedQuery:
         name, prepare_sql, execute_sql = plan.prepare
         if name in _unpreparable:
             return plan.sql
+        # The statements prepared on this connection (Django's wrapper is the thread's own; psycopg's connection
+        # under it is new after a reconnection, which starts without them).
         raw = connection.connection  # the cursor just made sure it is open
-        done = _prepared.get(raw)
-        if done is None:
-            done = _prepared[raw] = set()
+        state = getattr(connection, "_laomo_prepared", None)
+        if state is None or state[0] is not raw:
+            state = connection._laomo_prepared = (raw, set())
+        done = state[1]
         if name not in done:
             # On psycopg's own cursor: once per connection, not one of the request's queries (query counts stay
             # the same whichever test or request comes first); in a savepoint inside a transaction, so that a

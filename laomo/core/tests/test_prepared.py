@@ -290,3 +290,13 @@ def test_it_prepares_again_on_a_new_connection(django_db_blocker):
     connection.close()
     assert [o.pk for o in by_code.objects("339900")] == [root.pk]
     assert by_code.objects("000000") == []
+
+
+def test_it_numbers_the_parameters_and_keeps_literal_percent_signs_for_the_server():
+    from laomo.core.prepared import _server_statement
+
+    name, prepare, execute = _server_statement("SELECT a FROM t WHERE b = %s AND c LIKE 'x%%' AND d = %s", 2, "t")
+    assert name.startswith("laomo_q") and name.endswith("_t")
+    assert prepare == f"PREPARE {name} AS SELECT a FROM t WHERE b = $1 AND c LIKE 'x%' AND d = $2"
+    assert execute == f"EXECUTE {name}(%s, %s)"
+    assert _server_statement("SELECT 1", 0, "t")[2].endswith("_t")

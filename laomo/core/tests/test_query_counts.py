@@ -28,13 +28,13 @@ UNITS = ("331102", "331126", "331121")
 
 # Page: upper bound of queries with either data set, uncached (the session, the user with its org, roles,
 # permissions, TOTP device and unread count, the data version, the page's own: 5-6 for a list as measured on
-# 2026-12-05, 9-11 on 2026-12-02; so two more fail). The reports
+# 2026-12-04, 9-11 on 2026-12-02; so two more fail). The reports
 # workspace computes the summary of the unit for its year, the year before and the three before those
 # (its trend) together, grouped by year (the registry as of 31 December: a query per year), and every
 # section once for all the units below it, grouped by unit: 54 for the city (34 for a county, without
 # units below) on 2026-12-03 (118 and 98 before the grouping by year), whatever the number of units. The
 # dashboard includes the go-live reminder's checks for city staff (about ten counts, cached with the figures):
-# 46 for the city, 34 for a county on 2026-12-05.
+# 46 for the city, 34 for a county on 2026-12-04.
 PAGES = {
     f"/?year={YEAR}": 47,
     f"/reports/?year={YEAR}": 50,
