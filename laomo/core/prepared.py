@@ -51,7 +51,7 @@ class _Plan:
     model_slice: tuple = (0, 0)
     related_populators: tuple = ()
     annotations: tuple = ()  # (attribute, position) of each annotate()d value, set on the instance as Django does
-    # PostgreSQL: the statement's name on the server, `PREPARE`'s text and the `EXECUTE` with placeholders
+    # On PostgreSQL, (name on the server, PREPARE statement, EXECUTE statement with %s placeholders); else None.
     prepare: tuple | None = field(default=None, compare=False)
 
 
