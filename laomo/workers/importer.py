@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -361,11 +361,17 @@ class RosterImporter:
                         snapshot = self._snapshot(people)
                         plan = self._plan(people, snapshot)
                         self._prepare_writes(plan)
-                    elif self._fingerprint(people) != snapshot.fingerprint:
+                    elif self._fingerprint(people, known=snapshot.fingerprint) != snapshot.fingerprint:
                         raise _StalePlan
                     plan.count_into(result)
                     self._write(plan, result, filename=filename)
                 return
+            except IntegrityError as exc:
+                # A worker registered meanwhile with one of the file's ID numbers (the re-check reads only the
+                # records already matched): the unique index refused the insert, and the plan is made again.
+                if last or "id_number_index" not in str(exc):
+                    raise
+                self.progress(0, len(people), "数据已被他人修改,正在重新比对")
             except _StalePlan:
                 self.progress(0, len(people), "数据已被他人修改,正在重新比对")
 
@@ -394,21 +400,29 @@ class RosterImporter:
                           .values_list("worker_id", "title", "year"))
         return _Snapshot(by_index, by_name, honors, fingerprint)
 
-    def _fingerprint(self, people: list[PersonRow]) -> tuple:
+    def _fingerprint(self, people: list[PersonRow], known: tuple | None = None) -> tuple:
         """What the plan depends on, read lean enough to be re-read inside the write transaction.
 
         Every save of a worker moves its updated_at, so (pk, updated_at, unit, parent unit) stands for
         the record the plan read; the live honors of the matched workers decide which honors are new.
         The rows matched by ID number and the honors are read with `_rows_for` (the file's 100k values
         cost the ORM's `__in` more than the query itself).
+
+        Re-read inside the write transaction (`known`, the fingerprint the plan was made from), the rows
+        matched by ID number are read again by their ids only: a worker registered meanwhile with one of the
+        file's ID numbers is refused by the unique index at the insert, which makes the plan again too. A
+        100k-row roster of new people then re-checks nothing but the rows without an ID number (issue 16).
         """
         columns = ("pk", "updated_at", "org_id", "org__parent_id")
         worker, org = Worker._meta, OrgUnit._meta
-        indexes = [self._id_index(p.id_number) for p in people if p.id_number]
-        by_index = set(_rows_for(
-            f"SELECT w.id_number_index, w.{worker.pk.column}, w.updated_at, w.org_id, o.parent_id "
-            f"FROM {worker.db_table} w INNER JOIN {org.db_table} o ON o.{org.pk.column} = w.org_id "
-            f"WHERE w.id_number_index IN ({{values}})", indexes))
+        select = (f"SELECT w.id_number_index, w.{worker.pk.column}, w.updated_at, w.org_id, o.parent_id "
+                  f"FROM {worker.db_table} w INNER JOIN {org.db_table} o ON o.{org.pk.column} = w.org_id ")
+        if known is None:
+            indexes = [self._id_index(p.id_number) for p in people if p.id_number]
+            by_index = set(_rows_for(select + "WHERE w.id_number_index IN ({values})", indexes))
+        else:
+            by_index = set(_rows_for(select + f"WHERE w.{worker.pk.column} IN ({{values}})",
+                                     sorted(row[1] for row in known[0])))
         by_name: dict[tuple, tuple] = {}
         names = sorted({p.name for p in people if not p.id_number})
         for start in range(0, len(names), 900):
@@ -604,7 +618,8 @@ class _PreparedInsert:
     def _copy(self, progress, batch: int) -> None:
         quote = self.connection.ops.quote_name
         sql = (f"COPY {quote(self.table)} ({', '.join(quote(f.column) for f in self.fields)}) FROM STDIN")
-        with self.connection.cursor() as cursor:
+        # psycopg's own cursor: its errors raised as Django's (an IntegrityError the importer acts on).
+        with self.connection.cursor() as cursor, self.connection.wrap_database_errors:
             for start in range(0, len(self.rows), batch):
                 with cursor.cursor.copy(sql) as copy:  # one COPY a batch: the progress is a query of its own
                     for row in self.rows[start:start + batch]:

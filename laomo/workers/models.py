@@ -119,12 +119,13 @@ class Worker(TimeStampedModel, SoftDeleteModel):
                          name="worker_live_org_idx"),
             models.Index(F("highest_level_rank").desc(), "name_pinyin", "id", condition=Q(is_deleted=False),
                          name="worker_live_idx"),
+            # Also the index for `name = …` alone (the duplicate check, the import's match of rows without an ID
+            # number): a separate one on the name was one more index to write per roster row (issue 16).
             models.Index(fields=["name", "birth_date"], name="worker_dup_idx"),
             # The single-column indexes as Meta indexes rather than `db_index=True`: on PostgreSQL, Django adds
             # to each `db_index` text column a second, `varchar_pattern_ops` copy for LIKE 'x%', which no query
             # here can use (the search ORs each prefix with a `contains`, so it scans), and which every insert
             # maintained: six indexes less to write per roster row, eight with the two unique columns' (issue 16).
-            models.Index(fields=["name"], name="worker_name_idx"),
             models.Index(fields=["name_pinyin"], name="worker_name_pinyin_idx"),
             models.Index(fields=["name_initials"], name="worker_name_initials_idx"),
             models.Index(fields=["phone_index"], name="worker_phone_index_idx"),

@@ -138,6 +138,26 @@ def test_it_re_plans_when_a_matched_worker_gets_an_honor_or_moves_meanwhile(tmp_
     assert Worker.objects.count() == 6 and Honor.objects.count() == 6
 
 
+def test_it_re_checks_inside_the_write_transaction_only_the_records_it_matched(tmp_path, orgs, monkeypatch):
+    """Re-reading every ID number of the file inside the write transaction (100k values: 0.45 s of the
+    transaction on PostgreSQL) is left to the unique index; the records already matched are re-read by id."""
+    make_worker(orgs["331102"], "张三", id_number=IDS[0])
+    recorder = Recorder(monkeypatch)
+    real, looked_up = importer._rows_for, []
+
+    def rows_for(sql, values):
+        looked_up.append((recorder.in_write, "id_number_index IN" in sql, len(values)))
+        return real(sql, values)
+
+    monkeypatch.setattr(importer, "_rows_for", rows_for)
+    path = _write_csv(tmp_path, _rows())
+    result = roster_import(actor=SYSTEM, source=str(path), filename=path.name, org=orgs["331100"], dry_run=False)
+    assert (result.created_workers, result.updated_workers) == (5, 1) and recorder.entries == 1
+    assert (False, True, 6) in looked_up  # the plan: every ID number of the file
+    # Inside: 张三's row by its id, then his honors.
+    assert [(by_index, n) for inside, by_index, n in looked_up if inside] == [(False, 1), (False, 1)]
+
+
 def test_it_finds_the_new_workers_ids_when_another_worker_is_inserted_with_them(tmp_path, orgs, monkeypatch):
     """The new rows' ids are read as those above the highest id before the insert, by their numbers."""
     from laomo.workers import importer as module
@@ -188,8 +208,14 @@ def test_it_keeps_no_pattern_ops_copies_of_the_workers_indexes(orgs):
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, Worker._meta.db_table)
     columns = {tuple(c["columns"]) for c in indexes.values() if c["index"] or c["unique"]}
-    assert {("name",), ("name_pinyin",), ("name_initials",), ("phone_index",), ("employer",),
+    assert {("name", "birth_date"), ("name_pinyin",), ("name_initials",), ("phone_index",), ("employer",),
             ("employment_status",), ("worker_no",), ("id_number_index",)} <= columns
+    # Nor one no query can use: `name` alone is the duplicate check's index's first column, and live rows are
+    # read with `NOT is_deleted`, which no b-tree on the boolean answers.
+    assert ("name",) not in columns and ("is_deleted",) not in columns
+    with connection.cursor() as cursor:
+        honor_indexes = connection.introspection.get_constraints(cursor, Honor._meta.db_table)
+    assert ("is_deleted",) not in {tuple(c["columns"]) for c in honor_indexes.values() if c["index"]}
     assert {tuple(c["columns"]) for c in indexes.values() if c["unique"]} >= {("worker_no",), ("id_number_index",)}
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
