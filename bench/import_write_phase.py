@@ -1,11 +1,18 @@
 """How long a roster import holds its write transaction (issue 11: no writer waits on a long job).
 
     .venv/bin/python bench/import_write_phase.py [--size 100000] [--database-url postgres://.../laomo_bench]
+                                                 [--no-writer]
 
 Generates the roster of import_roster.py, imports it once on a fresh, migrated database in a child
 process and prints one JSON line: the wall and CPU seconds of the whole import and of the time spent
 inside the importer's `transaction.atomic` (the only time other writers have to wait for it on
 SQLite), with the counts written. Wall time depends on the machine's load; CPU time much less.
+
+Meanwhile another process registers a worker through `worker_create` every 50 ms, as a clerk at the
+registry would (`writer` in the JSON line: how many it wrote, the median and the longest time one took).
+That write needs what the import's takes: a worker number (the counter row the import locks until it
+commits, on PostgreSQL too) and the audit chain's head. Its longest time is what the issue's "no other
+writer blocked longer than the write phase" measures; `--no-writer` leaves it out.
 """
 
 from __future__ import annotations
@@ -15,11 +22,12 @@ import contextlib
 import cProfile
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-from common import WORK_DIR, Databases, emit_child, log, machine, run_child, setup_django
+from common import PYTHON, WORK_DIR, Databases, bench_env, emit_child, log, machine, run_child, setup_django
 
 # BENCH_PROFILE_WRITE=path: a cProfile of the write transaction saved there (pstats), for finding its cost.
 PROFILE = os.environ.get("BENCH_PROFILE_WRITE", "")
@@ -61,10 +69,29 @@ def child(path: Path) -> dict:
             "summary": result.summary(), "workers": Worker.objects.count(), "honors": Honor.objects.count()}
 
 
+def writer_child(stop: Path) -> dict:
+    """Register a worker every 50 ms until `stop` exists; the time each registration took."""
+    from laomo.core.actors import SYSTEM
+    from laomo.orgs.models import OrgUnit
+    from laomo.workers.services import worker_create
+
+    unit = OrgUnit.objects.filter(parent__isnull=False).order_by("id").first()
+    took: list[float] = []
+    while not stop.exists():
+        started = time.perf_counter()
+        worker_create(actor=SYSTEM, org=unit, name=f"并发登记{len(took)}")
+        took.append(time.perf_counter() - started)
+        time.sleep(0.05)
+    took.sort()
+    return {"writes": len(took), "median_seconds": round(took[len(took) // 2], 3) if took else None,
+            "max_seconds": round(took[-1], 2) if took else None}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--database-url", help="a PostgreSQL database of your own (dropped and re-created)")
+    parser.add_argument("--no-writer", action="store_true", help="no concurrent registrations during the import")
     args = parser.parse_args()
     from roster_data import generate_rows, write_roster
 
@@ -73,10 +100,21 @@ def main() -> None:
     if not path.exists():
         write_roster(path, generate_rows(args.size))
     url = dbs.fresh(f"write-phase-{args.size}")
+    stop = WORK_DIR / "write-phase.stop"
+    stop.unlink(missing_ok=True)
+    writer = None if args.no_writer else subprocess.Popen(
+        [PYTHON, str(Path(__file__).resolve()), "--writer-child", str(stop)], env=bench_env(url),
+        stdout=subprocess.PIPE, text=True)
     try:
         out = run_child(Path(__file__).name, [str(path)], url)
     finally:
+        stop.touch()
+        if writer is not None:
+            lines = [line for line in writer.communicate(timeout=120)[0].splitlines() if line.strip()]
+            out_writer = json.loads(lines[-1]) if writer.returncode == 0 and lines else {"failed": writer.returncode}
         dbs.drop(url)
+    if writer is not None:
+        out["writer"] = out_writer
     log(f"import_write_phase: {args.size} rows on {dbs.kind}, {machine()}")
     print(json.dumps({"bench": "import_write_phase", "size": args.size, "db": dbs.kind, **out}), flush=True)
 
@@ -85,5 +123,8 @@ if __name__ == "__main__":
     if "--child" in sys.argv:
         setup_django()
         emit_child(child(Path(sys.argv[sys.argv.index("--child") + 1])))
+    elif "--writer-child" in sys.argv:
+        setup_django()
+        emit_child(writer_child(Path(sys.argv[sys.argv.index("--writer-child") + 1])))
     else:
         main()
