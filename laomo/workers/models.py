@@ -126,10 +126,11 @@ class Worker(TimeStampedModel, SoftDeleteModel):
             # to each `db_index` text column a second, `varchar_pattern_ops` copy for LIKE 'x%', which no query
             # here can use (the search ORs each prefix with a `contains`, so it scans), and which every insert
             # maintained: six indexes less to write per roster row, eight with the two unique columns' (issue 16).
+            # The sort by name; the phone's blind index for exact look-up (DESIGN.md); the status filter and its
+            # count. None on the initials or the employer: the search matches them with `contains` (a scan of
+            # the table whatever the index), and no filter, sort or look-up reads them alone.
             models.Index(fields=["name_pinyin"], name="worker_name_pinyin_idx"),
-            models.Index(fields=["name_initials"], name="worker_name_initials_idx"),
             models.Index(fields=["phone_index"], name="worker_phone_index_idx"),
-            models.Index(fields=["employer"], name="worker_employer_idx"),
             models.Index(fields=["employment_status"], name="worker_employment_status_idx"),
         ]
         constraints = [
