@@ -19,9 +19,10 @@ class TimeStampedModel(models.Model):
 class SoftDeleteModel(models.Model):
     """Records carrying money, PII or history are never hard-deleted.
 
-    `is_deleted` has no index of its own: live rows are read with `WHERE NOT is_deleted`, which neither SQLite
-    nor PostgreSQL answers from a b-tree on a boolean, and every insert paid for it (issue 16). Indexes that
-    lead to live rows are partial (`condition=Q(is_deleted=False)`), as the registry's are.
+    `is_deleted` has no index of its own: live rows are read with `WHERE NOT is_deleted`, true of nearly every
+    row (SQLite cannot use an index for `NOT x`; PostgreSQL's planner never picks one that selects everything),
+    and every insert paid for it (issue 16). Indexes that lead to live rows are partial
+    (`condition=Q(is_deleted=False)`), as the registry's are.
     """
 
     is_deleted = models.BooleanField("已删除", default=False)

@@ -3,8 +3,9 @@
 Every index is written on every insert: a 100k-row roster import maintained each of `workers_worker`'s
 indexes 100k times. These rules hold over every model of laomo:
 
-- `is_deleted` has no index of its own: live rows are read with `WHERE NOT is_deleted`, which neither
-  SQLite nor PostgreSQL answers from a b-tree on a boolean (indexes over live rows are partial instead);
+- `is_deleted` has no index of its own: live rows are read with `WHERE NOT is_deleted`, true of nearly every
+  row (SQLite cannot use an index for `NOT x`; PostgreSQL's planner never picks one that selects everything);
+  indexes over live rows are partial instead;
 - no single-column index in `Meta.indexes` on a column that already leads another full index of the model.
 """
 
