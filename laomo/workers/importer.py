@@ -624,7 +624,7 @@ class _PreparedInsert:
         with self.connection.cursor() as cursor, self.connection.wrap_database_errors:
             # Binary: the server stores the values as they come instead of parsing each one's text.
             cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
-                           "AND attnum > 0 AND NOT attisdropped", [self.table])
+                           "AND attnum > 0 AND NOT attisdropped", [quote(self.table)])
             types = dict(cursor.fetchall())
             oids = [types[c] for c in columns]
             for start in range(0, len(self.rows), batch):
