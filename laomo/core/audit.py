@@ -1,6 +1,7 @@
 """Writing and verifying the HMAC-chained audit log (DESIGN.md §5, issue 11).
 
-Services call `record(...)` inside their transaction; one entry per change, one per import batch.
+Services call `record(...)` inside their transaction; one entry per change, one per import batch
+(an import's per-record entries go in together through `record_many`).
 Each entry's hash is an HMAC-SHA256, under a key kept outside the database (`LAOMO_AUDIT_KEY`), of its
 content and the previous entry's hash; `AuditHead` holds the newest hash and the count, locked while
 appending so that the chain never forks. Without the key nobody can re-chain the log after deleting or
@@ -103,6 +104,26 @@ def record(
 
     `actor` is a user, `SYSTEM` or `PUBLIC` (laomo.core.actors; those two are recorded without a user).
     """
+    entry = _entry(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
+                   object_repr=object_repr, changes=changes, org=org, result=result, ip=ip, username=username)
+    _append([entry])
+    return entry
+
+
+def record_many(*, actor=None, entries: Iterable[dict], username: str = "") -> int:
+    """Append one entry per dict of `entries` (the keyword arguments of `record` but `actor` and `username`,
+    shared by all), in their order, with one lock of the chain's head and inserts in batches: what an import
+    records for each of thousands of changed records (one `record` each cost a lock, an insert and an update of
+    the head: ~1 ms a record on SQLite, inside the import's write transaction; issue 16). Returns how many."""
+    built = [_entry(actor=actor, username=username, **fields) for fields in entries]
+    _append(built)
+    return len(built)
+
+
+def _entry(*, actor, action: str, obj=None, object_type: str = "", object_id: str | int = "", object_repr: str = "",
+           changes: dict | None = None, org=None, result: str = AuditResult.SUCCESS, ip: str | None = None,
+           username: str = "") -> AuditEntry:
+    """An unsaved entry, not yet timed nor chained (`_append` does both under the head's lock)."""
     if getattr(settings, "LAOMO_STRICT_ACTIONS", False) and not actions.is_known(action):
         raise ValueError(f"audit action {action!r} is not in laomo.core.actions")
     if obj is not None:
@@ -114,31 +135,41 @@ def record(
     if org is None and actor is not None and getattr(actor, "is_authenticated", False):
         org = getattr(actor, "org", None)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEntry(
+        actor=actor if authenticated else None,
+        actor_username=(actor.get_username() if authenticated else username)[:150],
+        org=org,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        object_repr=str(object_repr or "")[:200],
+        changes=json.loads(json.dumps(changes or {}, ensure_ascii=False, default=str)),
+        ip=ip if ip is not None else current_ip(),
+        result=result,
+    )
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain `entries` after the head, in order, and store them: under the head's row lock, so the chain never
+    forks (one insert for one entry, inserts of up to 1000 for more)."""
+    if not entries:
+        return
     signing_id, signing_key, _ = _keyring()
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update(of=("self",)).get_or_create(id=1)
-        entry = AuditEntry(
-            created_at=timezone.now(),
-            actor=actor if authenticated else None,
-            actor_username=(actor.get_username() if authenticated else username)[:150],
-            org=org,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id or ""),
-            object_repr=str(object_repr or "")[:200],
-            changes=json.loads(json.dumps(changes or {}, ensure_ascii=False, default=str)),
-            ip=ip if ip is not None else current_ip(),
-            result=result,
-            prev_hash=head.last_hash,
-            key_id=signing_id,
-        )
-        entry.hash = compute_hash(entry, signing_key)
-        entry.save(force_insert=True)
-        head.last_hash = entry.hash
-        head.last_id = entry.id
-        head.count += 1
+        previous, now = head.last_hash, timezone.now()  # under the lock: times follow the chain's order
+        for entry in entries:
+            entry.created_at, entry.prev_hash, entry.key_id = now, previous, signing_id
+            entry.hash = previous = compute_hash(entry, signing_key)
+        if len(entries) == 1:
+            entries[0].save(force_insert=True)
+        else:
+            AuditEntry.objects.bulk_create(entries, batch_size=1000)
+        # bulk_create sets the ids where the database returns them (PostgreSQL, SQLite ≥ 3.35); under the
+        # head's lock no other entry can have come after ours.
+        last_id = entries[-1].id or AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+        head.last_hash, head.last_id, head.count = previous, last_id, head.count + len(entries)
         head.save(update_fields=["last_hash", "last_id", "count"])
-    return entry
 
 
 def diff(before: dict, after: dict) -> dict:

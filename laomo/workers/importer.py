@@ -483,6 +483,10 @@ class RosterImporter:
             plan.audit_changes.append(audit.diff({k: _audit_value(k, getattr(worker, k)) for k in changes},
                                                  {k: _audit_value(k, v) for k, v in changes.items()}))
             plan.stored.append({k: pii.encrypted(v) if k in ("phone", "address") else v for k, v in changes.items()})
+        plan.update_rows = _PreparedUpdates(Worker, [
+            (worker, {**stored, **({"phone_index": worker.phone_index, "phone_masked": worker.phone_masked}
+                                   if "phone" in stored else {})})
+            for (worker, _), stored in zip(plan.updates, plan.stored, strict=True)])
 
     def _new_worker(self, person: PersonRow) -> Worker:
         """An unsaved worker for a new row, PII already encrypted; its number is given at write time.
@@ -518,13 +522,18 @@ class RosterImporter:
         """Inside the write transaction: inserts and updates only, every value computed beforehand."""
         self.progress(0, len(plan.new_workers), "正在写入")
         created = self._create_workers(plan)
-        for (worker, changes), stored, changed in zip(plan.updates, plan.stored, plan.audit_changes, strict=True):
+        # The updates as one executemany per set of changed columns, their audit entries in one append (a
+        # save and a `record` per worker were ~1 ms each: 10 s of write transaction for 10k changed people).
+        plan.update_rows.execute()
+        units = {unit.pk: unit for unit in self.units_by_code.values()}
+        for (worker, _), stored in zip(plan.updates, plan.stored, strict=True):
             for key, value in stored.items():
                 setattr(worker, key, value)
-            worker.save(update_fields=[*changes, "updated_at"] if "phone" not in changes
-                        else [*changes, "phone_index", "phone_masked", "updated_at"])
-            audit.record(actor=self.actor, action="workers.worker.import_update", obj=worker, org=worker.org,
-                         changes=changed, username="import")
+            worker.updated_at = plan.update_rows.at
+        audit.record_many(actor=self.actor, username="import", entries=[
+            {"action": "workers.worker.import_update", "obj": worker, "changes": changed,
+             "org": units.get(worker.org_id) or worker.org}
+            for (worker, _), changed in zip(plan.updates, plan.audit_changes, strict=True)])
         # The workers' history: each update's masked diff (the new workers' records start their history).
         bulk_record(actor=self.actor, entries=[(worker, "import", changed)
                                                for (worker, _), changed in zip(plan.updates, plan.audit_changes,
@@ -636,6 +645,40 @@ class _PreparedInsert:
                     progress(min(start + batch, len(self.rows)))
 
 
+class _PreparedUpdates:
+    """UPDATEs of existing rows of `model`, (object, {field name or attname: value}) each, converted to database
+    values ahead of the write transaction and sent as one executemany per set of changed columns. `execute`
+    sets `updated_at` (kept in `at`) on every row, as `save` would."""
+
+    def __init__(self, model, changes: list[tuple]):
+        from django.db import connections, router
+
+        self.connection = connections[router.db_for_write(model)]
+        quote, meta = self.connection.ops.quote_name, model._meta
+        self.stamp = meta.get_field("updated_at")
+        self.at = None
+        self.groups: dict[tuple, tuple[str, list[list]]] = {}
+        for obj, values in changes:
+            names = tuple(sorted(values))
+            fields = [meta.get_field(name) for name in names]
+            sql, rows = self.groups.setdefault(names, (
+                f"UPDATE {quote(meta.db_table)} SET "
+                + ", ".join(f"{quote(f.column)} = %s" for f in [*fields, self.stamp])
+                + f" WHERE {quote(meta.pk.column)} = %s", []))
+            rows.append([*(f.get_db_prep_save(values[name], self.connection) for f, name in zip(fields, names,
+                                                                                                  strict=True)),
+                         None, obj.pk])
+
+    def execute(self) -> None:
+        self.at = timezone.now()
+        stamp = self.stamp.get_db_prep_save(self.at, self.connection)
+        with self.connection.cursor() as cursor:
+            for sql, rows in self.groups.values():
+                for row in rows:
+                    row[-2] = stamp
+                cursor.executemany(sql, rows)
+
+
 def _rows_for(sql: str, values: list) -> list[tuple]:
     """The rows of `sql` whose `{values}` list takes every value of `values`: in chunks of up to 30,000
     parameters where the connection allows them (SQLite's limit, 250,000 in the builds of Debian and of
@@ -694,6 +737,7 @@ class _Plan:
     warnings: dict = field(default_factory=dict)
     new_workers: list = field(default_factory=list)  # by _prepare_writes
     worker_rows: _PreparedInsert | None = None
+    update_rows: _PreparedUpdates | None = None
     honor_rows: _PreparedInsert | None = None
     honor_owner: list = field(default_factory=list)  # per honor row: the index of its new worker
     stored: list = field(default_factory=list)  # per update: the values to store (PII encrypted)
