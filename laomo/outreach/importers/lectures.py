@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from laomo.core.importing import Column, Importer, Plan, Row, register
+from laomo.core.importing import Column, Importer, Plan, Row, bulk_update, register
 
 from ..models import Lecture, LectureFormat, LectureSpeaker, LectureStatus, VenueType
 from ..services.common import WHAT
@@ -130,10 +130,7 @@ class LectureImporter(Importer):
                 position += 1
         LectureSpeaker.objects.bulk_create(speakers, batch_size=2000)
         self.counts["speakers"] = len(speakers)
-        for _, lecture, changes in plan.updates:
-            for key, value in changes.items():
-                setattr(lecture, key, value)
-            lecture.save(update_fields=[*changes, "updated_at"])
+        bulk_update(Lecture, plan)  # the kit's: one UPDATE a batch, not a save per changed lecture
 
     def dry_counts(self, plan: Plan) -> dict:
         return {"speakers": sum(len(i.speakers) + len(i.other_speakers) for i in plan.creates)}

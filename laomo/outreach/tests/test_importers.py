@@ -92,11 +92,13 @@ def test_it_names_every_bad_row_with_its_sheet_row_number_and_person(tmp_path, o
 def test_it_updates_a_changed_row_and_counts_it_in_the_year(tmp_path, orgs, speakers):
     path = write_ledger(tmp_path, "a", "宣讲台账", HEADER, ROWS[:3])
     _run(path, orgs["331100"])
+    before = Lecture.objects.get(title="劳模精神进校园").updated_at
     changed = [list(ROWS[0]), *ROWS[1:3]]
     changed[0][7] = 350
     result = _run(write_ledger(tmp_path, "b", "宣讲台账", HEADER, changed), orgs["331100"])
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
-    assert Lecture.objects.get(title="劳模精神进校园").audience == 350
+    lecture = Lecture.objects.get(title="劳模精神进校园")
+    assert lecture.audience == 350 and lecture.updated_at > before
     assert AuditEntry.objects.filter(action="outreach.lecture.import").count() == 2
 
 
